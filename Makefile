@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# iommuctl -- see README.md.  Targets: all check deps install uninstall clean asan
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR := $(PREFIX)/sbin
+MANDIR := $(PREFIX)/share/man
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR := $(PREFIX)/share/zsh/vendor-completions
+
+BUILD ?= build
+IOMMUCTL := $(abspath $(BUILD))/iommuctl
+ASAN_BUILD := $(BUILD)/asan
+
+PKGS := libpci libudev yaml-0.1 json-c smartcols
+CC ?= cc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN := -Wall -Wextra -Wmissing-prototypes -Wformat=2 -Wshadow -Wvla -Werror
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -DICTL_VERSION='"$(VERSION)"' \
+	-D_FORTIFY_SOURCE=2 -fstack-protector-strong -MMD -MP
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS ?=
+LIBS := $(PKG_LIBS)
+
+SRCS := $(wildcard src/lib/*.c src/vendors/*.c src/cli/*.c src/cmds/*.c)
+OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
+ASAN_OBJS := $(SRCS:%.c=$(ASAN_BUILD)/obj/%.o)
+MANS := $(wildcard man/*.8)
+
+.PHONY: all asan check check-host deps install uninstall clean completions
+
+all: $(BUILD)/iommuctl
+
+$(BUILD)/iommuctl: $(OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+asan: $(ASAN_BUILD)/iommuctl
+
+$(ASAN_BUILD)/iommuctl: $(ASAN_OBJS)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(ASAN_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
+
+# The completions in completions/ are generated from the binary's command table;
+# tests/bats/completion.bats fails when they are stale.
+completions: $(BUILD)/iommuctl
+	$(BUILD)/iommuctl completion bash > completions/iommuctl.bash
+	$(BUILD)/iommuctl completion zsh > completions/_iommuctl
+
+# Debian 12 packages for the build and for every test (host and VM suites).
+DEB_PKGS := build-essential pkg-config libpci-dev libudev-dev libyaml-dev libjson-c-dev \
+	libsmartcols-dev pci.ids pciutils bats bats-assert bats-support bats-file jq \
+	$(VM_DEB_PKGS)
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "deps: all $(words $(DEB_PKGS)) packages are installed"; \
+	else echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) \
+		apt-get install -y -qq --no-install-recommends $$missing; fi
+
+# One test command: host suites on the normal and the ASan+UBSan build, then the VM suites.
+check: all asan
+	@IOMMUCTL=$(IOMMUCTL) IOMMUCTL_ASAN=$(abspath $(ASAN_BUILD))/iommuctl tests/run-tests
+
+check-host: all asan
+	@IOMMUCTL=$(IOMMUCTL) IOMMUCTL_ASAN=$(abspath $(ASAN_BUILD))/iommuctl IOMMUCTL_NO_VM=1 tests/run-tests
+
+install: all
+	install -D -m 0755 $(BUILD)/iommuctl $(DESTDIR)$(BINDIR)/iommuctl
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
+	install -D -m 0644 completions/iommuctl.bash $(DESTDIR)$(BASHCOMPDIR)/iommuctl
+	install -D -m 0644 completions/_iommuctl $(DESTDIR)$(ZSHCOMPDIR)/_iommuctl
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/iommuctl $(DESTDIR)$(BASHCOMPDIR)/iommuctl \
+		$(DESTDIR)$(ZSHCOMPDIR)/_iommuctl
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS)))
+
+clean:
+	rm -rf $(BUILD)
+
+-include tests/vm/vm.mk

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The one command table.  It drives dispatch, --help, 'iommuctl help CMD',
+ * --list-cmds, the generated completions and the man-page checks in tests/.
+ */
+#include <string.h>
+
+#include "../cmds/cmds.h"
+
+const struct command commands[] = {
+	{
+		.name = "groups",
+		.summary = "List IOMMU groups: devices, default domain type, VFIO viability",
+		.doc = "A group is viable when no member is bound to a driver that uses the kernel's DMA API "
+		       "(vfio-pci and its variants, pci-stub and pcieport do not).",
+		.fn = cmd_groups,
+		.options = groups_options,
+		.parser = groups_parse,
+		.opts_size = sizeof(struct groups_opts),
+		.flags = CMD_TABLE | CMD_FILTER,
+		.columns = groups_columns,
+	},
+	{
+		.name = "devices",
+		.summary = "List devices with their driver, IOMMU unit and group",
+		.fn = cmd_devices,
+		.flags = CMD_TABLE | CMD_FILTER,
+		.columns = devices_columns,
+	},
+	{
+		.name = "show",
+		.summary = "Show all that is known about one group or device",
+		.args_doc = "GROUP|DEVICE",
+		.doc = "GROUP is a number; DEVICE a PCI address (0000:00:03.0 or 00:03.0).",
+		.fn = cmd_show,
+		.min_args = 1,
+		.max_args = 1,
+		.arg_kind = ARG_DEVICE_OR_GROUP,
+	},
+	{
+		.name = "iommus",
+		.summary = "List IOMMU units and the groups each one serves",
+		.fn = cmd_iommus,
+		.flags = CMD_TABLE,
+		.columns = iommus_columns,
+	},
+	{
+		.name = "explain",
+		.summary = "Explain from PCI config space why devices share a group",
+		.args_doc = "GROUP",
+		.doc = "Reads the ACS capability of each member and of every port and bridge above it "
+		       "(run as root: ACS lives in extended config space), and names the link that breaks isolation.",
+		.fn = cmd_explain,
+		.min_args = 1,
+		.max_args = 1,
+		.arg_kind = ARG_GROUP,
+	},
+	{
+		.name = "help",
+		.summary = "Show the help of iommuctl or of one command",
+		.args_doc = "[COMMAND]",
+		.fn = cmd_help,
+		.max_args = 1,
+		.arg_kind = ARG_COMMAND,
+		.flags = CMD_NO_CTX,
+	},
+	{
+		.name = "completion",
+		.summary = "Print a shell completion script (bash, zsh)",
+		.args_doc = "SHELL",
+		.fn = cmd_completion,
+		.min_args = 1,
+		.max_args = 1,
+		.arg_kind = ARG_SHELL,
+		.flags = CMD_NO_CTX,
+	},
+};
+
+const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
+
+const struct command *cli_find_command(const char *name)
+{
+	for (size_t i = 0; i < ncommands; i++) {
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	}
+	return NULL;
+}

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The JSON data model of the library's objects; its schema is documented in iommuctl(8). */
+#ifndef ICTL_PRESENT_H
+#define ICTL_PRESENT_H
+
+#include "output.h"
+
+json_object *present_device(struct ictl_ctx *ctx, const struct ictl_device *d);
+json_object *present_group(const struct ictl_group *g, const struct ictl_device_list *devs);
+json_object *present_unit(const struct ictl_unit *u, const struct ictl_device_list *devs);
+/* "vendor device" names of a device row, or its IDs when names are unknown. */
+const char *fmt_device_description(json_object *row, char *buf, size_t len);
+
+#endif

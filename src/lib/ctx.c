@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The library context: the root every path is resolved in, and the last error. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <pci/pci.h>
+
+#include "internal.h"
+
+int ictl_err(struct ictl_ctx *ctx, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->err, sizeof(ctx->err), fmt, ap);
+	va_end(ap);
+	return -err;
+}
+
+int ictl_err_no_iommu(struct ictl_ctx *ctx, const char *where)
+{
+	if (ctx->live)
+		return ictl_err(ctx, ENODEV,
+				"no IOMMU is active on this system: enable VT-d/AMD-Vi in firmware and boot with intel_iommu=on or amd_iommu=on, or try the VM demo (make vm-shell)");
+	return ictl_err(ctx, ENODEV, "no IOMMU is active in %s (%s is empty)", ctx->root, where);
+}
+
+const char *ictl_strerror(const struct ictl_ctx *ctx)
+{
+	return ctx->err[0] ? ctx->err : "unknown error";
+}
+
+const char *ictl_root(const struct ictl_ctx *ctx)
+{
+	return ctx->root;
+}
+
+bool ictl_is_live(const struct ictl_ctx *ctx)
+{
+	return ctx->live;
+}
+
+/*
+ * A sysroot must be a directory holding sys/: either the live "/" or a tree
+ * captured by tests/capture-sysfs.  Errors are reported through *out's message
+ * even on failure, so the caller gets a context to read the message from.
+ */
+int ictl_ctx_new(struct ictl_ctx **out, const char *sysroot)
+{
+	struct ictl_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct stat st;
+
+	*out = ctx;
+	if (!ctx)
+		return -ENOMEM;
+	ctx->rootfd = -1;
+	ctx->live = !sysroot;
+	ctx->root = strdup(sysroot ? sysroot : "/");
+	if (!ctx->root)
+		return -ENOMEM;
+	if (sysroot && !sysroot[0])
+		return ictl_err(ctx, EINVAL, "--sysroot: empty path; give a directory captured by capture-sysfs");
+	ctx->rootfd = open(ctx->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ctx->rootfd < 0)
+		return ictl_err(ctx, errno, "sysroot %s: %s; give a directory captured by capture-sysfs",
+				ctx->root, strerror(errno));
+	if (fstatat(ctx->rootfd, "sys", &st, 0) < 0 || !S_ISDIR(st.st_mode)) {
+		if (ctx->live)
+			return ictl_err(ctx, ENODEV, "/sys is not mounted; mount sysfs on /sys");
+		return ictl_err(ctx, ENOTDIR,
+				"sysroot %s has no sys/ directory: it is not a sysfs capture (make one with capture-sysfs)",
+				ctx->root);
+	}
+	return 0;
+}
+
+void ictl_ctx_free(struct ictl_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	if (ctx->pacc)
+		pci_cleanup(ctx->pacc);
+	if (ctx->rootfd >= 0)
+		close(ctx->rootfd);
+	free(ctx->root);
+	free(ctx);
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* IOMMU groups: members, default domain type, reserved regions, VFIO viability. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "internal.h"
+
+void ictl_group_clear(struct ictl_group *g)
+{
+	free(g->devices);
+	free(g->resv);
+	memset(g, 0, sizeof(*g));
+}
+
+void ictl_group_list_clear(struct ictl_group_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		ictl_group_clear(&l->v[i]);
+	free(l->v);
+	*l = (struct ictl_group_list){ 0 };
+}
+
+const struct ictl_group *ictl_group_find(const struct ictl_group_list *l, unsigned int id)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].id == id)
+			return &l->v[i];
+	}
+	return NULL;
+}
+
+/* One line: "0x00000000fee00000 0x00000000feefffff msi". */
+static int parse_region(const char *line, struct ictl_resv_region *r)
+{
+	char kind[sizeof(r->kind)] = "";
+	char *end;
+	const char *p = line;
+
+	if (strncmp(p, "0x", 2))
+		return -1;
+	errno = 0;
+	r->start = strtoull(p, &end, 16);
+	if (errno || end == p || *end != ' ')
+		return -1;
+	p = end + 1;
+	if (strncmp(p, "0x", 2))
+		return -1;
+	r->end = strtoull(p, &end, 16);
+	if (errno || end == p || *end != ' ' || r->end < r->start)
+		return -1;
+	p = end + 1;
+	if (!*p || strlen(p) >= sizeof(kind) || strpbrk(p, " \t"))
+		return -1;
+	str_copy(kind, p, sizeof(kind));
+	memcpy(r->kind, kind, sizeof(kind));
+	return 0;
+}
+
+int ictl_parse_reserved_regions(struct ictl_ctx *ctx, const char *text,
+				struct ictl_resv_region **out, size_t *n)
+{
+	struct ictl_resv_region *v = NULL;
+	size_t count = 0, lineno = 0;
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[128];
+		struct ictl_resv_region *slot;
+
+		lineno++;
+		if (len == 0) {
+			p += nl ? 1 : 0;
+			continue;
+		}
+		if (len >= sizeof(line))
+			goto bad;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		slot = array_push(&v, &count, sizeof(*v));
+		if (!slot) {
+			free(v);
+			return -ENOMEM;
+		}
+		if (parse_region(line, slot) < 0)
+			goto bad;
+		p += len + (nl ? 1 : 0);
+	}
+	*out = v;
+	*n = count;
+	return 0;
+bad:
+	free(v);
+	return ictl_err(ctx, EINVAL,
+			"reserved_regions line %zu is not 'START END TYPE' in hex: the kernel format changed or the capture is damaged",
+			lineno);
+}
+
+int ictl_group_read(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *g)
+{
+	_cleanup_strv_ struct strv members = { 0 };
+	_cleanup_free_ char *text = NULL;
+	char dir[PATH_MAX], p[PATH_MAX];
+	int r;
+
+	memset(g, 0, sizeof(*g));
+	g->id = id;
+	if (path_fmt(dir, sizeof(dir), "sys/kernel/iommu_groups/%u", id) < 0)
+		return -ENAMETOOLONG;
+	if (!sysfs_exists(ctx, dir))
+		return ictl_err(ctx, ENOENT, "no IOMMU group %u on this system (see 'iommuctl groups')",
+				id);
+	if (!path_fmt(p, sizeof(p), "%s/type", dir))
+		sysfs_read_str(ctx, p, g->type, sizeof(g->type));
+	if (!path_fmt(p, sizeof(p), "%s/reserved_regions", dir) && !sysfs_read_alloc(ctx, p, &text)) {
+		r = ictl_parse_reserved_regions(ctx, text, &g->resv, &g->nresv);
+		if (r < 0) {
+			char msg[sizeof(ctx->err)];
+
+			str_copy(msg, ctx->err, sizeof(msg));
+			ictl_err(ctx, -r, "group %u: %s", id, msg);
+			return r;
+		}
+	}
+	if (!path_fmt(p, sizeof(p), "%s/devices", dir)) {
+		r = sysfs_list(ctx, p, &members);
+		if (r < 0)
+			return ictl_err(ctx, -r, "group %u: cannot list its devices: %s", id,
+					strerror(-r));
+	}
+	g->devices = calloc(members.n ? members.n : 1, sizeof(*g->devices));
+	if (!g->devices)
+		return -ENOMEM;
+	strv_foreach(&members, i) {
+		str_copy(g->devices[i], members.v[i], ICTL_NAME_MAX);
+		if (!g->iommu[0] &&
+		    !path_fmt(p, sizeof(p), "%s/devices/%s/iommu", dir, members.v[i]))
+			sysfs_link_base(ctx, p, g->iommu, sizeof(g->iommu));
+	}
+	g->ndevices = members.n;
+	return 0;
+}
+
+int ictl_groups_scan(struct ictl_ctx *ctx, struct ictl_group_list *out)
+{
+	_cleanup_strv_ struct strv ids = { 0 };
+	int r;
+
+	*out = (struct ictl_group_list){ 0 };
+	r = sysfs_list(ctx, "sys/kernel/iommu_groups", &ids);
+	if (r == -ENOENT || (!r && !ids.n))
+		return ictl_err_no_iommu(ctx, "sys/kernel/iommu_groups");
+	if (r < 0)
+		return ictl_err(ctx, -r, "cannot list sys/kernel/iommu_groups: %s", strerror(-r));
+	strv_foreach(&ids, i) {
+		struct ictl_group *g;
+		unsigned int id;
+
+		if (ictl_parse_group_id(ctx, ids.v[i], &id) < 0)
+			continue;
+		g = array_push(&out->v, &out->n, sizeof(*out->v));
+		if (!g) {
+			ictl_group_list_clear(out);
+			return -ENOMEM;
+		}
+		r = ictl_group_read(ctx, id, g);
+		if (r < 0) {
+			ictl_group_list_clear(out);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Drivers that set driver_managed_dma: they do not use the kernel's DMA API
+ * and so do not stop userspace from owning the group.  vfio-pci's variant
+ * drivers are named <vendor>_vfio_pci or <vendor>-vfio-pci.
+ */
+bool ictl_driver_is_dma_managed(const char *driver)
+{
+	static const char *const managed[] = { "vfio-pci", "pci-stub", "pcieport",
+					       "vfio-platform", "vfio-amba", "vfio-fsl-mc",
+					       "vfio-cdx" };
+
+	if (!driver[0])
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(managed); i++) {
+		if (!strcmp(driver, managed[i]))
+			return true;
+	}
+	return strstr(driver, "_vfio_pci") || strstr(driver, "-vfio-pci");
+}
+
+int ictl_group_blockers(const struct ictl_group *g, const struct ictl_device_list *devs,
+			struct ictl_blocker *b, size_t max)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < g->ndevices; i++) {
+		const struct ictl_device *d = ictl_device_find(devs, g->devices[i]);
+
+		if (!d || ictl_driver_is_dma_managed(d->driver))
+			continue;
+		if ((size_t)n < max) {
+			str_copy(b[n].device, d->name, sizeof(b[n].device));
+			str_copy(b[n].driver, d->driver, sizeof(b[n].driver));
+		}
+		n++;
+	}
+	return n;
+}

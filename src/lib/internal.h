@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Library-internal helpers: the context, the sysfs seam, small utilities. */
+#ifndef ICTL_INTERNAL_H
+#define ICTL_INTERNAL_H
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "iommuctl.h"
+
+struct pci_access;
+
+struct ictl_ctx {
+	int rootfd;		/* O_PATH directory: every path is resolved below it */
+	char *root;		/* as given, for messages and for libpci */
+	bool live;
+	struct pci_access *pacc; /* created on first use */
+	char err[512];
+};
+
+/* Record a message and return -err (err is a positive errno). */
+int ictl_err(struct ictl_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* -ENODEV: the system (or capture) has no active IOMMU; where names the empty directory. */
+int ictl_err_no_iommu(struct ictl_ctx *ctx, const char *where);
+
+/* --- the sysfs seam: every path is relative to ctx->root --------------------- */
+
+/* openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS); returns an fd or -errno. */
+int sysfs_open(struct ictl_ctx *ctx, const char *path, int flags);
+/* Read a whole small attribute (at most len-1 bytes), trailing newline stripped. */
+int sysfs_read_str(struct ictl_ctx *ctx, const char *path, char *buf, size_t len);
+int sysfs_read_u64(struct ictl_ctx *ctx, const char *path, uint64_t *v);
+int sysfs_read_int(struct ictl_ctx *ctx, const char *path, int *v);
+/* Read a whole attribute into a malloc'd string (for multi-line files). */
+int sysfs_read_alloc(struct ictl_ctx *ctx, const char *path, char **out);
+/* The last component of a symlink's target, e.g. driver -> .../e1000e gives "e1000e". */
+int sysfs_link_base(struct ictl_ctx *ctx, const char *path, char *buf, size_t len);
+/* The real directory of path (all symlinks resolved inside the root), relative to it. */
+int sysfs_realpath(struct ictl_ctx *ctx, const char *path, char **out);
+bool sysfs_exists(struct ictl_ctx *ctx, const char *path);
+
+/* Directory listing: sorted names, "." and ".." skipped. */
+struct strv {
+	size_t n;
+	char **v;
+};
+int sysfs_list(struct ictl_ctx *ctx, const char *path, struct strv *out);
+void strv_clear(struct strv *s);
+int strv_push(struct strv *s, const char *str);
+
+#define strv_foreach(s, i) for (size_t i = 0; i < (s)->n; i++)
+
+/* --- utilities ------------------------------------------------------------ */
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+static inline void closep(const int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+static inline void strv_clearp(struct strv *s)
+{
+	strv_clear(s);
+}
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+#define _cleanup_close_ __attribute__((cleanup(closep)))
+#define _cleanup_strv_ __attribute__((cleanup(strv_clearp)))
+
+/* snprintf that reports truncation as -ENAMETOOLONG. */
+int path_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Copy with truncation; always terminates. */
+void str_copy(char *dst, const char *src, size_t len);
+/* Natural order for group numbers and sysfs names ("10" after "9"). */
+int name_cmp(const char *a, const char *b);
+/* Grow an array by one element; returns a pointer to the new zeroed slot or NULL. */
+void *array_push(void *arrayp, size_t *n, size_t elem_size);
+
+struct pci_access *ictl_pci_access(struct ictl_ctx *ctx);
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif /* ICTL_INTERNAL_H */

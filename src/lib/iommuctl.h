@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libiommuctl: enumeration of IOMMU units, groups and devices.
+ *
+ * Every function returns 0 or a positive count on success and -errno on
+ * failure; on failure the context holds a one-line message naming the object
+ * and, where there is one, what to do.  The library never prints and never
+ * exits.  Every path is opened below the context's root (the live system's
+ * "/" or a captured tree given with --sysroot), and symlinks are resolved
+ * inside that root.
+ */
+#ifndef IOMMUCTL_H
+#define IOMMUCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ictl_ctx;
+struct ictl_vendor_ops;
+
+/* --- context ------------------------------------------------------------ */
+
+int ictl_ctx_new(struct ictl_ctx **out, const char *sysroot);
+void ictl_ctx_free(struct ictl_ctx *ctx);
+/* The message of the last error; never NULL. */
+const char *ictl_strerror(const struct ictl_ctx *ctx);
+/* The root as given ("/" when live). */
+const char *ictl_root(const struct ictl_ctx *ctx);
+bool ictl_is_live(const struct ictl_ctx *ctx);
+
+/* --- names --------------------------------------------------------------- */
+
+struct ictl_pci_addr {
+	uint32_t domain;
+	uint8_t bus, dev, fn;
+};
+
+#define ICTL_NAME_MAX 64
+
+/*
+ * Strictly parse a PCI address typed by a user: "DDDD:BB:DD.F" or the short
+ * form "BB:DD.F" (domain 0).  Hex digits only, exact field widths, nothing
+ * before or after.  On success writes the canonical "0000:00:03.0" form.
+ */
+int ictl_parse_pci_name(struct ictl_ctx *ctx, const char *s, struct ictl_pci_addr *addr,
+			char canon[ICTL_NAME_MAX]);
+/*
+ * A device name for lookups: a PCI address (canonicalised as above), or the
+ * sysfs name of a device on another bus ("9050000.smmuv3").  Names with a
+ * colon must be PCI addresses; others may hold only [A-Za-z0-9._-].
+ */
+int ictl_parse_device_name(struct ictl_ctx *ctx, const char *s, char canon[ICTL_NAME_MAX]);
+/* A group number: decimal, no sign, no leading zeros, < 2^31. */
+int ictl_parse_group_id(struct ictl_ctx *ctx, const char *s, unsigned int *id);
+
+/* --- devices -------------------------------------------------------------- */
+
+enum ictl_tristate { ICTL_UNKNOWN = -1, ICTL_NO = 0, ICTL_YES = 1 };
+
+struct ictl_device {
+	char name[ICTL_NAME_MAX];	/* sysfs name: 0000:00:03.0, or a platform name */
+	char bus[16];			/* "pci", "platform", ... */
+	bool is_pci;
+	struct ictl_pci_addr addr;
+	uint16_t vendor_id, device_id, subsys_vendor_id, subsys_device_id;
+	uint32_t class_code;		/* base, sub, prog-if */
+	uint8_t revision;
+	char driver[ICTL_NAME_MAX];	/* "" when no driver is bound */
+	char driver_override[ICTL_NAME_MAX]; /* "" when unset */
+	char iommu[ICTL_NAME_MAX];	/* unit serving it; "" when none */
+	int group;			/* -1 when not in a group */
+	char vfio_dev[32];		/* vfioN when bound to a VFIO driver */
+	int numa_node;			/* -1 when unknown */
+	enum ictl_tristate boot_vga;
+	char *path;			/* its real sysfs directory, relative to the root */
+};
+
+struct ictl_device_list {
+	size_t n;
+	struct ictl_device *v;
+};
+
+/* All PCI devices, then the non-PCI members of IOMMU groups, sorted by name. */
+int ictl_devices_scan(struct ictl_ctx *ctx, struct ictl_device_list *out);
+void ictl_device_list_clear(struct ictl_device_list *l);
+const struct ictl_device *ictl_device_find(const struct ictl_device_list *l, const char *name);
+/* Read one device by its canonical sysfs name; -ENOENT when absent. */
+int ictl_device_read(struct ictl_ctx *ctx, const char *name, struct ictl_device *d);
+void ictl_device_clear(struct ictl_device *d);
+/* True for PCI-to-PCI and host bridges (class 06xx). */
+bool ictl_device_is_bridge(const struct ictl_device *d);
+
+struct ictl_pci_names {
+	char vendor[128];
+	char device[256];
+	char subsys_vendor[128];
+	char subsys_device[256];
+	char class_name[128];
+};
+/* Names from pci.ids (the root's copy when it has one). Empty when unknown. */
+void ictl_pci_lookup_names(struct ictl_ctx *ctx, const struct ictl_device *d,
+			   struct ictl_pci_names *n);
+
+/* --- groups --------------------------------------------------------------- */
+
+struct ictl_resv_region {
+	uint64_t start, end;
+	char kind[24];	/* direct, direct-relaxable, reserved, msi, ... */
+};
+
+struct ictl_group {
+	unsigned int id;
+	char type[24];			/* default domain: DMA, DMA-FQ, identity, blocked, unmanaged */
+	char iommu[ICTL_NAME_MAX];	/* unit serving the members; "" when unknown */
+	size_t ndevices;
+	char (*devices)[ICTL_NAME_MAX];
+	size_t nresv;
+	struct ictl_resv_region *resv;
+};
+
+struct ictl_group_list {
+	size_t n;
+	struct ictl_group *v;
+};
+
+/* -ENODEV with a message when the system has no active IOMMU. */
+int ictl_groups_scan(struct ictl_ctx *ctx, struct ictl_group_list *out);
+void ictl_group_list_clear(struct ictl_group_list *l);
+int ictl_group_read(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *g);
+void ictl_group_clear(struct ictl_group *g);
+const struct ictl_group *ictl_group_find(const struct ictl_group_list *l, unsigned int id);
+/* Parse the text of a reserved_regions file. Exposed for tests and fuzzing. */
+int ictl_parse_reserved_regions(struct ictl_ctx *ctx, const char *text,
+				struct ictl_resv_region **out, size_t *n);
+
+/* Is the driver one that leaves DMA ownership to userspace (vfio-pci and its variants,
+ * pci-stub, pcieport)? A device with such a driver, or none, does not block VFIO. */
+bool ictl_driver_is_dma_managed(const char *driver);
+
+struct ictl_blocker {
+	char device[ICTL_NAME_MAX];
+	char driver[ICTL_NAME_MAX];
+};
+
+/*
+ * A group is viable for VFIO when no member is bound to a driver that uses the
+ * kernel's DMA API.  Fills up to max blockers and returns their count (0: viable).
+ */
+int ictl_group_blockers(const struct ictl_group *g, const struct ictl_device_list *devs,
+			struct ictl_blocker *b, size_t max);
+
+/* --- IOMMU units ----------------------------------------------------------- */
+
+struct ictl_unit_attr {
+	const char *name;	/* as the vendor names it */
+	char value[64];		/* normalised: hex values as 0x... */
+};
+
+#define ICTL_UNIT_ATTRS_MAX 8
+
+struct ictl_unit {
+	char name[ICTL_NAME_MAX];
+	const struct ictl_vendor_ops *vendor;
+	char *path;
+	size_t nattrs;
+	struct ictl_unit_attr attrs[ICTL_UNIT_ATTRS_MAX];
+	size_t ndevices;
+	char (*devices)[ICTL_NAME_MAX];
+};
+
+struct ictl_unit_list {
+	size_t n;
+	struct ictl_unit *v;
+};
+
+int ictl_units_scan(struct ictl_ctx *ctx, struct ictl_unit_list *out);
+void ictl_unit_list_clear(struct ictl_unit_list *l);
+/* "intel-vtd", "amd-vi", ... and a human description. */
+const char *ictl_unit_kind(const struct ictl_unit *u);
+const char *ictl_unit_description(const struct ictl_unit *u);
+
+/* --- isolation analysis (explain) ------------------------------------------- */
+
+enum ictl_pcie_type {
+	ICTL_PCIE_NONE = -1,	/* conventional PCI / PCI-X */
+	ICTL_PCIE_ENDPOINT = 0x0,
+	ICTL_PCIE_LEGACY_ENDPOINT = 0x1,
+	ICTL_PCIE_ROOT_PORT = 0x4,
+	ICTL_PCIE_UPSTREAM = 0x5,
+	ICTL_PCIE_DOWNSTREAM = 0x6,
+	ICTL_PCIE_PCIE_TO_PCI = 0x7,
+	ICTL_PCIE_PCI_TO_PCIE = 0x8,
+	ICTL_PCIE_RC_ENDPOINT = 0x9,
+	ICTL_PCIE_RC_EVENT_COLLECTOR = 0xa,
+};
+
+/* ACS capability/control bits, as the PCIe specification numbers them. */
+enum {
+	ICTL_ACS_SV = 1 << 0,	/* source validation */
+	ICTL_ACS_TB = 1 << 1,	/* translation blocking */
+	ICTL_ACS_RR = 1 << 2,	/* P2P request redirect */
+	ICTL_ACS_CR = 1 << 3,	/* P2P completion redirect */
+	ICTL_ACS_UF = 1 << 4,	/* upstream forwarding */
+	ICTL_ACS_EC = 1 << 5,	/* P2P egress control */
+	ICTL_ACS_DT = 1 << 6,	/* direct translated P2P */
+};
+/* What the kernel requires for isolation (drivers/iommu: REQ_ACS_FLAGS). */
+#define ICTL_ACS_REQUIRED (ICTL_ACS_SV | ICTL_ACS_RR | ICTL_ACS_CR | ICTL_ACS_UF)
+
+struct ictl_pci_node {
+	char name[ICTL_NAME_MAX];
+	bool config_ok;		/* config space was readable */
+	bool config_short;	/* only the first 256 bytes or less: extended caps unseen */
+	bool multifunction;	/* header type bit 7 */
+	bool is_bridge;
+	int pcie_type;		/* enum ictl_pcie_type */
+	bool has_acs;
+	uint16_t acs_cap, acs_ctrl;
+	/* The kernel's verdict for this node (pci_acs_enabled with REQ_ACS_FLAGS). */
+	bool acs_enabled;
+	uint16_t acs_missing;	/* required bits that are implemented but disabled, or all when no cap */
+	int parent;		/* index of upstream bridge in the path array, -1 at the root bus */
+};
+
+enum ictl_finding_kind {
+	ICTL_FIND_ALONE,		/* the only device in its group */
+	ICTL_FIND_UPSTREAM_NO_ACS,	/* a bridge above lacks ACS: everything below it shares */
+	ICTL_FIND_MULTIFUNCTION,	/* function of a multifunction device without ACS */
+	ICTL_FIND_PCI_BRIDGE_ALIAS,	/* behind a PCIe-to-PCI bridge: requester ID aliasing */
+	ICTL_FIND_CONVENTIONAL_PCI,	/* on a conventional PCI bus: no ACS possible */
+	ICTL_FIND_UNEXPLAINED,		/* config space predicts isolation: a quirk or firmware did it */
+	ICTL_FIND_NOT_PCI,		/* platform device: grouping comes from firmware */
+	ICTL_FIND_CONFIG_UNREADABLE,	/* could not read enough config space */
+};
+
+struct ictl_finding {
+	enum ictl_finding_kind kind;
+	char device[ICTL_NAME_MAX];
+	char link[ICTL_NAME_MAX];	/* the node that breaks isolation ("" if none) */
+	char message[320];
+};
+
+struct ictl_explain {
+	unsigned int group;
+	size_t nnodes;
+	struct ictl_pci_node *nodes;	/* members and every bridge above them */
+	size_t nfindings;
+	struct ictl_finding *findings;
+};
+
+int ictl_explain_group(struct ictl_ctx *ctx, const struct ictl_group *g,
+		       const struct ictl_device_list *devs, struct ictl_explain *out);
+void ictl_explain_clear(struct ictl_explain *e);
+const char *ictl_finding_kind_name(enum ictl_finding_kind k);
+const char *ictl_pcie_type_name(int type);
+/* Writes "SV RR CR UF" style names of the bits; returns buf. */
+const char *ictl_acs_bits_str(uint16_t bits, char *buf, size_t len);
+
+#endif /* IOMMUCTL_H */

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The sysfs seam.  Every path is relative to the context's root directory and
+ * resolved with openat2(RESOLVE_IN_ROOT): ".." and absolute symlinks stop at the
+ * root, so a captured tree replays exactly and nothing outside it is opened.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "internal.h"
+
+int sysfs_open(struct ictl_ctx *ctx, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd;
+
+	while (*path == '/')
+		path++;
+	fd = syscall(SYS_openat2, ctx->rootfd, path, &how, sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+bool sysfs_exists(struct ictl_ctx *ctx, const char *path)
+{
+	_cleanup_close_ int fd = sysfs_open(ctx, path, O_PATH);
+
+	return fd >= 0;
+}
+
+static ssize_t read_all(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t r = read(fd, buf + got, len - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+static void strip_newline(char *s, size_t n)
+{
+	s[n] = '\0';
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = '\0';
+}
+
+int sysfs_read_str(struct ictl_ctx *ctx, const char *path, char *buf, size_t len)
+{
+	_cleanup_close_ int fd = sysfs_open(ctx, path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	n = read_all(fd, buf, len - 1);
+	if (n < 0)
+		return (int)n;
+	strip_newline(buf, (size_t)n);
+	return 0;
+}
+
+int sysfs_read_alloc(struct ictl_ctx *ctx, const char *path, char **out)
+{
+	_cleanup_close_ int fd = sysfs_open(ctx, path, O_RDONLY);
+	size_t cap = 4096, len = 0;
+	char *buf = NULL;
+
+	if (fd < 0)
+		return fd;
+	for (;;) {
+		char *nb = realloc(buf, cap + 1);
+		ssize_t n;
+
+		if (!nb) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = nb;
+		n = read_all(fd, buf + len, cap - len);
+		if (n < 0) {
+			free(buf);
+			return (int)n;
+		}
+		len += (size_t)n;
+		if (len < cap)
+			break;
+		if (cap >= (1u << 20)) {
+			free(buf);
+			return -EFBIG;
+		}
+		cap *= 2;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+int sysfs_read_u64(struct ictl_ctx *ctx, const char *path, uint64_t *v)
+{
+	char buf[64], *end;
+	int r = sysfs_read_str(ctx, path, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	errno = 0;
+	*v = strtoull(buf, &end, 0);
+	if (errno || end == buf || *end)
+		return -EINVAL;
+	return 0;
+}
+
+int sysfs_read_int(struct ictl_ctx *ctx, const char *path, int *v)
+{
+	char buf[64], *end;
+	long l;
+	int r = sysfs_read_str(ctx, path, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	errno = 0;
+	l = strtol(buf, &end, 0);
+	if (errno || end == buf || *end || l < INT32_MIN || l > INT32_MAX)
+		return -EINVAL;
+	*v = (int)l;
+	return 0;
+}
+
+static int split_parent(const char *path, char *dir, size_t len, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		str_copy(dir, ".", len);
+		*base = path;
+		return 0;
+	}
+	if ((size_t)(slash - path) >= len)
+		return -ENAMETOOLONG;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	*base = slash + 1;
+	return 0;
+}
+
+int sysfs_link_base(struct ictl_ctx *ctx, const char *path, char *buf, size_t len)
+{
+	char dir[PATH_MAX], target[PATH_MAX];
+	const char *base, *last;
+	_cleanup_close_ int dfd = -1;
+	ssize_t n;
+	int r;
+
+	r = split_parent(path, dir, sizeof(dir), &base);
+	if (r < 0)
+		return r;
+	dfd = sysfs_open(ctx, dir, O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return dfd;
+	n = readlinkat(dfd, base, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	last = strrchr(target, '/');
+	last = last ? last + 1 : target;
+	if (strlen(last) >= len)
+		return -ENAMETOOLONG;
+	str_copy(buf, last, len);
+	return 0;
+}
+
+/*
+ * Where does path really live?  The kernel tells us through the fd we opened
+ * inside the root; we strip the root's own absolute path from the answer.
+ */
+int sysfs_realpath(struct ictl_ctx *ctx, const char *path, char **out)
+{
+	_cleanup_close_ int fd = sysfs_open(ctx, path, O_PATH);
+	char proc[64], abs[PATH_MAX], rootabs[PATH_MAX];
+	size_t rl;
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, abs, sizeof(abs) - 1);
+	if (n < 0)
+		return -errno;
+	abs[n] = '\0';
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", ctx->rootfd);
+	n = readlink(proc, rootabs, sizeof(rootabs) - 1);
+	if (n < 0)
+		return -errno;
+	rootabs[n] = '\0';
+	rl = strcmp(rootabs, "/") ? (size_t)n : 0;
+	if (strncmp(abs, rootabs, rl) || (abs[rl] != '/' && abs[rl] != '\0'))
+		return -EXDEV;
+	*out = strdup(abs[rl] == '/' ? abs + rl + 1 : abs + rl);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return name_cmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sysfs_list(struct ictl_ctx *ctx, const char *path, struct strv *out)
+{
+	int fd = sysfs_open(ctx, path, O_RDONLY | O_DIRECTORY);
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	*out = (struct strv){ 0 };
+	if (fd < 0)
+		return fd;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		r = strv_push(out, de->d_name);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	if (r < 0) {
+		strv_clear(out);
+		return r;
+	}
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_names);
+	return 0;
+}

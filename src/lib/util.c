@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Small helpers shared by the library. */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+int path_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+void str_copy(char *dst, const char *src, size_t len)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* Compare runs of digits by value, everything else bytewise. */
+int name_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			const char *ea = a, *eb = b;
+			size_t la, lb;
+			int c;
+
+			while (*a == '0' && isdigit((unsigned char)a[1]))
+				a++;
+			while (*b == '0' && isdigit((unsigned char)b[1]))
+				b++;
+			for (ea = a; isdigit((unsigned char)*ea); ea++)
+				;
+			for (eb = b; isdigit((unsigned char)*eb); eb++)
+				;
+			la = (size_t)(ea - a);
+			lb = (size_t)(eb - b);
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			c = strncmp(a, b, la);
+			if (c)
+				return c;
+			a = ea;
+			b = eb;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}
+
+void *array_push(void *arrayp, size_t *n, size_t elem_size)
+{
+	void **array = arrayp;
+	char *nv = realloc(*array, (*n + 1) * elem_size);
+
+	if (!nv)
+		return NULL;
+	*array = nv;
+	memset(nv + *n * elem_size, 0, elem_size);
+	return nv + (*n)++ * elem_size;
+}
+
+int strv_push(struct strv *s, const char *str)
+{
+	char *dup = strdup(str);
+	char **slot;
+
+	if (!dup)
+		return -ENOMEM;
+	slot = array_push(&s->v, &s->n, sizeof(*s->v));
+	if (!slot) {
+		free(dup);
+		return -ENOMEM;
+	}
+	*slot = dup;
+	return 0;
+}
+
+void strv_clear(struct strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	*s = (struct strv){ 0 };
+}
