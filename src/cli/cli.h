@@ -97,8 +97,11 @@ int cli_error(struct cli *cli, int err, const char *fmt, ...) __attribute__((for
 /* The library's error: message from the context. */
 int cli_lib_error(struct cli *cli, int err);
 int cli_exit_code(int err);
-/* In JSON mode, turn argp's usage errors into JSON (they are printed by argp, then it exits). */
+/*
+ * In JSON mode, turn usage errors into JSON: getopt and argp print them on
+ * stderr and exit, so stderr goes to a buffer until cli_usage_errors_done().
+ */
 void cli_capture_usage_errors(struct cli *cli);
-FILE *cli_usage_stream(void);
+void cli_usage_errors_done(void);
 
 #endif /* ICTL_CLI_H */

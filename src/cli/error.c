@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -73,43 +75,58 @@ int cli_lib_error(struct cli *cli, int err)
 }
 
 /*
- * argp prints usage errors itself and exits.  In JSON mode we point its error
- * stream at a buffer and, at exit, turn the first line into a JSON error.
+ * getopt and argp print usage errors on stderr and exit.  In JSON mode fd 2
+ * points at a memory file while options are parsed; at exit its first line
+ * becomes a JSON error.  Parsing that ends normally puts stderr back.
  */
-static char *usage_buf;
-static size_t usage_len;
-static FILE *usage_fp;
+static int saved_stderr = -1, capture_fd = -1;
 
-FILE *cli_usage_stream(void)
+void cli_usage_errors_done(void)
 {
-	return usage_fp;
+	if (saved_stderr < 0)
+		return;
+	fflush(stderr);
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	close(capture_fd);
+	saved_stderr = capture_fd = -1;
 }
 
 static void usage_at_exit(void)
 {
-	char *nl;
+	char buf[512], *nl;
+	ssize_t n;
 
-	if (!usage_fp)
+	if (saved_stderr < 0)
 		return;
-	fclose(usage_fp);
-	usage_fp = NULL;
-	if (!usage_len) {
-		free(usage_buf);
+	fflush(stderr);
+	n = pread(capture_fd, buf, sizeof(buf) - 1, 0);
+	cli_usage_errors_done();
+	if (n <= 0)
 		return;
-	}
-	nl = strchr(usage_buf, '\n');
+	buf[n] = '\0';
+	nl = strchr(buf, '\n');
 	if (nl)
 		*nl = '\0';
-	emit(&(struct cli){ .json = true }, EXIT_USAGE, -EINVAL, usage_buf);
+	emit(&(struct cli){ .json = true }, EXIT_USAGE, -EINVAL, buf);
 	fflush(stdout);
-	free(usage_buf);
 }
 
 void cli_capture_usage_errors(struct cli *cli)
 {
-	if (!cli->json || usage_fp)
+	if (!cli->json || saved_stderr >= 0)
 		return;
-	usage_fp = open_memstream(&usage_buf, &usage_len);
-	if (usage_fp)
-		atexit(usage_at_exit);
+	capture_fd = memfd_create("iommuctl-usage", MFD_CLOEXEC);
+	if (capture_fd < 0)
+		return;
+	fflush(stderr);
+	saved_stderr = dup(STDERR_FILENO);
+	if (saved_stderr < 0 || dup2(capture_fd, STDERR_FILENO) < 0) {
+		close(capture_fd);
+		if (saved_stderr >= 0)
+			close(saved_stderr);
+		saved_stderr = capture_fd = -1;
+		return;
+	}
+	atexit(usage_at_exit);
 }

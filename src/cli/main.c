@@ -34,8 +34,6 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = ts->cli;
-		if (cli_usage_stream())
-			state->err_stream = cli_usage_stream();
 		break;
 	case OPT_LIST_CMDS:
 		for (size_t i = 0; i < ncommands; i++)
@@ -129,6 +127,7 @@ int main(int argc, char **argv)
 	argp_parse(&top_argp, argc, argv, ARGP_IN_ORDER, NULL, &ts);
 	cmd = cli_find_command(argv[ts.cmd_index]);
 	if (!cmd) {
+		cli_usage_errors_done();
 		r = cli_error(&cli, -EINVAL, "unknown command '%.64s': 'iommuctl --help' lists the commands",
 			      argv[ts.cmd_index]);
 		return close_stdout(&cli, r);

@@ -170,6 +170,7 @@ static char *post_doc_columns(const struct command *cmd)
 struct run_state {
 	struct cli *cli;
 	const struct command *cmd;
+	int nchildren;
 };
 
 static char *cmd_help_filter(int key, const char *text, void *input)
@@ -191,10 +192,8 @@ static error_t cmd_parse(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case ARGP_KEY_INIT:
-		for (i = 0; state->root_argp->children[i].argp; i++)
+		for (i = 0; i < (unsigned int)rs->nchildren; i++)
 			state->child_inputs[i] = cli;
-		if (cli_usage_stream())
-			state->err_stream = cli_usage_stream();
 		break;
 	case ARGP_KEY_ARG:
 		if (cli->argc >= rs->cmd->max_args)
@@ -215,7 +214,7 @@ int cli_run_command(struct cli *cli, const struct command *cmd, int argc, char *
 {
 	struct argp own = { cmd->options, cmd->parser, NULL, NULL, NULL, NULL, NULL };
 	struct argp_child children[5];
-	struct run_state rs = { cli, cmd };
+	struct run_state rs = { cli, cmd, 0 };
 	int nc = 0, r;
 	char *name = NULL;
 
@@ -227,6 +226,7 @@ int cli_run_command(struct cli *cli, const struct command *cmd, int argc, char *
 	if (cmd->flags & CMD_FILTER)
 		children[nc++] = (struct argp_child){ &filter_argp, 0, "Filters:", 2 };
 	children[nc++] = (struct argp_child){ &global_argp, 0, "Global options:", 3 };
+	rs.nchildren = nc;
 
 	struct argp a = { NULL, cmd_parse, cmd->args_doc, NULL, children, cmd_help_filter, NULL };
 
@@ -241,7 +241,7 @@ int cli_run_command(struct cli *cli, const struct command *cmd, int argc, char *
 	}
 	argv[0] = name;
 	argp_parse(&a, argc, argv, 0, NULL, &rs);
-	cli_capture_usage_errors(cli);
+	cli_usage_errors_done();
 	if (!(cmd->flags & CMD_NO_CTX)) {
 		r = ictl_ctx_new(&cli->ctx, cli->sysroot);
 		if (r < 0) {

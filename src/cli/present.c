@@ -128,7 +128,9 @@ const char *fmt_device_description(json_object *row, char *buf, size_t len)
 
 	if (!vid)
 		snprintf(buf, len, "%s device", json_object_get_string(out_get(row, "bus")));
+	else if (!v)
+		snprintf(buf, len, "unknown device [%s:%s]", vid + 2, did + 2);
 	else
-		snprintf(buf, len, "%s %s", v ? v : vid + 2, n ? n : did + 2);
+		snprintf(buf, len, "%s %s", v, n ? n : did + 2);
 	return buf;
 }

@@ -183,6 +183,14 @@ static int cmp_devices(const void *a, const void *b)
 
 	if (x->is_pci != y->is_pci)
 		return x->is_pci ? -1 : 1;
+	if (x->is_pci) {
+		uint64_t ka = (uint64_t)x->addr.domain << 16 | x->addr.bus << 8 | x->addr.dev << 3 |
+			      x->addr.fn;
+		uint64_t kb = (uint64_t)y->addr.domain << 16 | y->addr.bus << 8 | y->addr.dev << 3 |
+			      y->addr.fn;
+
+		return ka < kb ? -1 : ka > kb;
+	}
 	return name_cmp(x->name, y->name);
 }
 

@@ -152,10 +152,10 @@ int ictl_pci_config(struct ictl_ctx *ctx, const struct ictl_pci_addr *addr,
 		return 0;
 	}
 	node->config_ok = true;
-	node->config_short = !pci_read_block(dev, 0x100, probe, sizeof(probe));
 	uint8_t hdr = pci_read_byte(dev, PCI_HEADER_TYPE);
 
-	node->multifunction = hdr & 0x80;
+	/* As the kernel's slot scan does: any function but 0 is part of a multifunction device. */
+	node->multifunction = (hdr & 0x80) || addr->fn > 0;
 	node->is_bridge = (hdr & 0x7f) == PCI_HEADER_TYPE_BRIDGE ||
 			  (hdr & 0x7f) == PCI_HEADER_TYPE_CARDBUS;
 	pci_fill_info(dev, PCI_FILL_CAPS | PCI_FILL_EXT_CAPS);
@@ -163,6 +163,9 @@ int ictl_pci_config(struct ictl_ctx *ctx, const struct ictl_pci_addr *addr,
 	cap = pci_find_cap(dev, PCI_CAP_ID_EXP, PCI_CAP_NORMAL);
 	if (cap)
 		node->pcie_type = (pci_read_word(dev, cap->addr + PCI_EXP_FLAGS) & PCI_EXP_FLAGS_TYPE) >> 4;
+	/* PCIe functions have 4 KiB of config space; sysfs gives non-root readers 64 bytes. */
+	node->config_short = cap ? !pci_read_block(dev, 0x100, probe, sizeof(probe)) :
+				   !pci_read_block(dev, 0x40, probe, sizeof(probe));
 	cap = pci_find_cap(dev, PCI_EXT_CAP_ID_ACS, PCI_CAP_EXTENDED);
 	if (cap) {
 		node->has_acs = true;

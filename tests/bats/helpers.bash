@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared by the host suites: the binary under test, fixtures, golden files.
+bats_require_minimum_version 1.5.0
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load '/usr/lib/bats/bats-file/load'
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+IOMMUCTL=${IOMMUCTL:-$ROOT/build/iommuctl}
+FIX=$ROOT/tests/fixtures
+GOLDEN=$ROOT/tests/golden
+# Every fixture the suites replay; each must exist (a missing one fails, it does not skip).
+FIXTURES=(intel-server amd-desktop arm64-smmuv3 virtio-guest no-iommu)
+
+ictl() { "$IOMMUCTL" "$@"; }
+
+# golden FIXTURE NAME ARGS...: stdout of `iommuctl --sysroot FIXTURE ARGS` equals golden/FIXTURE/NAME,
+# with nothing on stderr.  tests/update-golden rewrites them after a deliberate change.
+golden() {
+	local fixture=$1 name=$2
+	shift 2
+	assert_dir_exists "$FIX/$fixture/sys"
+	run --separate-stderr "$IOMMUCTL" --sysroot "$FIX/$fixture" "$@"
+	assert_success
+	assert_equal "$stderr" ""
+	diff -u "$GOLDEN/$fixture/$name" <(printf '%s\n' "$output")
+}
+
+# jq_true FILTER: the jq filter, applied to $output, must yield true ($output is left alone).
+jq_true() {
+	local filter=$1
+	jq -e "$filter" <<<"$output" >/dev/null && return 0
+	echo "jq filter failed: $filter" >&2
+	echo "$output" | head -40 >&2
+	return 1
+}
