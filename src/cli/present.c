@@ -134,3 +134,9 @@ const char *fmt_device_description(json_object *row, char *buf, size_t len)
 		snprintf(buf, len, "%s %s", v, n ? n : did + 2);
 	return buf;
 }
+
+const char *fmt_device_count(json_object *row, char *buf, size_t len)
+{
+	snprintf(buf, len, "%zu", json_object_array_length(out_get(row, "devices")));
+	return buf;
+}

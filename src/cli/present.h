@@ -11,4 +11,7 @@ json_object *present_unit(const struct ictl_unit *u, const struct ictl_device_li
 /* "vendor device" names of a device row, or its IDs when names are unknown. */
 const char *fmt_device_description(json_object *row, char *buf, size_t len);
 
+/* The length of a row's "devices" array. */
+const char *fmt_device_count(json_object *row, char *buf, size_t len);
+
 #endif

@@ -20,12 +20,6 @@ error_t groups_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const char *fmt_ndev(json_object *row, char *buf, size_t len)
-{
-	snprintf(buf, len, "%zu", json_object_array_length(out_get(row, "devices")));
-	return buf;
-}
-
 static const char *fmt_resv(json_object *row, char *buf, size_t len)
 {
 	json_object *rr = out_get(row, "reserved_regions");
@@ -72,7 +66,7 @@ const struct out_col groups_columns[] = {
 	{ "TYPE", "type", "default domain type (DMA, DMA-FQ, identity, blocked, unmanaged)",
 	  COL_DEFAULT, 0, NULL },
 	{ "IOMMU", "iommu", "IOMMU unit serving the group", COL_DEFAULT, 0, NULL },
-	{ "NDEV", NULL, "number of devices", COL_DEFAULT | COL_RIGHT, 0, fmt_ndev },
+	{ "NDEV", NULL, "number of devices", COL_DEFAULT | COL_RIGHT, 0, fmt_device_count },
 	{ "VIABLE", "viable", "can VFIO own it now (no member on a DMA-API driver)", COL_DEFAULT, 0,
 	  NULL },
 	{ "DEVICES", "devices", "member devices", COL_DEFAULT | COL_WRAP, 0, NULL },

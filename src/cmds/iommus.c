@@ -2,12 +2,6 @@
 /* iommuctl iommus: the IOMMU units and the groups each one serves. */
 #include "cmds.h"
 
-static const char *fmt_ndev(json_object *row, char *buf, size_t len)
-{
-	snprintf(buf, len, "%zu", json_object_array_length(out_get(row, "devices")));
-	return buf;
-}
-
 static const char *fmt_attrs(json_object *row, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -23,7 +17,7 @@ const struct out_col iommus_columns[] = {
 	{ "IOMMU", "iommu", "unit name", COL_DEFAULT, 0, NULL },
 	{ "KIND", "kind", "type: intel-vtd, amd-vi, arm-smmu-v3, virtio-iommu", COL_DEFAULT, 0,
 	  NULL },
-	{ "NDEV", NULL, "number of devices it serves", COL_DEFAULT | COL_RIGHT, 0, fmt_ndev },
+	{ "NDEV", NULL, "number of devices it serves", COL_DEFAULT | COL_RIGHT, 0, fmt_device_count },
 	{ "GROUPS", "groups", "groups it serves", COL_DEFAULT | COL_WRAP, 0, NULL },
 	{ "ATTRIBUTES", NULL, "registers and attributes from sysfs", COL_DEFAULT | COL_WRAP, 0,
 	  fmt_attrs },
