@@ -194,7 +194,9 @@ static struct ictl_finding *add_finding(struct ictl_explain *e, enum ictl_findin
 
 static const char *missing_str(const struct ictl_pci_node *n, char *buf, size_t len)
 {
-	if (!n->has_acs && n->pcie_type != ICTL_PCIE_NONE)
+	if (n->pcie_type == ICTL_PCIE_NONE)
+		return "conventional PCI: no ACS";
+	if (!n->has_acs)
 		return "no ACS capability";
 	ictl_acs_bits_str(n->acs_missing, buf, len);
 	return buf;

@@ -44,7 +44,7 @@ int sysfs_link_base(struct ictl_ctx *ctx, const char *path, char *buf, size_t le
 int sysfs_realpath(struct ictl_ctx *ctx, const char *path, char **out);
 bool sysfs_exists(struct ictl_ctx *ctx, const char *path);
 
-/* Directory listing: sorted names, "." and ".." skipped. */
+/* Directory listing: sorted names; entries starting with '.' (never in sysfs) skipped. */
 struct strv {
 	size_t n;
 	char **v;

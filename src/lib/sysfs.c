@@ -237,7 +237,8 @@ int sysfs_list(struct ictl_ctx *ctx, const char *path, struct strv *out)
 		return r;
 	}
 	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		/* sysfs names never start with '.'; captures keep empty dirs with .keep */
+		if (de->d_name[0] == '.')
 			continue;
 		r = strv_push(out, de->d_name);
 		if (r < 0)

@@ -1,20 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* virtio-iommu: the unit is named after its virtio device ("virtioN") and lives below it. */
+/*
+ * virtio-iommu: the unit is registered below its virtio device, as
+ * <transport device>/virtioN/iommu/<name>; the name is the transport's
+ * (for virtio-iommu-pci, the PCI address: 0000:00:03.0).
+ */
+#include <ctype.h>
 #include <string.h>
 
 #include "vendor.h"
 
 static bool virtio_match(struct ictl_ctx *ctx, const char *name, const char *path)
 {
-	char p[PATH_MAX], drv[ICTL_NAME_MAX];
+	const char *end = strrchr(path, '/'), *start;
 
-	/* <...>/virtioN/iommu/virtioN: the parent device's driver is virtio_iommu. */
-	if (strncmp(name, "virtio", 6))
+	(void)ctx;
+	(void)name;
+	/* path ends in ".../virtioN/iommu/<name>" */
+	if (!end || end - path < 7 || strncmp(end - 6, "/iommu", 6))
 		return false;
-	if (path_fmt(p, sizeof(p), "%s/../../driver", path) ||
-	    sysfs_link_base(ctx, p, drv, sizeof(drv)) < 0)
-		return true;
-	return !strcmp(drv, "virtio_iommu");
+	end -= 6;
+	for (start = end; start > path && start[-1] != '/'; start--)
+		;
+	if (end - start < 7 || strncmp(start, "virtio", 6))
+		return false;
+	for (const char *p = start + 6; p < end; p++) {
+		if (!isdigit((unsigned char)*p))
+			return false;
+	}
+	return true;
 }
 
 const struct ictl_vendor_ops ictl_vendor_virtio = {

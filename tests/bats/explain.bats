@@ -3,13 +3,15 @@
 load helpers
 
 @test "explain: text matches golden" {
-	golden intel-server explain-7.txt explain 7
-	golden intel-server explain-8.txt explain 8
-	golden intel-server explain-9.txt explain 9
+	golden intel-server explain-ich9.txt explain "$(group_of intel-server 0000:00:1f.0)"
+	golden intel-server explain-nic.txt explain "$(group_of intel-server 0000:01:00.0)"
+	golden intel-server explain-nvme.txt explain "$(group_of intel-server 0000:02:00.0)"
+	golden amd-desktop explain-chipset.txt explain "$(group_of amd-desktop 0000:00:02.0)"
+	golden arm64-smmuv3-dt explain-all.txt explain "$(group_of arm64-smmuv3-dt 0000:00:01.0)"
 }
 
 @test "explain: the ICH9 functions share a group because the multifunction device lacks ACS" {
-	run ictl --sysroot "$FIX/intel-server" --json explain 7
+	run ictl --sysroot "$FIX/intel-server" --json explain "$(group_of intel-server 0000:00:1f.0)"
 	assert_success
 	jq_true '.explain.isolated == false and
 		all(.explain.findings[]; .kind == "multifunction-without-acs")'
@@ -17,7 +19,7 @@ load helpers
 }
 
 @test "explain: the ACS registers reported are the bytes of config space" {
-	run ictl --sysroot "$FIX/intel-server" --json explain 8
+	run ictl --sysroot "$FIX/intel-server" --json explain "$(group_of intel-server 0000:01:00.0)"
 	assert_success
 	# find the ACS extended capability (ID 0x000d) of the root port in the raw config file
 	local cfg=$FIX/intel-server/sys/bus/pci/devices/0000:00:1c.0/config off=256 hdr id
@@ -38,13 +40,13 @@ load helpers
 }
 
 @test "explain: a lone device is isolated" {
-	run ictl --sysroot "$FIX/intel-server" --json explain 9
+	run ictl --sysroot "$FIX/intel-server" --json explain "$(group_of intel-server 0000:02:00.0)"
 	assert_success
 	jq_true '.explain.isolated and .explain.findings[0].kind == "alone"'
 }
 
 @test "explain: every finding on every fixture names a kind, a device and a message" {
-	for f in intel-server amd-desktop arm64-smmuv3 virtio-guest; do
+	for f in intel-server amd-desktop arm64-smmuv3 arm64-smmuv3-dt virtio-guest; do
 		for g in $(ls "$FIX/$f/sys/kernel/iommu_groups"); do
 			run ictl --sysroot "$FIX/$f" --json explain "$g"
 			assert_success
@@ -55,14 +57,26 @@ load helpers
 	done
 }
 
-@test "explain: the big chipset group of amd-desktop names the link that breaks isolation" {
-	local g
-	g=$(ictl --sysroot "$FIX/amd-desktop" --json groups | jq '[.groups[] | select(.devices|length > 2)][0].group')
-	[ "$g" != null ]
-	run ictl --sysroot "$FIX/amd-desktop" --json explain "$g"
+@test "explain: the big chipset group of amd-desktop names the root ports without ACS" {
+	run ictl --sysroot "$FIX/amd-desktop" --json explain "$(group_of amd-desktop 0000:00:02.0)"
 	assert_success
-	jq_true 'any(.explain.findings[]; .kind == "upstream-without-acs" or .kind == "multifunction-without-acs")'
+	# every device behind a root port names that port as the broken link
+	for p in "$FIX"/amd-desktop/sys/bus/pci/devices/*; do
+		local d=${p##*/} up
+		up=$(basename "$(dirname "$(readlink -f "$p")")")
+		[ "$(group_of amd-desktop "$d")" = "$(group_of amd-desktop 0000:00:02.0)" ] || continue
+		case $up in 0000:*) ;; *) continue ;; esac
+		jq_true "any(.explain.findings[]; .device == \"$d\" and .kind == \"upstream-without-acs\" and .link == \"$up\")"
+	done
 	jq_true 'all(.explain.findings[]; .link != null)'
+	jq_true 'all(.explain.pci_path[] | select(.pcie_type == "root-port"); .acs.present == false)'
+}
+
+@test "explain: on a device-tree boot everything behind the root ports is one group, and explain says why" {
+	run ictl --sysroot "$FIX/arm64-smmuv3-dt" --json explain "$(group_of arm64-smmuv3-dt 0000:00:01.0)"
+	assert_success
+	jq_true '.explain.isolated == false and (.explain.findings | length) > 2'
+	jq_true 'all(.explain.findings[]; .kind != "alone")'
 }
 
 @test "explain: bad and absent groups" {

@@ -10,9 +10,14 @@ IOMMUCTL=${IOMMUCTL:-$ROOT/build/iommuctl}
 FIX=$ROOT/tests/fixtures
 GOLDEN=$ROOT/tests/golden
 # Every fixture the suites replay; each must exist (a missing one fails, it does not skip).
-FIXTURES=(intel-server amd-desktop arm64-smmuv3 virtio-guest no-iommu)
+FIXTURES=(intel-server amd-desktop arm64-smmuv3 arm64-smmuv3-dt virtio-guest no-iommu)
 
 ictl() { "$IOMMUCTL" "$@"; }
+
+# group_of FIXTURE DEVICE: the device's group number, read from the capture itself.
+group_of() {
+	basename "$(readlink "$FIX/$1/sys/bus/pci/devices/$2/iommu_group")"
+}
 
 # golden FIXTURE NAME ARGS...: stdout of `iommuctl --sysroot FIXTURE ARGS` equals golden/FIXTURE/NAME,
 # with nothing on stderr.  tests/update-golden rewrites them after a deliberate change.

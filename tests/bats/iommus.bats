@@ -3,7 +3,7 @@
 load helpers
 
 @test "iommus: text output matches golden on every fixture with an IOMMU" {
-	for f in intel-server amd-desktop arm64-smmuv3 virtio-guest; do
+	for f in intel-server amd-desktop arm64-smmuv3 arm64-smmuv3-dt virtio-guest; do
 		golden "$f" iommus.txt iommus
 	done
 }
@@ -16,7 +16,7 @@ load helpers
 
 @test "iommus --json: exactly the units of /sys/class/iommu, each with the right kind" {
 	declare -A kind=([intel-server]=intel-vtd [amd-desktop]=amd-vi [arm64-smmuv3]=arm-smmu-v3
-		[virtio-guest]=virtio-iommu)
+		[virtio-guest]=virtio-iommu [arm64-smmuv3-dt]=arm-smmu-v3)
 	for f in "${!kind[@]}"; do
 		run ictl --sysroot "$FIX/$f" --json iommus
 		assert_success

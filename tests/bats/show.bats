@@ -3,16 +3,19 @@
 load helpers
 
 @test "show: group and device text match golden" {
-	golden intel-server show-group-7.txt show 7
-	golden intel-server show-group-9.txt show 9
+	golden intel-server show-group-ich9.txt show "$(group_of intel-server 0000:00:1f.0)"
+	golden intel-server show-group-nvme.txt show "$(group_of intel-server 0000:02:00.0)"
 	golden intel-server show-device-02.txt show 0000:02:00.0
 	golden intel-server show-device-1f3.txt show 00:1f.3
 }
 
 @test "show GROUP --json: the group, its members' details, regions and viability" {
-	run ictl --sysroot "$FIX/intel-server" --json show 7
+	local g
+	g=$(group_of intel-server 0000:00:1f.0)
+	run ictl --sysroot "$FIX/intel-server" --json show "$g"
 	assert_success
-	jq_true '.group.group == 7 and (.group.device_info | map(.device)) == .group.devices
+	jq_true ".group.group == $g"
+	jq_true '(.group.device_info | map(.device)) == .group.devices
 		and .group.viable == false and (.group.reserved_regions | length) >= 1'
 }
 
