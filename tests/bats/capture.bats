@@ -46,3 +46,12 @@ setup() {
 		assert_output ""
 	done
 }
+
+@test "capture-sysfs --root: re-capturing every fixture gives the same tree" {
+	for f in "${FIXTURES[@]}"; do
+		run "$ROOT/tests/capture-sysfs" --root "$FIX/$f" "$BATS_TEST_TMPDIR/re-$f"
+		assert_success
+		run diff -r --no-dereference -x CAPTURE-INFO -x usr -x .keep "$FIX/$f" "$BATS_TEST_TMPDIR/re-$f"
+		assert_success
+	done
+}
