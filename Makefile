@@ -57,10 +57,12 @@ completions: $(BUILD)/iommuctl
 	$(BUILD)/iommuctl completion bash > completions/iommuctl.bash
 	$(BUILD)/iommuctl completion zsh > completions/_iommuctl
 
-# Debian 12 packages for the build and for every test (host and VM suites).
+# Debian 12 packages for the build and for every test: host suites, then the VM
+# harness (kernel build from linux-source, QEMU guests, the kernel's selftests).
 DEB_PKGS := build-essential pkg-config libpci-dev libudev-dev libyaml-dev libjson-c-dev \
-	libsmartcols-dev pci.ids pciutils bats bats-assert bats-support bats-file jq \
-	$(VM_DEB_PKGS)
+	libsmartcols-dev pci.ids pciutils bats bats-assert bats-support bats-file jq zsh man-db \
+	qemu-system-x86 busybox-static bc bison flex libelf-dev libssl-dev cpio xz-utils \
+	libcap-dev kmod
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

@@ -96,6 +96,8 @@ int cli_run_command(struct cli *cli, const struct command *cmd, int argc, char *
 int cli_error(struct cli *cli, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The library's error: message from the context. */
 int cli_lib_error(struct cli *cli, int err);
+/* With --verbose: one line on stderr, "iommuctl: ...". */
+void cli_verbose(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_exit_code(int err);
 /*
  * In JSON mode, turn usage errors into JSON: getopt and argp print them on

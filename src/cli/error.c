@@ -69,6 +69,19 @@ int cli_error(struct cli *cli, int err, const char *fmt, ...)
 	return code;
 }
 
+void cli_verbose(struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!cli->verbose)
+		return;
+	fputs("iommuctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 int cli_lib_error(struct cli *cli, int err)
 {
 	return cli_error(cli, err, "%s", ictl_strerror(cli->ctx));

@@ -249,6 +249,7 @@ int cli_run_command(struct cli *cli, const struct command *cmd, int argc, char *
 				      cli->ctx ? ictl_strerror(cli->ctx) : "out of memory");
 			goto out;
 		}
+		cli_verbose(cli, "reading %s", cli->sysroot ? cli->sysroot : "the live system");
 	}
 	r = cmd->fn(cli);
 out:

@@ -48,6 +48,7 @@ int cmd_devices(struct cli *cli)
 	r = cmds_scan_devices(cli, &devs);
 	if (r)
 		return r;
+	cli_verbose(cli, "%zu devices", devs.n);
 	doc = json_object_new_object();
 	arr = json_object_new_array();
 	for (size_t i = 0; i < devs.n; i++) {

@@ -2,6 +2,7 @@
 /* iommuctl explain GROUP: why these devices share a group, from PCI config space. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
 
@@ -109,6 +110,8 @@ int cmd_explain(struct cli *cli)
 	r = cmds_scan_devices(cli, &devs);
 	if (r)
 		goto out_group;
+	if (ictl_is_live(cli->ctx) && geteuid())
+		cli_verbose(cli, "not root: sysfs shows only 64 bytes of config space, and ACS is beyond them");
 	r = ictl_explain_group(cli->ctx, &g, &devs, &ex);
 	if (r < 0) {
 		r = cli_lib_error(cli, r);

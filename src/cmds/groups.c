@@ -125,6 +125,7 @@ int cmd_groups(struct cli *cli)
 		ictl_group_list_clear(&groups);
 		return r;
 	}
+	cli_verbose(cli, "%zu groups, %zu devices", groups.n, devs.n);
 	doc = json_object_new_object();
 	arr = json_object_new_array();
 	for (size_t i = 0; i < groups.n; i++) {

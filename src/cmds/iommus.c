@@ -45,6 +45,7 @@ int cmd_iommus(struct cli *cli)
 		ictl_unit_list_clear(&units);
 		return r;
 	}
+	cli_verbose(cli, "%zu IOMMU units, %zu devices", units.n, devs.n);
 	doc = json_object_new_object();
 	arr = json_object_new_array();
 	for (size_t i = 0; i < units.n; i++)

@@ -140,3 +140,13 @@ load helpers
 	refute_output --partial '"vendor_id"'
 	refute_output --partial 'passwd'
 }
+
+@test "--verbose says what is read on stderr, and leaves stdout alone" {
+	run --separate-stderr ictl --sysroot "$FIX/intel-server" groups
+	local plain=$output
+	run --separate-stderr ictl -v --sysroot "$FIX/intel-server" groups
+	assert_success
+	assert_equal "$output" "$plain"
+	assert_equal "${stderr_lines[0]}" "iommuctl: reading $FIX/intel-server"
+	assert_equal "${stderr_lines[1]}" "iommuctl: $(ls "$FIX/intel-server/sys/kernel/iommu_groups" | wc -l) groups, $(ls "$FIX/intel-server/sys/bus/pci/devices" | wc -l) devices"
+}
