@@ -180,6 +180,54 @@ void ictl_unit_list_clear(struct ictl_unit_list *l);
 const char *ictl_unit_kind(const struct ictl_unit *u);
 const char *ictl_unit_description(const struct ictl_unit *u);
 
+/* --- IOMMU hardware information (IOMMU_GET_HW_INFO), decoded ------------------ */
+
+/* One field of a register, as the vendor's specification names it. */
+struct ictl_hw_field {
+	const char *name;	/* "SAGAW" */
+	const char *desc;	/* "supported adjusted guest address widths" */
+	uint8_t msb, lsb;
+	uint64_t value;
+	char meaning[128];	/* the value in words ("39-bit, 48-bit"); "" when the number says it */
+};
+
+struct ictl_hw_reg {
+	const char *name;	/* "cap_reg", "idr0", "efr" */
+	const char *desc;	/* "Capability Register (VT-d 11.4.2)" */
+	unsigned int width;	/* bits */
+	uint64_t value;
+	size_t nfields;
+	struct ictl_hw_field *fields;
+};
+
+struct ictl_hw_info {
+	uint32_t type;			/* IOMMU_HW_INFO_TYPE_* as the kernel numbers it */
+	const char *kind;		/* "intel-vtd", "arm-smmu-v3", ... */
+	const char *source;		/* "iommufd", "sysfs" or "file" */
+	bool have_caps;			/* capabilities and max_pasid_log2 are known (iommufd) */
+	uint64_t capabilities;		/* out_capabilities */
+	uint8_t max_pasid_log2;		/* out_max_pasid_log2 */
+	size_t raw_len;
+	uint8_t raw[256];		/* the driver data as the kernel gave it */
+	size_t nregs;
+	struct ictl_hw_reg *regs;
+};
+
+/*
+ * Decode a driver data blob of the given hw_info type.  -EINVAL with a message
+ * when the blob is shorter than the type's structure; -EOPNOTSUPP for an
+ * unknown type.
+ */
+int ictl_hw_info_decode(struct ictl_ctx *ctx, uint32_t type, const void *data, size_t len,
+			struct ictl_hw_info *out);
+void ictl_hw_info_clear(struct ictl_hw_info *hi);
+/* Type by kind name ("intel-vtd") or number; -EINVAL with a message otherwise. */
+int ictl_hw_info_type_parse(struct ictl_ctx *ctx, const char *s, uint32_t *type);
+const char *ictl_hw_info_type_name(uint32_t type);
+/* A field's value, for checks ("does ecap_reg.NEST say nesting?"); -ENOENT when absent. */
+int ictl_hw_info_field(const struct ictl_hw_info *hi, const char *reg, const char *field,
+		       uint64_t *value);
+
 /* --- isolation analysis (explain) ------------------------------------------- */
 
 enum ictl_pcie_type {

@@ -2,16 +2,160 @@
 /* The plain static table of IOMMU types, and helpers the vendor files share. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "vendor.h"
 
+/* Units found in sysfs are matched in this order. */
 static const struct ictl_vendor_ops *const vendors[] = {
 	&ictl_vendor_intel,
 	&ictl_vendor_amd,
 	&ictl_vendor_arm_smmuv3,
 	&ictl_vendor_virtio,
 };
+
+/* Every IOMMU_GET_HW_INFO type iommuctl decodes. */
+static const struct ictl_vendor_ops *const hw_info_types[] = {
+	&ictl_vendor_intel,
+	&ictl_vendor_arm_smmuv3,
+	&ictl_vendor_tegra241,
+	&ictl_vendor_amd,
+	&ictl_vendor_selftest,
+};
+
+const struct ictl_vendor_ops *ictl_vendor_by_hw_info_type(uint32_t type)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(hw_info_types); i++) {
+		if (hw_info_types[i]->hw_info_type == type)
+			return hw_info_types[i];
+	}
+	return NULL;
+}
+
+const struct ictl_vendor_ops *ictl_vendor_by_kind(const char *kind)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(hw_info_types); i++) {
+		if (!strcmp(hw_info_types[i]->kind, kind))
+			return hw_info_types[i];
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(vendors); i++) {
+		if (!strcmp(vendors[i]->kind, kind))
+			return vendors[i];
+	}
+	return NULL;
+}
+
+int ictl_hw_add_reg(struct ictl_hw_info *out, const char *name, const char *desc,
+		    unsigned int width, uint64_t value, const struct ictl_field_desc *fields)
+{
+	struct ictl_hw_reg *reg = array_push(&out->regs, &out->nregs, sizeof(*out->regs));
+	size_t n = 0;
+
+	if (!reg)
+		return -ENOMEM;
+	reg->name = name;
+	reg->desc = desc;
+	reg->width = width;
+	reg->value = value;
+	while (fields && fields[n].name)
+		n++;
+	reg->fields = calloc(n ? n : 1, sizeof(*reg->fields));
+	if (!reg->fields)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct ictl_field_desc *fd = &fields[i];
+		struct ictl_hw_field *f = &reg->fields[i];
+		unsigned int bits = fd->msb - fd->lsb + 1u;
+
+		f->name = fd->name;
+		f->desc = fd->desc;
+		f->msb = fd->msb;
+		f->lsb = fd->lsb;
+		f->value = (value >> fd->lsb) & (bits >= 64 ? ~0ULL : (1ULL << bits) - 1);
+		if (fd->meaning)
+			fd->meaning(f->value, f->meaning, sizeof(f->meaning));
+	}
+	reg->nfields = n;
+	return 0;
+}
+
+void ictl_hw_info_clear(struct ictl_hw_info *hi)
+{
+	for (size_t i = 0; i < hi->nregs; i++)
+		free(hi->regs[i].fields);
+	free(hi->regs);
+	memset(hi, 0, sizeof(*hi));
+}
+
+int ictl_hw_info_decode(struct ictl_ctx *ctx, uint32_t type, const void *data, size_t len,
+			struct ictl_hw_info *out)
+{
+	const struct ictl_vendor_ops *v = ictl_vendor_by_hw_info_type(type);
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->type = type;
+	if (!v || !v->decode_hw_info)
+		return ictl_err(ctx, EOPNOTSUPP,
+				"hw_info type %u is not one iommuctl decodes (known: intel-vtd, arm-smmu-v3, tegra241-cmdqv, amd-vi, selftest)",
+				type);
+	out->kind = v->kind;
+	if (len < v->hw_info_size)
+		return ictl_err(ctx, EINVAL,
+				"%s hw_info data is %zu bytes, shorter than its %zu-byte structure",
+				v->kind, len, v->hw_info_size);
+	out->raw_len = len < sizeof(out->raw) ? len : sizeof(out->raw);
+	memcpy(out->raw, data, out->raw_len);
+	r = v->decode_hw_info(ctx, data, len, out);
+	if (r < 0)
+		ictl_hw_info_clear(out);
+	return r;
+}
+
+const char *ictl_hw_info_type_name(uint32_t type)
+{
+	const struct ictl_vendor_ops *v = ictl_vendor_by_hw_info_type(type);
+
+	return type == 0 ? "none" : v ? v->kind : "unknown";
+}
+
+int ictl_hw_info_type_parse(struct ictl_ctx *ctx, const char *s, uint32_t *type)
+{
+	const struct ictl_vendor_ops *v = ictl_vendor_by_kind(s);
+	char *end;
+	unsigned long n;
+
+	if (v && v->decode_hw_info) {
+		*type = v->hw_info_type;
+		return 0;
+	}
+	errno = 0;
+	n = strtoul(s, &end, 0);
+	if (!errno && end != s && !*end && n <= UINT32_MAX && ictl_vendor_by_hw_info_type((uint32_t)n)) {
+		*type = (uint32_t)n;
+		return 0;
+	}
+	return ictl_err(ctx, EINVAL,
+			"unknown hw_info type '%.32s': give intel-vtd, arm-smmu-v3, tegra241-cmdqv, amd-vi or selftest",
+			s);
+}
+
+int ictl_hw_info_field(const struct ictl_hw_info *hi, const char *reg, const char *field,
+		       uint64_t *value)
+{
+	for (size_t i = 0; i < hi->nregs; i++) {
+		if (strcmp(hi->regs[i].name, reg))
+			continue;
+		for (size_t k = 0; k < hi->regs[i].nfields; k++) {
+			if (!strcmp(hi->regs[i].fields[k].name, field)) {
+				*value = hi->regs[i].fields[k].value;
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}
 
 const struct ictl_vendor_ops *ictl_vendor_for_unit(struct ictl_ctx *ctx, const char *name,
 						   const char *path)

@@ -10,6 +10,17 @@
 
 #include "../lib/internal.h"
 
+/*
+ * A register field description: bits msb..lsb.  meaning() puts the value in
+ * words where a number alone does not say it (optional).
+ */
+struct ictl_field_desc {
+	const char *name;
+	uint8_t msb, lsb;
+	const char *desc;
+	void (*meaning)(uint64_t v, char *buf, size_t len);
+};
+
 struct ictl_vendor_ops {
 	const char *kind;		/* stable name used in JSON: "intel-vtd" */
 	const char *description;	/* for people: "Intel VT-d (DMAR)" */
@@ -17,12 +28,35 @@ struct ictl_vendor_ops {
 	bool (*match)(struct ictl_ctx *ctx, const char *name, const char *path);
 	/* Fill u->attrs from the unit's sysfs directory; optional. */
 	void (*read_attrs)(struct ictl_ctx *ctx, struct ictl_unit *u);
+
+	/* IOMMU_GET_HW_INFO: the kernel's type number and its structure's size. */
+	uint32_t hw_info_type;
+	size_t hw_info_size;
+	/* Decode the driver data (len >= hw_info_size) into out->regs; -errno. */
+	int (*decode_hw_info)(struct ictl_ctx *ctx, const void *data, size_t len,
+			      struct ictl_hw_info *out);
+	/*
+	 * Without iommufd: rebuild the driver data from what sysfs shows of the
+	 * unit (Intel cap/ecap, AMD EFR), so the same decoder serves; optional.
+	 */
+	int (*hw_info_from_sysfs)(struct ictl_ctx *ctx, const struct ictl_unit *u, void *data,
+				  size_t len);
 };
+
+/* Every vendor that has an IOMMU_GET_HW_INFO type (plus the kernel's selftest mock). */
+const struct ictl_vendor_ops *ictl_vendor_by_hw_info_type(uint32_t type);
+const struct ictl_vendor_ops *ictl_vendor_by_kind(const char *kind);
+
+/* Decoder helper: append a register and decode its fields from a table (NULL-terminated). */
+int ictl_hw_add_reg(struct ictl_hw_info *out, const char *name, const char *desc,
+		    unsigned int width, uint64_t value, const struct ictl_field_desc *fields);
 
 extern const struct ictl_vendor_ops ictl_vendor_intel;
 extern const struct ictl_vendor_ops ictl_vendor_amd;
 extern const struct ictl_vendor_ops ictl_vendor_arm_smmuv3;
 extern const struct ictl_vendor_ops ictl_vendor_virtio;
+extern const struct ictl_vendor_ops ictl_vendor_tegra241;	/* an SMMUv3 extension */
+extern const struct ictl_vendor_ops ictl_vendor_selftest;	/* CONFIG_IOMMUFD_TEST's mock */
 extern const struct ictl_vendor_ops ictl_vendor_unknown;
 
 /* The ops for a unit: the first whose match() accepts it, else ictl_vendor_unknown. */
