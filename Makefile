@@ -96,3 +96,4 @@ clean:
 	rm -rf $(BUILD)
 
 -include tests/vm/vm.mk
+-include tests/uapi/uapi.mk

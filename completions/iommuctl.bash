@@ -37,6 +37,15 @@ _iommuctl() {
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
 		words="$(_iommuctl_groups)"
 		;;
+	hw-info)
+		opts=" --raw --sysfs --type --json -J --sysroot --verbose -v --help --usage --version"
+		words="$(_iommuctl_devices)"
+		;;
+	caps)
+		opts=" --sysfs --output -o --raw --noheadings --json -J --sysroot --verbose -v --help --usage --version"
+		words="$(_iommuctl_devices)"
+		cols="CAPABILITY HW KERNEL DETAIL SOURCE KERNEL-SOURCE"
+		;;
 	help)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
 		words="$(iommuctl --list-cmds 2>/dev/null)"

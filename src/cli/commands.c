@@ -56,6 +56,37 @@ const struct command commands[] = {
 		.arg_kind = ARG_GROUP,
 	},
 	{
+		.name = "hw-info",
+		.summary = "Decode the IOMMU hardware information behind a device (IOMMU_GET_HW_INFO)",
+		.args_doc = "DEVICE",
+		.doc = "With iommufd the device must be on vfio-pci (it is bound to a fresh iommufd and "
+		       "released); without iommufd, or with --sysfs, the registers sysfs shows are decoded "
+		       "(Intel cap/ecap, AMD EFR). --raw decodes a saved driver-data blob.",
+		.fn = cmd_hw_info,
+		.options = hw_info_options,
+		.parser = hw_info_parse,
+		.opts_size = sizeof(struct hw_info_opts),
+		.max_args = 1,
+		.arg_kind = ARG_DEVICE,
+	},
+	{
+		.name = "caps",
+		.summary = "What a device's IOMMU lets you do: a checklist, each answer with its source",
+		.args_doc = "DEVICE",
+		.doc = "Paging domains, nest parent, nested stage-1 formats and widths, dirty tracking, "
+		       "PASID and its width, ATS, page sizes: from the registers (as hw-info reads them) "
+		       "and, with iommufd, from the kernel itself.",
+		.fn = cmd_caps,
+		.options = caps_options,
+		.parser = caps_parse,
+		.opts_size = sizeof(struct caps_opts),
+		.min_args = 1,
+		.max_args = 1,
+		.arg_kind = ARG_DEVICE,
+		.flags = CMD_TABLE,
+		.columns = caps_columns,
+	},
+	{
 		.name = "help",
 		.summary = "Show the help of iommuctl or of one command",
 		.args_doc = "[COMMAND]",

@@ -21,7 +21,22 @@ int cmd_iommus(struct cli *cli);
 extern const struct out_col iommus_columns[];
 
 int cmd_show(struct cli *cli);
+int cmd_hw_info(struct cli *cli);
+extern const struct argp_option hw_info_options[];
+error_t hw_info_parse(int key, char *arg, struct argp_state *state);
+struct hw_info_opts {
+	const char *raw, *type;
+	bool sysfs;
+};
 int cmd_explain(struct cli *cli);
+int cmd_caps(struct cli *cli);
+extern const struct argp_option caps_options[];
+error_t caps_parse(int key, char *arg, struct argp_state *state);
+struct caps_opts {
+	bool sysfs;
+};
+extern const struct out_col caps_columns[];
+
 int cmd_help(struct cli *cli);
 int cmd_completion(struct cli *cli);
 

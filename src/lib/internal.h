@@ -85,6 +85,10 @@ void *array_push(void *arrayp, size_t *n, size_t elem_size);
 
 struct pci_access *ictl_pci_access(struct ictl_ctx *ctx);
 
+/* IOMMU_GET_HW_INFO through a fresh iommufd bound to the device's VFIO cdev (hwinfo.c). */
+int ictl_hw_info_iommufd(struct ictl_ctx *ctx, const struct ictl_device *d,
+			 struct ictl_hw_info *out);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif /* ICTL_INTERNAL_H */

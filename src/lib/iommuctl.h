@@ -221,12 +221,60 @@ struct ictl_hw_info {
 int ictl_hw_info_decode(struct ictl_ctx *ctx, uint32_t type, const void *data, size_t len,
 			struct ictl_hw_info *out);
 void ictl_hw_info_clear(struct ictl_hw_info *hi);
+/*
+ * The hardware information behind a device.  With iommufd (/dev/iommu) the
+ * device must be on a VFIO driver with a cdev: it is bound to a fresh iommufd
+ * and IOMMU_GET_HW_INFO is asked.  Without iommufd, or with from_sysfs, the
+ * driver data is rebuilt from what sysfs shows of the unit (Intel, AMD).
+ */
+int ictl_hw_info_query(struct ictl_ctx *ctx, const struct ictl_device *d, bool from_sysfs,
+		       struct ictl_hw_info *out);
 /* Type by kind name ("intel-vtd") or number; -EINVAL with a message otherwise. */
 int ictl_hw_info_type_parse(struct ictl_ctx *ctx, const char *s, uint32_t *type);
 const char *ictl_hw_info_type_name(uint32_t type);
+/* A decoded field, or NULL. */
+const struct ictl_hw_field *ictl_hw_field_find(const struct ictl_hw_info *hi, const char *reg,
+					       const char *field);
 /* A field's value, for checks ("does ecap_reg.NEST say nesting?"); -ENOENT when absent. */
 int ictl_hw_info_field(const struct ictl_hw_info *hi, const char *reg, const char *field,
 		       uint64_t *value);
+
+/* --- capabilities: what a device's IOMMU lets you do ------------------------------- */
+
+enum ictl_cap_id {
+	ICTL_CAP_PAGING,	/* paging domains (the kernel's own, or userspace IOAS) */
+	ICTL_CAP_NEST_PARENT,	/* a stage-2 that can parent nested domains */
+	ICTL_CAP_NESTED_S1,	/* nested stage-1 formats the hardware walks, with widths */
+	ICTL_CAP_DIRTY,		/* dirty tracking */
+	ICTL_CAP_PASID,		/* PASID, and its width */
+	ICTL_CAP_ATS,		/* device TLBs (ATS) */
+	ICTL_CAP_PAGE_SIZES,	/* page sizes of the stage-2/paging table */
+	ICTL_CAP_COUNT
+};
+
+struct ictl_cap {
+	enum ictl_tristate hw;		/* what the registers say */
+	enum ictl_tristate kernel;	/* what the kernel accepted when asked (probe) */
+	char detail[128];		/* "4-level (48-bit), 5-level (57-bit)" */
+	char source[96];		/* "ecap_reg.NEST (bit 26)" */
+	char kernel_source[96];		/* "IOMMU_HWPT_ALLOC NEST_PARENT: EOPNOTSUPP" */
+};
+
+struct ictl_caps {
+	struct ictl_cap cap[ICTL_CAP_COUNT];
+};
+
+const char *ictl_cap_name(enum ictl_cap_id id);
+/* The hardware's view, from decoded registers (through the vendor); kernel fields UNKNOWN. */
+int ictl_caps_from_hw_info(struct ictl_ctx *ctx, const struct ictl_hw_info *hi,
+			   struct ictl_caps *caps);
+
+/*
+ * The hardware information of a device and the capabilities it gives; with
+ * iommufd the kernel is asked too (the kernel fields of caps).
+ */
+int ictl_caps_query(struct ictl_ctx *ctx, const struct ictl_device *d, bool from_sysfs,
+		    struct ictl_hw_info *hi, struct ictl_caps *caps);
 
 /* --- isolation analysis (explain) ------------------------------------------- */
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "vendor.h"
+#include "../lib/uapi/iommufd.h"
 
 static bool smmuv3_match(struct ictl_ctx *ctx, const char *name, const char *path)
 {
@@ -18,9 +19,302 @@ static void smmuv3_read_attrs(struct ictl_ctx *ctx, struct ictl_unit *u)
 	ictl_unit_set_attr(u, "address", u->name + 6);
 }
 
+/* --- meaning() helpers ----------------------------------------------------- */
+
+/* A field whose encodings are listed; values past the list, or NULL, say "reserved". */
+static void enum_meaning(uint64_t v, const char *const *names, size_t n, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", v < n && names[v] ? names[v] : "reserved");
+}
+
+#define ENUM_MEANING(fn, ...)                                                   \
+	static void fn(uint64_t v, char *buf, size_t len)                       \
+	{                                                                       \
+		static const char *const names[] = { __VA_ARGS__ };             \
+		enum_meaning(v, names, sizeof(names) / sizeof(names[0]), buf, len); \
+	}
+
+ENUM_MEANING(ttf_meaning, NULL, "AArch32 (LPAE)", "AArch64", "AArch32 and AArch64")
+ENUM_MEANING(httu_meaning, "no hardware update", "access flag", "access flag and dirty state",
+	     "access flag and dirty state, table descriptor access flag")
+ENUM_MEANING(ttendian_meaning, "mixed-endian", NULL, "little-endian", "big-endian")
+ENUM_MEANING(stall_model_meaning, "stall and terminate", "terminate only (no stall)",
+	     "stall forced")
+ENUM_MEANING(term_model_meaning, "abort or RAZ/WI", "abort only")
+ENUM_MEANING(st_level_meaning, "linear", "2-level")
+ENUM_MEANING(bbml_meaning, "level 0", "level 1", "level 2")
+ENUM_MEANING(oas_meaning, "32-bit", "36-bit", "40-bit", "42-bit", "44-bit", "48-bit", "52-bit",
+	     "56-bit")
+ENUM_MEANING(vax_meaning, "48-bit", "52-bit", "56-bit")
+
+/* A size given as a number of bits. */
+static void bits_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu bits", (unsigned long long)v);
+}
+
+/* A queue size given as log2 of its maximum number of entries. */
+static void log2_entries_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "up to %llu entries", v < 64 ? 1ULL << v : 0ULL);
+}
+
+/* JEP106 code: continuation code in 11:8, bit 7 always 0, identity code in 6:0. */
+static void implementer_meaning(uint64_t v, char *buf, size_t len)
+{
+	static const struct {
+		uint16_t code;
+		const char *name;
+	} known[] = {
+		{ 0x43b, "Arm" },	/* the value 6.3.7 gives for Arm */
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		if (known[i].code == v) {
+			snprintf(buf, len, "%s", known[i].name);
+			return;
+		}
+	}
+}
+
+/* Arm's own SMMUs, by the product IDs the kernel's errata code matches on. */
+static void arm_product_meaning(uint64_t v, char *buf, size_t len)
+{
+	if (v == 0x483)
+		snprintf(buf, len, "MMU-600");
+	else if (v == 0x487)
+		snprintf(buf, len, "MMU-700");
+}
+
+static void major_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", v == 0 ? "SMMUv3" : "reserved");
+}
+
+static void minor_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "SMMUv3.%llu", (unsigned long long)v);
+}
+
+/* --- the registers ---------------------------------------------------------- */
+
+/*
+ * The tables follow the Arm System Memory Management Unit Architecture
+ * Specification, SMMU architecture version 3 (IHI 0070), section 6.3: SMMU_IDR0
+ * to SMMU_IDR5 are 6.3.1 to 6.3.6 (as the kernel's uAPI header cites them),
+ * SMMU_IIDR 6.3.7 and SMMU_AIDR 6.3.8; fields up to SMMUv3.4.  Bit positions
+ * checked against IDR0_* .. IDR5_*, IIDR_* of
+ * drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.h (and QEMU's hw/arm/smmuv3-internal.h
+ * for the fields Linux does not use).  Reserved bits are not listed.
+ */
+static const struct ictl_field_desc idr0_fields[] = {
+	{ "S2P", 0, 0, "Stage 2 translation supported", NULL },
+	{ "S1P", 1, 1, "Stage 1 translation supported", NULL },
+	{ "TTF", 3, 2, "Translation table formats supported", ttf_meaning },
+	{ "COHACC", 4, 4, "Coherent access to structures, queues and tables", NULL },
+	{ "BTM", 5, 5, "Broadcast TLB maintenance", NULL },
+	{ "HTTU", 7, 6, "Hardware translation table update of access flag / dirty state",
+	  httu_meaning },
+	{ "DORMHINT", 8, 8, "Dormant hint supported", NULL },
+	{ "HYP", 9, 9, "Hypervisor stage 1 contexts (EL2)", NULL },
+	{ "ATS", 10, 10, "PCIe ATS supported", NULL },
+	{ "NS1ATS", 11, 11, "Split-stage (stage 1-only) ATS NOT supported", NULL },
+	{ "ASID16", 12, 12, "16-bit ASIDs", NULL },
+	{ "MSI", 13, 13, "Message-signalled interrupts supported", NULL },
+	{ "SEV", 14, 14, "WFE wake-up events generated", NULL },
+	{ "ATOS", 15, 15, "Address translation operations supported", NULL },
+	{ "PRI", 16, 16, "PCIe Page Request Interface supported", NULL },
+	{ "VMW", 17, 17, "VMID wildcard matching for TLB invalidation", NULL },
+	{ "VMID16", 18, 18, "16-bit VMIDs", NULL },
+	{ "CD2L", 19, 19, "2-level context descriptor tables", NULL },
+	{ "VATOS", 20, 20, "Virtual ATOS page supported", NULL },
+	{ "TTENDIAN", 22, 21, "Translation table endianness supported", ttendian_meaning },
+	{ "ATSRECERR", 23, 23, "Additional events recorded for ATS and PRI requests", NULL },
+	{ "STALL_MODEL", 25, 24, "Stall model", stall_model_meaning },
+	{ "TERM_MODEL", 26, 26, "Terminate model", term_model_meaning },
+	{ "ST_LEVEL", 28, 27, "Stream table levels", st_level_meaning },
+	{ "RME_IMPL", 30, 30, "Realm Management Extension features (SMMUv3.3)", NULL },
+	{ 0 }
+};
+
+static const struct ictl_field_desc idr1_fields[] = {
+	{ "SIDSIZE", 5, 0, "StreamID size", bits_meaning },
+	{ "SSIDSIZE", 10, 6, "SubstreamID (PASID) size", bits_meaning },
+	{ "PRIQS", 15, 11, "PRI queue size, log2 of entries", log2_entries_meaning },
+	{ "EVENTQS", 20, 16, "Event queue size, log2 of entries", log2_entries_meaning },
+	{ "CMDQS", 25, 21, "Command queue size, log2 of entries", log2_entries_meaning },
+	{ "ATTR_PERMS_OVR", 26, 26, "Incoming permission attributes can be overridden", NULL },
+	{ "ATTR_TYPES_OVR", 27, 27, "Incoming memory attributes can be overridden", NULL },
+	{ "REL", 28, 28, "Preset table/queue addresses are relative to the SMMU base", NULL },
+	{ "QUEUES_PRESET", 29, 29, "Queue base addresses are fixed", NULL },
+	{ "TABLES_PRESET", 30, 30, "Table base addresses are fixed", NULL },
+	{ "ECMDQ", 31, 31, "Enhanced command queue interfaces", NULL },
+	{ 0 }
+};
+
+static const struct ictl_field_desc idr2_fields[] = {
+	{ "BA_VATOS", 9, 0, "VATOS page base address offset, in 64KB units", NULL },
+	{ 0 }
+};
+
+static const struct ictl_field_desc idr3_fields[] = {
+	{ "HAD", 2, 2, "Hierarchical attribute disable", NULL },
+	{ "PBHA", 3, 3, "Page-based hardware attributes", NULL },
+	{ "XNX", 4, 4, "EL0/EL1 execute-never distinction at stage 2", NULL },
+	{ "PPS", 5, 5, "PASID used on PRI auto-generated responses regardless of STE.PPAR", NULL },
+	{ "MPAM", 7, 7, "Memory system resource partitioning and monitoring", NULL },
+	{ "FWB", 8, 8, "Stage 2 forced write-back (S2FWB)", NULL },
+	{ "STT", 9, 9, "Small translation tables", NULL },
+	{ "RIL", 10, 10, "Range-based TLB invalidation", NULL },
+	{ "BBML", 12, 11, "Break-before-make level supported", bbml_meaning },
+	{ "E0PD", 13, 13, "E0PD0/E0PD1 supported", NULL },
+	{ "PTWNNC", 14, 14, "STE.S2PTW == 0 treats Device-mapped walks as Normal Non-cacheable", NULL },
+	{ "DPT", 15, 15, "Device permission table", NULL },
+	{ "PASIDTT", 16, 16, "PASID on ATS Translated transactions", NULL },
+	{ "EPAN", 17, 17, "Enhanced PAN", NULL },
+	{ "S1PI", 18, 18, "Stage 1 permission indirections", NULL },
+	{ "S2PI", 19, 19, "Stage 2 permission indirections", NULL },
+	{ "S2PO", 20, 20, "Stage 2 permission overlays", NULL },
+	{ "THE", 21, 21, "Translation hardening extension", NULL },
+	{ "MTEPERM", 22, 22, "Stage 2 MemAttr NoTagAccess encodings", NULL },
+	{ "AIE", 23, 23, "Stage 1 attribute index extension", NULL },
+	{ 0 }
+};
+
+static const struct ictl_field_desc idr4_fields[] = {
+	{ "IMPLEMENTATION_DEFINED", 31, 0, "implementation defined", NULL },
+	{ 0 }
+};
+
+static const struct ictl_field_desc idr5_fields[] = {
+	{ "OAS", 2, 0, "Output address size", oas_meaning },
+	{ "GRAN4K", 4, 4, "4KB translation granule", NULL },
+	{ "GRAN16K", 5, 5, "16KB translation granule", NULL },
+	{ "GRAN64K", 6, 6, "64KB translation granule", NULL },
+	{ "DS", 7, 7, "52-bit addresses with 4KB and 16KB granules (LPA2)", NULL },
+	{ "D128", 8, 8, "128-bit translation table descriptors", NULL },
+	{ "VAX", 11, 10, "Virtual address extension", vax_meaning },
+	{ "STALL_MAX", 31, 16, "Maximum number of outstanding stalled transactions", NULL },
+	{ 0 }
+};
+
+#define IIDR_FIELDS(product_meaning)                                                  \
+	{ "Implementer", 11, 0, "JEP106 code of the implementer", implementer_meaning }, \
+	{ "Revision", 15, 12, "Minor revision of the product", NULL },                 \
+	{ "Variant", 19, 16, "Major revision (variant) of the product", NULL },        \
+	{ "ProductID", 31, 20, "Implementation-defined product ID", product_meaning }, \
+	{ 0 }
+
+static const struct ictl_field_desc iidr_fields[] = { IIDR_FIELDS(NULL) };
+/* ProductID only names a product within one implementer: Arm's list for Arm's code. */
+static const struct ictl_field_desc iidr_arm_fields[] = { IIDR_FIELDS(arm_product_meaning) };
+
+static const struct ictl_field_desc aidr_fields[] = {
+	{ "ArchMinorRev", 3, 0, "Architecture minor revision", minor_meaning },
+	{ "ArchMajorRev", 7, 4, "Architecture major revision", major_meaning },
+	{ 0 }
+};
+
+static void errata_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", v ? "affected: issue TLBI/CFGI invalidations twice" : "not affected");
+}
+
+/* struct iommu_hw_info_arm_smmuv3's flags (include/uapi/linux/iommufd.h). */
+static const struct ictl_field_desc flags_fields[] = {
+	{ "ERRATA_REPEAT_TLBI_CFGI", 0, 0,
+	  "erratum workaround: TLB and configuration invalidation commands must be repeated",
+	  errata_meaning },
+	{ 0 }
+};
+
+static int smmuv3_decode(struct ictl_ctx *ctx, const void *data, size_t len,
+			 struct ictl_hw_info *out)
+{
+	static const struct {
+		const char *name, *desc;
+		const struct ictl_field_desc *fields;
+	} idrs[6] = {
+		{ "idr0", "SMMU_IDR0 (SMMUv3 6.3.1)", idr0_fields },
+		{ "idr1", "SMMU_IDR1 (SMMUv3 6.3.2)", idr1_fields },
+		{ "idr2", "SMMU_IDR2 (SMMUv3 6.3.3)", idr2_fields },
+		{ "idr3", "SMMU_IDR3 (SMMUv3 6.3.4)", idr3_fields },
+		{ "idr4", "SMMU_IDR4 (SMMUv3 6.3.5)", idr4_fields },
+		{ "idr5", "SMMU_IDR5 (SMMUv3 6.3.6)", idr5_fields },
+	};
+	struct ictl_iommu_hw_info_arm_smmuv3 h;
+	uint32_t implementer;
+	int r;
+
+	(void)ctx;
+	(void)len;
+	memcpy(&h, data, sizeof(h));
+	r = ictl_hw_add_reg(out, "flags", "hw_info flags (errata the kernel reports)", 32, h.flags,
+			    flags_fields);
+	for (size_t i = 0; i < 6 && !r; i++)
+		r = ictl_hw_add_reg(out, idrs[i].name, idrs[i].desc, 32, h.idr[i], idrs[i].fields);
+	implementer = h.iidr & 0xfff;
+	if (!r)
+		r = ictl_hw_add_reg(out, "iidr", "SMMU_IIDR (SMMUv3 6.3.7)", 32,
+				    h.iidr, implementer == 0x43b ? iidr_arm_fields : iidr_fields);
+	if (!r)
+		r = ictl_hw_add_reg(out, "aidr", "SMMU_AIDR (SMMUv3 6.3.8)", 32,
+				    h.aidr, aidr_fields);
+	return r;
+}
+
+/* --- capabilities ------------------------------------------------------------ */
+
+static void smmuv3_caps(const struct ictl_hw_info *hi, struct ictl_caps *caps)
+{
+	uint64_t s1 = 0, s2 = 0, v = 0;
+	char buf[48];
+
+	ictl_hw_info_field(hi, "idr0", "S1P", &s1);
+	ictl_hw_info_field(hi, "idr0", "S2P", &s2);
+	ictl_cap_set(caps, ICTL_CAP_PAGING, s1 || s2, "idr0.S1P (bit 1), idr0.S2P (bit 0)", "%s%s%s",
+		     s1 ? "stage 1" : "", s1 && s2 ? ", " : "", s2 ? "stage 2" : "");
+	ictl_cap_set(caps, ICTL_CAP_NEST_PARENT, s1 && s2, "idr0.S1P (bit 1), idr0.S2P (bit 0)",
+		     "%s", s1 && s2 ? "stage 2 under a guest's stage 1" : "needs both stages");
+	if (ictl_cap_from_field(caps, ICTL_CAP_NESTED_S1, hi, "idr0", "TTF") && s1) {
+		const struct ictl_hw_field *oas = ictl_hw_field_find(hi, "idr5", "OAS");
+
+		str_copy(buf, caps->cap[ICTL_CAP_NESTED_S1].detail, sizeof(buf));
+		snprintf(caps->cap[ICTL_CAP_NESTED_S1].detail, sizeof(caps->cap[0].detail),
+			 "SMMUv3 STE with guest CD tables (%.40s), output %.40s", buf,
+			 oas && oas->meaning[0] ? oas->meaning : "size unknown");
+	} else {
+		caps->cap[ICTL_CAP_NESTED_S1].hw = ICTL_NO;
+	}
+	if (!ictl_hw_info_field(hi, "idr0", "HTTU", &v)) {
+		ictl_cap_from_field(caps, ICTL_CAP_DIRTY, hi, "idr0", "HTTU");
+		caps->cap[ICTL_CAP_DIRTY].hw = v == 2 ? ICTL_YES : ICTL_NO;
+	}
+	if (!ictl_hw_info_field(hi, "idr1", "SSIDSIZE", &v)) {
+		ictl_cap_from_field(caps, ICTL_CAP_PASID, hi, "idr1", "SSIDSIZE");
+		snprintf(caps->cap[ICTL_CAP_PASID].detail, sizeof(caps->cap[0].detail),
+			 "%u-bit SubstreamIDs", (unsigned int)v);
+	}
+	ictl_cap_from_field(caps, ICTL_CAP_ATS, hi, "idr0", "ATS");
+	{
+		uint64_t g4 = 0, g16 = 0, g64 = 0;
+
+		ictl_hw_info_field(hi, "idr5", "GRAN4K", &g4);
+		ictl_hw_info_field(hi, "idr5", "GRAN16K", &g16);
+		ictl_hw_info_field(hi, "idr5", "GRAN64K", &g64);
+		ictl_cap_set(caps, ICTL_CAP_PAGE_SIZES, g4 || g16 || g64,
+			     "idr5.GRAN4K/GRAN16K/GRAN64K (bits 4, 5, 6)", "granules%s%s%s",
+			     g4 ? " 4K" : "", g16 ? " 16K" : "", g64 ? " 64K" : "");
+	}
+}
+
 const struct ictl_vendor_ops ictl_vendor_arm_smmuv3 = {
 	.kind = "arm-smmu-v3",
 	.description = "ARM SMMUv3",
 	.match = smmuv3_match,
 	.read_attrs = smmuv3_read_attrs,
+	.hw_info_type = ICTL_IOMMU_HW_INFO_TYPE_ARM_SMMUV3,
+	.hw_info_size = sizeof(struct ictl_iommu_hw_info_arm_smmuv3),
+	.decode_hw_info = smmuv3_decode,
+	.caps = smmuv3_caps,
 };

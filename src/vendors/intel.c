@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Intel VT-d (DMA remapping units, "dmarN"). */
+#include <errno.h>
 #include <string.h>
 
 #include "vendor.h"
+#include "../lib/uapi/iommufd.h"
 
 static bool intel_match(struct ictl_ctx *ctx, const char *name, const char *path)
 {
@@ -24,9 +26,309 @@ static void intel_read_attrs(struct ictl_ctx *ctx, struct ictl_unit *u)
 	ictl_unit_add_attr(ctx, u, "domains_used", "intel-iommu/domains_used", ICTL_ATTR_RAW);
 }
 
+/* --- meaning() helpers --------------------------------------------------- */
+
+/* Append ", item" (or "item" first) to buf. */
+static void list_add(char *buf, size_t len, const char *item)
+{
+	size_t n = strlen(buf);
+
+	if (n < len)
+		snprintf(buf + n, len - n, "%s%s", n ? ", " : "", item);
+}
+
+/* One name per set bit, "none" when no bit is set. */
+static void bit_list(uint64_t v, const char *const *names, size_t nnames, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; i < nnames; i++) {
+		if (v & (1ULL << i))
+			list_add(buf, len, names[i] ? names[i] : "reserved bit");
+	}
+	if (!buf[0])
+		snprintf(buf, len, "none");
+}
+
+/* ND: 2^(4 + 2*ND) domain IDs; 7 is reserved. */
+static void nd_meaning(uint64_t v, char *buf, size_t len)
+{
+	if (v == 7)
+		snprintf(buf, len, "reserved");
+	else
+		snprintf(buf, len, "%llu domains", 1ULL << (4 + 2 * v));
+}
+
+/* SAGAW: bit 1 = 39-bit 3-level, bit 2 = 48-bit 4-level, bit 3 = 57-bit 5-level tables. */
+static void sagaw_meaning(uint64_t v, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		"reserved bit 0 (30-bit 2-level in VT-d 1.x)",
+		"39-bit (3-level)",
+		"48-bit (4-level)",
+		"57-bit (5-level)",
+		"reserved bit 4",
+	};
+
+	bit_list(v, names, 5, buf, len);
+}
+
+/* MGAW: the guest address width is MGAW + 1 bits. */
+static void mgaw_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu-bit", (unsigned long long)v + 1);
+}
+
+/* FRO / IRO: the register block's offset from the unit's base, in 16-byte units. */
+static void offset16_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "offset 0x%llx", (unsigned long long)v * 16);
+}
+
+/* SLLPS: bit 0 = 2M (21-bit offset), bit 1 = 1G (30-bit), bits 2-3 reserved (512G, 1T once). */
+static void sllps_meaning(uint64_t v, char *buf, size_t len)
+{
+	static const char *const names[] = { "2M", "1G", "512G (reserved)", "1T (reserved)" };
+
+	bit_list(v, names, 4, buf, len);
+}
+
+/* NFR: the number of fault-recording registers, minus one. */
+static void nfr_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu fault-recording register%s", (unsigned long long)v + 1,
+		 v ? "s" : "");
+}
+
+/* MAMV: a page-selective invalidation covers up to 2^MAMV 4K pages. */
+static void mamv_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "up to 2^%llu pages per invalidation", (unsigned long long)v);
+}
+
+static void fl5lp_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s",
+		 v ? "first-stage 5-level (57-bit) paging" :
+		     "first-stage 4-level (48-bit) paging only");
+}
+
+static void cm_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s",
+		 v ? "not-present entries may be cached (typical of a virtual IOMMU)" :
+		     "only present entries are cached");
+}
+
+/* MHMV: interrupt entry cache invalidation can cover 2^MHMV entries at once. */
+static void mhmv_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "up to 2^%llu interrupt entries per invalidation",
+		 (unsigned long long)v);
+}
+
+/* PSS: the PASID width is PSS + 1 bits (valid when PASID is set). */
+static void pss_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu-bit PASIDs (when PASID is 1)", (unsigned long long)v + 1);
+}
+
+static void eim_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", v ? "32-bit APIC IDs (x2APIC)" : "8-bit APIC IDs (xAPIC) only");
+}
+
+static void errata_meaning(uint64_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s",
+		 v ? "affected: no read-only mappings in a nesting parent domain" : "not affected");
+}
+
+/* --- the registers ---------------------------------------------------------- */
+
+/*
+ * Capability Register, VT-d specification section 11.4.2 (rev. 4.x names; bit
+ * positions checked against the cap_*() macros of drivers/iommu/intel/iommu.h
+ * and CAP_*_MASK of cap_audit.h).  Bit 23 is reserved (it was ISOCH), 38 and
+ * 57-58 are reserved.
+ */
+static const struct ictl_field_desc cap_fields[] = {
+	{ "ND", 2, 0, "Number of Domains supported", nd_meaning },
+	{ "AFL", 3, 3, "Advanced Fault Logging", NULL },
+	{ "RWBF", 4, 4, "Required Write-Buffer Flushing", NULL },
+	{ "PLMR", 5, 5, "Protected Low-Memory Region", NULL },
+	{ "PHMR", 6, 6, "Protected High-Memory Region", NULL },
+	{ "CM", 7, 7, "Caching Mode", cm_meaning },
+	{ "SAGAW", 12, 8, "Supported Adjusted Guest Address Widths (second-stage table levels)",
+	  sagaw_meaning },
+	{ "MGAW", 21, 16, "Maximum Guest Address Width, minus one", mgaw_meaning },
+	{ "ZLR", 22, 22, "Zero Length Read", NULL },
+	{ "FRO", 33, 24, "Fault-recording Register Offset (16-byte units)", offset16_meaning },
+	{ "SLLPS", 37, 34, "Second-Level (second-stage) Large Page Support", sllps_meaning },
+	{ "PSI", 39, 39, "Page Selective Invalidation", NULL },
+	{ "NFR", 47, 40, "Number of Fault-recording Registers, minus one", nfr_meaning },
+	{ "MAMV", 53, 48, "Maximum Address Mask Value", mamv_meaning },
+	{ "DWD", 54, 54, "Write Draining", NULL },
+	{ "DRD", 55, 55, "Read Draining", NULL },
+	{ "FL1GP", 56, 56, "First-Level (first-stage) 1-GByte Page support", NULL },
+	{ "PI", 59, 59, "Posted Interrupts support", NULL },
+	{ "FL5LP", 60, 60, "First-Level (first-stage) 5-level Paging support", fl5lp_meaning },
+	{ "ECMDS", 61, 61, "Enhanced Command Support", NULL },
+	{ "ESIRTPS", 62, 62, "Enhanced Set Interrupt Remap Table Pointer Support", NULL },
+	{ "ESRTPS", 63, 63, "Enhanced Set Root Table Pointer Support", NULL },
+	{ 0 }
+};
+
+/*
+ * Extended Capability Register, VT-d specification section 11.4.3 (bit
+ * positions checked against the ecap_*() macros of drivers/iommu/intel/iommu.h
+ * and ECAP_*_MASK of cap_audit.h).  Bits 5, 18-19, 24, 27-28, 32, 50 and
+ * 54-63 are reserved or deprecated.
+ */
+static const struct ictl_field_desc ecap_fields[] = {
+	{ "C", 0, 0, "page-walk Coherency", NULL },
+	{ "QI", 1, 1, "Queued Invalidation support", NULL },
+	{ "DT", 2, 2, "Device-TLB support (ATS)", NULL },
+	{ "IR", 3, 3, "Interrupt Remapping support", NULL },
+	{ "EIM", 4, 4, "Extended Interrupt Mode", eim_meaning },
+	{ "PT", 6, 6, "Pass Through", NULL },
+	{ "SC", 7, 7, "Snoop Control", NULL },
+	{ "IRO", 17, 8, "IOTLB Register Offset (16-byte units)", offset16_meaning },
+	{ "MHMV", 23, 20, "Maximum Handle Mask Value", mhmv_meaning },
+	{ "MTS", 25, 25, "Memory Type Support", NULL },
+	{ "NEST", 26, 26, "Nested Translation Support", NULL },
+	{ "PRS", 29, 29, "Page Request Support", NULL },
+	{ "ERS", 30, 30, "Execute Request Support", NULL },
+	{ "SRS", 31, 31, "Supervisor Request Support", NULL },
+	{ "NWFS", 33, 33, "No Write Flag Support", NULL },
+	{ "EAFS", 34, 34, "Extended Accessed Flag Support", NULL },
+	{ "PSS", 39, 35, "PASID Size Supported, minus one", pss_meaning },
+	{ "PASID", 40, 40, "Process Address Space ID support", NULL },
+	{ "DIT", 41, 41, "Device-TLB Invalidation Throttle", NULL },
+	{ "PDS", 42, 42, "Page-request Drain Support", NULL },
+	{ "SMTS", 43, 43, "Scalable Mode Translation Support", NULL },
+	{ "VCS", 44, 44, "Virtual Command Support", NULL },
+	{ "SLADS", 45, 45, "Second-Level (second-stage) Accessed/Dirty Support", NULL },
+	{ "SLTS", 46, 46, "Second-Level (second-stage) Translation Support", NULL },
+	{ "FLTS", 47, 47, "First-Level (first-stage) Translation Support", NULL },
+	{ "SMPWCS", 48, 48, "Scalable-Mode Page-Walk Coherency Support", NULL },
+	{ "RPS", 49, 49, "RID-PASID Support", NULL },
+	{ "PMS", 51, 51, "Performance Monitoring Support", NULL },
+	{ "ADMS", 52, 52, "Abort DMA Mode Support", NULL },
+	{ "RPRIVS", 53, 53, "RID_PRIV Support", NULL },
+	{ 0 }
+};
+
+/* struct iommu_hw_info_vtd's flags (include/uapi/linux/iommufd.h), not a hardware register. */
+static const struct ictl_field_desc flags_fields[] = {
+	{ "ERRATA_772415_SPR17", 0, 0,
+	  "erratum SPR17 (Intel doc. 772415): stage-1 A/D updates may write stage-2 read-only "
+	  "pages",
+	  errata_meaning },
+	{ 0 }
+};
+
+static int intel_decode(struct ictl_ctx *ctx, const void *data, size_t len,
+			struct ictl_hw_info *out)
+{
+	struct ictl_iommu_hw_info_vtd h;
+	int r;
+
+	(void)ctx;
+	(void)len;
+	memcpy(&h, data, sizeof(h));
+	r = ictl_hw_add_reg(out, "flags", "hw_info flags (errata the kernel reports)", 32, h.flags,
+			    flags_fields);
+	if (!r)
+		r = ictl_hw_add_reg(out, "cap_reg", "Capability Register (VT-d 11.4.2)", 64,
+				    h.cap_reg, cap_fields);
+	if (!r)
+		r = ictl_hw_add_reg(out, "ecap_reg", "Extended Capability Register (VT-d 11.4.3)",
+				    64, h.ecap_reg, ecap_fields);
+	return r;
+}
+
+/* Read <unit>/intel-iommu/<file>: the kernel prints the register as "%llx". */
+static int read_hex_reg(struct ictl_ctx *ctx, const struct ictl_unit *u, const char *file,
+			uint64_t *v)
+{
+	char p[PATH_MAX], buf[64], *end;
+	int r;
+
+	r = path_fmt(p, sizeof(p), "%s/intel-iommu/%s", u->path, file);
+	if (r < 0)
+		return r;
+	r = sysfs_read_str(ctx, p, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	errno = 0;
+	*v = strtoull(buf, &end, 16);
+	if (errno || end == buf || *end)
+		return -EINVAL;
+	return 0;
+}
+
+/* The driver data as iommufd would give it: cap and ecap, no errata flag known from sysfs. */
+static int intel_from_sysfs(struct ictl_ctx *ctx, const struct ictl_unit *u, void *data, size_t len)
+{
+	struct ictl_iommu_hw_info_vtd h;
+	int r;
+
+	if (len < sizeof(h))
+		return -ENOSPC;
+	memset(&h, 0, sizeof(h));
+	r = read_hex_reg(ctx, u, "cap", &h.cap_reg);
+	if (!r)
+		r = read_hex_reg(ctx, u, "ecap", &h.ecap_reg);
+	if (r < 0)
+		return r;
+	memcpy(data, &h, sizeof(h));
+	return 0;
+}
+
+
+/* --- capabilities ------------------------------------------------------------ */
+
+static void intel_caps(const struct ictl_hw_info *hi, struct ictl_caps *caps)
+{
+	uint64_t v;
+
+	if (!ictl_cap_from_field(caps, ICTL_CAP_PAGING, hi, "ecap_reg", "SMTS"))
+		ictl_cap_set(caps, ICTL_CAP_PAGING, true, "ecap_reg.SMTS (bit 43) = 0",
+			     "legacy mode: second-stage tables");
+	else
+		ictl_cap_from_field(caps, ICTL_CAP_PAGING, hi, "ecap_reg", "SLTS");
+	ictl_cap_from_field(caps, ICTL_CAP_NEST_PARENT, hi, "ecap_reg", "NEST");
+	if (ictl_cap_from_field(caps, ICTL_CAP_NESTED_S1, hi, "ecap_reg", "FLTS")) {
+		uint64_t l5 = 0, g1 = 0;
+
+		ictl_hw_info_field(hi, "cap_reg", "FL5LP", &l5);
+		ictl_hw_info_field(hi, "cap_reg", "FL1GP", &g1);
+		snprintf(caps->cap[ICTL_CAP_NESTED_S1].detail, sizeof(caps->cap[0].detail),
+			 "VT-d stage-1 (first-level): 4-level (48-bit)%s; pages 4K, 2M%s",
+			 l5 ? ", 5-level (57-bit)" : "", g1 ? ", 1G" : "");
+	}
+	ictl_cap_from_field(caps, ICTL_CAP_DIRTY, hi, "ecap_reg", "SLADS");
+	if (ictl_cap_from_field(caps, ICTL_CAP_PASID, hi, "ecap_reg", "PASID") &&
+	    !ictl_hw_info_field(hi, "ecap_reg", "PSS", &v))
+		snprintf(caps->cap[ICTL_CAP_PASID].detail, sizeof(caps->cap[0].detail),
+			 "%u-bit PASIDs (ecap_reg.PSS + 1)", (unsigned int)v + 1);
+	ictl_cap_from_field(caps, ICTL_CAP_ATS, hi, "ecap_reg", "DT");
+	if (!ictl_hw_info_field(hi, "cap_reg", "SLLPS", &v)) {
+		ictl_cap_from_field(caps, ICTL_CAP_PAGE_SIZES, hi, "cap_reg", "SLLPS");
+		caps->cap[ICTL_CAP_PAGE_SIZES].hw = ICTL_YES;
+		snprintf(caps->cap[ICTL_CAP_PAGE_SIZES].detail, sizeof(caps->cap[0].detail),
+			 "4K%s%s", v & 1 ? ", 2M" : "", v & 2 ? ", 1G" : "");
+	}
+}
+
 const struct ictl_vendor_ops ictl_vendor_intel = {
 	.kind = "intel-vtd",
 	.description = "Intel VT-d DMA remapping unit",
 	.match = intel_match,
 	.read_attrs = intel_read_attrs,
+	.hw_info_type = ICTL_IOMMU_HW_INFO_TYPE_INTEL_VTD,
+	.hw_info_size = sizeof(struct ictl_iommu_hw_info_vtd),
+	.decode_hw_info = intel_decode,
+	.hw_info_from_sysfs = intel_from_sysfs,
+	.caps = intel_caps,
 };

@@ -2,6 +2,7 @@
 /* The plain static table of IOMMU types, and helpers the vendor files share. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -141,20 +142,29 @@ int ictl_hw_info_type_parse(struct ictl_ctx *ctx, const char *s, uint32_t *type)
 			s);
 }
 
-int ictl_hw_info_field(const struct ictl_hw_info *hi, const char *reg, const char *field,
-		       uint64_t *value)
+const struct ictl_hw_field *ictl_hw_field_find(const struct ictl_hw_info *hi, const char *reg,
+					       const char *field)
 {
 	for (size_t i = 0; i < hi->nregs; i++) {
 		if (strcmp(hi->regs[i].name, reg))
 			continue;
 		for (size_t k = 0; k < hi->regs[i].nfields; k++) {
-			if (!strcmp(hi->regs[i].fields[k].name, field)) {
-				*value = hi->regs[i].fields[k].value;
-				return 0;
-			}
+			if (!strcmp(hi->regs[i].fields[k].name, field))
+				return &hi->regs[i].fields[k];
 		}
 	}
-	return -ENOENT;
+	return NULL;
+}
+
+int ictl_hw_info_field(const struct ictl_hw_info *hi, const char *reg, const char *field,
+		       uint64_t *value)
+{
+	const struct ictl_hw_field *f = ictl_hw_field_find(hi, reg, field);
+
+	if (!f)
+		return -ENOENT;
+	*value = f->value;
+	return 0;
 }
 
 const struct ictl_vendor_ops *ictl_vendor_for_unit(struct ictl_ctx *ctx, const char *name,
@@ -207,3 +217,61 @@ const struct ictl_vendor_ops ictl_vendor_unknown = {
 	.description = "IOMMU of a type iommuctl does not know",
 	.match = match_none,
 };
+
+static const char *const cap_names[ICTL_CAP_COUNT] = {
+	[ICTL_CAP_PAGING] = "paging",
+	[ICTL_CAP_NEST_PARENT] = "nest-parent",
+	[ICTL_CAP_NESTED_S1] = "nested-stage1",
+	[ICTL_CAP_DIRTY] = "dirty-tracking",
+	[ICTL_CAP_PASID] = "pasid",
+	[ICTL_CAP_ATS] = "ats",
+	[ICTL_CAP_PAGE_SIZES] = "page-sizes",
+};
+
+const char *ictl_cap_name(enum ictl_cap_id id)
+{
+	return id < ICTL_CAP_COUNT ? cap_names[id] : "unknown";
+}
+
+void ictl_cap_set(struct ictl_caps *caps, enum ictl_cap_id id, bool hw, const char *source,
+		  const char *detail_fmt, ...)
+{
+	struct ictl_cap *c = &caps->cap[id];
+	va_list ap;
+
+	c->hw = hw ? ICTL_YES : ICTL_NO;
+	str_copy(c->source, source, sizeof(c->source));
+	va_start(ap, detail_fmt);
+	vsnprintf(c->detail, sizeof(c->detail), detail_fmt, ap);
+	va_end(ap);
+}
+
+uint64_t ictl_cap_from_field(struct ictl_caps *caps, enum ictl_cap_id id,
+			     const struct ictl_hw_info *hi, const char *reg, const char *field)
+{
+	const struct ictl_hw_field *f = ictl_hw_field_find(hi, reg, field);
+	char src[96];
+
+	if (!f)
+		return 0;
+	if (f->msb == f->lsb)
+		snprintf(src, sizeof(src), "%s.%s (bit %u)", reg, field, f->lsb);
+	else
+		snprintf(src, sizeof(src), "%s.%s (bits %u:%u)", reg, field, f->msb, f->lsb);
+	ictl_cap_set(caps, id, f->value != 0, src, "%s", f->meaning);
+	return f->value;
+}
+
+int ictl_caps_from_hw_info(struct ictl_ctx *ctx, const struct ictl_hw_info *hi,
+			   struct ictl_caps *caps)
+{
+	const struct ictl_vendor_ops *v = ictl_vendor_by_hw_info_type(hi->type);
+
+	for (int i = 0; i < ICTL_CAP_COUNT; i++)
+		caps->cap[i] = (struct ictl_cap){ .hw = ICTL_UNKNOWN, .kernel = ICTL_UNKNOWN };
+	if (!v || !v->caps)
+		return ictl_err(ctx, EOPNOTSUPP, "iommuctl cannot read capabilities from %s registers",
+				hi->kind ? hi->kind : "these");
+	v->caps(hi, caps);
+	return 0;
+}

@@ -41,7 +41,15 @@ struct ictl_vendor_ops {
 	 */
 	int (*hw_info_from_sysfs)(struct ictl_ctx *ctx, const struct ictl_unit *u, void *data,
 				  size_t len);
+	/* What the decoded registers allow (hw, detail, source of each capability). */
+	void (*caps)(const struct ictl_hw_info *hi, struct ictl_caps *caps);
 };
+
+/* For caps(): set a capability from a decoded field ("ecap_reg", "NEST"); returns its value. */
+uint64_t ictl_cap_from_field(struct ictl_caps *caps, enum ictl_cap_id id,
+			     const struct ictl_hw_info *hi, const char *reg, const char *field);
+void ictl_cap_set(struct ictl_caps *caps, enum ictl_cap_id id, bool hw, const char *source,
+		  const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Every vendor that has an IOMMU_GET_HW_INFO type (plus the kernel's selftest mock). */
 const struct ictl_vendor_ops *ictl_vendor_by_hw_info_type(uint32_t type);

@@ -6,7 +6,7 @@ load helpers
 @test "man: iommuctl(8) exists and lists every command" {
 	assert_file_exists "$ROOT/man/iommuctl.8"
 	for c in $(ictl --list-cmds); do
-		grep -qF ".BR iommuctl\\-$c (8)" "$ROOT/man/iommuctl.8" ||
+		grep -qF ".BR $(printf 'iommuctl-%s' "$c" | sed 's/-/\\-/g') (8)" "$ROOT/man/iommuctl.8" ||
 			{ echo "iommuctl.8 does not refer to iommuctl-$c(8)"; return 1; }
 	done
 }

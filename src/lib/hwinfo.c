@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#define _GNU_SOURCE
+/* Where a device's IOMMU hardware information comes from: iommufd, or sysfs. */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+#include "iommufd.h"
+#include "../vendors/vendor.h"
+
+/* Rebuild the driver data from the unit's sysfs attributes and decode it. */
+static int query_sysfs(struct ictl_ctx *ctx, const struct ictl_device *d, struct ictl_hw_info *out,
+		       const char *why)
+{
+	struct ictl_unit_list units;
+	const struct ictl_unit *u = NULL;
+	uint8_t blob[256];
+	int r;
+
+	r = ictl_units_scan(ctx, &units);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < units.n; i++) {
+		if (!strcmp(units.v[i].name, d->iommu))
+			u = &units.v[i];
+	}
+	if (!u) {
+		ictl_unit_list_clear(&units);
+		return ictl_err(ctx, ENODEV, "%s: its IOMMU unit %s is not in sys/class/iommu", d->name,
+				d->iommu);
+	}
+	if (!u->vendor->hw_info_from_sysfs || !u->vendor->decode_hw_info) {
+		r = ictl_err(ctx, EOPNOTSUPP,
+			     "%s: %s; and sysfs shows no registers of %s units (%s)", d->name, why,
+			     u->vendor->kind, u->name);
+		goto out;
+	}
+	memset(blob, 0, sizeof(blob));
+	r = u->vendor->hw_info_from_sysfs(ctx, u, blob, sizeof(blob));
+	if (r < 0) {
+		r = ictl_err(ctx, -r, "%s: cannot read the registers of %s from sysfs: %s", d->name,
+			     u->name, strerror(-r));
+		goto out;
+	}
+	r = ictl_hw_info_decode(ctx, u->vendor->hw_info_type, blob, u->vendor->hw_info_size, out);
+	if (!r)
+		out->source = "sysfs";
+out:
+	ictl_unit_list_clear(&units);
+	return r;
+}
+
+int ictl_hw_info_query(struct ictl_ctx *ctx, const struct ictl_device *d, bool from_sysfs,
+		       struct ictl_hw_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!d->iommu[0] || d->group < 0)
+		return ictl_err(ctx, ENODEV, "%s is not behind an IOMMU: no unit translates its DMA",
+				d->name);
+	if (from_sysfs)
+		return query_sysfs(ctx, d, out, "asked for sysfs");
+	if (!sysfs_exists(ctx, "dev/iommu"))
+		return query_sysfs(ctx, d, out,
+				   "iommufd is missing (no /dev/iommu: the kernel lacks CONFIG_IOMMUFD)");
+	return ictl_hw_info_iommufd(ctx, d, out);
+}
+
+/*
+ * Bind the device's VFIO cdev to a fresh iommufd and ask IOMMU_GET_HW_INFO.
+ * Binding claims DMA ownership only for as long as the fds are open.
+ */
+int ictl_hw_info_iommufd(struct ictl_ctx *ctx, const struct ictl_device *d,
+			 struct ictl_hw_info *out)
+{
+	struct ictl_iommufd_hw_info h;
+	struct ictl_vfio_dev vd = { .fd = -1 };
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (!d->vfio_dev[0])
+		return ictl_err(ctx, EBUSY,
+				"%s is %s%s, not on vfio-pci: hw-info asks iommufd through the device's VFIO cdev; bind it to vfio-pci (echo vfio-pci > /sys/bus/pci/devices/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe) or use --sysfs",
+				d->name, d->driver[0] ? "bound to " : "without a driver",
+				d->driver, d->name, d->name);
+	fd = ictl_iommufd_open(ctx);
+	if (fd < 0)
+		return fd;
+	r = ictl_vfio_open(ctx, d->name, &vd);
+	if (r < 0)
+		return r;
+	r = ictl_vfio_bind(ctx, &vd, fd);
+	if (!r)
+		r = ictl_iommufd_get_hw_info(ctx, fd, vd.dev_id, ICTL_IOMMU_HW_INFO_TYPE_DEFAULT, &h);
+	ictl_vfio_close(&vd);
+	if (r < 0)
+		return r;
+	if (h.type == ICTL_IOMMU_HW_INFO_TYPE_NONE) {
+		/* The driver reports no data of its own: only the generic answers. */
+		memset(out, 0, sizeof(*out));
+		out->kind = "none";
+	} else {
+		r = ictl_hw_info_decode(ctx, h.type, h.data, h.data_len, out);
+		if (r < 0)
+			return r;
+	}
+	out->source = "iommufd";
+	out->have_caps = true;
+	out->capabilities = h.capabilities;
+	out->max_pasid_log2 = h.max_pasid_log2;
+	return 0;
+}
+
+/* Record the kernel's answer to a HWPT_ALLOC flag in a capability. */
+static void kernel_flag(struct ictl_cap *c, const struct ictl_iommufd_features *f, uint32_t flag,
+			const char *name)
+{
+	int bit = __builtin_ctz(flag);
+
+	if (f->hwpt_flags_ok & flag) {
+		c->kernel = ICTL_YES;
+		snprintf(c->kernel_source, sizeof(c->kernel_source), "IOMMU_HWPT_ALLOC %s: allocated",
+			 name);
+	} else if (f->hwpt_flags_refused & flag) {
+		c->kernel = ICTL_NO;
+		snprintf(c->kernel_source, sizeof(c->kernel_source), "IOMMU_HWPT_ALLOC %s: %s", name,
+			 strerrorname_np(f->hwpt_flag_err[bit]) ?: "refused");
+	}
+}
+
+/*
+ * Ask the kernel: bind the device to a fresh iommufd with an IOAS, allocate a
+ * plain paging HWPT and one with each flag, and read GET_HW_INFO's answers.
+ * Everything allocated is destroyed with the iommufd.
+ */
+static int caps_ask_kernel(struct ictl_ctx *ctx, const struct ictl_device *d,
+			   const struct ictl_hw_info *hi, struct ictl_caps *caps)
+{
+	struct ictl_vfio_dev vd = { .fd = -1 };
+	struct ictl_iommufd_features f;
+	_cleanup_close_ int fd = ictl_iommufd_open(ctx);
+	uint32_t ioas, hwpt;
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = ictl_vfio_open(ctx, d->name, &vd);
+	if (r < 0)
+		return r;
+	r = ictl_vfio_bind(ctx, &vd, fd);
+	if (!r)
+		r = ictl_ioas_alloc(ctx, fd, &ioas);
+	if (r < 0)
+		goto out;
+	struct ictl_hwpt_spec plain = { .dev_id = vd.dev_id, .pt_id = ioas };
+	struct ictl_cap *pg = &caps->cap[ICTL_CAP_PAGING];
+
+	r = ictl_hwpt_alloc(ctx, fd, &plain, &hwpt);
+	pg->kernel = r ? ICTL_NO : ICTL_YES;
+	snprintf(pg->kernel_source, sizeof(pg->kernel_source), "IOMMU_HWPT_ALLOC (paging): %s",
+		 r ? strerrorname_np(-r) ?: "refused" : "allocated");
+	r = ictl_iommufd_probe(ctx, fd, vd.dev_id, ioas, &f);
+	if (r < 0)
+		goto out;
+	kernel_flag(&caps->cap[ICTL_CAP_NEST_PARENT], &f, ICTL_IOMMU_HWPT_ALLOC_NEST_PARENT,
+		    "NEST_PARENT");
+	kernel_flag(&caps->cap[ICTL_CAP_DIRTY], &f, ICTL_IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+		    "DIRTY_TRACKING");
+	kernel_flag(&caps->cap[ICTL_CAP_PASID], &f, ICTL_IOMMU_HWPT_ALLOC_PASID, "PASID");
+	if (caps->cap[ICTL_CAP_PASID].kernel == ICTL_YES && !hi->max_pasid_log2)
+		caps->cap[ICTL_CAP_PASID].kernel = ICTL_NO;
+	snprintf(caps->cap[ICTL_CAP_PASID].kernel_source + strlen(caps->cap[ICTL_CAP_PASID].kernel_source),
+		 sizeof(caps->cap[0].kernel_source) - strlen(caps->cap[ICTL_CAP_PASID].kernel_source),
+		 "; out_max_pasid_log2 = %u", hi->max_pasid_log2);
+	caps->cap[ICTL_CAP_ATS].kernel =
+		hi->capabilities & ICTL_IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED ? ICTL_NO : ICTL_YES;
+	snprintf(caps->cap[ICTL_CAP_ATS].kernel_source, sizeof(caps->cap[0].kernel_source),
+		 "out_capabilities PCI_ATS_NOT_SUPPORTED = %d",
+		 !!(hi->capabilities & ICTL_IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED));
+	r = 0;
+out:
+	ictl_vfio_close(&vd);
+	return r;
+}
+
+int ictl_caps_query(struct ictl_ctx *ctx, const struct ictl_device *d, bool from_sysfs,
+		    struct ictl_hw_info *hi, struct ictl_caps *caps)
+{
+	int r = ictl_hw_info_query(ctx, d, from_sysfs, hi);
+
+	if (r < 0)
+		return r;
+	if (hi->type == ICTL_IOMMU_HW_INFO_TYPE_NONE) {
+		for (int i = 0; i < ICTL_CAP_COUNT; i++)
+			caps->cap[i] = (struct ictl_cap){ .hw = ICTL_UNKNOWN, .kernel = ICTL_UNKNOWN };
+	} else {
+		r = ictl_caps_from_hw_info(ctx, hi, caps);
+		if (r < 0) {
+			ictl_hw_info_clear(hi);
+			return r;
+		}
+	}
+	if (!strcmp(hi->source, "iommufd")) {
+		r = caps_ask_kernel(ctx, d, hi, caps);
+		if (r < 0)
+			ictl_hw_info_clear(hi);
+	}
+	return r;
+}
