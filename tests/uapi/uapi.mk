@@ -1,0 +1,26 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The iommufd uAPI tests, included by the top-level Makefile.
+#
+#   make                  also builds $(BUILD)/tests/ioas-smoke (the in-guest suites run it)
+#   make check-uapi       checks src/lib/uapi/*.h against the kernel's own headers, taken
+#                         from the cached linux-source .deb (tests/uapi/check-uapi)
+
+# (filter-out takes one % per pattern, so the directories are spelled out)
+UAPI_LIB_OBJS = $(filter-out $(BUILD)/obj/src/cli/% $(BUILD)/obj/src/cmds/%,$(OBJS))
+
+.PHONY: check-uapi
+
+all: $(BUILD)/tests/ioas-smoke
+
+$(BUILD)/tests/ioas-smoke: $(BUILD)/obj/tests/uapi/ioas-smoke.o $(UAPI_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/obj/tests/uapi/%.o: tests/uapi/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/lib -c -o $@ $<
+
+-include $(BUILD)/obj/tests/uapi/ioas-smoke.d
+
+check-uapi:
+	CC="$(CC)" tests/uapi/check-uapi $(BUILD)/tests/uapi
