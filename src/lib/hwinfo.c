@@ -65,6 +65,28 @@ int ictl_hw_info_query(struct ictl_ctx *ctx, const struct ictl_device *d, bool f
 	return ictl_hw_info_iommufd(ctx, d, out);
 }
 
+/* Open /dev/iommu and the device's VFIO cdev, and bind them; on failure both are closed. */
+static int bind_fresh(struct ictl_ctx *ctx, const struct ictl_device *d, int *fd,
+		      struct ictl_vfio_dev *vd)
+{
+	int r;
+
+	*fd = ictl_iommufd_open(ctx);
+	if (*fd < 0)
+		return *fd;
+	r = ictl_vfio_open(ctx, d->name, vd);
+	if (!r) {
+		r = ictl_vfio_bind(ctx, vd, *fd);
+		if (r < 0)
+			ictl_vfio_close(vd);
+	}
+	if (r < 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return r;
+}
+
 /*
  * Bind the device's VFIO cdev to a fresh iommufd and ask IOMMU_GET_HW_INFO.
  * Binding claims DMA ownership only for as long as the fds are open.
@@ -82,15 +104,10 @@ int ictl_hw_info_iommufd(struct ictl_ctx *ctx, const struct ictl_device *d,
 				"%s is %s%s, not on vfio-pci: hw-info asks iommufd through the device's VFIO cdev; bind it to vfio-pci (echo vfio-pci > /sys/bus/pci/devices/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe) or use --sysfs",
 				d->name, d->driver[0] ? "bound to " : "without a driver",
 				d->driver, d->name, d->name);
-	fd = ictl_iommufd_open(ctx);
-	if (fd < 0)
-		return fd;
-	r = ictl_vfio_open(ctx, d->name, &vd);
+	r = bind_fresh(ctx, d, &fd, &vd);
 	if (r < 0)
 		return r;
-	r = ictl_vfio_bind(ctx, &vd, fd);
-	if (!r)
-		r = ictl_iommufd_get_hw_info(ctx, fd, vd.dev_id, ICTL_IOMMU_HW_INFO_TYPE_DEFAULT, &h);
+	r = ictl_iommufd_get_hw_info(ctx, fd, vd.dev_id, ICTL_IOMMU_HW_INFO_TYPE_DEFAULT, &h);
 	ictl_vfio_close(&vd);
 	if (r < 0)
 		return r;
@@ -137,18 +154,14 @@ static int caps_ask_kernel(struct ictl_ctx *ctx, const struct ictl_device *d,
 {
 	struct ictl_vfio_dev vd = { .fd = -1 };
 	struct ictl_iommufd_features f;
-	_cleanup_close_ int fd = ictl_iommufd_open(ctx);
+	_cleanup_close_ int fd = -1;
 	uint32_t ioas, hwpt;
 	int r;
 
-	if (fd < 0)
-		return fd;
-	r = ictl_vfio_open(ctx, d->name, &vd);
+	r = bind_fresh(ctx, d, &fd, &vd);
 	if (r < 0)
 		return r;
-	r = ictl_vfio_bind(ctx, &vd, fd);
-	if (!r)
-		r = ictl_ioas_alloc(ctx, fd, &ioas);
+	r = ictl_ioas_alloc(ctx, fd, &ioas);
 	if (r < 0)
 		goto out;
 	struct ictl_hwpt_spec plain = { .dev_id = vd.dev_id, .pt_id = ioas };

@@ -36,6 +36,8 @@ int sysfs_open(struct ictl_ctx *ctx, const char *path, int flags);
 int sysfs_read_str(struct ictl_ctx *ctx, const char *path, char *buf, size_t len);
 int sysfs_read_u64(struct ictl_ctx *ctx, const char *path, uint64_t *v);
 int sysfs_read_int(struct ictl_ctx *ctx, const char *path, int *v);
+/* An attribute the kernel prints as bare hex ("%llx", as Intel cap/ecap). */
+int sysfs_read_hex(struct ictl_ctx *ctx, const char *path, uint64_t *v);
 /* Read a whole attribute into a malloc'd string (for multi-line files). */
 int sysfs_read_alloc(struct ictl_ctx *ctx, const char *path, char **out);
 /* The last component of a symlink's target, e.g. driver -> .../e1000e gives "e1000e". */
@@ -76,6 +78,8 @@ static inline void strv_clearp(struct strv *s)
 
 /* snprintf that reports truncation as -ENAMETOOLONG. */
 int path_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A whole string of hex digits, with or without 0x; -EINVAL otherwise. */
+int parse_hex_u64(const char *s, uint64_t *v);
 /* Copy with truncation; always terminates. */
 void str_copy(char *dst, const char *src, size_t len);
 /* Natural order for group numbers and sysfs names ("10" after "9"). */

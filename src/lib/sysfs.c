@@ -126,6 +126,14 @@ int sysfs_read_u64(struct ictl_ctx *ctx, const char *path, uint64_t *v)
 	return 0;
 }
 
+int sysfs_read_hex(struct ictl_ctx *ctx, const char *path, uint64_t *v)
+{
+	char buf[64];
+	int r = sysfs_read_str(ctx, path, buf, sizeof(buf));
+
+	return r < 0 ? r : parse_hex_u64(buf, v);
+}
+
 int sysfs_read_int(struct ictl_ctx *ctx, const char *path, int *v)
 {
 	char buf[64], *end;

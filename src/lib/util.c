@@ -19,6 +19,15 @@ int path_fmt(char *buf, size_t len, const char *fmt, ...)
 	return 0;
 }
 
+int parse_hex_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 16);
+	return errno || end == s || *end || *s == '-' ? -EINVAL : 0;
+}
+
 void str_copy(char *dst, const char *src, size_t len)
 {
 	size_t n = strnlen(src, len - 1);

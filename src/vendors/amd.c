@@ -16,15 +16,12 @@ static bool amd_match(struct ictl_ctx *ctx, const char *name, const char *path)
 
 static void hex_norm(const char *in, char *out, size_t len)
 {
-	char *end;
-	unsigned long long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoull(in, &end, 16);
-	if (errno || end == in || *end)
+	if (parse_hex_u64(in, &v) < 0)
 		str_copy(out, in, len);
 	else
-		snprintf(out, len, "0x%llx", v);
+		snprintf(out, len, "0x%llx", (unsigned long long)v);
 }
 
 /*
@@ -226,15 +223,6 @@ static int amd_decode(struct ictl_ctx *ctx, const void *data, size_t len, struct
 }
 
 /* Parse one hex number that must fill the whole string. */
-static int parse_hex(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 16);
-	return errno || end == s || *end ? -EINVAL : 0;
-}
-
 /* amd-iommu/features: "%llx" of EFR, or "%llx:%llx" of EFR and EFR2 (Linux 6.x). */
 static int amd_from_sysfs(struct ictl_ctx *ctx, const struct ictl_unit *u, void *data, size_t len)
 {
@@ -253,9 +241,9 @@ static int amd_from_sysfs(struct ictl_ctx *ctx, const struct ictl_unit *u, void 
 	colon = strchr(buf, ':');
 	if (colon)
 		*colon = '\0';
-	r = parse_hex(buf, &h.efr);
+	r = parse_hex_u64(buf, &h.efr);
 	if (!r && colon)
-		r = parse_hex(colon + 1, &h.efr2);
+		r = parse_hex_u64(colon + 1, &h.efr2);
 	if (r < 0)
 		return r;
 	memcpy(data, &h, sizeof(h));

@@ -251,20 +251,10 @@ static int intel_decode(struct ictl_ctx *ctx, const void *data, size_t len,
 static int read_hex_reg(struct ictl_ctx *ctx, const struct ictl_unit *u, const char *file,
 			uint64_t *v)
 {
-	char p[PATH_MAX], buf[64], *end;
-	int r;
+	char p[PATH_MAX];
+	int r = path_fmt(p, sizeof(p), "%s/intel-iommu/%s", u->path, file);
 
-	r = path_fmt(p, sizeof(p), "%s/intel-iommu/%s", u->path, file);
-	if (r < 0)
-		return r;
-	r = sysfs_read_str(ctx, p, buf, sizeof(buf));
-	if (r < 0)
-		return r;
-	errno = 0;
-	*v = strtoull(buf, &end, 16);
-	if (errno || end == buf || *end)
-		return -EINVAL;
-	return 0;
+	return r < 0 ? r : sysfs_read_hex(ctx, p, v);
 }
 
 /* The driver data as iommufd would give it: cap and ecap, no errata flag known from sysfs. */

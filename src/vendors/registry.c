@@ -189,22 +189,18 @@ void ictl_unit_set_attr(struct ictl_unit *u, const char *name, const char *value
 void ictl_unit_add_attr(struct ictl_ctx *ctx, struct ictl_unit *u, const char *name,
 			const char *file, enum ictl_attr_fmt fmt)
 {
-	char p[PATH_MAX], buf[64], *end;
-	unsigned long long v;
+	char p[PATH_MAX], buf[64];
+	uint64_t v;
 
 	if (path_fmt(p, sizeof(p), "%s/%s", u->path, file) ||
 	    sysfs_read_str(ctx, p, buf, sizeof(buf)) < 0)
 		return;
-	if (fmt == ICTL_ATTR_HEX) {
-		errno = 0;
-		v = strtoull(buf, &end, 16);
-		if (!errno && end != buf && !*end)
-			snprintf(buf, sizeof(buf), "0x%llx", v);
-	}
+	if (fmt == ICTL_ATTR_HEX && parse_hex_u64(buf, &v) == 0)
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)v);
 	ictl_unit_set_attr(u, name, buf);
 }
 
-static bool match_none(struct ictl_ctx *ctx, const char *name, const char *path)
+bool ictl_vendor_match_none(struct ictl_ctx *ctx, const char *name, const char *path)
 {
 	(void)ctx;
 	(void)name;
@@ -215,7 +211,7 @@ static bool match_none(struct ictl_ctx *ctx, const char *name, const char *path)
 const struct ictl_vendor_ops ictl_vendor_unknown = {
 	.kind = "unknown",
 	.description = "IOMMU of a type iommuctl does not know",
-	.match = match_none,
+	.match = ictl_vendor_match_none,
 };
 
 static const char *const cap_names[ICTL_CAP_COUNT] = {

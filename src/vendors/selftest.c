@@ -41,18 +41,10 @@ static int selftest_decode(struct ictl_ctx *ctx, const void *data, size_t len,
 	return r;
 }
 
-static bool no_unit(struct ictl_ctx *ctx, const char *name, const char *path)
-{
-	(void)ctx;
-	(void)name;
-	(void)path;
-	return false;
-}
-
 const struct ictl_vendor_ops ictl_vendor_selftest = {
 	.kind = "selftest",
 	.description = "iommufd selftest mock (CONFIG_IOMMUFD_TEST)",
-	.match = no_unit,
+	.match = ictl_vendor_match_none,
 	.hw_info_type = ICTL_IOMMU_HW_INFO_TYPE_SELFTEST,
 	.hw_info_size = sizeof(struct ictl_iommu_test_hw_info),
 	.decode_hw_info = selftest_decode,

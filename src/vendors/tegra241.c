@@ -49,18 +49,10 @@ static int tegra241_decode(struct ictl_ctx *ctx, const void *data, size_t len,
 	return r;
 }
 
-static bool no_unit(struct ictl_ctx *ctx, const char *name, const char *path)
-{
-	(void)ctx;
-	(void)name;
-	(void)path;
-	return false;
-}
-
 const struct ictl_vendor_ops ictl_vendor_tegra241 = {
 	.kind = "tegra241-cmdqv",
 	.description = "NVIDIA Tegra241 CMDQV (SMMUv3 extension)",
-	.match = no_unit,
+	.match = ictl_vendor_match_none,
 	.hw_info_type = ICTL_IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV,
 	.hw_info_size = sizeof(struct ictl_iommu_hw_info_tegra241_cmdqv),
 	.decode_hw_info = tegra241_decode,

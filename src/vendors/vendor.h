@@ -51,6 +51,9 @@ uint64_t ictl_cap_from_field(struct ictl_caps *caps, enum ictl_cap_id id,
 void ictl_cap_set(struct ictl_caps *caps, enum ictl_cap_id id, bool hw, const char *source,
 		  const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* match() of types that have no sysfs unit of their own (Tegra241 CMDQV, the mock). */
+bool ictl_vendor_match_none(struct ictl_ctx *ctx, const char *name, const char *path);
+
 /* Every vendor that has an IOMMU_GET_HW_INFO type (plus the kernel's selftest mock). */
 const struct ictl_vendor_ops *ictl_vendor_by_hw_info_type(uint32_t type);
 const struct ictl_vendor_ops *ictl_vendor_by_kind(const char *kind);
