@@ -46,6 +46,23 @@ _iommuctl() {
 		words="$(_iommuctl_devices)"
 		cols="CAPABILITY HW KERNEL DETAIL SOURCE KERNEL-SOURCE"
 		;;
+	claim)
+		opts=" --driver -d --dry-run -n --force -f --json -J --sysroot --verbose -v --help --usage --version"
+		words="$(_iommuctl_groups) $(_iommuctl_devices)"
+		;;
+	release)
+		opts=" --dry-run -n --json -J --sysroot --verbose -v --help --usage --version"
+		words="$(_iommuctl_groups) $(_iommuctl_devices)"
+		;;
+	status)
+		opts=" --output -o --raw --noheadings --json -J --sysroot --verbose -v --help --usage --version"
+		words="$(_iommuctl_groups) $(_iommuctl_devices)"
+		cols="GROUP STATE TYPE DEVICES CDEV HOLDERS BLOCKERS JOURNAL"
+		;;
+	recover)
+		opts=" --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		;;
 	help)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
 		words="$(iommuctl --list-cmds 2>/dev/null)"

@@ -19,6 +19,7 @@ enum {
 	EXIT_UNSUPPORTED = 3,	/* the system lacks what is needed (no IOMMU, no iommufd) */
 	EXIT_NOTFOUND = 4,	/* no such device or group */
 	EXIT_PERM = 5,		/* permission denied: run as root */
+	EXIT_BUSY = 6,		/* in use, refused without --force */
 };
 
 /* Where a command's positional arguments come from, for completions. */

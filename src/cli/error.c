@@ -29,6 +29,8 @@ int cli_exit_code(int err)
 	case EACCES:
 	case EPERM:
 		return EXIT_PERM;
+	case EBUSY:
+		return EXIT_BUSY;
 	default:
 		return EXIT_FAIL;
 	}

@@ -37,6 +37,26 @@ struct caps_opts {
 };
 extern const struct out_col caps_columns[];
 
+/* DMA ownership: claim, release, status, recover. */
+int cmd_claim(struct cli *cli);
+extern const struct argp_option claim_options[];
+error_t claim_parse(int key, char *arg, struct argp_state *state);
+struct claim_opts {
+	const char *driver;
+	bool dry_run, force;
+};
+int cmd_release(struct cli *cli);
+extern const struct argp_option release_options[];
+error_t release_parse(int key, char *arg, struct argp_state *state);
+struct release_opts {
+	bool dry_run;
+};
+int cmd_status(struct cli *cli);
+extern const struct out_col status_columns[];
+int cmd_recover(struct cli *cli);
+/* Print a claim or release plan and its outcome; returns the exit code for err. */
+int own_report(struct cli *cli, const struct ictl_own_plan *p, bool dry_run, int err);
+
 int cmd_help(struct cli *cli);
 int cmd_completion(struct cli *cli);
 

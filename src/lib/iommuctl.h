@@ -353,4 +353,140 @@ const char *ictl_pcie_type_name(int type);
 /* Writes "SV RR CR UF" style names of the bits; returns buf. */
 const char *ictl_acs_bits_str(uint16_t bits, char *buf, size_t len);
 
+/* --- DMA ownership: claim, release, status (owner.c, owner-txn.c) ------------------ */
+
+/*
+ * A transaction moves every endpoint of one group between kernel drivers and a
+ * VFIO driver.  Bridges and ports are left alone.  The original driver and
+ * driver_override of each endpoint are recorded in a journal under the state
+ * directory ($IOMMUCTL_STATE_DIR, default /run/iommuctl) before anything
+ * changes; a per-group flock keeps two runs apart.
+ */
+
+/* Why an endpoint is in use. */
+struct ictl_busy {
+	char device[ICTL_NAME_MAX];
+	char kind[16];		/* "net", "block", "boot-vga", "vfio" */
+	char what[ICTL_NAME_MAX]; /* eth0, sda1, /dev/vfio/devices/vfio0 */
+	char reason[192];
+	bool forceable;		/* --force may override it */
+};
+
+/* A process holding a VFIO device or group node open. */
+struct ictl_holder {
+	int pid;
+	char comm[32];
+	char path[64];		/* /dev/vfio/devices/vfio0 or /dev/vfio/12 */
+};
+
+struct ictl_own_member {
+	char device[ICTL_NAME_MAX];
+	bool bridge;			/* left alone */
+	char driver[ICTL_NAME_MAX];	/* now; "" when none */
+	char driver_override[ICTL_NAME_MAX];
+	char vfio_dev[32];
+	bool has_cdev;		/* /dev/vfio/devices/<vfio_dev> exists (iommufd kernels) */
+	/* What the transaction moves it to. */
+	char want_driver[ICTL_NAME_MAX];
+	char want_override[ICTL_NAME_MAX];
+	bool want_any;		/* release without a record: any non-VFIO driver, or none */
+};
+
+enum ictl_step_kind {
+	ICTL_STEP_MODPROBE,	/* load the target driver's module */
+	ICTL_STEP_OVERRIDE,	/* write driver_override */
+	ICTL_STEP_UNBIND,	/* unbind from the current driver */
+	ICTL_STEP_PROBE,	/* drivers_probe, or bind to a named driver */
+	ICTL_STEP_VERIFY,	/* the device is on the driver it should be on */
+};
+
+enum ictl_step_status { ICTL_STEP_PLANNED, ICTL_STEP_DONE, ICTL_STEP_FAILED,
+			ICTL_STEP_NOT_RUN, ICTL_STEP_UNDONE };
+
+struct ictl_step {
+	enum ictl_step_kind kind;
+	size_t member;		/* index in members (not for MODPROBE) */
+	char value[ICTL_NAME_MAX]; /* driver or override written; "" to clear */
+	enum ictl_step_status status;
+};
+
+struct ictl_own_opts {
+	bool dry_run, force;
+	/* Test aids (environment): fail step k, or stop before step k until killed. */
+	unsigned int fault_step, pause_step;
+	unsigned int lock_timeout_ms;
+};
+
+struct ictl_own_plan {
+	bool release;
+	unsigned int group;
+	char target[ICTL_NAME_MAX];	/* the VFIO driver (claim); "" for release */
+	bool recorded;			/* release: the originals came from a journal */
+	size_t nmembers;
+	struct ictl_own_member *members;
+	size_t nsteps;
+	struct ictl_step *steps;
+	size_t nbusy;
+	struct ictl_busy *busy;
+	/* Result of ictl_own_apply(). */
+	bool changed;
+	unsigned int failed_step;	/* 1-based; 0 when none failed */
+	bool rolled_back, rollback_ok;
+	bool recovered;			/* an interrupted transaction was finished first */
+};
+
+/* The group of a user's argument: a group number or a device name; -ENOENT, -EINVAL. */
+int ictl_own_resolve(struct ictl_ctx *ctx, const char *arg, unsigned int *group);
+/* Plan a claim (target: vfio-pci or a VFIO variant driver) or a release of a group. */
+int ictl_claim_plan(struct ictl_ctx *ctx, unsigned int group, const char *target,
+		    struct ictl_own_plan *p);
+int ictl_release_plan(struct ictl_ctx *ctx, unsigned int group, struct ictl_own_plan *p);
+/*
+ * Take the group's lock, recover an interrupted transaction, re-plan, refuse
+ * (-EBUSY) when a member is in use and !force, then run the steps; on failure
+ * roll back every step done, in reverse, and verify.  With dry_run, only plan.
+ */
+int ictl_own_apply(struct ictl_ctx *ctx, const struct ictl_own_opts *o, struct ictl_own_plan *p);
+void ictl_own_plan_clear(struct ictl_own_plan *p);
+const char *ictl_step_kind_name(enum ictl_step_kind k);
+const char *ictl_step_status_name(enum ictl_step_status s);
+/* One line describing a step ("0000:00:04.0: set driver_override to vfio-pci"). */
+void ictl_step_describe(const struct ictl_own_plan *p, const struct ictl_step *s, char *buf,
+			size_t len);
+/* Read the environment's test aids and lock timeout into o. */
+void ictl_own_opts_from_env(struct ictl_own_opts *o);
+
+struct ictl_recovered {
+	unsigned int group;
+	char phase[16];		/* the phase the journal was left in */
+	bool ok;
+};
+/* Finish or undo every interrupted transaction; fills up to max entries, returns the count. */
+int ictl_own_recover(struct ictl_ctx *ctx, const struct ictl_own_opts *o,
+		     struct ictl_recovered *out, size_t max);
+
+enum ictl_own_state { ICTL_OWN_KERNEL, ICTL_OWN_USER, ICTL_OWN_HELD, ICTL_OWN_MIXED };
+
+struct ictl_own_status {
+	unsigned int group;
+	enum ictl_own_state state;
+	char type[24];			/* default domain type */
+	size_t nmembers;
+	struct ictl_own_member *members;
+	size_t nholders;
+	struct ictl_holder *holders;
+	size_t nblockers;
+	struct ictl_blocker *blockers;
+	char journal[16];		/* "claimed", "claiming", "releasing" or "" */
+};
+
+int ictl_own_status_read(struct ictl_ctx *ctx, unsigned int group, struct ictl_own_status *st);
+void ictl_own_status_clear(struct ictl_own_status *st);
+const char *ictl_own_state_name(enum ictl_own_state s);
+/* Processes that hold a VFIO cdev (vfioN) or group node (/dev/vfio/GROUP) open. */
+int ictl_vfio_holders(struct ictl_ctx *ctx, const char *const *paths, size_t npaths,
+		      struct ictl_holder **out, size_t *n);
+/* Is driver a VFIO driver (vfio-pci or a variant)? */
+bool ictl_driver_is_vfio(const char *driver);
+
 #endif /* IOMMUCTL_H */

@@ -42,7 +42,7 @@ load helpers
 	cp -a "$FIX/intel-server" "$t"
 	: > "$t/dev/iommu"
 	run ictl --sysroot "$t" hw-info 00:02.0
-	assert_failure 1
+	assert_failure 6
 	assert_output --partial "0000:00:02.0 is bound to e1000e, not on vfio-pci"
 	assert_output --partial "echo vfio-pci > /sys/bus/pci/devices/0000:00:02.0/driver_override"
 	# --sysfs still reads the registers

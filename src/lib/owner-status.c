@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Who owns a group now: the kernel's drivers, userspace (a VFIO driver on every
+ * endpoint), a process holding its VFIO device or group node open, or a mix
+ * that VFIO cannot use.  Holders are found by reading /proc/PID/fd links.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "owner-internal.h"
+
+static int pid_holders(struct ictl_ctx *ctx, const char *pid, const char *const *paths,
+		       size_t npaths, struct ictl_holder **out, size_t *n)
+{
+	_cleanup_strv_ struct strv fds = { 0 };
+	_cleanup_close_ int dfd = -1;
+	char dir[64], target[128];
+
+	if (path_fmt(dir, sizeof(dir), "proc/%s/fd", pid) || sysfs_list(ctx, dir, &fds) < 0)
+		return 0;
+	dfd = sysfs_open(ctx, dir, O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return 0;
+	strv_foreach(&fds, i) {
+		ssize_t len = readlinkat(dfd, fds.v[i], target, sizeof(target) - 1);
+
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		for (size_t k = 0; k < npaths; k++) {
+			struct ictl_holder *h;
+
+			if (strcmp(target, paths[k]))
+				continue;
+			h = array_push(out, n, sizeof(**out));
+			if (!h)
+				return -ENOMEM;
+			h->pid = atoi(pid);
+			str_copy(h->path, paths[k], sizeof(h->path));
+			if (path_fmt(dir, sizeof(dir), "proc/%s/comm", pid) ||
+			    sysfs_read_str(ctx, dir, h->comm, sizeof(h->comm)) < 0)
+				str_copy(h->comm, "?", sizeof(h->comm));
+		}
+	}
+	return 0;
+}
+
+int ictl_vfio_holders(struct ictl_ctx *ctx, const char *const *paths, size_t npaths,
+		      struct ictl_holder **out, size_t *n)
+{
+	_cleanup_strv_ struct strv pids = { 0 };
+	char self[16];
+	int r = 0;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	if (sysfs_list(ctx, "proc", &pids) < 0)
+		return 0;
+	strv_foreach(&pids, i) {
+		if (strspn(pids.v[i], "0123456789") != strlen(pids.v[i]) ||
+		    (ctx->live && !strcmp(pids.v[i], self)))
+			continue;
+		r = pid_holders(ctx, pids.v[i], paths, npaths, out, n);
+		if (r < 0)
+			break;
+	}
+	return r;
+}
+
+const char *ictl_own_state_name(enum ictl_own_state s)
+{
+	static const char *const names[] = { "kernel", "userspace", "held", "mixed" };
+
+	return (unsigned int)s < ARRAY_SIZE(names) ? names[s] : "unknown";
+}
+
+static int status_holders(struct ictl_ctx *ctx, struct ictl_own_status *st)
+{
+	char (*paths)[64] = calloc(st->nmembers + 1, sizeof(*paths));
+	const char **pv = calloc(st->nmembers + 1, sizeof(*pv));
+	size_t np = 0;
+	int r = -ENOMEM;
+
+	if (paths && pv) {
+		snprintf(paths[np], sizeof(paths[np]), "/dev/vfio/%u", st->group);
+		pv[np] = paths[np];
+		np++;
+		for (size_t i = 0; i < st->nmembers; i++) {
+			if (!st->members[i].vfio_dev[0])
+				continue;
+			snprintf(paths[np], sizeof(paths[np]), "/dev/vfio/devices/%s",
+				 st->members[i].vfio_dev);
+			pv[np] = paths[np];
+			np++;
+		}
+		r = ictl_vfio_holders(ctx, pv, np, &st->holders, &st->nholders);
+	}
+	free(paths);
+	free(pv);
+	return r;
+}
+
+static void status_classify(struct ictl_own_status *st)
+{
+	size_t on_vfio = 0;
+
+	for (size_t i = 0; i < st->nmembers; i++) {
+		const struct ictl_own_member *m = &st->members[i];
+
+		if (m->bridge)
+			continue;
+		if (ictl_driver_is_vfio(m->driver))
+			on_vfio++;
+		else if (!ictl_driver_is_dma_managed(m->driver)) {
+			struct ictl_blocker *b = array_push(&st->blockers, &st->nblockers,
+							    sizeof(*b));
+
+			if (b) {
+				str_copy(b->device, m->device, sizeof(b->device));
+				str_copy(b->driver, m->driver, sizeof(b->driver));
+			}
+		}
+	}
+	if (!on_vfio)
+		st->state = ICTL_OWN_KERNEL;
+	else if (st->nblockers)
+		st->state = ICTL_OWN_MIXED;
+	else
+		st->state = st->nholders ? ICTL_OWN_HELD : ICTL_OWN_USER;
+}
+
+int ictl_own_status_read(struct ictl_ctx *ctx, unsigned int group, struct ictl_own_status *st)
+{
+	_cleanup_close_ int dfd = -1;
+	struct own_journal j = { 0 };
+	char path[64];
+	int r;
+
+	*st = (struct ictl_own_status){ .group = group };
+	r = own_group_members(ctx, group, &st->members, &st->nmembers);
+	if (r < 0)
+		return r;
+	if (!path_fmt(path, sizeof(path), "sys/kernel/iommu_groups/%u/type", group) &&
+	    sysfs_read_str(ctx, path, st->type, sizeof(st->type)) < 0)
+		st->type[0] = '\0';
+	r = status_holders(ctx, st);
+	if (r < 0) {
+		ictl_own_status_clear(st);
+		return r;
+	}
+	for (size_t i = 0; i < st->nmembers; i++) {
+		struct ictl_own_member *m = &st->members[i];
+
+		m->has_cdev = m->vfio_dev[0] &&
+			      !path_fmt(path, sizeof(path), "dev/vfio/devices/%s", m->vfio_dev) &&
+			      sysfs_exists(ctx, path);
+	}
+	status_classify(st);
+	dfd = own_state_dir(ctx, false);
+	if (dfd >= 0 && journal_read(ctx, dfd, group, &j) == 0)
+		str_copy(st->journal, j.phase, sizeof(st->journal));
+	journal_clear(&j);
+	ctx->err[0] = '\0';
+	return 0;
+}
+
+void ictl_own_status_clear(struct ictl_own_status *st)
+{
+	free(st->members);
+	free(st->holders);
+	free(st->blockers);
+	*st = (struct ictl_own_status){ 0 };
+}

@@ -1,0 +1,643 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Ownership transactions: the per-group lock, the journal (written atomically:
+ * temp file, fsync, rename), the steps, rollback and recovery.
+ *
+ * The journal holds, for every endpoint, the state recovery brings it to: the
+ * original driver and driver_override while a claim runs ("claiming": undo),
+ * the same while a release runs ("releasing": finish).  A finished claim
+ * leaves it in phase "claimed", so that release knows what to restore.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "owner-internal.h"
+
+extern char **environ;
+
+/* --- the state directory, the lock, the journal ---------------------------------- */
+
+static int state_path(struct ictl_ctx *ctx, char *buf, size_t len)
+{
+	const char *env = getenv("IOMMUCTL_STATE_DIR");
+	char live[PATH_MAX], mine[PATH_MAX];
+
+	if (env && env[0])
+		str_copy(buf, env, len);
+	else if (ctx->live)
+		str_copy(buf, "/run/iommuctl", len);
+	else if (path_fmt(buf, len, "%s/run/iommuctl", ctx->root))
+		return ictl_err(ctx, ENAMETOOLONG, "sysroot path too long");
+	if (!ctx->live && (!strcmp(buf, "/run/iommuctl") || !strcmp(buf, "/run/iommuctl/") ||
+			   (realpath("/run/iommuctl", live) && realpath(buf, mine) &&
+			    !strcmp(live, mine))))
+		return ictl_err(ctx, EINVAL,
+				"with --sysroot the state directory must not be the live /run/iommuctl (set IOMMUCTL_STATE_DIR)");
+	return 0;
+}
+
+static int mkdir_p(char *path)
+{
+	for (char *s = strchr(path + 1, '/');; s = strchr(s + 1, '/')) {
+		if (s)
+			*s = '\0';
+		if (mkdir(path, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		if (!s)
+			return 0;
+		*s = '/';
+	}
+}
+
+int own_state_dir(struct ictl_ctx *ctx, bool create)
+{
+	char path[PATH_MAX];
+	int r = state_path(ctx, path, sizeof(path)), fd;
+
+	if (r < 0)
+		return r;
+	if (create && (r = mkdir_p(path)) < 0)
+		return ictl_err(ctx, -r, "state directory %s: %s", path, strerror(-r));
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT && !create ? -ENOENT :
+		       ictl_err(ctx, errno, "state directory %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static int lock_group(struct ictl_ctx *ctx, int dfd, unsigned int group, unsigned int timeout_ms)
+{
+	char name[64];
+	int fd;
+
+	snprintf(name, sizeof(name), "group-%u.lock", group);
+	fd = openat(dfd, name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return ictl_err(ctx, errno, "lock %s: %s", name, strerror(errno));
+	for (unsigned int waited = 0;; waited += 50) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return fd;
+		if (errno != EWOULDBLOCK || waited >= timeout_ms)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
+	}
+	close(fd);
+	return ictl_err(ctx, EAGAIN,
+			"group %u is locked by another iommuctl run (waited %u ms); try again", group,
+			timeout_ms);
+}
+
+static const char *dash(const char *s)
+{
+	return s[0] ? s : "-";
+}
+
+static void undash(char *s)
+{
+	if (!strcmp(s, "-"))
+		s[0] = '\0';
+}
+
+static int journal_parse(struct ictl_ctx *ctx, char *text, struct own_journal *j)
+{
+	char *save = NULL;
+
+	if (strncmp(text, "iommuctl-journal 1\n", 19))
+		return ictl_err(ctx, EINVAL, "group %u: journal has an unknown format", j->group);
+	for (char *l = strtok_r(text + 19, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		struct own_jrec rec = { 0 }, *slot;
+
+		if (sscanf(l, "phase %15s", j->phase) == 1 ||
+		    sscanf(l, "target %63s", j->target) == 1)
+			continue;
+		if (sscanf(l, "member %63s driver %63s override %63s", rec.device, rec.driver,
+			   rec.override) != 3)
+			continue;
+		undash(rec.driver);
+		undash(rec.override);
+		slot = array_push(&j->v, &j->n, sizeof(*j->v));
+		if (!slot)
+			return -ENOMEM;
+		*slot = rec;
+	}
+	undash(j->target);
+	return j->phase[0] ? 0 : ictl_err(ctx, EINVAL, "group %u: journal has no phase", j->group);
+}
+
+int journal_read(struct ictl_ctx *ctx, int dfd, unsigned int group, struct own_journal *j)
+{
+	char name[64], buf[16384];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	int r;
+
+	*j = (struct own_journal){ .group = group };
+	snprintf(name, sizeof(name), "group-%u.journal", group);
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	r = journal_parse(ctx, buf, j);
+	if (r < 0)
+		journal_clear(j);
+	return r;
+}
+
+void journal_clear(struct own_journal *j)
+{
+	free(j->v);
+	j->v = NULL;
+	j->n = 0;
+}
+
+static int journal_write(struct ictl_ctx *ctx, int dfd, const struct own_journal *j)
+{
+	char name[64], tmp[80];
+	FILE *f;
+	int fd, r = 0;
+
+	snprintf(name, sizeof(name), "group-%u.journal", j->group);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		r = -errno;
+		if (fd >= 0)
+			close(fd);
+		return ictl_err(ctx, -r, "journal %s: %s", tmp, strerror(-r));
+	}
+	fprintf(f, "iommuctl-journal 1\ngroup %u\nphase %s\ntarget %s\npid %d\n", j->group,
+		j->phase, dash(j->target), (int)getpid());
+	for (size_t i = 0; i < j->n; i++)
+		fprintf(f, "member %s driver %s override %s\n", j->v[i].device,
+			dash(j->v[i].driver), dash(j->v[i].override));
+	if (fflush(f) || fsync(fileno(f)))
+		r = -errno;
+	if (fclose(f) && !r)
+		r = -errno;
+	if (!r && renameat(dfd, tmp, dfd, name) < 0)
+		r = -errno;
+	if (!r)
+		fsync(dfd);
+	return r < 0 ? ictl_err(ctx, -r, "journal %s: %s", name, strerror(-r)) : 0;
+}
+
+static void journal_remove(int dfd, unsigned int group)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "group-%u.journal", group);
+	unlinkat(dfd, name, 0);
+	snprintf(name, sizeof(name), "group-%u.paused", group);
+	unlinkat(dfd, name, 0);
+	fsync(dfd);
+}
+
+/* --- restoring one device to a recorded state (rollback, recovery) ---------------- */
+
+static bool rec_reached(const struct ictl_own_member *m, const struct own_jrec *rec)
+{
+	if (strcmp(m->driver_override, rec->override))
+		return false;
+	if (!strcmp(rec->driver, "*"))
+		return !ictl_driver_is_vfio(m->driver);
+	return !strcmp(m->driver, rec->driver);
+}
+
+static int dev_write(struct ictl_ctx *ctx, const char *dev, const char *attr, const char *val)
+{
+	char path[PATH_MAX];
+	int r = path_fmt(path, sizeof(path), "sys/bus/pci/devices/%s/%s", dev, attr);
+
+	return r < 0 ? r : own_write(ctx, path, val);
+}
+
+static int bind_to(struct ictl_ctx *ctx, const char *dev, const char *driver)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (!driver[0] || !strcmp(driver, "*"))
+		return own_write(ctx, "sys/bus/pci/drivers_probe", dev);
+	r = path_fmt(path, sizeof(path), "sys/bus/pci/drivers/%s/bind", driver);
+	if (!r)
+		r = own_write(ctx, path, dev);
+	/* The driver refused the explicit bind: let the kernel's probe try. */
+	if (r < 0 && r != -ENOENT)
+		r = own_write(ctx, "sys/bus/pci/drivers_probe", dev);
+	return r;
+}
+
+/* Converge: unbind a wrong driver, write the override, bind the recorded driver; verify. */
+static int restore_member(struct ictl_ctx *ctx, const struct own_jrec *rec)
+{
+	struct ictl_own_member m = { 0 };
+	bool any = !strcmp(rec->driver, "*");
+	int r;
+
+	str_copy(m.device, rec->device, sizeof(m.device));
+	r = own_member_refresh(ctx, &m);
+	if (r < 0 || rec_reached(&m, rec))
+		return r;
+	if (m.driver[0] && (any ? ictl_driver_is_vfio(m.driver) : strcmp(m.driver, rec->driver)))
+		dev_write(ctx, m.device, "driver/unbind", m.device);
+	if (strcmp(m.driver_override, rec->override))
+		dev_write(ctx, m.device, "driver_override", rec->override[0] ? rec->override : "\n");
+	own_member_refresh(ctx, &m);
+	if ((any && !m.driver[0]) || (rec->driver[0] && strcmp(m.driver, rec->driver)))
+		bind_to(ctx, m.device, rec->driver);
+	r = own_member_refresh(ctx, &m);
+	if (r < 0)
+		return r;
+	if (!rec_reached(&m, rec))
+		return ictl_err(ctx, EIO, "%s: could not restore driver %s, driver_override %s (now %s, %s)",
+				m.device, dash(rec->driver), dash(rec->override), dash(m.driver),
+				dash(m.driver_override));
+	return 0;
+}
+
+static int restore_all(struct ictl_ctx *ctx, const struct own_journal *j, const bool *touched)
+{
+	int r = 0;
+
+	for (size_t i = j->n; i-- > 0;) {
+		int e = touched && !touched[i] ? 0 : restore_member(ctx, &j->v[i]);
+
+		if (e < 0 && !r)
+			r = e;
+	}
+	return r;
+}
+
+/* --- steps ------------------------------------------------------------------------- */
+
+static int run_modprobe(struct ictl_ctx *ctx, const char *module)
+{
+	char *argv[] = { "modprobe", (char *)module, NULL };
+	posix_spawn_file_actions_t fa;
+	char path[PATH_MAX];
+	int status = 0, r;
+	pid_t pid;
+
+	if (!ctx->live)
+		return ictl_err(ctx, EOPNOTSUPP, "cannot load %s for a sysroot", module);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	r = posix_spawnp(&pid, "modprobe", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r)
+		return ictl_err(ctx, r, "cannot run modprobe %s: %s", module, strerror(r));
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (path_fmt(path, sizeof(path), "sys/bus/pci/drivers/%s", module) == 0 &&
+	    sysfs_exists(ctx, path))
+		return 0;
+	return ictl_err(ctx, ENOENT, "modprobe %s did not register the %s driver (exit status %d)",
+			module, module, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+static int verify_member(struct ictl_ctx *ctx, const struct ictl_own_member *plan, bool release)
+{
+	struct ictl_own_member now = *plan, *m = &now;	/* the plan keeps the state before */
+	int r = own_member_refresh(ctx, m);
+
+	if (r < 0)
+		return r;
+	if (m->want_any ? ictl_driver_is_vfio(m->driver) : strcmp(m->driver, m->want_driver))
+		return ictl_err(ctx, EIO, "%s is on %s, not %s%s", m->device, dash(m->driver),
+				m->want_any ? "a non-VFIO driver" : dash(m->want_driver),
+				release ? "" : " (drivers_probe reports success even when no driver binds)");
+	if (strcmp(m->driver_override, m->want_override))
+		return ictl_err(ctx, EIO, "%s: driver_override is %s, not %s", m->device,
+				dash(m->driver_override), dash(m->want_override));
+	return 0;
+}
+
+static int step_run(struct ictl_ctx *ctx, struct ictl_own_plan *p, const struct ictl_step *s)
+{
+	struct ictl_own_member *m = &p->members[s->member];
+
+	switch (s->kind) {
+	case ICTL_STEP_MODPROBE:
+		return run_modprobe(ctx, s->value);
+	case ICTL_STEP_OVERRIDE:
+		return dev_write(ctx, m->device, "driver_override", s->value[0] ? s->value : "\n");
+	case ICTL_STEP_UNBIND:
+		return dev_write(ctx, m->device, "driver/unbind", m->device);
+	case ICTL_STEP_PROBE:
+		if (!p->release)
+			return own_write(ctx, "sys/bus/pci/drivers_probe", m->device);
+		return bind_to(ctx, m->device, s->value[0] ? s->value : "*");
+	case ICTL_STEP_VERIFY:
+		return verify_member(ctx, m, p->release);
+	}
+	return -EINVAL;
+}
+
+/* Test aid: stop before step k until killed, leaving group-N.paused as a sign. */
+static void pause_here(int dfd, unsigned int group, unsigned int k)
+{
+	char name[64], buf[32];
+	int fd;
+
+	snprintf(name, sizeof(name), "group-%u.paused", group);
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		snprintf(buf, sizeof(buf), "%u %d\n", k, (int)getpid());
+		if (write(fd, buf, strlen(buf)) < 0)
+			k = 0;
+		close(fd);
+	}
+	for (;;)
+		pause();
+}
+
+static int steps_run(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int dfd,
+		     struct ictl_own_plan *p, bool *touched)
+{
+	char desc[256];
+	int r = 0;
+
+	for (size_t i = 0; i < p->nsteps; i++) {
+		struct ictl_step *s = &p->steps[i];
+		unsigned int k = (unsigned int)i + 1;
+
+		if (r < 0) {
+			s->status = ICTL_STEP_NOT_RUN;
+			continue;
+		}
+		if (o->pause_step == k)
+			pause_here(dfd, p->group, k);
+		if (s->kind != ICTL_STEP_MODPROBE)
+			touched[s->member] = true;
+		ictl_step_describe(p, s, desc, sizeof(desc));
+		ctx->err[0] = '\0';
+		if (o->fault_step == k) {
+			r = ictl_err(ctx, EIO, "step %u (%s): fault injected (IOMMUCTL_FAULT_STEP=%u)",
+				     k, desc, k);
+		} else if ((r = step_run(ctx, p, s)) < 0) {
+			char why[512];
+
+			str_copy(why, ctx->err[0] ? ctx->err : strerror(-r), sizeof(why));
+			r = ictl_err(ctx, -r, "step %u (%s) failed: %s", k, desc, why);
+		}
+		s->status = r < 0 ? ICTL_STEP_FAILED : ICTL_STEP_DONE;
+		if (r < 0)
+			p->failed_step = k;
+	}
+	return r;
+}
+
+/* --- transactions --------------------------------------------------------------------- */
+
+static int jrec_fill(struct own_journal *j, const struct ictl_own_plan *p,
+		     const struct own_journal *prev, bool wanted)
+{
+	j->v = calloc(p->nmembers + 1, sizeof(*j->v));
+	if (!j->v)
+		return -ENOMEM;
+	j->n = p->nmembers;
+	for (size_t i = 0; i < p->nmembers; i++) {
+		const struct ictl_own_member *m = &p->members[i];
+		struct own_jrec *rec = &j->v[i];
+
+		str_copy(rec->device, m->device, sizeof(rec->device));
+		str_copy(rec->driver, wanted ? (m->want_any ? "*" : m->want_driver) : m->driver,
+			 sizeof(rec->driver));
+		str_copy(rec->override, wanted ? m->want_override : m->driver_override,
+			 sizeof(rec->override));
+		/* Re-claiming: a member still on VFIO keeps the originals of the first claim. */
+		for (size_t k = 0; prev && k < prev->n && ictl_driver_is_vfio(m->driver); k++) {
+			if (!strcmp(prev->v[k].device, m->device))
+				*rec = prev->v[k];
+		}
+	}
+	return 0;
+}
+
+/* Finish or undo an interrupted transaction of this group (the lock is held). */
+static int recover_locked(struct ictl_ctx *ctx, int dfd, unsigned int group, char *phase,
+			  size_t len)
+{
+	struct own_journal j;
+	int r = journal_read(ctx, dfd, group, &j);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	str_copy(phase, j.phase, len);
+	if (!strcmp(j.phase, "claimed")) {
+		journal_clear(&j);
+		return 0;
+	}
+	r = restore_all(ctx, &j, NULL);
+	if (r < 0) {
+		char why[512];
+
+		str_copy(why, ctx->err, sizeof(why));
+		r = ictl_err(ctx, -r, "group %u: recovering the interrupted %s: %s", group, j.phase,
+			     why);
+	} else {
+		journal_remove(dfd, group);
+		r = 1;
+	}
+	journal_clear(&j);
+	return r;
+}
+
+static int busy_refusal(struct ictl_ctx *ctx, const struct ictl_own_opts *o,
+			const struct ictl_own_plan *p)
+{
+	for (size_t i = 0; i < p->nbusy; i++) {
+		const struct ictl_busy *b = &p->busy[i];
+
+		if (b->forceable && o->force)
+			continue;
+		return ictl_err(ctx, EBUSY, "group %u: %s is in use: %s; %s", p->group, b->device,
+				b->reason,
+				b->forceable ? "--force goes ahead anyway" :
+					       "close it first (--force does not override an open VFIO device)");
+	}
+	return 0;
+}
+
+static int replan(struct ictl_ctx *ctx, struct ictl_own_plan *p)
+{
+	struct ictl_own_plan np;
+	char target[ICTL_NAME_MAX];
+	int r;
+
+	str_copy(target, p->target, sizeof(target));
+	r = p->release ? ictl_release_plan(ctx, p->group, &np) :
+			 ictl_claim_plan(ctx, p->group, target, &np);
+	if (r < 0)
+		return r;
+	np.recovered = p->recovered;
+	ictl_own_plan_clear(p);
+	*p = np;
+	return 0;
+}
+
+static int rollback(struct ictl_ctx *ctx, int dfd, struct ictl_own_plan *p,
+		    const struct own_journal *prev, const bool *touched, int err)
+{
+	struct own_journal before = { .group = p->group };
+	char why[512];
+	int r;
+
+	str_copy(why, ctx->err, sizeof(why));
+	/* A failed transaction is a failure (exit 1), whatever the step's errno. */
+	if (err != -EACCES && err != -EPERM)
+		err = -EIO;
+	r = jrec_fill(&before, p, NULL, false);
+	if (!r)
+		r = restore_all(ctx, &before, touched);
+	journal_clear(&before);
+	p->rolled_back = true;
+	p->rollback_ok = r == 0;
+	if (r < 0)
+		return ictl_err(ctx, -err, "%s; ROLLBACK FAILED: %s; run 'iommuctl recover'", why,
+				ctx->err);
+	for (size_t i = 0; i < p->nsteps; i++) {
+		if (p->steps[i].status == ICTL_STEP_DONE && p->steps[i].kind != ICTL_STEP_MODPROBE)
+			p->steps[i].status = ICTL_STEP_UNDONE;
+	}
+	if (prev->n)
+		journal_write(ctx, dfd, prev);
+	else
+		journal_remove(dfd, p->group);
+	return ictl_err(ctx, -err, "%s; rolled back: every member verified as it was", why);
+}
+
+static int transact(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int dfd,
+		    struct ictl_own_plan *p)
+{
+	struct own_journal prev, j = { .group = p->group };
+	bool *touched = calloc(p->nmembers + 1, sizeof(*touched));
+	int r = touched ? 0 : -ENOMEM;
+
+	if (journal_read(ctx, dfd, p->group, &prev) < 0 || strcmp(prev.phase, "claimed"))
+		journal_clear(&prev);
+	str_copy(j.phase, p->release ? "releasing" : "claiming", sizeof(j.phase));
+	str_copy(j.target, p->target, sizeof(j.target));
+	if (!r)
+		r = jrec_fill(&j, p, &prev, p->release);
+	if (!r)
+		r = journal_write(ctx, dfd, &j);
+	if (!r)
+		r = steps_run(ctx, o, dfd, p, touched);
+	if (r < 0 && p->failed_step)
+		r = rollback(ctx, dfd, p, &prev, touched, r);
+	else if (!r && p->release)
+		journal_remove(dfd, p->group);
+	else if (!r && (str_copy(j.phase, "claimed", sizeof(j.phase)), 1))
+		r = journal_write(ctx, dfd, &j);
+	p->changed = !p->rolled_back && p->nsteps > 0;
+	journal_clear(&j);
+	journal_clear(&prev);
+	free(touched);
+	return r;
+}
+
+int ictl_own_apply(struct ictl_ctx *ctx, const struct ictl_own_opts *o, struct ictl_own_plan *p)
+{
+	_cleanup_close_ int dfd = -1, lfd = -1;
+	char phase[16];
+	int r;
+
+	if (o->dry_run)
+		return busy_refusal(ctx, o, p);
+	if (ctx->live && geteuid() != 0)
+		return ictl_err(ctx, EPERM, "changing the drivers of group %u needs root", p->group);
+	dfd = own_state_dir(ctx, true);
+	if (dfd < 0)
+		return dfd;
+	lfd = lock_group(ctx, dfd, p->group, o->lock_timeout_ms);
+	if (lfd < 0)
+		return lfd;
+	r = recover_locked(ctx, dfd, p->group, phase, sizeof(phase));
+	if (r < 0)
+		return r;
+	p->recovered = r > 0;
+	r = replan(ctx, p);
+	if (!r)
+		r = busy_refusal(ctx, o, p);
+	if (r < 0)
+		return r;
+	if (!p->nsteps && p->release)
+		journal_remove(dfd, p->group);	/* a record of a claim someone undid by hand */
+	return p->nsteps ? transact(ctx, o, dfd, p) : 0;
+}
+
+int ictl_own_recover(struct ictl_ctx *ctx, const struct ictl_own_opts *o,
+		     struct ictl_recovered *out, size_t max)
+{
+	_cleanup_strv_ struct strv names = { 0 };
+	_cleanup_close_ int dfd = own_state_dir(ctx, false);
+	char path[PATH_MAX];
+	int n = 0;
+
+	if (dfd == -ENOENT)
+		return 0;
+	if (dfd < 0)
+		return dfd;
+	if (ctx->live && geteuid() != 0)
+		return ictl_err(ctx, EPERM, "recover changes drivers: run as root");
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", dfd);
+	/* The state directory is not below the root: list it by its fd. */
+	{
+		DIR *d = opendir(path);
+		struct dirent *de;
+
+		while (d && (de = readdir(d))) {
+			if (!strncmp(de->d_name, "group-", 6) && strstr(de->d_name, ".journal") &&
+			    !strstr(de->d_name, ".tmp"))
+				strv_push(&names, de->d_name);
+		}
+		if (d)
+			closedir(d);
+	}
+	strv_foreach(&names, i) {
+		unsigned int group = (unsigned int)strtoul(names.v[i] + 6, NULL, 10);
+		char phase[16] = "";
+		_cleanup_close_ int lfd = lock_group(ctx, dfd, group, o->lock_timeout_ms);
+		int r = lfd < 0 ? lfd : recover_locked(ctx, dfd, group, phase, sizeof(phase));
+
+		if (r == 0)
+			continue;
+		if ((size_t)n < max) {
+			out[n].group = group;
+			str_copy(out[n].phase, phase, sizeof(out[n].phase));
+			out[n].ok = r > 0;
+		}
+		n++;
+	}
+	return n;
+}
+
+static unsigned int env_uint(const char *name, unsigned int def)
+{
+	const char *v = getenv(name);
+
+	return v && v[0] ? (unsigned int)strtoul(v, NULL, 10) : def;
+}
+
+void ictl_own_opts_from_env(struct ictl_own_opts *o)
+{
+	o->fault_step = env_uint("IOMMUCTL_FAULT_STEP", 0);
+	o->pause_step = env_uint("IOMMUCTL_PAUSE_STEP", 0);
+	o->lock_timeout_ms = env_uint("IOMMUCTL_LOCK_TIMEOUT", 30) * 1000;
+}
