@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# jq programs use $variables in single quotes:
+# shellcheck disable=SC2016
+# In-guest: hw-info and caps against the kernel.  The edu device is bound to vfio-pci (as a
+# user would) and iommuctl binds its cdev to iommufd; what IOMMU_GET_HW_INFO returns must be,
+# field by field, what the guest's own sysfs shows of the unit.
+
+setup_file() {
+    load "$BATS_TEST_DIRNAME/../../vm/bats-helpers"
+    [ -n "$VM_SHAPE" ] || return 0
+    shape_has_iommu || return 0
+    sys_scan
+    EDU=$(edu_bdf) || return 0
+    export EDU
+    # virtio-iommu, and QEMU's amd-iommu without a southbridge IOAPIC, remap no interrupts:
+    # iommufd refuses VFIO binds unless told to allow that (restored in teardown_file)
+    case $VM_SHAPE in virtio | amd)
+        read -r UNSAFE_WAS </sys/module/iommufd/parameters/allow_unsafe_interrupts
+        export UNSAFE_WAS
+        echo 1 >/sys/module/iommufd/parameters/allow_unsafe_interrupts ;;
+    esac
+    echo vfio-pci >"/sys/bus/pci/devices/$EDU/driver_override"
+    echo "$EDU" >/sys/bus/pci/drivers_probe || true
+}
+
+teardown_file() {
+    [ -z "${UNSAFE_WAS:-}" ] || echo "$UNSAFE_WAS" >/sys/module/iommufd/parameters/allow_unsafe_interrupts
+    [ -n "${EDU:-}" ] || return 0
+    [ -e "/sys/bus/pci/devices/$EDU/driver" ] && echo "$EDU" >"/sys/bus/pci/devices/$EDU/driver/unbind"
+    echo >"/sys/bus/pci/devices/$EDU/driver_override"
+}
+
+setup() {
+    load "$BATS_TEST_DIRNAME/../../vm/bats-helpers"
+    vm_require_guest
+}
+
+# field_check REG_HEX: every decoded field of the register named $1 equals (REG >> lsb) & mask
+fields_match() {
+    local reg=$1 value=$2 name bits v msb lsb want
+    while read -r name bits v; do
+        msb=${bits%:*}
+        lsb=${bits#*:}
+        want=$(( (value >> lsb) & ((1 << (msb - lsb + 1)) - 1) ))
+        [ $((msb - lsb)) -ge 63 ] && want=$value
+        [ "$v" = "$want" ] || { echo "$reg.$name ($bits) = $v, the register says $want" >&2; return 1; }
+    done < <(jqt --arg r "$reg" '.hw_info.registers[] | select(.name == $r) | .fields[] | "\(.name) \(.bits) \(.value)"')
+}
+
+@test "hw-info through iommufd: Intel cap_reg and ecap_reg equal the unit's sysfs, field by field" {
+    case $VM_SHAPE in intel | intel-sm) ;; *) skip "shape '$VM_SHAPE' has no Intel IOMMU with iommufd" ;; esac
+    json_ok hw-info "$EDU"
+    local u cap ecap
+    u=/sys/class/iommu/$(sys_dev_iommu "$EDU")/intel-iommu
+    read -r cap <"$u/cap"
+    read -r ecap <"$u/ecap"
+    assert_equal "$(jqt '"\(.hw_info.source) \(.hw_info.type) \(.hw_info.kind)"')" "iommufd 1 intel-vtd"
+    assert_equal "$(jqt '.hw_info.registers[] | select(.name == "cap_reg") | .value')" "0x$cap"
+    assert_equal "$(jqt '.hw_info.registers[] | select(.name == "ecap_reg") | .value')" "0x$ecap"
+    fields_match cap_reg $((16#$cap))
+    fields_match ecap_reg $((16#$ecap))
+}
+
+@test "hw-info: scalable mode shows in ecap (SMTS) on intel-sm and not on intel" {
+    case $VM_SHAPE in intel | intel-sm) ;; *) skip "shape '$VM_SHAPE' has no Intel IOMMU" ;; esac
+    json_ok hw-info "$EDU"
+    local smts
+    smts=$(jqt '.hw_info.registers[] | select(.name == "ecap_reg") | .fields[] | select(.name == "SMTS") | .value')
+    if [ "$VM_SHAPE" = intel-sm ]; then assert_equal "$smts" 1; else assert_equal "$smts" 0; fi
+}
+
+@test "hw-info through iommufd: AMD EFR equals amd-iommu/features" {
+    [ "$VM_SHAPE" = amd ] || skip "shape '$VM_SHAPE' has no AMD IOMMU"
+    json_ok hw-info "$EDU"
+    local f efr
+    read -r f <"/sys/class/iommu/$(sys_dev_iommu "$EDU")/amd-iommu/features"
+    efr=${f%%:*}
+    assert_equal "$(jqt '"\(.hw_info.source) \(.hw_info.kind)"')" "iommufd amd-vi"
+    assert_equal "$(jqt '.hw_info.registers[] | select(.name == "efr") | .value')" "$(printf '0x%x' $((16#$efr)))"
+    fields_match efr $((16#$efr))
+}
+
+@test "hw-info through iommufd on virtio-iommu: no driver data, the kernel's generic answers" {
+    [ "$VM_SHAPE" = virtio ] || skip "shape '$VM_SHAPE' is not virtio-iommu"
+    json_ok hw-info "$EDU"
+    assert_equal "$(jqt '"\(.hw_info.source) \(.hw_info.type) \(.hw_info.registers | length)"')" "iommufd 0 0"
+    assert_equal "$(jqt '.hw_info.capabilities | type')" object
+}
+
+@test "hw-info on the stock kernel (no iommufd) falls back to sysfs and says so" {
+    [ "$VM_KERNEL_KIND" = stock ] || skip "the test kernel has iommufd"
+    [ ! -e /dev/iommu ] || fail "Debian's 6.12 should have no /dev/iommu"
+    json_ok hw-info "$EDU"
+    assert_equal "$(jqt '"\(.hw_info.source) \(.hw_info.capabilities)"')" "sysfs null"
+    local u cap
+    u=/sys/class/iommu/$(sys_dev_iommu "$EDU")/intel-iommu
+    read -r cap <"$u/cap"
+    assert_equal "$(jqt '.hw_info.registers[] | select(.name == "cap_reg") | .value')" "0x$cap"
+}
+
+@test "hw-info: a device not on vfio-pci is refused with how to bind it (iommufd kernels)" {
+    [ -e /dev/iommu ] || skip "no iommufd on this kernel: hw-info reads sysfs instead"
+    local other=
+    for d in $(sys_pci_devices); do
+        [ -n "$(sys_dev_group "$d")" ] && [ "$(sys_dev_driver "$d")" != vfio-pci ] &&
+            [ -n "$(sys_dev_driver "$d")" ] && other=$d && break
+    done
+    [ -n "$other" ] || skip "no other device with a driver and a group in this shape"
+    run "$IOMMUCTL" hw-info "$other"
+    assert_failure 6
+    assert_output --partial "not on vfio-pci"
+    assert_output --partial "driver_override"
+}
+
+@test "caps through iommufd: the kernel allocates a paging HWPT and refuses what QEMU's vIOMMU cannot" {
+    [ -e /dev/iommu ] || skip "no iommufd on this kernel"
+    case $VM_SHAPE in intel | intel-sm | amd | virtio) ;; *) skip "shape '$VM_SHAPE'" ;; esac
+    json_ok caps "$EDU"
+    assert_equal "$(jqt '.caps.source')" iommufd
+    assert_equal "$(jqt '.caps.capabilities[] | select(.capability == "paging") | .kernel')" true
+    # measured on QEMU 7.2's vIOMMUs: NEST_PARENT and DIRTY_TRACKING give EOPNOTSUPP
+    assert_equal "$(jqt '.caps.capabilities[] | select(.capability == "nest-parent") | "\(.kernel) \(.kernel_source)"')" \
+        "false IOMMU_HWPT_ALLOC NEST_PARENT: EOPNOTSUPP"
+    assert_equal "$(jqt '.caps.capabilities[] | select(.capability == "dirty-tracking") | .kernel')" false
+}
+
+@test "caps: hardware and kernel agree where both are asked (Intel ecap NEST vs NEST_PARENT)" {
+    case $VM_SHAPE in intel | intel-sm) ;; *) skip "shape '$VM_SHAPE' has no Intel IOMMU" ;; esac
+    json_ok caps "$EDU"
+    local hw k
+    hw=$(jqt '.caps.capabilities[] | select(.capability == "nest-parent") | .hardware')
+    k=$(jqt '.caps.capabilities[] | select(.capability == "nest-parent") | .kernel')
+    # a kernel cannot offer a nest parent the hardware lacks
+    if [ "$hw" = false ]; then assert_equal "$k" false; fi
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# jq programs use $variables in single quotes; $json and K_* are read by the helpers:
+# shellcheck disable=SC2016,SC2034,SC2153
+# In-guest: `iommuctl show GROUP|DEVICE` against sysfs, on every VM shape.
+
+setup() {
+    load "$BATS_TEST_DIRNAME/../../vm/bats-helpers"
+    vm_require_guest
+}
+
+@test "show DEVICE describes the edu device as sysfs does" {
+    local edu g i
+    edu=$(edu_bdf) || fail "no edu device in this VM: harness broken"
+    g=$(sys_dev_group "$edu")
+    i=$(sys_dev_iommu "$edu")
+    json_ok show "$edu"
+    assert_equal "$(jqt '.device | "\(.device) \(.vendor_id):\(.device_id) \(.class) group=\(.group) iommu=\(.iommu)"')" \
+        "$edu 0x1234:0x11e8 0x00ff00 group=${g:-null} iommu=${i:-null}"
+}
+
+@test "show DEVICE accepts the short address (00:04.0) and says the same" {
+    local edu
+    edu=$(edu_bdf) || fail "no edu device in this VM: harness broken"
+    json_ok show "${edu#0000:}"
+    local short=$json
+    json_ok show "$edu"
+    assert_equal "$short" "$json"
+}
+
+@test "show DEVICE agrees with the devices entry for every PCI device" {
+    json_ok devices
+    local all=$json d shows
+    shows=$BATS_TEST_TMPDIR/shows.json
+    for d in "${K_PCI[@]}"; do
+        "$IOMMUCTL" --json show "$d" >>"$shows" || fail "show $d exited $?"
+    done
+    # show may add the group's details (group_info); everything else must equal devices
+    json=$all
+    assert_equal "$(jq -S -s '[.[].device | del(.group_info)] | sort_by(.device)' "$shows")" \
+        "$(jq -S '[.devices[] | select(.bus == "pci")] | sort_by(.device)' <<<"$all")"
+    if shape_has_iommu; then
+        # where present, group_info is the device's group
+        assert_equal "$(jq -s '[.[].device | select(.group_info != null and .group_info.group != .group)] | length' "$shows")" 0
+    fi
+}
+
+@test "show GROUP lists the group's devices and their details as sysfs does" {
+    skip_without_iommu
+    local edu g t
+    edu=$(edu_bdf) || fail "no edu device in this VM: harness broken"
+    g=$(sys_dev_group "$edu")
+    read -r t <"/sys/kernel/iommu_groups/$g/type"
+    json_ok show "$g"
+    assert_equal "$(jqt '.group | "\(.group) \(.type) \(.devices | sort | join(",")) \(.device_info | map(.device) | sort | join(","))"')" \
+        "$g $t $(sys_group_devices "$g" | paste -sd,) $(sys_group_devices "$g" | paste -sd,)"
+    assert_equal "$(jqt --arg d "$edu" '.group.device_info[] | select(.device == $d) | "\(.vendor_id):\(.device_id)"')" "0x1234:0x11e8"
+}
+
+@test "show GROUP for the multifunction group details both functions" {
+    skip_without_iommu
+    local g
+    g=$(sys_dev_group 0000:00:05.0)
+    [ -n "$g" ] || fail "00:05.0 has no group on shape $VM_SHAPE"
+    json_ok show "$g"
+    assert_equal "$(jqt '.group.device_info | map(.device) | sort | join(" ")')" "$(sys_group_devices "$g" | paste -sd' ')"
+}
+
+@test "show of a group that does not exist exits 4, with a JSON error in JSON mode" {
+    local n=100
+    [ ${#K_GROUPS[@]} -gt 0 ] && n=$((K_GROUPS[-1] + 100))
+    run iommuctl show "$n"
+    assert_failure 4
+    run "$IOMMUCTL" --json show "$n"
+    assert_failure 4
+    json=$output
+    assert_equal "$(jqt '.error.code')" 4
+}
+
+@test "show of a PCI address with no device exits 4" {
+    [ -e /sys/bus/pci/devices/0000:00:1e.7 ] && skip "0000:00:1e.7 exists in this VM"
+    run iommuctl show 0000:00:1e.7
+    assert_failure 4
+}
+
+@test "show of a malformed device name exits 2" {
+    run iommuctl show 0000:zz:00.0
+    assert_failure 2
+    run iommuctl show ../../etc
+    assert_failure 2
+}

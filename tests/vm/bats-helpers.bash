@@ -1,0 +1,162 @@
+# shellcheck shell=bash
+# status and output are set by bats' run:
+# shellcheck disable=SC2154
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Helpers for the in-guest suites (tests/bats/vm/*.bats). They run INSIDE a VM shape booted by
+# tests/vm/run-vm; the ground truth they compare iommuctl against is read directly from the
+# guest kernel: /sys, lspci, dmesg. Never via iommuctl itself.
+#
+# Environment (set by tests/vm/guest-init from the host's guest.env):
+#   VM_SHAPE   intel | intel-sm | amd | virtio | none | stock
+#   IOMMUCTL   the iommuctl binary under test
+#   VM_SELFTESTS  directory with the kernel's iommufd selftests (built kernel only)
+
+# bats-support and bats-assert: their load.bash files run dirname a dozen times, which costs
+# half a second per test under TCG; sourcing their src/ files directly costs nothing.
+for _f in /usr/lib/bats/bats-support/src/*.bash /usr/lib/bats/bats-assert/src/*.bash; do
+    # shellcheck source=/dev/null
+    source "$_f"
+done
+unset _f
+
+: "${VM_SHAPE:=}"
+: "${IOMMUCTL:=iommuctl}"
+
+# Skip when not inside a harness VM; otherwise read the kernel's view (sys_scan).
+# The scan is done once per file and cached in BATS_FILE_TMPDIR (globbing sysfs costs 0.3 s
+# under TCG); a file that changes the kernel's state must do so in setup_file.
+vm_require_guest() {
+    [ -n "$VM_SHAPE" ] || skip "not inside an iommuctl test VM (run tests/vm/run-suites)"
+    local cache=${BATS_FILE_TMPDIR:-/nonexistent}/kernel-view.bash
+    if [ -r "$cache" ]; then
+        # shellcheck source=/dev/null
+        source "$cache"
+    else
+        sys_scan
+        [ -d "${BATS_FILE_TMPDIR:-}" ] &&
+            declare -p K_GROUP K_IOMMU K_DRIVER K_GROUPS K_IOMMUS K_PCI | sed 's/^declare -\([aA]\)/declare -g\1/' >"$cache"
+    fi
+    return 0
+}
+
+# iommuctl ARGS...: run the binary under test (use with bats' run).
+iommuctl() { "$IOMMUCTL" "$@"; }
+
+# The shape's IOMMU, as the harness configured it (not as iommuctl reports it).
+shape_has_iommu() { [ "$VM_SHAPE" != none ]; }
+shape_kind() {
+    case $VM_SHAPE in
+    intel | intel-sm | stock) echo intel-vtd ;;
+    amd) echo amd-vi ;;
+    virtio) echo virtio-iommu ;;
+    *) echo none ;;
+    esac
+}
+skip_without_iommu() {
+    shape_has_iommu || skip "shape '$VM_SHAPE' has no IOMMU"
+}
+
+# --- ground truth from the kernel --------------------------------------------------------
+# Under TCG every exec costs tens of milliseconds (jq ~0.25 s), so the kernel's view is read
+# with globs and the read builtin, and each test compares whole tables with one assertion.
+SYS=/sys
+
+# sys_scan: fill, from sysfs links only,
+#   K_GROUPS  group numbers (ascending)       K_IOMMUS  /sys/class/iommu entries
+#   K_PCI     PCI device names                K_GROUP[dev] K_IOMMU[dev] K_DRIVER[dev]
+sys_scan() {
+    declare -gA K_GROUP=() K_IOMMU=() K_DRIVER=()
+    declare -ga K_GROUPS=() K_IOMMUS=() K_PCI=()
+    local p g
+    local -a byno=()
+    for p in "$SYS"/kernel/iommu_groups/*; do
+        [ -d "$p" ] && byno[${p##*/}]=${p##*/} # a sparse array iterates in numeric order
+    done
+    K_GROUPS=("${byno[@]}")
+    for p in "$SYS"/kernel/iommu_groups/*/devices/*; do
+        [ -e "$p" ] || continue
+        g=${p%/devices/*}
+        K_GROUP[${p##*/}]=${g##*/}
+    done
+    for p in "$SYS"/class/iommu/*; do
+        [ -e "$p" ] && K_IOMMUS+=("${p##*/}")
+    done
+    for p in "$SYS"/class/iommu/*/devices/*; do
+        [ -e "$p" ] || continue
+        g=${p%/devices/*}
+        K_IOMMU[${p##*/}]=${g##*/}
+    done
+    for p in "$SYS"/bus/pci/devices/*; do
+        [ -e "$p" ] && K_PCI+=("${p##*/}")
+    done
+    for p in "$SYS"/bus/pci/drivers/*/[0-9a-f]*:*; do
+        [ -e "$p" ] || continue
+        g=${p%/*}
+        K_DRIVER[${p##*/}]=${g##*/}
+    done
+}
+
+# sysattr DEV ATTR: a PCI device's sysfs attribute ("null" when the file does not exist)
+sysattr() {
+    local v=null
+    [ -r "$SYS/bus/pci/devices/$1/$2" ] && read -r v <"$SYS/bus/pci/devices/$1/$2"
+    printf '%s' "$v"
+}
+sys_groups() { [ ${#K_GROUPS[@]} -gt 0 ] && printf '%s\n' "${K_GROUPS[@]}"; return 0; }
+sys_iommus() { [ ${#K_IOMMUS[@]} -gt 0 ] && printf '%s\n' "${K_IOMMUS[@]}"; return 0; }
+sys_pci_devices() { printf '%s\n' "${K_PCI[@]}"; }
+sys_group_devices() { # GROUP: its devices, one per line
+    local p
+    for p in "$SYS/kernel/iommu_groups/$1/devices"/*; do [ -e "$p" ] && echo "${p##*/}"; done
+    return 0
+}
+sys_dev_group() { printf '%s' "${K_GROUP[$1]:-}"; }
+sys_dev_iommu() { printf '%s' "${K_IOMMU[$1]:-}"; }
+sys_dev_driver() { printf '%s' "${K_DRIVER[$1]:-}"; }
+
+# The IOMMUFD_TEST mock IOMMU of the test kernel (registered at boot, never has devices).
+is_mock_iommu() { [[ $1 == iommufd_selftest_iommu* ]]; }
+# "hardware" IOMMUs: /sys/class/iommu without the mock
+sys_hw_iommus() {
+    local i
+    for i in "${K_IOMMUS[@]}"; do is_mock_iommu "$i" || echo "$i"; done
+    return 0
+}
+
+# PCI address of the first device with this vendor and device ID (e.g. 0x1234 0x11e8)
+sys_find_pci() {
+    local d v i
+    for d in "${K_PCI[@]}"; do
+        read -r v <"$SYS/bus/pci/devices/$d/vendor"
+        read -r i <"$SYS/bus/pci/devices/$d/device"
+        if [ "$v" = "$1" ] && [ "$i" = "$2" ]; then
+            echo "$d"
+            return 0
+        fi
+    done
+    return 1
+}
+edu_bdf() { sys_find_pci 0x1234 0x11e8; }
+
+# lspci_groups: "DEVICE GROUP" for every device for which lspci -vvv prints an IOMMU group line
+lspci_groups() {
+    lspci -vvv -D 2>/dev/null | awk '/^[0-9a-f][0-9a-f][0-9a-f][0-9a-f]:/ {d=$1} /^[ \t]+IOMMU group:/ {print d, $3}'
+}
+
+# --- JSON helpers ------------------------------------------------------------------------
+# json_ok CMD...: run iommuctl --json CMD..., require exit 0, leave stdout in $json
+# (validity is checked by the jq queries that follow: jq fails on anything not JSON)
+json_ok() {
+    run "$IOMMUCTL" --json "$@"
+    if [ "$status" -ne 0 ]; then
+        echo "iommuctl --json $* exited $status: $output" >&2
+        return 1
+    fi
+    json=$output
+}
+
+# jqt [JQ OPTIONS] FILTER: jq -r on $json; fails (with jq's message) if it is not JSON
+jqt() { jq -r "$@" <<<"$json"; }
+
+# sorted, newline-separated lists, for comparing sets with assert_equal
+lines_sorted() { sort "$@" | sed '/^$/d'; }
