@@ -111,6 +111,11 @@ static void hw_info(struct smoke *s)
 	printf("hw_info.type=%u\nhw_info.data_len=%u\nhw_info.max_pasid_log2=%u\n"
 	       "hw_info.capabilities=0x%" PRIx64 "\n", hi.type, hi.data_len, hi.max_pasid_log2,
 	       hi.capabilities);
+	/* the driver data as the kernel wrote it, for iommuctl hw-info --raw */
+	printf("hw_info.raw=");
+	for (uint32_t i = 0; i < hi.data_len && i < sizeof(hi.data); i++)
+		printf("%02x", hi.data[i]);
+	printf("\n");
 	if (hi.type == ICTL_IOMMU_HW_INFO_TYPE_INTEL_VTD) {
 		struct ictl_iommu_hw_info_vtd vtd;
 

@@ -93,6 +93,21 @@ kv() {
     assert_equal "$(kv hw_info.type hw_info.selftest.test_reg)" "$((0xfeedbeef)) 0xdeadbeef"
 }
 
+@test "mock device: iommuctl decodes the driver data the kernel gave" {
+    need_test_kernel
+    smoke
+    local raw=${KV[hw_info.raw]} bytes= i
+    [ -n "$raw" ] || fail "the program printed no hw_info.raw"
+    for ((i = 0; i < ${#raw}; i += 2)); do bytes+="\\x${raw:i:2}"; done
+    printf "$bytes" >"$BATS_TEST_TMPDIR/mock.bin"
+    run "$IOMMUCTL" --json hw-info --raw "$BATS_TEST_TMPDIR/mock.bin" --type selftest
+    assert_success
+    json=$output
+    assert_equal "$(jqt '"\(.hw_info.kind) \(.hw_info.raw)"')" "selftest $raw"
+    assert_equal "$(jqt '.hw_info.registers[] | select(.name == "test_reg") | "\(.value) \(.fields[0].meaning)"')" \
+        "0xdeadbeef the mock's fixed value"
+}
+
 @test "mock device: the IOVA ranges are the mock aperture minus the reserved range" {
     need_test_kernel
     smoke
