@@ -276,6 +276,18 @@ static bool has_endpoint(const struct ictl_own_plan *p)
 	return false;
 }
 
+/* The steps of a plan and its in-use check; the plan is cleared on failure (r: so far). */
+static int own_plan_finish(struct ictl_ctx *ctx, struct ictl_own_plan *p, int r)
+{
+	if (!r)
+		r = own_plan_steps(ctx, p);
+	if (!r)
+		r = own_check_in_use(ctx, p);
+	if (r < 0)
+		ictl_own_plan_clear(p);
+	return r;
+}
+
 int ictl_claim_plan(struct ictl_ctx *ctx, unsigned int group, const char *target,
 		    struct ictl_own_plan *p)
 {
@@ -294,13 +306,7 @@ int ictl_claim_plan(struct ictl_ctx *ctx, unsigned int group, const char *target
 		str_copy(p->members[i].want_driver, target, ICTL_NAME_MAX);
 		str_copy(p->members[i].want_override, target, ICTL_NAME_MAX);
 	}
-	if (!r)
-		r = own_plan_steps(ctx, p);
-	if (!r)
-		r = own_check_in_use(ctx, p);
-	if (r < 0)
-		ictl_own_plan_clear(p);
-	return r;
+	return own_plan_finish(ctx, p, r);
 }
 
 int ictl_release_plan(struct ictl_ctx *ctx, unsigned int group, struct ictl_own_plan *p)
@@ -329,12 +335,7 @@ int ictl_release_plan(struct ictl_ctx *ctx, unsigned int group, struct ictl_own_
 		}
 	}
 	journal_clear(&j);
-	r = own_plan_steps(ctx, p);
-	if (!r)
-		r = own_check_in_use(ctx, p);
-	if (r < 0)
-		ictl_own_plan_clear(p);
-	return r;
+	return own_plan_finish(ctx, p, 0);
 }
 
 void ictl_own_plan_clear(struct ictl_own_plan *p)
