@@ -140,3 +140,26 @@ const char *fmt_device_count(json_object *row, char *buf, size_t len)
 	snprintf(buf, len, "%zu", json_object_array_length(out_get(row, "devices")));
 	return buf;
 }
+
+const char *fmt_object_list(json_object *row, const char *key, const char *a, const char *b,
+			    char *buf, size_t len)
+{
+	json_object *arr = out_get(row, key);
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *o = json_object_array_get_idx(arr, i);
+		const char *sb = b ? json_object_get_string(out_get(o, b)) : NULL;
+
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s%s%s%s",
+					i ? "," : "", json_object_get_string(out_get(o, a)),
+					b ? "(" : "", b ? (sb ? sb : "-") : "", b ? ")" : "");
+	}
+	return off ? buf : "-";
+}
+
+const char *fmt_blockers(json_object *row, char *buf, size_t len)
+{
+	return fmt_object_list(row, "blockers", "device", "driver", buf, len);
+}

@@ -14,4 +14,10 @@ const char *fmt_device_description(json_object *row, char *buf, size_t len);
 /* The length of a row's "devices" array. */
 const char *fmt_device_count(json_object *row, char *buf, size_t len);
 
+/* "a(b),a(b)" of the objects in a row's array key ("-" when empty); b may be NULL. */
+const char *fmt_object_list(json_object *row, const char *key, const char *a, const char *b,
+			    char *buf, size_t len);
+/* A group's blockers: "device(driver),...". */
+const char *fmt_blockers(json_object *row, char *buf, size_t len);
+
 #endif

@@ -37,21 +37,6 @@ static const char *fmt_resv(json_object *row, char *buf, size_t len)
 	return off ? buf : "-";
 }
 
-static const char *fmt_blockers(json_object *row, char *buf, size_t len)
-{
-	json_object *bl = out_get(row, "blockers");
-	size_t off = 0;
-
-	for (size_t i = 0; i < json_object_array_length(bl); i++) {
-		json_object *b = json_object_array_get_idx(bl, i);
-
-		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s(%s)",
-					i ? "," : "", json_object_get_string(out_get(b, "device")),
-					json_object_get_string(out_get(b, "driver")));
-	}
-	return off ? buf : "-";
-}
-
 static const char *fmt_group_state(json_object *row, char *buf, size_t len)
 {
 	if (json_object_get_boolean(out_get(row, "viable")))
