@@ -138,6 +138,17 @@ sys_find_pci() {
 }
 edu_bdf() { sys_find_pci 0x1234 0x11e8; }
 
+# sys_bind_vfio DEV / sys_unbind_vfio DEV: bind to vfio-pci the way a user does
+# (driver_override + drivers_probe), and undo it; written to sysfs, not through iommuctl.
+sys_bind_vfio() {
+    echo vfio-pci >"$SYS/bus/pci/devices/$1/driver_override"
+    echo "$1" >"$SYS/bus/pci/drivers_probe" || true
+}
+sys_unbind_vfio() {
+    [ -e "$SYS/bus/pci/devices/$1/driver" ] && echo "$1" >"$SYS/bus/pci/devices/$1/driver/unbind"
+    echo >"$SYS/bus/pci/devices/$1/driver_override"
+}
+
 # lspci_groups: "DEVICE GROUP" for every device for which lspci -vvv prints an IOMMU group line
 lspci_groups() {
     lspci -vvv -D 2>/dev/null | awk '/^[0-9a-f][0-9a-f][0-9a-f][0-9a-f]:/ {d=$1} /^[ \t]+IOMMU group:/ {print d, $3}'

@@ -20,15 +20,13 @@ setup_file() {
         export UNSAFE_WAS
         echo 1 >/sys/module/iommufd/parameters/allow_unsafe_interrupts ;;
     esac
-    echo vfio-pci >"/sys/bus/pci/devices/$EDU/driver_override"
-    echo "$EDU" >/sys/bus/pci/drivers_probe || true
+    sys_bind_vfio "$EDU"
 }
 
 teardown_file() {
     [ -z "${UNSAFE_WAS:-}" ] || echo "$UNSAFE_WAS" >/sys/module/iommufd/parameters/allow_unsafe_interrupts
     [ -n "${EDU:-}" ] || return 0
-    [ -e "/sys/bus/pci/devices/$EDU/driver" ] && echo "$EDU" >"/sys/bus/pci/devices/$EDU/driver/unbind"
-    echo >"/sys/bus/pci/devices/$EDU/driver_override"
+    sys_unbind_vfio "$EDU"
 }
 
 setup() {

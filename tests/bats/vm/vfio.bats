@@ -13,14 +13,12 @@ setup_file() {
     EDU=$(edu_bdf) || return 0
     export EDU
     # The binding is done once for the file; the tests check what it led to.
-    echo vfio-pci >"/sys/bus/pci/devices/$EDU/driver_override"
-    echo "$EDU" >/sys/bus/pci/drivers_probe || true
+    sys_bind_vfio "$EDU"
 }
 
 teardown_file() {
     [ -n "${EDU:-}" ] || return 0
-    [ -e "/sys/bus/pci/devices/$EDU/driver" ] && echo "$EDU" >"/sys/bus/pci/devices/$EDU/driver/unbind"
-    echo >"/sys/bus/pci/devices/$EDU/driver_override"
+    sys_unbind_vfio "$EDU"
 }
 
 setup() {
