@@ -47,7 +47,7 @@ _iommuctl() {
 		cols="CAPABILITY HW KERNEL DETAIL SOURCE KERNEL-SOURCE"
 		;;
 	claim)
-		opts=" --driver -d --dry-run -n --force -f --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --driver -d --dry-run -n --force -f --hold -H --bind --legacy --json -J --sysroot --verbose -v --help --usage --version"
 		words="$(_iommuctl_groups) $(_iommuctl_devices)"
 		;;
 	release)

@@ -37,6 +37,7 @@ enum {
 	CMD_TABLE = 1 << 0,	/* -o, --raw, --noheadings */
 	CMD_FILTER = 1 << 1,	/* --class, --driver, --vendor */
 	CMD_NO_CTX = 1 << 2,	/* does not read the system (help, completion) */
+	CMD_EXEC = 1 << 3,	/* takes "-- COMMAND [ARG...]" after its arguments */
 };
 
 struct filter {
@@ -59,6 +60,7 @@ struct cli {
 	struct filter filter;
 	int argc;		/* the command's positional arguments */
 	char **argv;
+	char **exec_argv;	/* CMD_EXEC: the command after "--", NULL-terminated; or NULL */
 	void *opts;		/* the command's own options, opts_size bytes */
 	struct ictl_ctx *ctx;
 	const struct command *cmd;

@@ -89,10 +89,13 @@ const struct command commands[] = {
 	{
 		.name = "claim",
 		.summary = "Hand every device of a group to vfio-pci, as one transaction",
-		.args_doc = "DEVICE|GROUP",
+		.args_doc = "DEVICE|GROUP [-- COMMAND [ARG...]]",
 		.doc = "Resolves the whole group, refuses when a member is in use (unless --force), records "
 		       "each endpoint's driver and driver_override in a journal, binds it to the VFIO driver "
-		       "and verifies; any failure rolls back every step. Bridges and ports are left alone.",
+		       "and verifies; any failure rolls back every step. Bridges and ports are left alone. "
+		       "--hold then takes DMA ownership (binds the VFIO cdevs to an iommufd, or the legacy "
+		       "group to a container) until SIGINT or SIGTERM; -- COMMAND runs a command with the "
+		       "iommufd on fd 3 and the devices on fds 4 and on, and releases when it exits.",
 		.fn = cmd_claim,
 		.options = claim_options,
 		.parser = claim_parse,
@@ -100,6 +103,7 @@ const struct command commands[] = {
 		.min_args = 1,
 		.max_args = 1,
 		.arg_kind = ARG_DEVICE_OR_GROUP,
+		.flags = CMD_EXEC,
 	},
 	{
 		.name = "release",

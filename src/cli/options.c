@@ -240,6 +240,15 @@ int cli_run_command(struct cli *cli, const struct command *cmd, int argc, char *
 		goto out;
 	}
 	argv[0] = name;
+	cli->exec_argv = NULL;
+	for (int i = 1; (cmd->flags & CMD_EXEC) && i < argc; i++) {
+		if (strcmp(argv[i], "--"))
+			continue;
+		/* What follows "--" is a command to run, not ours to parse. */
+		cli->exec_argv = &argv[i + 1];
+		argc = i;
+		break;
+	}
 	argp_parse(&a, argc, argv, 0, NULL, &rs);
 	cli_usage_errors_done();
 	if (!(cmd->flags & CMD_NO_CTX)) {

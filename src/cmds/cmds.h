@@ -43,7 +43,7 @@ extern const struct argp_option claim_options[];
 error_t claim_parse(int key, char *arg, struct argp_state *state);
 struct claim_opts {
 	const char *driver;
-	bool dry_run, force;
+	bool dry_run, force, hold, bind, legacy;
 };
 int cmd_release(struct cli *cli);
 extern const struct argp_option release_options[];

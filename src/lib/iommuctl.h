@@ -415,6 +415,12 @@ struct ictl_own_opts {
 	/* Test aids (environment): fail step k, or stop before step k until killed. */
 	unsigned int fault_step, pause_step;
 	unsigned int lock_timeout_ms;
+	/*
+	 * NULL: lock the group for the transaction only.  Otherwise *lock_fd < 0:
+	 * lock it and, on success, leave the lock in *lock_fd for the caller to
+	 * close; *lock_fd >= 0: the caller already holds the lock.
+	 */
+	int *lock_fd;
 };
 
 struct ictl_own_plan {
@@ -488,5 +494,64 @@ int ictl_vfio_holders(struct ictl_ctx *ctx, const char *const *paths, size_t npa
 		      struct ictl_holder **out, size_t *n);
 /* Is driver a VFIO driver (vfio-pci or a variant)? */
 bool ictl_driver_is_vfio(const char *driver);
+
+/* --- Holding a claimed group: its VFIO nodes open, DMA ownership taken (hold.c) ---- */
+
+/*
+ * The iommufd path opens /dev/iommu and every endpoint's cdev
+ * (/dev/vfio/devices/vfioN); binding a cdev to the iommufd
+ * (VFIO_DEVICE_BIND_IOMMUFD) is the kernel's DMA-ownership claim, and a
+ * second bind of the device fails while it is held.  The legacy path
+ * (kernels without iommufd) opens /dev/vfio/GROUP, adds it to a type1v2
+ * container (VFIO_GROUP_SET_CONTAINER claims ownership) and takes a device
+ * fd per endpoint; the group node can be open only once.
+ */
+enum ictl_hold_path { ICTL_HOLD_AUTO, ICTL_HOLD_IOMMUFD, ICTL_HOLD_LEGACY };
+
+struct ictl_hold_dev {
+	char device[ICTL_NAME_MAX];
+	char node[64];		/* /dev/vfio/devices/vfioN; "" on the legacy path */
+	int fd;			/* the cdev, or the device fd from the group */
+	uint32_t dev_id;	/* iommufd's device id, when bound */
+};
+
+struct ictl_hold {
+	unsigned int group;
+	bool legacy;
+	bool bound;		/* iommufd path: the cdevs are bound (ownership claimed) */
+	int iommufd;		/* /dev/iommu, or -1 */
+	int container;		/* legacy /dev/vfio/vfio, or -1 */
+	int group_fd;		/* legacy /dev/vfio/GROUP, or -1 */
+	size_t ndevs;
+	struct ictl_hold_dev *devs;
+};
+
+/*
+ * Open a claimed group's nodes.  bind: on the iommufd path, bind every cdev
+ * (a command that binds them itself, QEMU for one, needs them unbound).
+ * -EBUSY when another process holds the group or a device.
+ */
+int ictl_hold_open(struct ictl_ctx *ctx, unsigned int group, enum ictl_hold_path path, bool bind,
+		   struct ictl_hold *h);
+void ictl_hold_close(struct ictl_hold *h);
+
+/*
+ * Where a command finds the held fds: the iommufd (or legacy container) on
+ * fd 3, the legacy group on fd 4, then one fd per device in order, and the
+ * same numbers in the environment (IOMMUCTL_IOMMUFD, IOMMUCTL_CONTAINER,
+ * IOMMUCTL_GROUP_FD, IOMMUCTL_DEVICES, IOMMUCTL_DEVICE_FDS, IOMMUCTL_DEV_IDS,
+ * IOMMUCTL_GROUP).
+ */
+#define ICTL_HOLD_FIRST_FD 3
+int ictl_hold_fd_of(const struct ictl_hold *h, size_t dev);	/* a device's number */
+
+/* Wait for SIGINT, SIGTERM or SIGHUP (blocked first); returns the signal. */
+int ictl_hold_wait(struct ictl_ctx *ctx);
+/*
+ * Run argv with the held fds placed as above and wait for it; SIGINT,
+ * SIGTERM and SIGHUP are passed on to it.  *status is its wait status.
+ */
+int ictl_hold_run(struct ictl_ctx *ctx, const struct ictl_hold *h, char *const argv[],
+		  int *status);
 
 #endif /* IOMMUCTL_H */

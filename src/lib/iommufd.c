@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * iommufd and VFIO device cdev wrappers.
+ * iommufd, VFIO device cdev and legacy VFIO group/container wrappers.
  *
  * The extensible-structure rules.  Every iommufd ioctl number carries no size;
  * the structure's first word does, and we always set it to sizeof() of our
@@ -168,18 +168,49 @@ static const char *pasid_str(uint32_t pasid, char *buf, size_t len)
 static const char *bind_hint(int err)
 {
 	if (err == EBUSY)
-		return "the device is open elsewhere (another bind, or a user of its VFIO group)";
+		return "the device's VFIO group is open elsewhere (the legacy /dev/vfio/GROUP path)";
+	if (err == EINVAL)
+		return "the device is already bound through another open of its cdev (another process, or iommuctl claim --hold)";
 	if (err == EPERM)
 		return "the platform cannot isolate the device's MSIs (no interrupt remapping); "
 		       "accept the risk with iommufd.allow_unsafe_interrupts=1, or run as root";
 	return NULL;
 }
 
+/* ": held by pid 12 (qemu)" naming who has the device's cdev or group node open, or "". */
+static void holders_str(struct ictl_ctx *ctx, const struct ictl_vfio_dev *vd, char *buf,
+			size_t len)
+{
+	char cdev[64], gnode[32] = "", link[PATH_MAX], group[16];
+	const char *paths[2] = { cdev, gnode };
+	struct ictl_holder *h = NULL;
+	size_t n = 0, off = 0;
+
+	buf[0] = '\0';
+	snprintf(cdev, sizeof(cdev), "/dev/vfio/devices/%s", vd->cdev);
+	if (!path_fmt(link, sizeof(link), "sys/bus/pci/devices/%s/iommu_group", vd->name) &&
+	    !sysfs_link_base(ctx, link, group, sizeof(group)))
+		snprintf(gnode, sizeof(gnode), "/dev/vfio/%s", group);
+	if (ictl_vfio_holders(ctx, paths, gnode[0] ? 2 : 1, &h, &n) < 0)
+		n = 0;
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s pid %d (%s)",
+					i ? "," : ": held by", h[i].pid, h[i].comm);
+	free(h);
+}
+
 int ictl_vfio_bind(struct ictl_ctx *ctx, struct ictl_vfio_dev *vd, int iommufd)
 {
 	struct ictl_vfio_device_bind_iommufd b = { .argsz = sizeof(b), .iommufd = iommufd };
 	int r = xioctl(vd->fd, ICTL_VFIO_DEVICE_BIND_IOMMUFD, &b);
+	char who[160];
 
+	if (r == -EINVAL || r == -EBUSY) {
+		/* A fresh open refused: someone else owns the device. */
+		holders_str(ctx, vd, who, sizeof(who));
+		return ictl_err(ctx, EBUSY, "VFIO_DEVICE_BIND_IOMMUFD on %s (%s): %s: %s%s",
+				vd->name, vd->cdev, strerror(-r), bind_hint(-r), who);
+	}
 	if (r < 0)
 		return ioctl_fail(ctx, -r, "VFIO_DEVICE_BIND_IOMMUFD", bind_hint(-r),
 				  "%s (%s)", vd->name, vd->cdev);
@@ -806,4 +837,86 @@ int ictl_iommufd_probe(struct ictl_ctx *ctx, int fd, uint32_t dev_id, uint32_t i
 	if (!dev_id)
 		return 0;
 	return probe_hwpt_flags(ctx, fd, dev_id, ioas_id, out);
+}
+
+/* --- legacy VFIO: the container and the group node ------------------------------- */
+
+int ictl_vfio_container_open(struct ictl_ctx *ctx)
+{
+	_cleanup_close_ int fd = sysfs_open(ctx, "dev/vfio/vfio", O_RDWR);
+	int r;
+
+	if (fd < 0)
+		return ictl_err(ctx, -fd, "/dev/vfio/vfio: %s%s", strerror(-fd),
+				fd == -ENOENT ? ": the kernel has no VFIO container (CONFIG_VFIO_CONTAINER or CONFIG_IOMMUFD_VFIO_CONTAINER)" : "");
+	r = xioctl(fd, ICTL_VFIO_GET_API_VERSION, NULL);
+	if (r != ICTL_VFIO_API_VERSION)
+		return r < 0 ? ioctl_fail(ctx, -r, "VFIO_GET_API_VERSION", NULL, "/dev/vfio/vfio") :
+		       ictl_err(ctx, EPROTO, "/dev/vfio/vfio speaks VFIO API %d, not %d", r,
+				ICTL_VFIO_API_VERSION);
+	r = xioctl(fd, ICTL_VFIO_CHECK_EXTENSION, (void *)(uintptr_t)ICTL_VFIO_TYPE1v2_IOMMU);
+	if (r <= 0)
+		return ictl_err(ctx, EOPNOTSUPP,
+				"/dev/vfio/vfio does not offer the type1v2 IOMMU backend (VFIO_CHECK_EXTENSION)");
+	r = fd;
+	fd = -1;
+	return r;
+}
+
+int ictl_vfio_group_open(struct ictl_ctx *ctx, unsigned int group)
+{
+	char path[32];
+	int fd;
+
+	snprintf(path, sizeof(path), "dev/vfio/%u", group);
+	fd = sysfs_open(ctx, path, O_RDWR);
+	if (fd == -EBUSY)
+		return ictl_err(ctx, EBUSY, "/%s: the group is already open in another process", path);
+	if (fd < 0)
+		return ictl_err(ctx, -fd, "/%s: %s%s", path, strerror(-fd),
+				fd == -ENOENT ? ": no VFIO group node (is every endpoint on vfio-pci?)" : "");
+	return fd;
+}
+
+int ictl_vfio_group_status(struct ictl_ctx *ctx, int gfd, unsigned int group, uint32_t *flags)
+{
+	struct ictl_vfio_group_status st = { .argsz = sizeof(st) };
+	int r = xioctl(gfd, ICTL_VFIO_GROUP_GET_STATUS, &st);
+
+	if (r < 0)
+		return ioctl_fail(ctx, -r, "VFIO_GROUP_GET_STATUS", NULL, "group %u", group);
+	*flags = st.flags;
+	return 0;
+}
+
+int ictl_vfio_group_set_container(struct ictl_ctx *ctx, int gfd, unsigned int group, int cfd)
+{
+	int r = xioctl(gfd, ICTL_VFIO_GROUP_SET_CONTAINER, &cfd);
+
+	if (r < 0)
+		return ioctl_fail(ctx, -r, "VFIO_GROUP_SET_CONTAINER", r == -EBUSY ?
+				  "a device of the group is bound through its cdev to an iommufd" : NULL,
+				  "group %u", group);
+	return 0;
+}
+
+int ictl_vfio_set_iommu(struct ictl_ctx *ctx, int cfd, unsigned long type)
+{
+	int r = xioctl(cfd, ICTL_VFIO_SET_IOMMU, (void *)(uintptr_t)type);
+
+	if (r < 0)
+		return ioctl_fail(ctx, -r, "VFIO_SET_IOMMU", NULL, "the container (type %lu)", type);
+	return 0;
+}
+
+int ictl_vfio_group_device_fd(struct ictl_ctx *ctx, int gfd, unsigned int group,
+			      const char *device)
+{
+	int r = xioctl(gfd, ICTL_VFIO_GROUP_GET_DEVICE_FD, (void *)device);
+
+	if (r < 0)
+		return ioctl_fail(ctx, -r, "VFIO_GROUP_GET_DEVICE_FD", NULL, "%s (group %u)", device,
+				  group);
+	fcntl(r, F_SETFD, FD_CLOEXEC);
+	return r;
 }

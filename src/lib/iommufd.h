@@ -56,6 +56,20 @@ int ictl_vfio_detach(struct ictl_ctx *ctx, const struct ictl_vfio_dev *vd, uint3
 int ictl_vfio_get_info(struct ictl_ctx *ctx, const struct ictl_vfio_dev *vd,
 		       struct ictl_vfio_device_info *info);
 
+/* --- legacy VFIO: a type1 container and a group node (kernels without iommufd) ------ */
+
+/* /dev/vfio/vfio, checked for API version 0 and the type1v2 backend: an fd. */
+int ictl_vfio_container_open(struct ictl_ctx *ctx);
+/* /dev/vfio/GROUP: an fd; -EBUSY when another process has it open. */
+int ictl_vfio_group_open(struct ictl_ctx *ctx, unsigned int group);
+int ictl_vfio_group_status(struct ictl_ctx *ctx, int gfd, unsigned int group, uint32_t *flags);
+/* Adding the group to a container is the legacy path's DMA-ownership claim. */
+int ictl_vfio_group_set_container(struct ictl_ctx *ctx, int gfd, unsigned int group, int cfd);
+int ictl_vfio_set_iommu(struct ictl_ctx *ctx, int cfd, unsigned long type);
+/* A device fd from the group (after SET_IOMMU); close-on-exec. */
+int ictl_vfio_group_device_fd(struct ictl_ctx *ctx, int gfd, unsigned int group,
+			      const char *device);
+
 /* --- objects and IO address spaces -------------------------------------------- */
 
 int ictl_iommufd_destroy(struct ictl_ctx *ctx, int fd, uint32_t id);

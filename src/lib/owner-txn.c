@@ -76,7 +76,7 @@ int own_state_dir(struct ictl_ctx *ctx, bool create)
 
 static int lock_group(struct ictl_ctx *ctx, int dfd, unsigned int group, unsigned int timeout_ms)
 {
-	char name[64];
+	char name[64], holder[16] = "";
 	int fd;
 
 	snprintf(name, sizeof(name), "group-%u.lock", group);
@@ -84,16 +84,22 @@ static int lock_group(struct ictl_ctx *ctx, int dfd, unsigned int group, unsigne
 	if (fd < 0)
 		return ictl_err(ctx, errno, "lock %s: %s", name, strerror(errno));
 	for (unsigned int waited = 0;; waited += 50) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			/* Who has it, for the next run's message. */
+			if (ftruncate(fd, 0) == 0)
+				dprintf(fd, "%d\n", (int)getpid());
 			return fd;
+		}
 		if (errno != EWOULDBLOCK || waited >= timeout_ms)
 			break;
 		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
 	}
+	holder[pread(fd, holder, sizeof(holder) - 1, 0) > 0 ? strcspn(holder, "\n") : 0] = '\0';
 	close(fd);
 	return ictl_err(ctx, EAGAIN,
-			"group %u is locked by another iommuctl run (waited %u ms); try again", group,
-			timeout_ms);
+			"group %u is locked by another iommuctl run%s%s%s (waited %u ms); try again when it ends%s",
+			group, holder[0] ? " (pid " : "", holder, holder[0] ? ")" : "", timeout_ms,
+			holder[0] ? ", or stop a --hold with kill -TERM" : "");
 }
 
 static const char *dash(const char *s)
@@ -552,23 +558,13 @@ static int transact(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int dfd
 	return r;
 }
 
-int ictl_own_apply(struct ictl_ctx *ctx, const struct ictl_own_opts *o, struct ictl_own_plan *p)
+/* The transaction, with the group's lock held. */
+static int apply_locked(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int dfd,
+			struct ictl_own_plan *p)
 {
-	_cleanup_close_ int dfd = -1, lfd = -1;
 	char phase[16];
-	int r;
+	int r = recover_locked(ctx, dfd, p->group, phase, sizeof(phase));
 
-	if (o->dry_run)
-		return busy_refusal(ctx, o, p);
-	if (ctx->live && geteuid() != 0)
-		return ictl_err(ctx, EPERM, "changing the drivers of group %u needs root", p->group);
-	dfd = own_state_dir(ctx, true);
-	if (dfd < 0)
-		return dfd;
-	lfd = lock_group(ctx, dfd, p->group, o->lock_timeout_ms);
-	if (lfd < 0)
-		return lfd;
-	r = recover_locked(ctx, dfd, p->group, phase, sizeof(phase));
 	if (r < 0)
 		return r;
 	p->recovered = r > 0;
@@ -580,6 +576,29 @@ int ictl_own_apply(struct ictl_ctx *ctx, const struct ictl_own_opts *o, struct i
 	if (!p->nsteps && p->release)
 		journal_remove(dfd, p->group);	/* a record of a claim someone undid by hand */
 	return p->nsteps ? transact(ctx, o, dfd, p) : 0;
+}
+
+int ictl_own_apply(struct ictl_ctx *ctx, const struct ictl_own_opts *o, struct ictl_own_plan *p)
+{
+	_cleanup_close_ int dfd = -1;
+	int held = o->lock_fd ? *o->lock_fd : -1, lfd, r;
+
+	if (o->dry_run)
+		return busy_refusal(ctx, o, p);
+	if (ctx->live && geteuid() != 0)
+		return ictl_err(ctx, EPERM, "changing the drivers of group %u needs root", p->group);
+	dfd = own_state_dir(ctx, true);
+	if (dfd < 0)
+		return dfd;
+	lfd = held >= 0 ? held : lock_group(ctx, dfd, p->group, o->lock_timeout_ms);
+	if (lfd < 0)
+		return lfd;
+	r = apply_locked(ctx, o, dfd, p);
+	if (o->lock_fd && r >= 0)
+		*o->lock_fd = lfd;	/* the caller keeps the group locked */
+	else if (lfd != held)
+		close(lfd);
+	return r;
 }
 
 int ictl_own_recover(struct ictl_ctx *ctx, const struct ictl_own_opts *o,

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The iommufd uAPI tests, included by the top-level Makefile.
 #
-#   make                  also builds $(BUILD)/tests/ioas-smoke (the in-guest suites run it)
+#   make                  also builds $(BUILD)/tests/ioas-smoke and fd-user (the in-guest suites
+#                         run them)
 #   make check-uapi       checks src/lib/uapi/*.h against the kernel's own headers, taken
 #                         from the cached linux-source .deb (tests/uapi/check-uapi)
 
@@ -10,9 +11,13 @@ UAPI_LIB_OBJS = $(filter-out $(BUILD)/obj/src/cli/% $(BUILD)/obj/src/cmds/%,$(OB
 
 .PHONY: check-uapi
 
-all: $(BUILD)/tests/ioas-smoke
+all: $(BUILD)/tests/ioas-smoke $(BUILD)/tests/fd-user
 
 $(BUILD)/tests/ioas-smoke: $(BUILD)/obj/tests/uapi/ioas-smoke.o $(UAPI_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/fd-user: $(BUILD)/obj/tests/uapi/fd-user.o $(UAPI_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -20,7 +25,7 @@ $(BUILD)/obj/tests/uapi/%.o: tests/uapi/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/lib -c -o $@ $<
 
--include $(BUILD)/obj/tests/uapi/ioas-smoke.d
+-include $(BUILD)/obj/tests/uapi/ioas-smoke.d $(BUILD)/obj/tests/uapi/fd-user.d
 
 check-uapi:
 	CC="$(CC)" tests/uapi/check-uapi $(BUILD)/tests/uapi

@@ -38,53 +38,6 @@ teardown() {
     rm -rf "$IOMMUCTL_STATE_DIR"
 }
 
-# endpoints (not bridges or ports) of a group, from sysfs
-group_endpoints() {
-    local p c
-    [ -n "$1" ] || return 0
-    for p in "/sys/kernel/iommu_groups/$1/devices"/*; do
-        [ -e "$p" ] || continue
-        read -r c <"$p/class"
-        case $c in 0x0604* | 0x0600*) continue ;; esac
-        echo "${p##*/}"
-    done
-}
-
-# the first group with two or more endpoints (the multifunction pci-testdev slot)
-multi_group() {
-    local g n
-    for g in "${K_GROUPS[@]}"; do
-        n=$(group_endpoints "$g" | wc -l)
-        [ "$n" -ge 2 ] && { echo "$g"; return 0; }
-    done
-    return 1
-}
-
-# "DEV DRIVER OVERRIDE" per device, from sysfs: the state compared before and after
-snapshot() {
-    local d drv ovr
-    for d in "$@"; do
-        drv=-
-        [ -e "/sys/bus/pci/devices/$d/driver" ] && drv=$(basename "$(readlink "/sys/bus/pci/devices/$d/driver")")
-        read -r ovr <"/sys/bus/pci/devices/$d/driver_override"
-        echo "$d $drv $ovr"
-    done
-}
-
-require_multi() {
-    [ -n "$MULTI" ] || fail "no group with two endpoints: the multifunction pci-testdev slot is missing"
-}
-
-# wait_for FILE: up to 20 s
-wait_for() {
-    local i
-    for i in $(seq 200); do
-        [ -e "$1" ] && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 @test "claim edu: no driver -> vfio-pci, verified in sysfs; again is a no-op; release -> no driver" {
     local before
     before=$(snapshot "$EDU")
