@@ -149,6 +149,30 @@ sys_unbind_vfio() {
     echo >"$SYS/bus/pci/devices/$1/driver_override"
 }
 
+# group_endpoints GROUP: its endpoints (not bridges or ports), from sysfs
+group_endpoints() {
+    local p c
+    [ -n "$1" ] || return 0
+    for p in "$SYS/kernel/iommu_groups/$1/devices"/*; do
+        [ -e "$p" ] || continue
+        read -r c <"$p/class"
+        case $c in 0x0604* | 0x0600*) continue ;; esac
+        echo "${p##*/}"
+    done
+}
+
+# snapshot DEV...: "DEV DRIVER OVERRIDE" per device, from sysfs, read now (not the cached
+# scan): the state compared before and after a claim or release
+snapshot() {
+    local d drv ovr
+    for d in "$@"; do
+        drv=-
+        [ -e "$SYS/bus/pci/devices/$d/driver" ] && drv=$(basename "$(readlink "$SYS/bus/pci/devices/$d/driver")")
+        read -r ovr <"$SYS/bus/pci/devices/$d/driver_override"
+        echo "$d $drv $ovr"
+    done
+}
+
 # lspci_groups: "DEVICE GROUP" for every device for which lspci -vvv prints an IOMMU group line
 lspci_groups() {
     lspci -vvv -D 2>/dev/null | awk '/^[0-9a-f][0-9a-f][0-9a-f][0-9a-f]:/ {d=$1} /^[ \t]+IOMMU group:/ {print d, $3}'

@@ -38,18 +38,6 @@ teardown() {
     rm -rf "$IOMMUCTL_STATE_DIR"
 }
 
-# endpoints (not bridges or ports) of a group, from sysfs
-group_endpoints() {
-    local p c
-    [ -n "$1" ] || return 0
-    for p in "/sys/kernel/iommu_groups/$1/devices"/*; do
-        [ -e "$p" ] || continue
-        read -r c <"$p/class"
-        case $c in 0x0604* | 0x0600*) continue ;; esac
-        echo "${p##*/}"
-    done
-}
-
 # the first group with two or more endpoints (the multifunction pci-testdev slot)
 multi_group() {
     local g n
@@ -58,17 +46,6 @@ multi_group() {
         [ "$n" -ge 2 ] && { echo "$g"; return 0; }
     done
     return 1
-}
-
-# "DEV DRIVER OVERRIDE" per device, from sysfs: the state compared before and after
-snapshot() {
-    local d drv ovr
-    for d in "$@"; do
-        drv=-
-        [ -e "/sys/bus/pci/devices/$d/driver" ] && drv=$(basename "$(readlink "/sys/bus/pci/devices/$d/driver")")
-        read -r ovr <"/sys/bus/pci/devices/$d/driver_override"
-        echo "$d $drv $ovr"
-    done
 }
 
 require_multi() {
@@ -283,13 +260,16 @@ wait_for() {
 }
 
 @test "a network interface that is up is refused with exit 6 and taken with --force" {
-    local p nic=""
-    for p in /sys/class/net/*/device; do
-        [ -e "$p" ] && nic=$(basename "$(readlink -f "$p")") && break
+    local p nic="" ifc="" before g
+    # the interface is below the PCI device, or below its virtio transport (virtioN/net/eth0)
+    for p in /sys/bus/pci/devices/*/net/* /sys/bus/pci/devices/*/virtio*/net/*; do
+        [ -e "$p" ] || continue
+        ifc=${p##*/}
+        nic=${p#/sys/bus/pci/devices/}
+        nic=${nic%%/*}
+        break
     done
-    [ -n "$nic" ] || skip "no PCI network device in shape '$VM_SHAPE' (run-vm starts QEMU with -nic none)"
-    local ifc before g
-    ifc=$(basename "$(dirname "$p")")
+    [ -n "$nic" ] || fail "no PCI network device: run-vm puts a virtio-net at 00:07.0 in every shape"
     g=$(sys_dev_group "$nic")
     before=$(snapshot $(group_endpoints "$g"))
     ip link set "$ifc" up
