@@ -62,7 +62,7 @@ completions: $(BUILD)/iommuctl
 DEB_PKGS := build-essential pkg-config libpci-dev libudev-dev libyaml-dev libjson-c-dev \
 	libsmartcols-dev pci.ids pciutils bats bats-assert bats-support bats-file jq zsh man-db \
 	qemu-system-x86 busybox-static bc bison flex libelf-dev libssl-dev cpio xz-utils \
-	libcap-dev kmod
+	libcap-dev kmod e2fsprogs iproute2
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

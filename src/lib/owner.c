@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * DMA ownership of IOMMU groups: the plan of a claim or release, what makes a
- * member busy (an interface that is up, a mounted block device, the boot
- * display, an open VFIO device), and the ownership status of a group.
+ * member busy (an interface that is up, carries routes or has a master, a
+ * mounted block device, the boot display, an open VFIO device), and the
+ * ownership status of a group.
  * Transactions themselves (journal, lock, steps, rollback) are in owner-txn.c.
  */
 #define _GNU_SOURCE
@@ -370,32 +371,148 @@ static int add_busy(struct ictl_own_plan *p, const char *dev, const char *kind, 
 
 #define IFF_UP_FLAG 0x1
 
-static int check_net(struct ictl_ctx *ctx, struct ictl_own_plan *p, const char *dev)
+/* The routing tables, read once per device relative to the root (absent in captures). */
+struct net_routes {
+	char *v4; /* proc/net/route: the main table */
+	char *v6; /* proc/net/ipv6_route: every table */
+};
+
+static bool iface_up(struct ictl_ctx *ctx, const char *ifdir)
 {
-	_cleanup_strv_ struct strv ifs = { 0 };
 	char path[PATH_MAX], state[32];
 	uint64_t flags;
+
+	if (!path_fmt(path, sizeof(path), "%s/flags", ifdir) && !sysfs_read_u64(ctx, path, &flags))
+		return flags & IFF_UP_FLAG;
+	return !path_fmt(path, sizeof(path), "%s/operstate", ifdir) &&
+	       !sysfs_read_str(ctx, path, state, sizeof(state)) && !strcmp(state, "up");
+}
+
+/* fe80::/10 and ff00::/8: routes every IPv6 interface gets when it comes up */
+static bool v6_automatic(const char *dest)
+{
+	return !strncmp(dest, "ff", 2) ||
+	       (!strncmp(dest, "fe", 2) && dest[2] && strchr("89ab", dest[2]));
+}
+
+static const char *next_line(const char *l)
+{
+	l = l ? strchr(l, '\n') : NULL;
+	return l ? l + 1 : NULL;
+}
+
+/* Whether a table names the interface: the first column of route, the last of ipv6_route. */
+static bool has_route(const char *table, const char *ifname, bool v6)
+{
+	/* route starts with a header line, ipv6_route does not */
+	for (const char *l = v6 ? table : next_line(table); l && *l; l = next_line(l)) {
+		char dest[40], dev[32];
+
+		if (!v6 && sscanf(l, "%31s", dev) == 1 && !strcmp(dev, ifname))
+			return true;
+		if (v6 && sscanf(l, "%39s %*s %*s %*s %*s %*s %*s %*s %*s %31s", dest, dev) == 2 &&
+		    !strcmp(dev, ifname) && !v6_automatic(dest))
+			return true;
+	}
+	return false;
+}
+
+static int check_master(struct ictl_ctx *ctx, struct ictl_own_plan *p, const char *dev,
+			const char *ifdir, const char *ifname)
+{
+	static const struct {
+		const char *dir, *what;
+	} kinds[] = { { "brport", "a port of bridge" }, { "bonding_slave", "a slave of bond" } };
+	char path[PATH_MAX], master[ICTL_NAME_MAX] = "";
+	const char *what = NULL;
+
+	if (path_fmt(path, sizeof(path), "%s/master", ifdir) ||
+	    sysfs_link_base(ctx, path, master, sizeof(master)) < 0)
+		master[0] = '\0';
+	for (size_t k = 0; k < ARRAY_SIZE(kinds) && !what; k++) {
+		if (!path_fmt(path, sizeof(path), "%s/%s", ifdir, kinds[k].dir) &&
+		    sysfs_exists(ctx, path))
+			what = kinds[k].what;
+	}
+	if (!what && !master[0])
+		return 0;
+	return add_busy(p, dev, "net", ifname, true,
+			"network interface %s is %s %s (ip link set %s nomaster frees it)", ifname,
+			what ? what : "enslaved to", master[0] ? master : "(name unknown)", ifname);
+}
+
+/* "IPv4", "IPv6", "IPv4 and IPv6": the families with routes through the interface, or NULL */
+static const char *route_families(const struct net_routes *rt, const char *ifname)
+{
+	bool v4 = has_route(rt->v4, ifname, false), v6 = has_route(rt->v6, ifname, true);
+
+	if (v4 && v6)
+		return "IPv4 and IPv6";
+	return v4 ? "IPv4" : v6 ? "IPv6" : NULL;
+}
+
+static int check_iface(struct ictl_ctx *ctx, struct ictl_own_plan *p, const char *dev,
+		       const char *ifdir, const char *ifname, const struct net_routes *rt)
+{
+	const char *fam = route_families(rt, ifname);
 	int r = 0;
 
-	if (path_fmt(path, sizeof(path), "sys/bus/pci/devices/%s/net", dev) ||
-	    sysfs_list(ctx, path, &ifs) < 0)
+	if (iface_up(ctx, ifdir))
+		r = add_busy(p, dev, "net", ifname, true, "network interface %s is up", ifname);
+	if (!r && fam)
+		r = add_busy(p, dev, "net", ifname, true,
+			     "network interface %s carries %s routes (ip link set %s down removes them)",
+			     ifname, fam, ifname);
+	if (!r)
+		r = check_master(ctx, p, dev, ifdir, ifname);
+	return r;
+}
+
+/* The interfaces in DIR/net: a PCI device's own, or a child's (virtioN/net/eth0). */
+static int check_net_dir(struct ictl_ctx *ctx, struct ictl_own_plan *p, const char *dev,
+			 const char *dir, const struct net_routes *rt)
+{
+	_cleanup_strv_ struct strv ifs = { 0 };
+	char path[PATH_MAX];
+	int r = 0;
+
+	if (path_fmt(path, sizeof(path), "%s/net", dir) || sysfs_list(ctx, path, &ifs) < 0)
 		return 0;
 	strv_foreach(&ifs, i) {
-		bool up = false;
-
-		if (!path_fmt(path, sizeof(path), "sys/bus/pci/devices/%s/net/%s/flags", dev,
-			      ifs.v[i]) && !sysfs_read_u64(ctx, path, &flags))
-			up = flags & IFF_UP_FLAG;
-		else if (!path_fmt(path, sizeof(path), "sys/bus/pci/devices/%s/net/%s/operstate",
-				   dev, ifs.v[i]) && !sysfs_read_str(ctx, path, state, sizeof(state)))
-			up = !strcmp(state, "up");
-		if (up)
-			r = add_busy(p, dev, "net", ifs.v[i], true, "network interface %s is up",
-				     ifs.v[i]);
-		if (r < 0)
-			return r;
+		if (r >= 0 && !path_fmt(path, sizeof(path), "%s/net/%s", dir, ifs.v[i]))
+			r = check_iface(ctx, p, dev, path, ifs.v[i], rt);
 	}
-	return 0;
+	return r;
+}
+
+static int check_net(struct ictl_ctx *ctx, struct ictl_own_plan *p, const char *dev)
+{
+	_cleanup_strv_ struct strv ents = { 0 };
+	_cleanup_free_ char *v4 = NULL, *v6 = NULL;
+	char dir[PATH_MAX], sub[PATH_MAX];
+	struct net_routes rt;
+	int r;
+
+	if (path_fmt(dir, sizeof(dir), "sys/bus/pci/devices/%s", dev) ||
+	    sysfs_list(ctx, dir, &ents) < 0)
+		return 0;
+	if (sysfs_read_alloc(ctx, "proc/net/route", &v4) < 0)
+		v4 = NULL;
+	if (sysfs_read_alloc(ctx, "proc/net/ipv6_route", &v6) < 0)
+		v6 = NULL;
+	rt = (struct net_routes){ .v4 = v4, .v6 = v6 };
+	r = check_net_dir(ctx, p, dev, dir, &rt);
+	/* child devices are directories, the links (driver, iommu, ...) are not */
+	strv_foreach(&ents, i) {
+		_cleanup_close_ int fd = -1;
+
+		if (r < 0 || path_fmt(sub, sizeof(sub), "%s/%s", dir, ents.v[i]))
+			continue;
+		fd = sysfs_open(ctx, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+		if (fd >= 0)
+			r = check_net_dir(ctx, p, dev, sub, &rt);
+	}
+	return r;
 }
 
 /* The mount point of a maj:min in mountinfo, or NULL. */

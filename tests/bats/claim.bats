@@ -78,6 +78,84 @@ copy() {
 		"reason":"network interface eth0 is up","forceable":true}] and .error.code == 6'
 }
 
+@test "in use: a virtio transport's interface (virtioN/net/IF) is found below the PCI device" {
+	run --separate-stderr ictl --sysroot "$FIX/virtio-guest" claim --dry-run 00:04.0
+	assert_failure 6
+	assert_equal "$stderr" "iommuctl: group $(group_of virtio-guest 0000:00:04.0): 0000:00:04.0 is in use: network interface eth0 is up; --force goes ahead anyway"
+	run ictl --sysroot "$FIX/virtio-guest" claim --dry-run --force 00:04.0
+	assert_success
+}
+
+# route_tables DIR: proc/net/route and proc/net/ipv6_route in the kernel's format, with
+# routes through eth1 only; IPv6 also the link-local and multicast routes of eth0
+route_tables() {
+	mkdir -p "$1/proc/net"
+	printf 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' >"$1/proc/net/route"
+	printf 'eth1\t0002000C\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n' >>"$1/proc/net/route"
+	local z=00000000000000000000000000000000
+	printf '%s 40 %s 00 %s 00000100 00000001 00000000 00000001     eth0\n' fe800000000000000000000000000000 $z $z \
+		>"$1/proc/net/ipv6_route"
+	printf '%s 08 %s 00 %s 00000100 00000001 00000000 00000001     eth0\n' ff000000000000000000000000000000 $z $z \
+		>>"$1/proc/net/ipv6_route"
+	printf '%s 80 %s 00 %s 00000000 00000002 00000000 80200001     eth0\n' fe80000000000000020000fffe000001 $z $z \
+		>>"$1/proc/net/ipv6_route"
+}
+
+@test "in use: an interface that carries routes is refused naming the families; link-local and multicast do not count" {
+	copy intel-server
+	local n=$C/sys/bus/pci/devices/0000:00:02.0/net/eth0 z=00000000000000000000000000000000
+	echo down >"$n/operstate"
+	route_tables "$C"
+	run ictl --sysroot "$C" claim --dry-run 00:02.0
+	assert_success
+	printf 'eth0\t0001A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n' >>"$C/proc/net/route"
+	run --separate-stderr ictl --sysroot "$C" claim --dry-run 00:02.0
+	assert_failure 6
+	assert_equal "$stderr" "iommuctl: group $(group_of intel-server 0000:00:02.0): 0000:00:02.0 is in use: network interface eth0 carries IPv4 routes (ip link set eth0 down removes them); --force goes ahead anyway"
+	printf '%s 40 %s 00 %s 00000100 00000001 00000000 00000001     eth0\n' 20010db8000000000000000000000000 $z $z \
+		>>"$C/proc/net/ipv6_route"
+	run ictl --sysroot "$C" --json claim --dry-run 00:02.0
+	assert_failure 6
+	jq_true '.in_use == [{"device":"0000:00:02.0","kind":"net","what":"eth0",
+		"reason":"network interface eth0 carries IPv4 and IPv6 routes (ip link set eth0 down removes them)","forceable":true}]'
+	sed -i '/^eth0/d' "$C/proc/net/route"
+	echo up >"$n/operstate"
+	run ictl --sysroot "$C" --json claim --dry-run 00:02.0
+	assert_failure 6
+	jq_true '[.in_use[].reason] == ["network interface eth0 is up",
+		"network interface eth0 carries IPv6 routes (ip link set eth0 down removes them)"]'
+	run ictl --sysroot "$C" claim --dry-run --force 00:02.0
+	assert_success
+}
+
+@test "in use: a bridge port, a bond slave, any interface with a master is refused naming the master" {
+	copy intel-server
+	local n=$C/sys/bus/pci/devices/0000:00:02.0/net/eth0
+	echo down >"$n/operstate"
+	mkdir "$n/brport"
+	ln -s ../../../../../virtual/net/br0 "$n/master"
+	run --separate-stderr ictl --sysroot "$C" claim --dry-run 00:02.0
+	assert_failure 6
+	assert_equal "$stderr" "iommuctl: group $(group_of intel-server 0000:00:02.0): 0000:00:02.0 is in use: network interface eth0 is a port of bridge br0 (ip link set eth0 nomaster frees it); --force goes ahead anyway"
+	rmdir "$n/brport"
+	mkdir "$n/bonding_slave"
+	ln -sfn ../../../../../virtual/net/bond0 "$n/master"
+	run ictl --sysroot "$C" --json claim --dry-run 00:02.0
+	assert_failure 6
+	jq_true '.in_use == [{"device":"0000:00:02.0","kind":"net","what":"eth0",
+		"reason":"network interface eth0 is a slave of bond bond0 (ip link set eth0 nomaster frees it)","forceable":true}]'
+	rmdir "$n/bonding_slave"
+	ln -sfn ../../../../../virtual/net/team0 "$n/master"
+	run ictl --sysroot "$C" claim --dry-run 00:02.0
+	assert_failure 6
+	assert_output --partial "network interface eth0 is enslaved to team0 (ip link set eth0 nomaster frees it)"
+	run ictl --sysroot "$C" claim --dry-run --force 00:02.0
+	assert_success
+	rm "$n/master"
+	run ictl --sysroot "$C" claim --dry-run 00:02.0
+	assert_success
+}
+
 @test "in use: a mounted block device, or one with holders, is refused" {
 	copy intel-server
 	local d=$C/sys/bus/pci/devices/0000:04:00.0/nvme/nvme0

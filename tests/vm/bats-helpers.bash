@@ -149,6 +149,30 @@ sys_unbind_vfio() {
     echo >"$SYS/bus/pci/devices/$1/driver_override"
 }
 
+# group_endpoints GROUP: its endpoints (not bridges or ports), from sysfs
+group_endpoints() {
+    local p c
+    [ -n "$1" ] || return 0
+    for p in "$SYS/kernel/iommu_groups/$1/devices"/*; do
+        [ -e "$p" ] || continue
+        read -r c <"$p/class"
+        case $c in 0x0604* | 0x0600*) continue ;; esac
+        echo "${p##*/}"
+    done
+}
+
+# snapshot DEV...: "DEV DRIVER OVERRIDE" per device, from sysfs, read now (not the cached
+# scan): the state compared before and after a claim or release
+snapshot() {
+    local d drv ovr
+    for d in "$@"; do
+        drv=-
+        [ -e "$SYS/bus/pci/devices/$d/driver" ] && drv=$(basename "$(readlink "$SYS/bus/pci/devices/$d/driver")")
+        read -r ovr <"$SYS/bus/pci/devices/$d/driver_override"
+        echo "$d $drv $ovr"
+    done
+}
+
 # lspci_groups: "DEVICE GROUP" for every device for which lspci -vvv prints an IOMMU group line
 lspci_groups() {
     lspci -vvv -D 2>/dev/null | awk '/^[0-9a-f][0-9a-f][0-9a-f][0-9a-f]:/ {d=$1} /^[ \t]+IOMMU group:/ {print d, $3}'
@@ -174,18 +198,6 @@ lines_sorted() { sort "$@" | sed '/^$/d'; }
 
 # --- ownership suites (claim, hold, inuse) ---
 
-# endpoints (not bridges or ports) of a group, from sysfs
-group_endpoints() {
-    local p c
-    [ -n "$1" ] || return 0
-    for p in "/sys/kernel/iommu_groups/$1/devices"/*; do
-        [ -e "$p" ] || continue
-        read -r c <"$p/class"
-        case $c in 0x0604* | 0x0600*) continue ;; esac
-        echo "${p##*/}"
-    done
-}
-
 # the first group with two or more endpoints (the multifunction pci-testdev slot)
 multi_group() {
     local g n
@@ -194,17 +206,6 @@ multi_group() {
         [ "$n" -ge 2 ] && { echo "$g"; return 0; }
     done
     return 1
-}
-
-# "DEV DRIVER OVERRIDE" per device, from sysfs: the state compared before and after
-snapshot() {
-    local d drv ovr
-    for d in "$@"; do
-        drv=-
-        [ -e "/sys/bus/pci/devices/$d/driver" ] && drv=$(basename "$(readlink "/sys/bus/pci/devices/$d/driver")")
-        read -r ovr <"/sys/bus/pci/devices/$d/driver_override"
-        echo "$d $drv $ovr"
-    done
 }
 
 # wait_for FILE: up to 20 s
