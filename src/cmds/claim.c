@@ -9,10 +9,14 @@
 
 #include "cmds.h"
 
+enum { OPT_PERSISTED = 0x300 };
+
 const struct argp_option claim_options[] = {
 	{ "driver", 'd', "DRIVER", 0, "The VFIO driver to use (default vfio-pci, or a variant)", 0 },
 	{ "dry-run", 'n', NULL, 0, "Print the plan; change nothing", 0 },
 	{ "force", 'f', NULL, 0, "Go ahead when a member is in use (an interface that is up, a mounted disk, the boot display)", 0 },
+	{ "persisted", OPT_PERSISTED, NULL, 0,
+	  "Run by a persist rule at boot: its driver_override is not recorded as the original", 0 },
 	{ 0 }
 };
 
@@ -29,6 +33,9 @@ error_t claim_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'f':
 		o->force = true;
+		return 0;
+	case OPT_PERSISTED:
+		o->persisted = true;
 		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;
@@ -198,7 +205,8 @@ int own_report(struct cli *cli, const struct ictl_own_plan *p, bool dry_run, int
 int cmd_claim(struct cli *cli)
 {
 	struct claim_opts *o = cli->opts;
-	struct ictl_own_opts oo = { .dry_run = o->dry_run, .force = o->force };
+	struct ictl_own_opts oo = { .dry_run = o->dry_run, .force = o->force,
+				    .persisted = o->persisted };
 	struct ictl_own_plan plan;
 	unsigned int group;
 	int r;
