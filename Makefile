@@ -58,11 +58,12 @@ completions: $(BUILD)/iommuctl
 	$(BUILD)/iommuctl completion zsh > completions/_iommuctl
 
 # Debian 12 packages for the build and for every test: host suites, then the VM
-# harness (kernel build from linux-source, QEMU guests, the kernel's selftests).
+# harness (kernel build from linux-source, QEMU guests, the kernel's selftests; udev: the
+# guests run the host's systemd-udevd to prove what 'persist' writes).
 DEB_PKGS := build-essential pkg-config libpci-dev libudev-dev libyaml-dev libjson-c-dev \
 	libsmartcols-dev pci.ids pciutils bats bats-assert bats-support bats-file jq zsh man-db \
 	qemu-system-x86 busybox-static bc bison flex libelf-dev libssl-dev cpio xz-utils \
-	libcap-dev kmod e2fsprogs iproute2
+	libcap-dev kmod e2fsprogs iproute2 udev
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

@@ -47,7 +47,7 @@ _iommuctl() {
 		cols="CAPABILITY HW KERNEL DETAIL SOURCE KERNEL-SOURCE"
 		;;
 	claim)
-		opts=" --driver -d --dry-run -n --force -f --hold -H --bind --legacy --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --driver -d --dry-run -n --force -f --hold -H --bind --legacy --persisted --json -J --sysroot --verbose -v --help --usage --version"
 		words="$(_iommuctl_groups) $(_iommuctl_devices)"
 		;;
 	release)
@@ -58,6 +58,11 @@ _iommuctl() {
 		opts=" --output -o --raw --noheadings --json -J --sysroot --verbose -v --help --usage --version"
 		words="$(_iommuctl_groups) $(_iommuctl_devices)"
 		cols="GROUP STATE TYPE DEVICES CDEV HOLDERS BLOCKERS JOURNAL"
+		;;
+	persist)
+		opts=" --remove -r --list -l --dry-run -n --output -o --raw --noheadings --json -J --sysroot --verbose -v --help --usage --version"
+		words="$(_iommuctl_groups) $(_iommuctl_devices)"
+		cols="DEVICE DRIVER GROUP FILE PROBLEM"
 		;;
 	recover)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"

@@ -130,6 +130,23 @@ const struct command commands[] = {
 		.columns = status_columns,
 	},
 	{
+		.name = "persist",
+		.summary = "Make a group's claim survive a reboot (a udev rule per device), or undo it",
+		.args_doc = "DEVICE|GROUP\n--list",
+		.doc = "The group must be claimed. For each endpoint, keyed by its PCI address, a rule in "
+		       "/etc/udev/rules.d sets driver_override before the native driver's module is loaded "
+		       "at boot, loads the VFIO driver, and runs 'iommuctl claim' when the device is "
+		       "bound already. --remove deletes the rules and leaves the group claimed.",
+		.fn = cmd_persist,
+		.options = persist_options,
+		.parser = persist_parse,
+		.opts_size = sizeof(struct persist_opts),
+		.max_args = 1,
+		.arg_kind = ARG_DEVICE_OR_GROUP,
+		.flags = CMD_TABLE,
+		.columns = persist_columns,
+	},
+	{
 		.name = "recover",
 		.summary = "Finish or undo claims and releases that were interrupted",
 		.doc = "Every claim and release does this for its group as it starts.",

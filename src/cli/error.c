@@ -31,6 +31,8 @@ int cli_exit_code(int err)
 		return EXIT_PERM;
 	case EBUSY:
 		return EXIT_BUSY;
+	case EUNATCH:
+		return EXIT_NOT_CLAIMED;
 	default:
 		return EXIT_FAIL;
 	}

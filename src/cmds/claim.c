@@ -13,7 +13,7 @@
 
 #include "cmds.h"
 
-enum { OPT_BIND = 0x100, OPT_LEGACY };
+enum { OPT_BIND = 0x100, OPT_LEGACY, OPT_PERSISTED };
 
 const struct argp_option claim_options[] = {
 	{ "driver", 'd', "DRIVER", 0, "The VFIO driver to use (default vfio-pci, or a variant)", 0 },
@@ -22,6 +22,8 @@ const struct argp_option claim_options[] = {
 	{ "hold", 'H', NULL, 0, "Then open and bind the devices' VFIO nodes, keep DMA ownership until SIGINT or SIGTERM, and release", 0 },
 	{ "bind", OPT_BIND, NULL, 0, "With -- COMMAND: bind the cdevs to the iommufd before running it (by default the command binds them, as QEMU does)", 0 },
 	{ "legacy", OPT_LEGACY, NULL, 0, "Hold through the legacy /dev/vfio/GROUP and a type1 container, even when iommufd is there", 0 },
+	{ "persisted", OPT_PERSISTED, NULL, 0,
+	  "Run by a persist rule at boot: its driver_override is not recorded as the original", 0 },
 	{ 0 }
 };
 
@@ -47,6 +49,9 @@ error_t claim_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_LEGACY:
 		o->legacy = true;
+		return 0;
+	case OPT_PERSISTED:
+		o->persisted = true;
 		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;
@@ -381,7 +386,8 @@ static int claim_hold(struct cli *cli, struct ictl_own_plan *plan, int *lock)
 int cmd_claim(struct cli *cli)
 {
 	struct claim_opts *o = cli->opts;
-	struct ictl_own_opts oo = { .dry_run = o->dry_run, .force = o->force };
+	struct ictl_own_opts oo = { .dry_run = o->dry_run, .force = o->force,
+				    .persisted = o->persisted };
 	bool hold = o->hold || cli->exec_argv;
 	struct ictl_own_plan plan;
 	unsigned int group;

@@ -43,7 +43,7 @@ extern const struct argp_option claim_options[];
 error_t claim_parse(int key, char *arg, struct argp_state *state);
 struct claim_opts {
 	const char *driver;
-	bool dry_run, force, hold, bind, legacy;
+	bool dry_run, force, hold, bind, legacy, persisted;
 };
 int cmd_release(struct cli *cli);
 extern const struct argp_option release_options[];
@@ -54,6 +54,13 @@ struct release_opts {
 int cmd_status(struct cli *cli);
 extern const struct out_col status_columns[];
 int cmd_recover(struct cli *cli);
+int cmd_persist(struct cli *cli);
+extern const struct argp_option persist_options[];
+error_t persist_parse(int key, char *arg, struct argp_state *state);
+struct persist_opts {
+	bool remove, list, dry_run;
+};
+extern const struct out_col persist_columns[];
 /* Print a claim or release plan and its outcome; returns the exit code for err. */
 int own_report(struct cli *cli, const struct ictl_own_plan *p, bool dry_run, int err);
 

@@ -412,6 +412,12 @@ struct ictl_step {
 
 struct ictl_own_opts {
 	bool dry_run, force;
+	/*
+	 * Run by a persist rule at boot (claim --persisted): a driver_override equal to the
+	 * target was set by that rule, so the journal records none, and the kernel's default
+	 * probe as the driver release goes back to.
+	 */
+	bool persisted;
 	/* Test aids (environment): fail step k, or stop before step k until killed. */
 	unsigned int fault_step, pause_step;
 	unsigned int lock_timeout_ms;
@@ -553,5 +559,71 @@ int ictl_hold_wait(struct ictl_ctx *ctx);
  */
 int ictl_hold_run(struct ictl_ctx *ctx, const struct ictl_hold *h, char *const argv[],
 		  int *status);
+
+/* --- persistence: a claim that survives a reboot (persist.c) ------------------------ */
+
+/*
+ * One udev rules file per endpoint, keyed by PCI address (group numbers are not
+ * stable across reboots), below the root: etc/udev/rules.d/61-iommuctl-ADDR.rules.
+ * On the device's "add" event the rule sets driver_override to the VFIO driver
+ * before the standard rules load the native driver's module, loads the VFIO
+ * driver, and, when the device is not on it yet, runs 'iommuctl claim --persisted'.
+ */
+#define ICTL_PERSIST_DIR "etc/udev/rules.d"
+
+enum ictl_persist_action {
+	ICTL_PERSIST_WRITE,	/* no file yet */
+	ICTL_PERSIST_REWRITE,	/* a file whose content differs (another driver, a hand edit) */
+	ICTL_PERSIST_UNCHANGED,	/* the file is what would be written */
+	ICTL_PERSIST_REMOVE,
+	ICTL_PERSIST_ABSENT,	/* remove: there is no file */
+};
+
+struct ictl_persist_file {
+	char device[ICTL_NAME_MAX];
+	char driver[ICTL_NAME_MAX];	/* the VFIO driver it is on now ("" for remove) */
+	char name[ICTL_NAME_MAX + 16];	/* 61-iommuctl-0000:03:00.0.rules */
+	char path[4096];		/* where it is: the root, then etc/udev/rules.d/NAME */
+	char *content;			/* written, or (remove) the file's content; may be NULL */
+	enum ictl_persist_action action;
+	bool done;			/* written or removed by ictl_persist_apply() */
+};
+
+struct ictl_persist_plan {
+	bool remove;
+	bool have_group;		/* false: remove for a device that is not there */
+	unsigned int group;
+	bool claimed;			/* every endpoint is on a VFIO driver now */
+	size_t nfiles;			/* one per endpoint; bridges and ports have none */
+	struct ictl_persist_file *files;
+	bool changed;			/* result of ictl_persist_apply() */
+};
+
+/*
+ * Plan persisting (or, with remove, un-persisting) the group of arg, a group
+ * number or a device name.  Persisting needs the group claimed: -EUNATCH with
+ * "group N is not claimed: ... run 'iommuctl claim N' first" otherwise.
+ * Removal accepts the address of a device that is gone, for its file alone.
+ */
+int ictl_persist_plan(struct ictl_ctx *ctx, const char *arg, bool remove,
+		      struct ictl_persist_plan *p);
+/* Write (atomically: temp file, fsync, rename; mode 0644) or remove the files; root on a live system. */
+int ictl_persist_apply(struct ictl_ctx *ctx, struct ictl_persist_plan *p);
+void ictl_persist_plan_clear(struct ictl_persist_plan *p);
+const char *ictl_persist_action_name(enum ictl_persist_action a);
+
+/* A file of ours found in the rules directory. */
+struct ictl_persist_entry {
+	char device[ICTL_NAME_MAX];
+	char driver[ICTL_NAME_MAX];	/* "" when the file is malformed */
+	int group;			/* the group when it was written; -1 unknown */
+	char path[4096];
+	char problem[160];		/* "" when the file is as iommuctl writes it */
+};
+
+/* Every 61-iommuctl-*.rules file, sorted; a malformed one is listed with its problem. */
+int ictl_persist_list(struct ictl_ctx *ctx, struct ictl_persist_entry **out, size_t *n);
+/* Where the rule files go, for messages: "/etc/udev/rules.d", or below the sysroot. */
+void ictl_persist_dir(const struct ictl_ctx *ctx, char *buf, size_t len);
 
 #endif /* IOMMUCTL_H */

@@ -433,6 +433,24 @@ static int jrec_fill(struct own_journal *j, const struct ictl_own_plan *p,
 	return 0;
 }
 
+/*
+ * claim --persisted, run by a persist rule: the rule set driver_override to the target
+ * before anything else ran, so the original is no override, and the kernel's default
+ * probe ("*") for a device the rule found without a driver or already on VFIO.
+ */
+static void jrec_from_rule(struct own_journal *j, const char *target)
+{
+	for (size_t i = 0; i < j->n; i++) {
+		struct own_jrec *rec = &j->v[i];
+
+		if (strcmp(rec->override, target))
+			continue;
+		rec->override[0] = '\0';
+		if (!rec->driver[0] || ictl_driver_is_vfio(rec->driver))
+			str_copy(rec->driver, "*", sizeof(rec->driver));
+	}
+}
+
 /* Finish or undo an interrupted transaction of this group (the lock is held). */
 static int recover_locked(struct ictl_ctx *ctx, int dfd, unsigned int group, char *phase,
 			  size_t len)
@@ -541,6 +559,8 @@ static int transact(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int dfd
 	str_copy(j.target, p->target, sizeof(j.target));
 	if (!r)
 		r = jrec_fill(&j, p, &prev, p->release);
+	if (!r && o->persisted && !p->release && !prev.n)
+		jrec_from_rule(&j, p->target);
 	if (!r)
 		r = journal_write(ctx, dfd, &j);
 	if (!r)
