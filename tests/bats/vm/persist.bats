@@ -54,14 +54,6 @@ teardown() {
     rm -f /run/iommuctl/group-*.journal
 }
 
-# "DEV DRIVER OVERRIDE" of edu, from sysfs
-snapshot() {
-    local drv=- ovr
-    [ -e "/sys/bus/pci/devices/$EDU/driver" ] && drv=$(basename "$(readlink "/sys/bus/pci/devices/$EDU/driver")")
-    read -r ovr <"/sys/bus/pci/devices/$EDU/driver_override"
-    echo "$EDU $drv $ovr"
-}
-
 # systemd-udevd in the foreground (its pid is ours to stop), debug log to a file
 start_udevd() {
     local i
@@ -95,7 +87,7 @@ replug() {
 
 # persist edu: claim, persist, release; the rule stays, edu is back to no driver
 persist_edu() {
-    assert_equal "$(snapshot)" "$EDU - (null)"
+    assert_equal "$(snapshot "$EDU")" "$EDU - (null)"
     run iommuctl claim "$EDU"
     assert_success
     json_ok persist "$EDU"
@@ -105,7 +97,7 @@ persist_edu() {
     assert_equal "$(stat -c %a "$F")" 644
     run iommuctl release "$EDU"
     assert_success
-    assert_equal "$(snapshot)" "$EDU - (null)"
+    assert_equal "$(snapshot "$EDU")" "$EDU - (null)"
 }
 
 # udevd's log must not complain about our rules file (syntax, keys, the program it runs)
@@ -129,20 +121,20 @@ assert_journal_from_rule() {
     persist_edu
     start_udevd
     replug
-    assert_equal "$(snapshot)" "$EDU vfio-pci vfio-pci"
+    assert_equal "$(snapshot "$EDU")" "$EDU vfio-pci vfio-pci"
     assert_rules_accepted
     assert_journal_from_rule
     # --remove deletes the rule and leaves the group claimed
     json_ok persist --remove "$EDU"
     assert_equal "$(jqt '"\(.result) \(.changed) \(.claimed) \(.files[0].path)"')" "removed true true $F"
     [ ! -e "$F" ] || fail "$F is still there"
-    assert_equal "$(snapshot)" "$EDU vfio-pci vfio-pci"
+    assert_equal "$(snapshot "$EDU")" "$EDU vfio-pci vfio-pci"
     run iommuctl release "$EDU"
     assert_success
-    assert_equal "$(snapshot)" "$EDU - (null)"
+    assert_equal "$(snapshot "$EDU")" "$EDU - (null)"
     udevadm control --reload
     replug
-    assert_equal "$(snapshot)" "$EDU - (null)"
+    assert_equal "$(snapshot "$EDU")" "$EDU - (null)"
 }
 
 @test "persist + udevd: the coldplug of a boot (udevadm trigger --action=add) claims edu" {
@@ -150,15 +142,15 @@ assert_journal_from_rule() {
     start_udevd
     udevadm trigger --action=add "/sys/bus/pci/devices/$EDU"
     udevadm settle --timeout=120
-    assert_equal "$(snapshot)" "$EDU vfio-pci vfio-pci"
+    assert_equal "$(snapshot "$EDU")" "$EDU vfio-pci vfio-pci"
     assert_journal_from_rule
     # a second coldplug changes nothing
     udevadm trigger --action=add "/sys/bus/pci/devices/$EDU"
     udevadm settle --timeout=120
-    assert_equal "$(snapshot)" "$EDU vfio-pci vfio-pci"
+    assert_equal "$(snapshot "$EDU")" "$EDU vfio-pci vfio-pci"
     run iommuctl release "$EDU"
     assert_success
-    assert_equal "$(snapshot)" "$EDU - (null)"
+    assert_equal "$(snapshot "$EDU")" "$EDU - (null)"
 }
 
 @test "persist --list reads the rule back; persist is refused once edu is released" {
