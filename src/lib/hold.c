@@ -39,7 +39,7 @@ static int hold_members(struct ictl_ctx *ctx, unsigned int group, struct ictl_ow
 	for (size_t i = 0; i < *n; i++) {
 		if ((*m)[i].bridge || ictl_driver_is_vfio((*m)[i].driver))
 			continue;
-		r = ictl_err(ctx, EINVAL, "group %u is not claimed: %s is on %s; claim it first",
+		r = ictl_err(ctx, EUNATCH, "group %u is not claimed: %s is on %s; claim it first",
 			     group, (*m)[i].device, (*m)[i].driver[0] ? (*m)[i].driver : "no driver");
 		free(*m);
 		*m = NULL;
