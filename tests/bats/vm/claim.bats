@@ -235,28 +235,3 @@ teardown() {
     assert_success
     assert_equal "$(snapshot "${devs[@]}")" "$before"
 }
-
-@test "a network interface that is up is refused with exit 6 and taken with --force" {
-    local p nic="" ifc="" before g
-    # the interface is below the PCI device, or below its virtio transport (virtioN/net/eth0)
-    for p in /sys/bus/pci/devices/*/net/* /sys/bus/pci/devices/*/virtio*/net/*; do
-        [ -e "$p" ] || continue
-        ifc=${p##*/}
-        nic=${p#/sys/bus/pci/devices/}
-        nic=${nic%%/*}
-        break
-    done
-    [ -n "$nic" ] || fail "no PCI network device: run-vm puts a virtio-net at 00:07.0 in every shape"
-    g=$(sys_dev_group "$nic")
-    before=$(snapshot $(group_endpoints "$g"))
-    ip link set "$ifc" up
-    run iommuctl claim "$nic"
-    assert_failure 6
-    assert_output --partial "network interface $ifc is up"
-    assert_equal "$(snapshot $(group_endpoints "$g"))" "$before"
-    run iommuctl claim --force "$nic"
-    assert_success
-    run iommuctl release "$nic"
-    assert_success
-    assert_equal "$(snapshot $(group_endpoints "$g"))" "$before"
-}
