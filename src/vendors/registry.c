@@ -14,6 +14,7 @@ static const struct ictl_vendor_ops *const vendors[] = {
 	&ictl_vendor_amd,
 	&ictl_vendor_arm_smmuv3,
 	&ictl_vendor_virtio,
+	&ictl_vendor_selftest,	/* the kernel's mock (CONFIG_IOMMUFD_TEST) */
 };
 
 /* Every IOMMU_GET_HW_INFO type iommuctl decodes. */

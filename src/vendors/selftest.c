@@ -41,10 +41,18 @@ static int selftest_decode(struct ictl_ctx *ctx, const void *data, size_t len,
 	return r;
 }
 
+/* The mock registers its unit under its own device's name (iommufd_selftest_iommu.0). */
+static bool selftest_match(struct ictl_ctx *ctx, const char *name, const char *path)
+{
+	(void)ctx;
+	(void)path;
+	return !strncmp(name, "iommufd_selftest_iommu", 22);
+}
+
 const struct ictl_vendor_ops ictl_vendor_selftest = {
 	.kind = "selftest",
 	.description = "iommufd selftest mock (CONFIG_IOMMUFD_TEST)",
-	.match = ictl_vendor_match_none,
+	.match = selftest_match,
 	.hw_info_type = ICTL_IOMMU_HW_INFO_TYPE_SELFTEST,
 	.hw_info_size = sizeof(struct ictl_iommu_test_hw_info),
 	.decode_hw_info = selftest_decode,

@@ -4,7 +4,7 @@
 # shellcheck disable=SC2016,SC2034,SC2153
 # In-guest: `iommuctl iommus` against /sys/class/iommu and dmesg, on every VM shape.
 # The test kernel (not the stock one) also has the IOMMUFD_TEST mock IOMMU,
-# iommufd_selftest_iommu.0, in /sys/class/iommu: it is listed too, as kind "unknown".
+# iommufd_selftest_iommu.0, in /sys/class/iommu: it is listed too, as kind "selftest".
 
 setup() {
     load "$BATS_TEST_DIRNAME/../../vm/bats-helpers"
@@ -18,6 +18,7 @@ sys_kind() {
     if [ -d "/sys/class/iommu/$1/intel-iommu" ]; then echo intel-vtd
     elif [ -d "/sys/class/iommu/$1/amd-iommu" ]; then echo amd-vi
     elif [[ $t == */virtio* ]]; then echo virtio-iommu
+    elif [[ $1 == iommufd_selftest_iommu* ]]; then echo selftest
     else echo unknown
     fi
 }
