@@ -189,6 +189,24 @@ out:
 	return r ? cli_error(cli, r < 0 ? r : -EIO, "cannot print the table: %s", strerror(r < 0 ? -r : EIO)) : 0;
 }
 
+const char *out_str(json_object *obj, const char *key)
+{
+	const char *s = json_object_get_string(out_get(obj, key));
+
+	return s ? s : "-";
+}
+
+int out_report(struct cli *cli, json_object *doc,
+	       int (*text)(struct cli *cli, json_object *doc, FILE *out), int err)
+{
+	struct out_view view = { .text = text };
+	int r = out_print(cli, doc, &view);
+
+	json_object_put(doc);
+	fflush(stdout);
+	return err < 0 ? cli_exit_code(err) : r;
+}
+
 int out_print(struct cli *cli, json_object *doc, const struct out_view *view)
 {
 	if (cli->json) {

@@ -43,6 +43,15 @@ int out_check_columns(struct cli *cli, const struct out_col *cols);
 /* Text of one value as tables show it: strings as is, null as "-", arrays joined by ",". */
 const char *out_value_str(json_object *v, char *buf, size_t len);
 json_object *out_get(json_object *obj, const char *key);
+/* The string at key, or "-" when it is null or missing: for text renderers. */
+const char *out_str(json_object *obj, const char *key);
+/*
+ * Print a document that is not a table through its text renderer (or as JSON),
+ * release it and flush stdout; the exit code for err when it is an error,
+ * else the printing's.
+ */
+int out_report(struct cli *cli, json_object *doc,
+	       int (*text)(struct cli *cli, json_object *doc, FILE *out), int err);
 
 /* JSON builders that keep 64-bit values exact and hex where people think in hex. */
 json_object *js_hex(uint64_t v, int width);

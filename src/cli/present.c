@@ -163,3 +163,15 @@ const char *fmt_blockers(json_object *row, char *buf, size_t len)
 {
 	return fmt_object_list(row, "blockers", "device", "driver", buf, len);
 }
+
+json_object *present_error(struct cli *cli, int err)
+{
+	json_object *e;
+
+	if (err >= 0)
+		return NULL;
+	e = json_object_new_object();
+	json_object_object_add(e, "message", json_object_new_string(ictl_strerror(cli->ctx)));
+	json_object_object_add(e, "code", json_object_new_int(cli_exit_code(err)));
+	return e;
+}

@@ -8,6 +8,8 @@
 json_object *present_device(struct ictl_ctx *ctx, const struct ictl_device *d);
 json_object *present_group(const struct ictl_group *g, const struct ictl_device_list *devs);
 json_object *present_unit(const struct ictl_unit *u, const struct ictl_device_list *devs);
+/* A report's "error" member: { message, code } of the library's error, or NULL when err >= 0. */
+json_object *present_error(struct cli *cli, int err);
 /* "vendor device" names of a device row, or its IDs when names are unknown. */
 const char *fmt_device_description(json_object *row, char *buf, size_t len);
 

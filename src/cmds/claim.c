@@ -123,18 +123,6 @@ static const char *result_name(const struct ictl_own_plan *p, bool dry_run, int 
 	return p->release ? "released" : "claimed";
 }
 
-static json_object *present_error(struct cli *cli, int err)
-{
-	json_object *e;
-
-	if (err >= 0)
-		return NULL;
-	e = json_object_new_object();
-	json_object_object_add(e, "message", json_object_new_string(ictl_strerror(cli->ctx)));
-	json_object_object_add(e, "code", json_object_new_int(cli_exit_code(err)));
-	return e;
-}
-
 static json_object *present_plan(struct cli *cli, const struct ictl_own_plan *p, bool dry_run,
 				 int err)
 {
@@ -156,13 +144,6 @@ static json_object *present_plan(struct cli *cli, const struct ictl_own_plan *p,
 	return doc;
 }
 
-static const char *str(json_object *o, const char *key)
-{
-	const char *s = json_object_get_string(out_get(o, key));
-
-	return s ? s : "-";
-}
-
 static void text_members(json_object *doc, FILE *out)
 {
 	json_object *m = out_get(doc, "members"), *busy = out_get(doc, "in_use");
@@ -170,13 +151,13 @@ static void text_members(json_object *doc, FILE *out)
 	for (size_t i = 0; i < json_object_array_length(m); i++) {
 		json_object *d = json_object_array_get_idx(m, i);
 
-		fprintf(out, "  %-14s %-9s driver %-12s driver_override %s\n", str(d, "device"),
-			str(d, "role"), str(d, "driver"), str(d, "driver_override"));
+		fprintf(out, "  %-14s %-9s driver %-12s driver_override %s\n", out_str(d, "device"),
+			out_str(d, "role"), out_str(d, "driver"), out_str(d, "driver_override"));
 	}
 	for (size_t i = 0; i < json_object_array_length(busy); i++) {
 		json_object *b = json_object_array_get_idx(busy, i);
 
-		fprintf(out, "  in use: %s: %s\n", str(b, "device"), str(b, "reason"));
+		fprintf(out, "  in use: %s: %s\n", out_str(b, "device"), out_str(b, "reason"));
 	}
 }
 
@@ -185,9 +166,9 @@ static int text_plan(struct cli *cli, json_object *doc, FILE *out)
 	json_object *steps = out_get(doc, "steps"), *err = out_get(doc, "error");
 	bool dry = json_object_get_boolean(out_get(doc, "dry_run"));
 
-	fprintf(out, "Group %s: %s%s%s\n", str(doc, "group"), str(doc, "action"),
+	fprintf(out, "Group %s: %s%s%s\n", out_str(doc, "group"), out_str(doc, "action"),
 		out_get(doc, "target") ? " for " : "",
-		out_get(doc, "target") ? str(doc, "target") : "");
+		out_get(doc, "target") ? out_str(doc, "target") : "");
 	text_members(doc, out);
 	if (json_object_get_boolean(out_get(doc, "recovered")))
 		fprintf(out, "An interrupted transaction was recovered first.\n");
@@ -197,32 +178,20 @@ static int text_plan(struct cli *cli, json_object *doc, FILE *out)
 		json_object *s = json_object_array_get_idx(steps, i);
 
 		if (dry)
-			fprintf(out, "  %2s. %s\n", str(s, "step"), str(s, "description"));
+			fprintf(out, "  %2s. %s\n", out_str(s, "step"), out_str(s, "description"));
 		else
-			fprintf(out, "  %2s. %-60s %s\n", str(s, "step"), str(s, "description"),
-				str(s, "status"));
+			fprintf(out, "  %2s. %-60s %s\n", out_str(s, "step"), out_str(s, "description"),
+				out_str(s, "status"));
 	}
-	fprintf(out, "Result: %s\n", str(doc, "result"));
+	fprintf(out, "Result: %s\n", out_str(doc, "result"));
 	if (err)
-		fprintf(stderr, "iommuctl: %s\n", str(err, "message"));
+		fprintf(stderr, "iommuctl: %s\n", out_str(err, "message"));
 	return ferror(out) ? cli_error(cli, -EIO, "write error") : 0;
-}
-
-static int print_doc(struct cli *cli, json_object *doc, int (*text)(struct cli *, json_object *, FILE *))
-{
-	struct out_view view = { .text = text };
-	int r = out_print(cli, doc, &view);
-
-	json_object_put(doc);
-	fflush(stdout);
-	return r;
 }
 
 int own_report(struct cli *cli, const struct ictl_own_plan *p, bool dry_run, int err)
 {
-	int r = print_doc(cli, present_plan(cli, p, dry_run, err), text_plan);
-
-	return err < 0 ? cli_exit_code(err) : r;
+	return out_report(cli, present_plan(cli, p, dry_run, err), text_plan, err);
 }
 
 /* --- --hold and -- COMMAND ------------------------------------------------------- */
@@ -258,33 +227,33 @@ static json_object *present_hold(struct cli *cli, const struct ictl_hold *h, int
 static void text_hold(json_object *h, FILE *out)
 {
 	json_object *devs = out_get(h, "devices"), *cmd = out_get(h, "command");
-	bool legacy = !strcmp(str(h, "path"), "legacy");
+	bool legacy = !strcmp(out_str(h, "path"), "legacy");
 
 	if (out_get(h, "error"))
 		return;
 	if (!cmd)
 		fprintf(out, "Holding through %s (pid %s): %s\n", legacy ? "the legacy group node" : "iommufd",
-			str(h, "pid"), legacy ? "the group is in a type1 container, so the kernel has handed DMA ownership to this process" :
+			out_str(h, "pid"), legacy ? "the group is in a type1 container, so the kernel has handed DMA ownership to this process" :
 			"every device is bound to an iommufd, so the kernel has handed DMA ownership to this process");
 	else if (legacy)
 		fprintf(out, "Running %s with the group held through the legacy path: the container is fd %s, the group fd %s\n",
-			json_object_get_string(json_object_array_get_idx(cmd, 0)), str(h, "container_fd"), str(h, "group_fd"));
+			json_object_get_string(json_object_array_get_idx(cmd, 0)), out_str(h, "container_fd"), out_str(h, "group_fd"));
 	else
 		fprintf(out, "Running %s with the iommufd on fd %s; the devices are %s\n",
-			json_object_get_string(json_object_array_get_idx(cmd, 0)), str(h, "iommufd_fd"),
+			json_object_get_string(json_object_array_get_idx(cmd, 0)), out_str(h, "iommufd_fd"),
 			json_object_get_boolean(out_get(h, "bound")) ? "bound to it" : "not bound yet (the command binds them)");
 	for (size_t i = 0; i < json_object_array_length(devs); i++) {
 		json_object *d = json_object_array_get_idx(devs, i);
 
-		fprintf(out, "  %-14s %-26s", str(d, "device"), out_get(d, "node") ? str(d, "node") : "(from the group)");
+		fprintf(out, "  %-14s %-26s", out_str(d, "device"), out_get(d, "node") ? out_str(d, "node") : "(from the group)");
 		if (out_get(d, "fd"))
-			fprintf(out, " fd %s", str(d, "fd"));
+			fprintf(out, " fd %s", out_str(d, "fd"));
 		if (out_get(d, "dev_id"))
-			fprintf(out, " dev_id %s", str(d, "dev_id"));
+			fprintf(out, " dev_id %s", out_str(d, "dev_id"));
 		fputc('\n', out);
 	}
 	if (!cmd)
-		fprintf(out, "Release with Ctrl-C or kill -TERM %s.\n", str(h, "pid"));
+		fprintf(out, "Release with Ctrl-C or kill -TERM %s.\n", out_str(h, "pid"));
 }
 
 static int text_claim_hold(struct cli *cli, json_object *doc, FILE *out)
@@ -300,10 +269,10 @@ static int text_hold_end(struct cli *cli, json_object *doc, FILE *out)
 {
 	json_object *rel = out_get(doc, "release");
 
-	fprintf(out, "Hold of group %s ended: %s\n", str(doc, "group"), str(doc, "reason"));
+	fprintf(out, "Hold of group %s ended: %s\n", out_str(doc, "group"), out_str(doc, "reason"));
 	if (rel)
 		return text_plan(cli, rel, out);
-	fprintf(out, "Group %s stays claimed: it was claimed before this run.\n", str(doc, "group"));
+	fprintf(out, "Group %s stays claimed: it was claimed before this run.\n", out_str(doc, "group"));
 	return ferror(out) ? cli_error(cli, -EIO, "write error") : 0;
 }
 
@@ -329,7 +298,7 @@ static int hold_release(struct cli *cli, const struct ictl_own_plan *claimed, in
 		json_object_object_add(doc, "release", present_plan(cli, &rel, false, r));
 		ictl_own_plan_clear(&rel);
 	}
-	pr = print_doc(cli, doc, text_hold_end);
+	pr = out_report(cli, doc, text_hold_end, 0);
 	return r < 0 ? cli_exit_code(r) : pr;
 }
 
@@ -357,7 +326,7 @@ static int claim_hold(struct cli *cli, struct ictl_own_plan *plan, int *lock)
 			   o->legacy ? ICTL_HOLD_LEGACY : o->bind ? ICTL_HOLD_IOMMUFD : ICTL_HOLD_AUTO,
 			   !cli->exec_argv || o->bind, &h);
 	json_object_object_add(doc, "hold", present_hold(cli, &h, r));
-	code = print_doc(cli, doc, text_claim_hold);
+	code = out_report(cli, doc, text_claim_hold, 0);
 	if (r < 0) {
 		/* Nothing half-done: what this run claimed goes back. */
 		if (!cli->json)

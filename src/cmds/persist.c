@@ -84,18 +84,6 @@ static json_object *present_file(const struct ictl_persist_file *f)
 	return o;
 }
 
-static json_object *present_error(struct cli *cli, int err)
-{
-	json_object *e;
-
-	if (err >= 0)
-		return NULL;
-	e = json_object_new_object();
-	json_object_object_add(e, "message", json_object_new_string(ictl_strerror(cli->ctx)));
-	json_object_object_add(e, "code", json_object_new_int(cli_exit_code(err)));
-	return e;
-}
-
 static json_object *present_plan(struct cli *cli, const struct ictl_persist_plan *p, bool dry_run,
 				 int err)
 {
@@ -121,13 +109,6 @@ static json_object *present_plan(struct cli *cli, const struct ictl_persist_plan
 	return doc;
 }
 
-static const char *str(json_object *o, const char *key)
-{
-	const char *s = json_object_get_string(out_get(o, key));
-
-	return s ? s : "-";
-}
-
 /* What happened to a file, in words: "written", "would write", "unchanged", ... */
 static const char *file_status(json_object *f, bool dry)
 {
@@ -140,7 +121,7 @@ static const char *file_status(json_object *f, bool dry)
 		{ "unchanged", "unchanged", "unchanged", "unchanged" },
 		{ "absent", "not persisted", "not persisted", "not persisted" },
 	};
-	const char *a = str(f, "action");
+	const char *a = out_str(f, "action");
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		if (strcmp(a, words[i].action))
@@ -161,9 +142,9 @@ static void text_files(json_object *doc, bool dry, FILE *out)
 		json_object *f = json_object_array_get_idx(files, i);
 		const char *l = json_object_get_string(out_get(f, "content"));
 
-		fprintf(out, "  %-14s %-10s %-15s %s\n", str(f, "device"), str(f, "driver"),
-			file_status(f, dry), str(f, "path"));
-		if (!dry || !strcmp(str(f, "action"), "unchanged"))
+		fprintf(out, "  %-14s %-10s %-15s %s\n", out_str(f, "device"), out_str(f, "driver"),
+			file_status(f, dry), out_str(f, "path"));
+		if (!dry || !strcmp(out_str(f, "action"), "unchanged"))
 			continue;
 		while (l && *l) {
 			size_t n = strcspn(l, "\n");
@@ -176,7 +157,7 @@ static void text_files(json_object *doc, bool dry, FILE *out)
 
 static void text_result(json_object *doc, FILE *out)
 {
-	const char *r = str(doc, "result"), *g = str(doc, "group");
+	const char *r = out_str(doc, "result"), *g = out_str(doc, "group");
 
 	fprintf(out, "Result: %s", r);
 	if (!strcmp(r, "planned"))
@@ -186,7 +167,7 @@ static void text_result(json_object *doc, FILE *out)
 	else if (!strcmp(r, "not persisted"))
 		fprintf(out, ": nothing to remove");
 	if ((!strcmp(r, "removed") ||
-	     (!strcmp(r, "planned") && !strcmp(str(doc, "action"), "remove"))) &&
+	     (!strcmp(r, "planned") && !strcmp(out_str(doc, "action"), "remove"))) &&
 	    json_object_get_boolean(out_get(doc, "claimed")))
 		fprintf(out, "; the group stays claimed until 'iommuctl release %s'", g);
 	fputc('\n', out);
@@ -195,47 +176,43 @@ static void text_result(json_object *doc, FILE *out)
 static int text_plan(struct cli *cli, json_object *doc, FILE *out)
 {
 	bool dry = json_object_get_boolean(out_get(doc, "dry_run"));
-	bool remove = !strcmp(str(doc, "action"), "remove");
+	bool remove = !strcmp(out_str(doc, "action"), "remove");
 	json_object *err = out_get(doc, "error");
 
 	if (out_get(doc, "group"))
-		fprintf(out, "Group %s: ", str(doc, "group"));
+		fprintf(out, "Group %s: ", out_str(doc, "group"));
 	else
 		fprintf(out, "%s (not on this system): ",
-			str(json_object_array_get_idx(out_get(doc, "files"), 0), "device"));
+			out_str(json_object_array_get_idx(out_get(doc, "files"), 0), "device"));
 	fprintf(out, "%s\n",
 		remove ? "remove the persisted claim (udev rules)" :
 			 "persist the claim across reboots (udev rules)");
 	text_files(doc, dry, out);
 	text_result(doc, out);
 	if (err)
-		fprintf(stderr, "iommuctl: %s\n", str(err, "message"));
+		fprintf(stderr, "iommuctl: %s\n", out_str(err, "message"));
 	return ferror(out) ? cli_error(cli, -EIO, "write error") : 0;
 }
 
 static int persist_one(struct cli *cli, const struct persist_opts *o)
 {
-	struct out_view view = { .text = text_plan };
 	struct ictl_persist_plan plan;
-	json_object *doc;
-	int r = ictl_persist_plan(cli->ctx, cli->argv[0], o->remove, &plan), out;
+	int r = ictl_persist_plan(cli->ctx, cli->argv[0], o->remove, &plan);
 
 	if (r < 0)
 		return cli_lib_error(cli, r);
 	if (!o->dry_run)
 		r = ictl_persist_apply(cli->ctx, &plan);
-	doc = present_plan(cli, &plan, o->dry_run, r);
-	out = out_print(cli, doc, &view);
-	json_object_put(doc);
+	r = out_report(cli, present_plan(cli, &plan, o->dry_run, r), text_plan, r);
 	ictl_persist_plan_clear(&plan);
-	return r < 0 ? cli_exit_code(r) : out;
+	return r;
 }
 
 /* --- persist --list ----------------------------------------------------------------- */
 
 static int text_empty(struct cli *cli, json_object *doc, FILE *out)
 {
-	fprintf(out, "Nothing is persisted: no iommuctl rules in %s.\n", str(doc, "directory"));
+	fprintf(out, "Nothing is persisted: no iommuctl rules in %s.\n", out_str(doc, "directory"));
 	return ferror(out) ? cli_error(cli, -EIO, "write error") : 0;
 }
 

@@ -6,13 +6,6 @@
 
 #include "cmds.h"
 
-static const char *str(json_object *o, const char *key)
-{
-	const char *s = json_object_get_string(out_get(o, key));
-
-	return s ? s : "-";
-}
-
 static void kv(FILE *out, const char *label, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void kv(FILE *out, const char *label, const char *fmt, ...)
@@ -38,8 +31,8 @@ static void print_viability(FILE *out, json_object *g)
 	for (size_t i = 0; i < json_object_array_length(bl); i++) {
 		json_object *b = json_object_array_get_idx(bl, i);
 
-		fprintf(out, "    %s is bound to %s: %s\n", str(b, "device"), str(b, "driver"),
-			str(b, "reason"));
+		fprintf(out, "    %s is bound to %s: %s\n", out_str(b, "device"), out_str(b, "driver"),
+			out_str(b, "reason"));
 	}
 }
 
@@ -52,8 +45,8 @@ static void print_regions(FILE *out, json_object *g)
 	for (size_t i = 0; i < json_object_array_length(rr); i++) {
 		json_object *r = json_object_array_get_idx(rr, i);
 
-		kv(out, i ? "" : "Reserved regions:", "%s-%s  %s", str(r, "start"), str(r, "end"),
-		   str(r, "type"));
+		kv(out, i ? "" : "Reserved regions:", "%s-%s  %s", out_str(r, "start"), out_str(r, "end"),
+		   out_str(r, "type"));
 	}
 }
 
@@ -63,16 +56,16 @@ static int text_group(struct cli *cli, json_object *doc, FILE *out)
 	char buf[512];
 
 	(void)cli;
-	fprintf(out, "Group %s\n", str(g, "group"));
-	kv(out, "Type:", "%s", str(g, "type"));
-	kv(out, "IOMMU:", "%s", str(g, "iommu"));
+	fprintf(out, "Group %s\n", out_str(g, "group"));
+	kv(out, "Type:", "%s", out_str(g, "type"));
+	kv(out, "IOMMU:", "%s", out_str(g, "iommu"));
 	print_viability(out, g);
 	print_regions(out, g);
 	kv(out, "Devices:", "%zu", json_object_array_length(info));
 	for (size_t i = 0; i < json_object_array_length(info); i++) {
 		json_object *d = json_object_array_get_idx(info, i);
 
-		fprintf(out, "    %-14s %-12s %s\n", str(d, "device"), str(d, "driver"),
+		fprintf(out, "    %-14s %-12s %s\n", out_str(d, "device"), out_str(d, "driver"),
 			fmt_device_description(d, buf, sizeof(buf)));
 	}
 	return ferror(out) ? cli_error(cli, -EIO, "write error") : 0;
@@ -93,32 +86,32 @@ static int text_device(struct cli *cli, json_object *doc, FILE *out)
 {
 	json_object *d = out_get(doc, "device"), *g = out_get(d, "group_info");
 
-	fprintf(out, "Device %s\n", str(d, "device"));
-	kv(out, "Bus:", "%s", str(d, "bus"));
+	fprintf(out, "Device %s\n", out_str(d, "device"));
+	kv(out, "Bus:", "%s", out_str(d, "bus"));
 	named(out, "Vendor:", d, "vendor", "vendor_id");
 	named(out, "Device:", d, "name", "device_id");
 	if (out_get(d, "subsystem_vendor_id"))
 		kv(out, "Subsystem:", "%s [%s:%s]",
 		   json_object_get_string(out_get(d, "subsystem")) ?: "(unknown)",
-		   str(d, "subsystem_vendor_id") + 2, str(d, "subsystem_device_id") + 2);
+		   out_str(d, "subsystem_vendor_id") + 2, out_str(d, "subsystem_device_id") + 2);
 	named(out, "Class:", d, "class_name", "class");
 	if (out_get(d, "revision"))
-		kv(out, "Revision:", "%s", str(d, "revision"));
+		kv(out, "Revision:", "%s", out_str(d, "revision"));
 	if (out_get(d, "bridge"))
 		kv(out, "Bridge:", "%s", json_object_get_boolean(out_get(d, "bridge")) ? "yes" : "no");
-	kv(out, "Driver:", "%s", str(d, "driver"));
-	kv(out, "Driver override:", "%s", str(d, "driver_override"));
-	kv(out, "IOMMU:", "%s", str(d, "iommu"));
+	kv(out, "Driver:", "%s", out_str(d, "driver"));
+	kv(out, "Driver override:", "%s", out_str(d, "driver_override"));
+	kv(out, "IOMMU:", "%s", out_str(d, "iommu"));
 	kv(out, "VFIO cdev:", "%s%s", out_get(d, "vfio_dev") ? "/dev/vfio/devices/" : "",
-	   str(d, "vfio_dev"));
-	kv(out, "NUMA node:", "%s", str(d, "numa_node"));
+	   out_str(d, "vfio_dev"));
+	kv(out, "NUMA node:", "%s", out_str(d, "numa_node"));
 	kv(out, "Boot VGA:", "%s", json_object_get_boolean(out_get(d, "boot_vga")) ? "yes" : "no");
 	if (!g) {
 		kv(out, "Group:", "none (no IOMMU translates this device's DMA)");
 	} else {
 		size_t n = json_object_array_length(out_get(g, "devices"));
 
-		kv(out, "Group:", "%s (%s, %zu device%s)", str(g, "group"), str(g, "type"), n,
+		kv(out, "Group:", "%s (%s, %zu device%s)", out_str(g, "group"), out_str(g, "type"), n,
 		   n == 1 ? "" : "s");
 		print_viability(out, g);
 		print_regions(out, g);
