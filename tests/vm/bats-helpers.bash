@@ -221,3 +221,17 @@ wait_for() {
 require_multi() {
     [ -n "$MULTI" ] || fail "no group with two endpoints: the multifunction pci-testdev slot is missing"
 }
+
+# own_reset: after an ownership test, undo whatever it left: the runs it started in the
+# background ($BG_PIDS) killed, edu and the multifunction group's endpoints unbound with
+# driver_override cleared, the state directory ($IOMMUCTL_STATE_DIR) removed
+own_reset() {
+    local p d
+    for p in ${BG_PIDS:-}; do
+        { kill -9 "$p" && wait "$p"; } 2>/dev/null
+    done
+    for d in "$EDU" $(group_endpoints "${MULTI:-}"); do
+        sys_unbind_vfio "$d"
+    done
+    rm -rf "$IOMMUCTL_STATE_DIR"
+}

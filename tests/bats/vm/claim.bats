@@ -25,17 +25,7 @@ setup() {
 }
 
 teardown() {
-    # whatever a failed test left: holders, paused runs, bindings
-    local p
-    for p in ${BG_PIDS:-}; do
-        { kill -9 "$p" && wait "$p"; } 2>/dev/null
-    done
-    for d in "$EDU" $(group_endpoints "${MULTI:-}"); do
-        [ -e "/sys/bus/pci/devices/$d/driver" ] &&
-            echo "$d" >"/sys/bus/pci/devices/$d/driver/unbind"
-        echo >"/sys/bus/pci/devices/$d/driver_override"
-    done
-    rm -rf "$IOMMUCTL_STATE_DIR"
+    own_reset # whatever a failed test left: holders, paused runs, bindings
 }
 
 @test "claim edu: no driver -> vfio-pci, verified in sysfs; again is a no-op; release -> no driver" {

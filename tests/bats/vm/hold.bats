@@ -42,16 +42,7 @@ setup() {
 }
 
 teardown() {
-    local p d
-    for p in ${BG_PIDS:-}; do
-        { kill -9 "$p" && wait "$p"; } 2>/dev/null
-    done
-    for d in "$EDU" $(group_endpoints "${MULTI:-}"); do
-        [ -e "/sys/bus/pci/devices/$d/driver" ] &&
-            echo "$d" >"/sys/bus/pci/devices/$d/driver/unbind"
-        echo >"/sys/bus/pci/devices/$d/driver_override"
-    done
-    rm -rf "$IOMMUCTL_STATE_DIR"
+    own_reset
 }
 
 require_iommufd() {

@@ -38,8 +38,7 @@ teardown() {
     # a device a failed test left elsewhere goes back to virtio-pci, the way a user does it
     for d in "$NIC" "$DISK"; do
         [ "$(snapshot "$d")" = "$d virtio-pci (null)" ] && continue
-        [ -e "$SYS/bus/pci/devices/$d/driver" ] && echo "$d" >"$SYS/bus/pci/devices/$d/driver/unbind"
-        echo >"$SYS/bus/pci/devices/$d/driver_override"
+        sys_unbind_vfio "$d"
         echo "$d" >"$SYS/bus/pci/drivers_probe"
     done
     if ifc=$(below "$NIC" net); then

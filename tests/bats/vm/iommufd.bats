@@ -16,8 +16,7 @@ setup_file() {
     sys_scan
     EDU=$(edu_bdf) || return 0
     export EDU
-    echo vfio-pci >"/sys/bus/pci/devices/$EDU/driver_override"
-    echo "$EDU" >/sys/bus/pci/drivers_probe || true
+    sys_bind_vfio "$EDU"
     # QEMU's AMD IOMMU here comes without interrupt remapping ("AMD-Vi: Disabling interrupt
     # remapping" in dmesg), so the MSIs are not isolated and iommufd refuses to bind until
     # the administrator accepts that, as virtio's kernel arguments do at boot.
@@ -31,8 +30,7 @@ UNSAFE=/sys/module/iommufd/parameters/allow_unsafe_interrupts
 teardown_file() {
     [ "$VM_SHAPE" = amd ] && echo N >"$UNSAFE"
     [ -n "${EDU:-}" ] || return 0
-    [ -e "/sys/bus/pci/devices/$EDU/driver" ] && echo "$EDU" >"/sys/bus/pci/devices/$EDU/driver/unbind"
-    echo >"/sys/bus/pci/devices/$EDU/driver_override"
+    sys_unbind_vfio "$EDU"
 }
 
 setup() {

@@ -49,8 +49,7 @@ teardown() {
     stop_udevd
     rm -f "$RULES"/61-iommuctl-*.rules
     [ -e "/sys/bus/pci/devices/$EDU" ] || echo 1 >/sys/bus/pci/rescan
-    [ -e "/sys/bus/pci/devices/$EDU/driver" ] && echo "$EDU" >"/sys/bus/pci/devices/$EDU/driver/unbind"
-    echo >"/sys/bus/pci/devices/$EDU/driver_override"
+    sys_unbind_vfio "$EDU"
     rm -f /run/iommuctl/group-*.journal
 }
 
