@@ -32,20 +32,15 @@ static void hold_signals(sigset_t *set, bool chld)
 static int hold_members(struct ictl_ctx *ctx, unsigned int group, struct ictl_own_member **m,
 			size_t *n)
 {
+	const struct ictl_own_member *off;
 	int r = own_group_members(ctx, group, m, n);
 
-	if (r < 0)
+	if (r < 0 || !(off = own_unclaimed(*m, *n, NULL)))
 		return r;
-	for (size_t i = 0; i < *n; i++) {
-		if ((*m)[i].bridge || ictl_driver_is_vfio((*m)[i].driver))
-			continue;
-		r = ictl_err(ctx, EUNATCH, "group %u is not claimed: %s is on %s; claim it first",
-			     group, (*m)[i].device, (*m)[i].driver[0] ? (*m)[i].driver : "no driver");
-		free(*m);
-		*m = NULL;
-		return r;
-	}
-	return 0;
+	r = own_err_unclaimed(ctx, group, off);
+	free(*m);
+	*m = NULL;
+	return r;
 }
 
 static struct ictl_hold_dev *hold_push(struct ictl_hold *h, const char *device)

@@ -27,6 +27,11 @@ int own_member_refresh(struct ictl_ctx *ctx, struct ictl_own_member *m);
 /* The members of a group, bridges marked. */
 int own_group_members(struct ictl_ctx *ctx, unsigned int group, struct ictl_own_member **out,
 		      size_t *n);
+/* The first endpoint not on a VFIO driver, or NULL when the group is claimed; counts endpoints. */
+const struct ictl_own_member *own_unclaimed(const struct ictl_own_member *m, size_t n,
+					    size_t *endpoints);
+/* -EUNATCH: the group is not claimed, naming the endpoint off and what to run. */
+int own_err_unclaimed(struct ictl_ctx *ctx, unsigned int group, const struct ictl_own_member *off);
 /* Fill p->busy for the members the plan changes. */
 int own_check_in_use(struct ictl_ctx *ctx, struct ictl_own_plan *p);
 /* Build p's steps from each member's current and wanted state. */

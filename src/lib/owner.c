@@ -125,6 +125,31 @@ int ictl_own_resolve(struct ictl_ctx *ctx, const char *arg, unsigned int *group)
 
 /* --- steps ----------------------------------------------------------------- */
 
+const struct ictl_own_member *own_unclaimed(const struct ictl_own_member *m, size_t n,
+					    size_t *endpoints)
+{
+	const struct ictl_own_member *off = NULL;
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].bridge)
+			continue;
+		count++;
+		if (!off && !ictl_driver_is_vfio(m[i].driver))
+			off = &m[i];
+	}
+	if (endpoints)
+		*endpoints = count;
+	return off;
+}
+
+int own_err_unclaimed(struct ictl_ctx *ctx, unsigned int group, const struct ictl_own_member *off)
+{
+	return ictl_err(ctx, EUNATCH, "group %u is not claimed (%s %s%s): run 'iommuctl claim %u' first",
+			group, off->device, off->driver[0] ? "is on " : "has no driver", off->driver,
+			group);
+}
+
 static int push_step(struct ictl_own_plan *p, enum ictl_step_kind k, size_t member,
 		     const char *value)
 {

@@ -276,27 +276,15 @@ static int plan_member(struct ictl_ctx *ctx, struct ictl_persist_plan *p, int df
 static int check_claimed(struct ictl_ctx *ctx, struct ictl_persist_plan *p,
 			 const struct ictl_own_member *m, size_t n)
 {
-	const struct ictl_own_member *off = NULL;
-	size_t endpoints = 0;
+	size_t endpoints;
+	const struct ictl_own_member *off = own_unclaimed(m, n, &endpoints);
 
-	for (size_t i = 0; i < n; i++) {
-		if (m[i].bridge)
-			continue;
-		endpoints++;
-		if (!off && !ictl_driver_is_vfio(m[i].driver))
-			off = &m[i];
-	}
 	if (!endpoints)
 		return ictl_err(ctx, EOPNOTSUPP,
 				"group %u has only bridges and ports, which stay with the kernel",
 				p->group);
 	p->claimed = !off;
-	if (off && !p->remove)
-		return ictl_err(ctx, EUNATCH,
-				"group %u is not claimed (%s %s%s): run 'iommuctl claim %u' first",
-				p->group, off->device, off->driver[0] ? "is on " : "has no driver",
-				off->driver, p->group);
-	return 0;
+	return off && !p->remove ? own_err_unclaimed(ctx, p->group, off) : 0;
 }
 
 /* remove for a device that is gone: its file alone, when there is one. */
