@@ -124,14 +124,10 @@ static int open_legacy(struct ictl_ctx *ctx, struct ictl_hold *h,
 /* iommufd when /dev/iommu and every endpoint's cdev exist. */
 static bool iommufd_usable(struct ictl_ctx *ctx, const struct ictl_own_member *m, size_t n)
 {
-	char path[64];
-
 	if (!sysfs_exists(ctx, "dev/iommu"))
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		if (!m[i].bridge && (!m[i].vfio_dev[0] ||
-				     path_fmt(path, sizeof(path), "dev/vfio/devices/%s", m[i].vfio_dev) ||
-				     !sysfs_exists(ctx, path)))
+		if (!m[i].bridge && !m[i].has_cdev)
 			return false;
 	}
 	return true;

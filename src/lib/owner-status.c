@@ -151,13 +151,6 @@ int ictl_own_status_read(struct ictl_ctx *ctx, unsigned int group, struct ictl_o
 		ictl_own_status_clear(st);
 		return r;
 	}
-	for (size_t i = 0; i < st->nmembers; i++) {
-		struct ictl_own_member *m = &st->members[i];
-
-		m->has_cdev = m->vfio_dev[0] &&
-			      !path_fmt(path, sizeof(path), "dev/vfio/devices/%s", m->vfio_dev) &&
-			      sysfs_exists(ctx, path);
-	}
 	status_classify(st);
 	dfd = own_state_dir(ctx, false);
 	if (dfd >= 0 && journal_read(ctx, dfd, group, &j) == 0)

@@ -65,6 +65,7 @@ int own_group_members(struct ictl_ctx *ctx, unsigned int group, struct ictl_own_
 	for (size_t i = 0; i < g.ndevices && r >= 0; i++) {
 		struct ictl_own_member *m;
 		struct ictl_device d;
+		char path[64];
 
 		r = ictl_device_read(ctx, g.devices[i], &d);
 		if (r < 0)
@@ -79,6 +80,9 @@ int own_group_members(struct ictl_ctx *ctx, unsigned int group, struct ictl_own_
 			str_copy(m->driver, d.driver, sizeof(m->driver));
 			str_copy(m->driver_override, d.driver_override, sizeof(m->driver_override));
 			str_copy(m->vfio_dev, d.vfio_dev, sizeof(m->vfio_dev));
+			m->has_cdev = m->vfio_dev[0] &&
+				      !path_fmt(path, sizeof(path), "dev/vfio/devices/%s", m->vfio_dev) &&
+				      sysfs_exists(ctx, path);
 		} else if (r >= 0) {
 			r = -ENOMEM;
 		}
