@@ -547,7 +547,7 @@ static int check_net(struct ictl_ctx *ctx, struct ictl_own_plan *p, const char *
 /* The mount point of a maj:min in mountinfo, or NULL. */
 static bool mounted_at(const char *mountinfo, const char *majmin, char *where, size_t len)
 {
-	for (const char *l = mountinfo; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+	for (const char *l = mountinfo; l && *l; l = next_line(l)) {
 		char dev[32], mnt[256];
 
 		if (sscanf(l, "%*u %*u %31s %*s %255s", dev, mnt) == 2 && !strcmp(dev, majmin)) {
