@@ -86,6 +86,12 @@ void str_copy(char *dst, const char *src, size_t len);
 int name_cmp(const char *a, const char *b);
 /* Grow an array by one element; returns a pointer to the new zeroed slot or NULL. */
 void *array_push(void *arrayp, size_t *n, size_t elem_size);
+/*
+ * Replace dfd/name atomically with content, mode bits exactly mode: a
+ * temporary ".NAME.tmp" beside it (never followed through a symlink), fsync,
+ * rename, fsync of the directory.  -errno; nothing is left behind on failure.
+ */
+int write_file_atomic(int dfd, const char *name, const char *content, unsigned int mode);
 
 struct pci_access *ictl_pci_access(struct ictl_ctx *ctx);
 

@@ -170,32 +170,21 @@ void journal_clear(struct own_journal *j)
 
 static int journal_write(struct ictl_ctx *ctx, int dfd, const struct own_journal *j)
 {
-	char name[64], tmp[80];
-	FILE *f;
-	int fd, r = 0;
+	_cleanup_free_ char *text = NULL;
+	char name[64];
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	int r;
 
 	snprintf(name, sizeof(name), "group-%u.journal", j->group);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		r = -errno;
-		if (fd >= 0)
-			close(fd);
-		return ictl_err(ctx, -r, "journal %s: %s", tmp, strerror(-r));
-	}
+	if (!f)
+		return ictl_err(ctx, errno, "journal %s: %s", name, strerror(errno));
 	fprintf(f, "iommuctl-journal 1\ngroup %u\nphase %s\ntarget %s\npid %d\n", j->group,
 		j->phase, dash(j->target), (int)getpid());
 	for (size_t i = 0; i < j->n; i++)
 		fprintf(f, "member %s driver %s override %s\n", j->v[i].device,
 			dash(j->v[i].driver), dash(j->v[i].override));
-	if (fflush(f) || fsync(fileno(f)))
-		r = -errno;
-	if (fclose(f) && !r)
-		r = -errno;
-	if (!r && renameat(dfd, tmp, dfd, name) < 0)
-		r = -errno;
-	if (!r)
-		fsync(dfd);
+	r = fclose(f) ? -ENOMEM : write_file_atomic(dfd, name, text, 0600);
 	return r < 0 ? ictl_err(ctx, -r, "journal %s: %s", name, strerror(-r)) : 0;
 }
 

@@ -148,48 +148,6 @@ static int file_read(int dfd, const char *name, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, s, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Atomically: a temp file in the same directory (ignored by udev), fsync, rename, fsync. */
-static int file_write(int dfd, const char *name, const char *content)
-{
-	char tmp[ICTL_NAME_MAX + 32];
-	int fd, r;
-
-	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
-	unlinkat(dfd, tmp, 0);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	r = fchmod(fd, 0644) < 0 ? -errno : 0;
-	if (!r)
-		r = write_all(fd, content, strlen(content));
-	if (!r && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (!r && renameat(dfd, tmp, dfd, name) < 0)
-		r = -errno;
-	if (r < 0)
-		unlinkat(dfd, tmp, 0);
-	else
-		fsync(dfd);
-	return r;
-}
-
 static bool header_parse(const char *text, char *dev, char *drv, unsigned int *group)
 {
 	int end = 0;
@@ -370,7 +328,7 @@ int ictl_persist_apply(struct ictl_ctx *ctx, struct ictl_persist_plan *p)
 		int r = 0;
 
 		if (f->action == ICTL_PERSIST_WRITE || f->action == ICTL_PERSIST_REWRITE)
-			r = file_write(dfd, f->name, f->content);
+			r = write_file_atomic(dfd, f->name, f->content, 0644);
 		else if (f->action == ICTL_PERSIST_REMOVE && unlinkat(dfd, f->name, 0) < 0 &&
 			 errno != ENOENT)
 			r = -errno;
