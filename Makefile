@@ -14,15 +14,26 @@ ASAN_BUILD := $(BUILD)/asan
 
 PKGS := libpci libudev yaml-0.1 json-c smartcols
 CC ?= cc
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# pkg-config runs at first use (in a recipe), never when the Makefile is parsed: in
+# `make deps all` the libraries are installed by the first goal and found by the second.
+# Each result is computed once; a library that is still missing stops the build with a
+# message that says what to do.
+pkg_query = $(or $(shell pkg-config $(1) $(PKGS) 2>/dev/null && echo ' '),$(error \
+	pkg-config cannot find $(PKGS) (missing: $(shell for p in $(PKGS); do \
+	pkg-config --exists $$p 2>/dev/null || printf '%s ' $$p; done | sed 's/ $$//')): \
+	run 'make deps' first))
+# `make deps all` (the README's first line) installs before it compiles, also with -j:
+# every compile waits for `deps` when it is among the goals.
+DEPS_FIRST := $(filter deps,$(MAKECMDGOALS))
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(call pkg_query,--cflags))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $(call pkg_query,--libs))$(PKG_LIBS)
 WARN := -Wall -Wextra -Wmissing-prototypes -Wformat=2 -Wshadow -Wvla -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -DICTL_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -DICTL_VERSION='"$(VERSION)"' \
 	-D_FORTIFY_SOURCE=2 -fstack-protector-strong -MMD -MP
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS ?=
-LIBS := $(PKG_LIBS)
+LIBS = $(PKG_LIBS)
 
 SRCS := $(wildcard src/lib/*.c src/vendors/*.c src/cli/*.c src/cmds/*.c)
 OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
@@ -36,7 +47,7 @@ all: $(BUILD)/iommuctl
 $(BUILD)/iommuctl: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -45,7 +56,7 @@ asan: $(ASAN_BUILD)/iommuctl
 $(ASAN_BUILD)/iommuctl: $(ASAN_OBJS)
 	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(ASAN_BUILD)/obj/%.o: %.c
+$(ASAN_BUILD)/obj/%.o: %.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
 

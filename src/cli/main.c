@@ -53,6 +53,28 @@ static error_t top_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+/*
+ * "  name         summary", the summary wrapped at word boundaries under its own column and
+ * within argp's right margin (79), so argp never rewraps it to column 0.
+ */
+static void print_command_line(FILE *f, const char *name, const char *summary)
+{
+	enum { COL = 15, WIDTH = 78 };
+	const char *p = summary;
+	int col = fprintf(f, "  %-12s", name);
+
+	while (*p) {
+		size_t word = strcspn(p, " ");
+
+		if (col > COL && col + 1 + (int)word > WIDTH)
+			col = fprintf(f, "\n%*s", COL - 1, "") - 1;
+		col += fprintf(f, " %.*s", (int)word, p);
+		p += word;
+		p += strspn(p, " ");
+	}
+	fputc('\n', f);
+}
+
 static char *top_help_filter(int key, const char *text, void *input)
 {
 	char *buf = NULL;
@@ -67,7 +89,7 @@ static char *top_help_filter(int key, const char *text, void *input)
 		return NULL;
 	fputs("Commands:\n", f);
 	for (size_t i = 0; i < ncommands; i++)
-		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+		print_command_line(f, commands[i].name, commands[i].summary);
 	fputs("\n'iommuctl help COMMAND' or 'iommuctl COMMAND --help' tells more.\n"
 	      "Exit status: 0 ok, 1 failure, 2 usage error, 3 not supported on this system,\n"
 	      "4 no such device or group, 5 permission denied, 6 in use, 7 not claimed.\n", f);

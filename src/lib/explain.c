@@ -11,6 +11,7 @@
  * pcie_acs_override patch, firmware alias tables) is reported as such.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "internal.h"
@@ -190,7 +191,15 @@ static struct ictl_finding *add_finding(struct ictl_explain *e, enum ictl_findin
 	return f;
 }
 
-#define say(f, ...) snprintf((f)->message, sizeof((f)->message), __VA_ARGS__)
+/* A finding's message; a message longer than the field is cut, which is fine for prose. */
+__attribute__((format(printf, 2, 3))) static void say(struct ictl_finding *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof(f->message), fmt, ap);
+	va_end(ap);
+}
 
 static const char *missing_str(const struct ictl_pci_node *n, char *buf, size_t len)
 {

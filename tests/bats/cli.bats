@@ -12,6 +12,27 @@ load helpers
 	assert_output --partial "Exit status: 0 ok, 1 failure, 2 usage error, 3 not supported"
 }
 
+@test "--help: a summary that wraps continues under its own column, within 79 columns" {
+	run ictl --help
+	assert_success
+	local in=0 line
+	while IFS= read -r line; do
+		[ ${#line} -le 79 ] || fail "longer than 79 columns: '$line'"
+		case $line in
+		Commands:) in=1; continue ;;
+		"") [ $in = 1 ] && break ;;
+		esac
+		[ $in = 1 ] || continue
+		# "  name         summary" or a continuation "               more summary"
+		[[ $line =~ ^\ \ [a-z-]+\ +[^\ ] || $line =~ ^\ {15}[^\ ] ]] ||
+			fail "a command line that is neither a command nor a continuation: '$line'"
+	done <<<"$output"
+	# every command of the table is on a line of its own
+	for c in $(ictl --list-cmds); do
+		assert_line --regexp "^  $c +[^ ]"
+	done
+}
+
 @test "--list-cmds prints the commands one per line" {
 	run ictl --list-cmds
 	assert_success

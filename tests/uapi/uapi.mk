@@ -21,7 +21,7 @@ $(BUILD)/tests/fd-user: $(BUILD)/obj/tests/uapi/fd-user.o $(UAPI_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/obj/tests/uapi/%.o: tests/uapi/%.c
+$(BUILD)/obj/tests/uapi/%.o: tests/uapi/%.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/lib -c -o $@ $<
 
