@@ -10,14 +10,35 @@
 
 #include "internal.h"
 
+/*
+ * Every message is formatted into a buffer of its own and then copied, so an
+ * argument may be the current message itself (ctx->err, or a string inside it).
+ */
 int ictl_err(struct ictl_ctx *ctx, int err, const char *fmt, ...)
 {
+	char msg[sizeof(ctx->err)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ctx->err, sizeof(ctx->err), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(ctx->err, msg, sizeof(ctx->err));
 	return -err;
+}
+
+int ictl_err_wrap(struct ictl_ctx *ctx, int err, const char *fmt, ...)
+{
+	char prefix[sizeof(ctx->err)], cause[sizeof(ctx->err)];
+	va_list ap;
+
+	memcpy(cause, ctx->err, sizeof(cause));
+	cause[sizeof(cause) - 1] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	/* Cut where the buffer ends: the cause's start matters more than its tail. */
+	return ictl_err(ctx, err, "%.*s: %s", (int)sizeof(prefix) / 2, prefix,
+			cause[0] ? cause : strerror(err));
 }
 
 int ictl_err_no_iommu(struct ictl_ctx *ctx, const char *where)

@@ -21,8 +21,18 @@ struct ictl_ctx {
 	char err[512];
 };
 
-/* Record a message and return -err (err is a positive errno). */
+/*
+ * Record a message and return -err (err is a positive errno).  The arguments
+ * may point into the current message (it is formatted aside first).
+ */
 int ictl_err(struct ictl_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/*
+ * Chain: "<fmt...>: <the current message>" (or ": <strerror(err)>" when there
+ * is none), e.g. ictl_err_wrap(ctx, -r, "restoring %s", dev) after a failed
+ * write.  Returns -err.
+ */
+int ictl_err_wrap(struct ictl_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* -ENODEV: the system (or capture) has no active IOMMU; where names the empty directory. */
