@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# C unit tests of the library (tests/unit/README.md), included by the top-level Makefile.
+#
+#   make unit-tests       builds build/tests/unit/test-* and build/asan/tests/unit/test-*
+#                         (make check builds and runs them, on both builds, through
+#                         tests/run-tests)
+#
+# Each tests/unit/test-NAME.c is one TAP program linked against the library and vendor
+# objects (not the CLI).
+
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+UNIT_ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(ASAN_BUILD)/tests/unit/%)
+LIB_OBJS = $(filter $(BUILD)/obj/src/lib/% $(BUILD)/obj/src/vendors/%,$(OBJS))
+LIB_ASAN_OBJS = $(filter $(ASAN_BUILD)/obj/src/lib/% $(ASAN_BUILD)/obj/src/vendors/%,$(ASAN_OBJS))
+
+.PHONY: unit-tests
+
+unit-tests: $(UNIT_BINS) $(UNIT_ASAN_BINS)
+
+$(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(ASAN_BUILD)/tests/unit/%: $(ASAN_BUILD)/obj/tests/unit/%.o $(LIB_ASAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/obj/tests/unit/%.o: tests/unit/%.c | $(DEPS_FIRST)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/lib -c -o $@ $<
+
+$(ASAN_BUILD)/obj/tests/unit/%.o: tests/unit/%.c | $(DEPS_FIRST)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -Isrc/lib -c -o $@ $<
+
+-include $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d) \
+	$(UNIT_SRCS:tests/unit/%.c=$(ASAN_BUILD)/obj/tests/unit/%.d)
