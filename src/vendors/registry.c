@@ -8,42 +8,38 @@
 
 #include "vendor.h"
 
-/* Units found in sysfs are matched in this order. */
-static const struct ictl_vendor_ops *const vendors[] = {
-	&ictl_vendor_intel,
-	&ictl_vendor_amd,
-	&ictl_vendor_arm_smmuv3,
-	&ictl_vendor_virtio,
-	&ictl_vendor_selftest,	/* the kernel's mock (CONFIG_IOMMUFD_TEST) */
-};
-
-/* Every IOMMU_GET_HW_INFO type iommuctl decodes. */
-static const struct ictl_vendor_ops *const hw_info_types[] = {
-	&ictl_vendor_intel,
-	&ictl_vendor_arm_smmuv3,
-	&ictl_vendor_tegra241,
-	&ictl_vendor_amd,
-	&ictl_vendor_selftest,
+/*
+ * Every IOMMU type iommuctl knows, in the kernel's hw_info type order (the
+ * messages list the types in this order).  Units found in sysfs are tried in
+ * this order too; their match()es are disjoint.
+ */
+const struct ictl_vendor_entry ictl_vendor_table[] = {
+	{ &ictl_vendor_intel, ICTL_VENDOR_UNITS | ICTL_VENDOR_HW_INFO },
+	{ &ictl_vendor_arm_smmuv3, ICTL_VENDOR_UNITS | ICTL_VENDOR_HW_INFO },
+	/* An SMMUv3 extension: no unit of its own, the SMMUv3 it extends is the unit. */
+	{ &ictl_vendor_tegra241, ICTL_VENDOR_HW_INFO },
+	{ &ictl_vendor_amd, ICTL_VENDOR_UNITS | ICTL_VENDOR_HW_INFO },
+	/* No hw_info of its own (IOMMU_HW_INFO_TYPE_NONE). */
+	{ &ictl_vendor_virtio, ICTL_VENDOR_UNITS },
+	/* The kernel's mock (CONFIG_IOMMUFD_TEST). */
+	{ &ictl_vendor_selftest, ICTL_VENDOR_UNITS | ICTL_VENDOR_HW_INFO },
+	{ NULL, 0 }
 };
 
 const struct ictl_vendor_ops *ictl_vendor_by_hw_info_type(uint32_t type)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(hw_info_types); i++) {
-		if (hw_info_types[i]->hw_info_type == type)
-			return hw_info_types[i];
+	for (const struct ictl_vendor_entry *e = ictl_vendor_table; e->ops; e++) {
+		if ((e->flags & ICTL_VENDOR_HW_INFO) && e->ops->hw_info_type == type)
+			return e->ops;
 	}
 	return NULL;
 }
 
 const struct ictl_vendor_ops *ictl_vendor_by_kind(const char *kind)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(hw_info_types); i++) {
-		if (!strcmp(hw_info_types[i]->kind, kind))
-			return hw_info_types[i];
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(vendors); i++) {
-		if (!strcmp(vendors[i]->kind, kind))
-			return vendors[i];
+	for (const struct ictl_vendor_entry *e = ictl_vendor_table; e->ops; e++) {
+		if (!strcmp(e->ops->kind, kind))
+			return e->ops;
 	}
 	return NULL;
 }
@@ -171,9 +167,9 @@ int ictl_hw_info_field(const struct ictl_hw_info *hi, const char *reg, const cha
 const struct ictl_vendor_ops *ictl_vendor_for_unit(struct ictl_ctx *ctx, const char *name,
 						   const char *path)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(vendors); i++) {
-		if (vendors[i]->match(ctx, name, path))
-			return vendors[i];
+	for (const struct ictl_vendor_entry *e = ictl_vendor_table; e->ops; e++) {
+		if ((e->flags & ICTL_VENDOR_UNITS) && e->ops->match(ctx, name, path))
+			return e->ops;
 	}
 	return &ictl_vendor_unknown;
 }
@@ -201,18 +197,9 @@ void ictl_unit_add_attr(struct ictl_ctx *ctx, struct ictl_unit *u, const char *n
 	ictl_unit_set_attr(u, name, buf);
 }
 
-bool ictl_vendor_match_none(struct ictl_ctx *ctx, const char *name, const char *path)
-{
-	(void)ctx;
-	(void)name;
-	(void)path;
-	return false;
-}
-
 const struct ictl_vendor_ops ictl_vendor_unknown = {
 	.kind = "unknown",
 	.description = "IOMMU of a type iommuctl does not know",
-	.match = ictl_vendor_match_none,
 };
 
 static const char *const cap_names[ICTL_CAP_COUNT] = {

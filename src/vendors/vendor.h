@@ -24,7 +24,10 @@ struct ictl_field_desc {
 struct ictl_vendor_ops {
 	const char *kind;		/* stable name used in JSON: "intel-vtd" */
 	const char *description;	/* for people: "Intel VT-d (DMAR)" */
-	/* Is the unit (sysfs name, real directory relative to the root) one of ours? */
+	/*
+	 * Is the unit (sysfs name, real directory relative to the root) one of
+	 * ours?  Only for ICTL_VENDOR_UNITS entries of the table.
+	 */
 	bool (*match)(struct ictl_ctx *ctx, const char *name, const char *path);
 	/* Fill u->attrs from the unit's sysfs directory; optional. */
 	void (*read_attrs)(struct ictl_ctx *ctx, struct ictl_unit *u);
@@ -51,11 +54,26 @@ uint64_t ictl_cap_from_field(struct ictl_caps *caps, enum ictl_cap_id id,
 void ictl_cap_set(struct ictl_caps *caps, enum ictl_cap_id id, bool hw, const char *source,
 		  const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* match() of types that have no sysfs unit of their own (Tegra241 CMDQV, the mock). */
-bool ictl_vendor_match_none(struct ictl_ctx *ctx, const char *name, const char *path);
+/*
+ * The one table of IOMMU types (ends with { NULL }).  ICTL_VENDOR_UNITS: its
+ * match() recognises units in sys/class/iommu, tried in table order.
+ * ICTL_VENDOR_HW_INFO: hw_info_type is an IOMMU_GET_HW_INFO type it decodes.
+ */
+enum {
+	ICTL_VENDOR_UNITS = 1u << 0,
+	ICTL_VENDOR_HW_INFO = 1u << 1,
+};
 
-/* Every vendor that has an IOMMU_GET_HW_INFO type (plus the kernel's selftest mock). */
+struct ictl_vendor_entry {
+	const struct ictl_vendor_ops *ops;
+	unsigned int flags;
+};
+
+extern const struct ictl_vendor_entry ictl_vendor_table[];
+
+/* The vendor that decodes an IOMMU_GET_HW_INFO type, or NULL. */
 const struct ictl_vendor_ops *ictl_vendor_by_hw_info_type(uint32_t type);
+/* The vendor of a kind ("intel-vtd", "virtio-iommu"), or NULL. */
 const struct ictl_vendor_ops *ictl_vendor_by_kind(const char *kind);
 
 /* Decoder helper: append a register and decode its fields from a table (NULL-terminated). */
