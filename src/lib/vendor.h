@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * One ops struct per IOMMU type.  Everything that knows a vendor's bits lives
- * in src/vendors/<vendor>.c; the rest of iommuctl asks through these hooks.
- * The hw_info decoder, nested-data builder, page-table format and capability
- * checks join this struct as those commands arrive.
+ * What the library asks of an IOMMU type, declared where it is used (as
+ * iproute2 declares struct link_util in ip_common.h).  Each
+ * src/vendors/<vendor>.c fills one struct ictl_vendor_ops with what it knows
+ * of its hardware's bits, and the vendors include this header: never the
+ * reverse, nothing in src/lib includes anything from src/vendors/.
+ *
+ * The objects depend one way:
+ *   lib/vendor.c          looks vendors up through ictl_vendor_table[] (by
+ *                         kind, by hw_info type, for a sysfs unit) and owns
+ *                         hw_info decode, type names and caps from hw_info;
+ *   vendors/table.c       the one table, listing vendors/<vendor>.c's ops;
+ *   vendors/<vendor>.c    decoders built on the helpers below;
+ *   lib/vendor-helpers.c  the helpers: they read and build decoded registers,
+ *                         capabilities and unit attributes, and look no
+ *                         vendor up.
  */
-#ifndef ICTL_VENDOR_H
-#define ICTL_VENDOR_H
+#ifndef ICTL_LIB_VENDOR_H
+#define ICTL_LIB_VENDOR_H
 
-#include "../lib/internal.h"
+#include "internal.h"
 
 /*
  * A register field description: bits msb..lsb.  meaning() puts the value in
@@ -48,15 +59,11 @@ struct ictl_vendor_ops {
 	void (*caps)(const struct ictl_hw_info *hi, struct ictl_caps *caps);
 };
 
-/* For caps(): set a capability from a decoded field ("ecap_reg", "NEST"); returns its value. */
-uint64_t ictl_cap_from_field(struct ictl_caps *caps, enum ictl_cap_id id,
-			     const struct ictl_hw_info *hi, const char *reg, const char *field);
-void ictl_cap_set(struct ictl_caps *caps, enum ictl_cap_id id, bool hw, const char *source,
-		  const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
+/* --- the table (src/vendors/table.c) and its lookups (vendor.c) --------------------- */
 
 /*
- * The one table of IOMMU types (ends with { NULL }).  ICTL_VENDOR_UNITS: its
- * match() recognises units in sys/class/iommu, tried in table order.
+ * The one table of IOMMU types, ending with { NULL }.  ICTL_VENDOR_UNITS:
+ * its match() recognises units in sys/class/iommu, tried in table order.
  * ICTL_VENDOR_HW_INFO: hw_info_type is an IOMMU_GET_HW_INFO type it decodes.
  */
 enum {
@@ -75,22 +82,23 @@ extern const struct ictl_vendor_entry ictl_vendor_table[];
 const struct ictl_vendor_ops *ictl_vendor_by_hw_info_type(uint32_t type);
 /* The vendor of a kind ("intel-vtd", "virtio-iommu"), or NULL. */
 const struct ictl_vendor_ops *ictl_vendor_by_kind(const char *kind);
+/* The ops for a unit: the first whose match() accepts it, else ictl_vendor_unknown. */
+const struct ictl_vendor_ops *ictl_vendor_for_unit(struct ictl_ctx *ctx, const char *name,
+						   const char *path);
+/* A unit of a type iommuctl does not know: kind "unknown", no hooks. */
+extern const struct ictl_vendor_ops ictl_vendor_unknown;
+
+/* --- helpers for the vendor files (vendor-helpers.c; no vendor lookup) --------------- */
 
 /* Decoder helper: append a register and decode its fields from a table (NULL-terminated). */
 int ictl_hw_add_reg(struct ictl_hw_info *out, const char *name, const char *desc,
 		    unsigned int width, uint64_t value, const struct ictl_field_desc *fields);
 
-extern const struct ictl_vendor_ops ictl_vendor_intel;
-extern const struct ictl_vendor_ops ictl_vendor_amd;
-extern const struct ictl_vendor_ops ictl_vendor_arm_smmuv3;
-extern const struct ictl_vendor_ops ictl_vendor_virtio;
-extern const struct ictl_vendor_ops ictl_vendor_tegra241;	/* an SMMUv3 extension */
-extern const struct ictl_vendor_ops ictl_vendor_selftest;	/* CONFIG_IOMMUFD_TEST's mock */
-extern const struct ictl_vendor_ops ictl_vendor_unknown;
-
-/* The ops for a unit: the first whose match() accepts it, else ictl_vendor_unknown. */
-const struct ictl_vendor_ops *ictl_vendor_for_unit(struct ictl_ctx *ctx, const char *name,
-						   const char *path);
+/* For caps(): set a capability from a decoded field ("ecap_reg", "NEST"); returns its value. */
+uint64_t ictl_cap_from_field(struct ictl_caps *caps, enum ictl_cap_id id,
+			     const struct ictl_hw_info *hi, const char *reg, const char *field);
+void ictl_cap_set(struct ictl_caps *caps, enum ictl_cap_id id, bool hw, const char *source,
+		  const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Helpers for read_attrs: add an attribute read from <unit>/<file>. */
 enum ictl_attr_fmt {
@@ -101,4 +109,4 @@ void ictl_unit_add_attr(struct ictl_ctx *ctx, struct ictl_unit *u, const char *n
 			const char *file, enum ictl_attr_fmt fmt);
 void ictl_unit_set_attr(struct ictl_unit *u, const char *name, const char *value);
 
-#endif /* ICTL_VENDOR_H */
+#endif /* ICTL_LIB_VENDOR_H */
