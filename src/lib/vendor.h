@@ -32,6 +32,26 @@ struct ictl_field_desc {
 	void (*meaning)(uint64_t v, char *buf, size_t len);
 };
 
+/*
+ * A user's description of a stage-1 table to nest under a stage-2 (from a
+ * spec: the table's address, its address width, format options).  The spec
+ * issue defines it; the ops only take a pointer.
+ */
+struct ictl_nested_spec;
+
+/*
+ * One IO page-table format the hardware walks, as its hw_info allows it
+ * (filled by pt_formats(); the page-table issue may add to it).
+ */
+struct ictl_pt_format {
+	const char *name;	/* "vtd-second-stage", "arm-lpae-s2", "amd-v1", ... */
+	unsigned int stage;	/* 1 or 2 when it can be nested, 0 for a single stage */
+	unsigned int levels;	/* levels the walk goes through */
+	unsigned int ias;	/* input address bits */
+	unsigned int oas;	/* output address bits */
+	uint64_t page_sizes;	/* bit n set: a leaf may map 2^n bytes (pages and blocks) */
+};
+
 struct ictl_vendor_ops {
 	const char *kind;		/* stable name used in JSON: "intel-vtd" */
 	const char *description;	/* for people: "Intel VT-d (DMAR)" */
@@ -57,6 +77,46 @@ struct ictl_vendor_ops {
 				  size_t len);
 	/* What the decoded registers allow (hw, detail, source of each capability). */
 	void (*caps)(const struct ictl_hw_info *hi, struct ictl_caps *caps);
+
+	/*
+	 * Room for the next issues: 0 and NULL in every vendor until they land.
+	 *
+	 * Nested translation: IOMMU_HWPT_ALLOC of a stage-1 over a NEST_PARENT
+	 * stage-2 (or a vIOMMU) takes driver data of type hwpt_data_type
+	 * (IOMMU_HWPT_DATA_VTD_S1, _ARM_SMMUV3, _AMD_GUEST; 0, NONE: iommuctl
+	 * builds no nested data for this type), hwpt_data_size bytes long.
+	 */
+	uint32_t hwpt_data_type;
+	size_t hwpt_data_size;
+	/*
+	 * Build that driver data from a user's description.  data is len >=
+	 * hwpt_data_size zeroed bytes; fill it as the kernel's structure
+	 * (struct iommu_hwpt_vtd_s1, ...) and return the length used, or
+	 * -EINVAL with a message naming the key of the description that is
+	 * wrong.  Knows nothing of the unit: nested_data_check() does.
+	 */
+	int (*nested_data_build)(struct ictl_ctx *ctx, const struct ictl_nested_spec *spec,
+				 void *data, size_t len);
+	/*
+	 * Before IOMMU_HWPT_ALLOC: check driver data of type hwpt_data_type
+	 * (built above, or given by the user) against the decoded hw_info of
+	 * the unit that would walk it.  0 when the hardware allows it;
+	 * -EOPNOTSUPP or -EINVAL with a message naming the data's field and
+	 * the register field that forbids it ("addr_width 57 needs
+	 * cap_reg.FL5LP, which is 0").  Never calls the kernel.
+	 */
+	int (*nested_data_check)(struct ictl_ctx *ctx, const struct ictl_hw_info *hi,
+				 const void *data, size_t len);
+	/* IOMMU_VIOMMU_ALLOC: this hardware's IOMMU_VIOMMU_TYPE_*; 0 (DEFAULT): none of its own. */
+	uint32_t viommu_type;
+	/*
+	 * IO page tables: the formats the hardware walks, with the levels,
+	 * address widths and page sizes its decoded hw_info allows (Intel
+	 * SAGAW and SLLPS, SMMUv3 IDR0.TTF and the IDR5 granules, AMD HATS
+	 * and GATS).  Fills up to max entries of out and returns how many
+	 * formats there are (possibly more than max); -errno.
+	 */
+	int (*pt_formats)(const struct ictl_hw_info *hi, struct ictl_pt_format *out, size_t max);
 };
 
 /* --- the table (src/vendors/table.c) and its lookups (vendor.c) --------------------- */
