@@ -6,7 +6,7 @@
 
 #include "internal.h"
 #include "iommufd.h"
-#include "../vendors/vendor.h"
+#include "vendor.h"
 
 /* Rebuild the driver data from the unit's sysfs attributes and decode it. */
 static int query_sysfs(struct ictl_ctx *ctx, const struct ictl_device *d, struct ictl_hw_info *out,

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "../vendors/vendor.h"
+#include "vendor.h"
 
 const char *ictl_unit_kind(const struct ictl_unit *u)
 {

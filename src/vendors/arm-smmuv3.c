@@ -2,7 +2,7 @@
 /* ARM SMMUv3: the driver names its units "smmu3.0x<base address>". */
 #include <string.h>
 
-#include "vendor.h"
+#include "vendors.h"
 #include "../lib/uapi/iommufd.h"
 
 static bool smmuv3_match(struct ictl_ctx *ctx, const char *name, const char *path)

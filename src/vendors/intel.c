@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vendor.h"
+#include "vendors.h"
 #include "../lib/uapi/iommufd.h"
 
 static bool intel_match(struct ictl_ctx *ctx, const char *name, const char *path)

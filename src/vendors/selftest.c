@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "vendor.h"
+#include "vendors.h"
 #include "../lib/uapi/iommufd.h"
 
 static void regval(uint64_t v, char *buf, size_t len)

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "vendor.h"
+#include "vendors.h"
 #include "../lib/uapi/iommufd.h"
 
 static void pow2(uint64_t v, char *buf, size_t len)
@@ -52,7 +52,6 @@ static int tegra241_decode(struct ictl_ctx *ctx, const void *data, size_t len,
 const struct ictl_vendor_ops ictl_vendor_tegra241 = {
 	.kind = "tegra241-cmdqv",
 	.description = "NVIDIA Tegra241 CMDQV (SMMUv3 extension)",
-	.match = ictl_vendor_match_none,
 	.hw_info_type = ICTL_IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV,
 	.hw_info_size = sizeof(struct ictl_iommu_hw_info_tegra241_cmdqv),
 	.decode_hw_info = tegra241_decode,

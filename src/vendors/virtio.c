@@ -7,7 +7,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "vendor.h"
+#include "vendors.h"
 
 static bool virtio_match(struct ictl_ctx *ctx, const char *name, const char *path)
 {
