@@ -53,6 +53,7 @@ struct out_opts {
 };
 
 struct command;
+struct out_list;
 
 struct cli {
 	bool json, verbose;
@@ -65,6 +66,7 @@ struct cli {
 	void *opts;		/* the command's own options, opts_size bytes */
 	struct ictl_ctx *ctx;
 	const struct command *cmd;
+	struct out_list *list;	/* the JSON list being written, if any (output.c) */
 };
 
 struct command {
@@ -103,6 +105,10 @@ int cli_lib_error(struct cli *cli, int err);
 /* With --verbose: one line on stderr, "iommuctl: ...". */
 void cli_verbose(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_exit_code(int err);
+/* The one JSON error object: {"message", "code", "errno"} (errno null when err >= 0). */
+json_object *cli_json_error_object(int code, int err, const char *msg);
+/* JSON mode, a list open: end its document with this error after the array (output.c). */
+void cli_list_error(struct cli *cli, json_object *error);
 /*
  * In JSON mode, turn usage errors into JSON: getopt and argp print them on
  * stderr and exit, so stderr goes to a buffer until cli_usage_errors_done().
