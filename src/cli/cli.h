@@ -100,8 +100,10 @@ int cli_run_command(struct cli *cli, const struct command *cmd, int argc, char *
 /* Errors (error.c): print in the current mode and return the exit code for err (-errno).
  * Command handlers return an exit code: 0, or what cli_error() returned. */
 int cli_error(struct cli *cli, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* The library's error: message from the context. */
+/* The library's error: message from the context, exit code by cli_lib_exit_code(). */
 int cli_lib_error(struct cli *cli, int err);
+/* The exit code of a library error: by errno, and by where the errno came from. */
+int cli_lib_exit_code(struct cli *cli, int err);
 /* With --verbose: one line on stderr, "iommuctl: ...". */
 void cli_verbose(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_exit_code(int err);

@@ -87,9 +87,31 @@ void cli_verbose(struct cli *cli, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int cli_lib_exit_code(struct cli *cli, int err)
+{
+	/* The kernel's or a damaged file's EINVAL/ENOENT: the operation failed. */
+	if (ictl_err_kind(cli->ctx, err) != ICTL_ERR_LIB) {
+		switch (-err) {
+		case EINVAL:
+		case ENOENT:
+		case ENXIO:
+		case E2BIG:
+		case ENAMETOOLONG:
+		case ENOTDIR:
+			return EXIT_FAIL;
+		}
+	}
+	return cli_exit_code(err);
+}
+
 int cli_lib_error(struct cli *cli, int err)
 {
-	return cli_error(cli, err, "%s", ictl_strerror(cli->ctx));
+	char msg[1024];
+	int code = cli_lib_exit_code(cli, err);
+
+	snprintf(msg, sizeof(msg), "%s", ictl_strerror(cli->ctx));
+	emit(cli, code, err, msg);
+	return code;
 }
 
 /*

@@ -68,7 +68,7 @@ json_object *out_json_error(struct cli *cli, int err)
 {
 	if (err >= 0)
 		return NULL;
-	return cli_json_error_object(cli_exit_code(err), err, ictl_strerror(cli->ctx));
+	return cli_json_error_object(cli_lib_exit_code(cli, err), err, ictl_strerror(cli->ctx));
 }
 
 /* --- JSON text ---------------------------------------------------------------------- */
@@ -252,14 +252,15 @@ struct out_list *out_list_begin(struct cli *cli, const struct out_list_view *vie
 	l->cli = cli;
 	l->view = view;
 	l->out = stdout;
-	if (cli->json)
-		return l;	/* the document opens with its first row, or at the end */
+	/* -o is checked in JSON mode too: a typo is an error whatever the mode. */
 	l->npick = pick_columns(cli, view->cols, l->pick);
 	if (l->npick < 0) {
 		*code = -l->npick;
 		free(l);
 		return NULL;
 	}
+	if (cli->json)
+		return l;	/* the document opens with its first row, or at the end */
 	/* A tree's child rows fill the same columns, by position. */
 	memcpy(l->child_pick, l->pick, sizeof(l->pick));
 	if (!(view->flags & OUT_STREAM_TEXT)) {
@@ -485,5 +486,5 @@ int out_doc(struct cli *cli, const struct out_doc_view *view, const void *rec, i
 	fflush(stdout);
 	if (r < 0 || ferror(stdout))
 		r = write_error(cli);
-	return err < 0 ? cli_exit_code(err) : r;
+	return err < 0 ? cli_lib_exit_code(cli, err) : r;
 }

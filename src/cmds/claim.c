@@ -345,7 +345,7 @@ static int hold_release(struct cli *cli, const struct ictl_own_plan *claimed, in
 		fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
 	if (claimed->changed)
 		ictl_own_plan_clear(&rel);
-	return r < 0 ? cli_exit_code(r) : pr;
+	return r < 0 ? cli_lib_exit_code(cli, r) : pr;
 }
 
 static const char *reason_str(char *buf, size_t len, int sig, int status)
@@ -377,7 +377,7 @@ static int claim_hold(struct cli *cli, struct ictl_own_plan *plan, int *lock)
 		if (!cli->json)
 			fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
 		hold_release(cli, plan, lock, "holding failed", -1);
-		return cli_exit_code(r);
+		return cli_lib_exit_code(cli, r);
 	}
 	if (cli->exec_argv)
 		r = ictl_hold_run(cli->ctx, &h, cli->exec_argv, &status);
