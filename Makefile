@@ -39,6 +39,7 @@ SRCS := $(wildcard src/lib/*.c src/vendors/*.c src/cli/*.c src/cmds/*.c)
 OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
 ASAN_OBJS := $(SRCS:%.c=$(ASAN_BUILD)/obj/%.o)
 MANS := $(wildcard man/*.8)
+MANS7 := $(wildcard man/*.7)
 
 .PHONY: all asan check check-host deps install uninstall clean completions
 
@@ -94,8 +95,9 @@ check-host: all asan unit-tests
 
 install: all
 	install -D -m 0755 $(BUILD)/iommuctl $(DESTDIR)$(BINDIR)/iommuctl
-	install -d $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7
 	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(MANS7) $(DESTDIR)$(MANDIR)/man7/
 	install -D -m 0644 completions/iommuctl.bash $(DESTDIR)$(BASHCOMPDIR)/iommuctl
 	install -D -m 0644 completions/_iommuctl $(DESTDIR)$(ZSHCOMPDIR)/_iommuctl
 
@@ -103,6 +105,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/iommuctl $(DESTDIR)$(BASHCOMPDIR)/iommuctl \
 		$(DESTDIR)$(ZSHCOMPDIR)/_iommuctl
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MANS7)))
 
 clean:
 	rm -rf $(BUILD)

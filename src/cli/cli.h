@@ -53,6 +53,7 @@ struct out_opts {
 };
 
 struct command;
+struct out_list;
 
 struct cli {
 	bool json, verbose;
@@ -65,6 +66,7 @@ struct cli {
 	void *opts;		/* the command's own options, opts_size bytes */
 	struct ictl_ctx *ctx;
 	const struct command *cmd;
+	struct out_list *list;	/* the JSON list being written, if any (output.c) */
 };
 
 struct command {
@@ -98,11 +100,17 @@ int cli_run_command(struct cli *cli, const struct command *cmd, int argc, char *
 /* Errors (error.c): print in the current mode and return the exit code for err (-errno).
  * Command handlers return an exit code: 0, or what cli_error() returned. */
 int cli_error(struct cli *cli, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* The library's error: message from the context. */
+/* The library's error: message from the context, exit code by cli_lib_exit_code(). */
 int cli_lib_error(struct cli *cli, int err);
+/* The exit code of a library error: by errno, and by where the errno came from. */
+int cli_lib_exit_code(struct cli *cli, int err);
 /* With --verbose: one line on stderr, "iommuctl: ...". */
 void cli_verbose(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_exit_code(int err);
+/* The one JSON error object: {"message", "code", "errno"} (errno null when err >= 0). */
+json_object *cli_json_error_object(int code, int err, const char *msg);
+/* JSON mode, a list open: end its document with this error after the array (output.c). */
+void cli_list_error(struct cli *cli, json_object *error);
 /*
  * In JSON mode, turn usage errors into JSON: getopt and argp print them on
  * stderr and exit, so stderr goes to a buffer until cli_usage_errors_done().

@@ -41,13 +41,14 @@ int cli_exit_code(int err)
 static void emit(struct cli *cli, int code, int err, const char *msg)
 {
 	if (cli && cli->json) {
-		json_object *o = json_object_new_object(), *e = json_object_new_object();
+		json_object *e = cli_json_error_object(code, err, msg), *o;
 
-		json_object_object_add(e, "message", json_object_new_string(msg));
-		json_object_object_add(e, "code", json_object_new_int(code));
-		if (err)
-			json_object_object_add(e, "errno", json_object_new_string(strerrorname_np(-err)
-										  ?: "unknown"));
+		if (cli->list) {
+			cli_list_error(cli, e);
+			json_object_put(e);
+			return;
+		}
+		o = json_object_new_object();
 		json_object_object_add(o, "error", e);
 		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 								 JSON_C_TO_STRING_SPACED |
@@ -86,9 +87,31 @@ void cli_verbose(struct cli *cli, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int cli_lib_exit_code(struct cli *cli, int err)
+{
+	/* The kernel's or a damaged file's EINVAL/ENOENT: the operation failed. */
+	if (ictl_err_kind(cli->ctx, err) != ICTL_ERR_LIB) {
+		switch (-err) {
+		case EINVAL:
+		case ENOENT:
+		case ENXIO:
+		case E2BIG:
+		case ENAMETOOLONG:
+		case ENOTDIR:
+			return EXIT_FAIL;
+		}
+	}
+	return cli_exit_code(err);
+}
+
 int cli_lib_error(struct cli *cli, int err)
 {
-	return cli_error(cli, err, "%s", ictl_strerror(cli->ctx));
+	char msg[1024];
+	int code = cli_lib_exit_code(cli, err);
+
+	snprintf(msg, sizeof(msg), "%s", ictl_strerror(cli->ctx));
+	emit(cli, code, err, msg);
+	return code;
 }
 
 /*

@@ -1,14 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The output layer: one json-c document, rendered as JSON or as text. */
-#include <ctype.h>
+/* The output layer: typed records written as streaming JSON or as text (see output.h). */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <libsmartcols.h>
 
 #include "output.h"
+
+#define MAX_COLS 32
+
+/* --- JSON values ------------------------------------------------------------------ */
+
+json_object *js_str(const char *s)
+{
+	return s && *s ? json_object_new_string(s) : NULL;
+}
 
 json_object *js_hex(uint64_t v, int width)
 {
@@ -18,64 +29,77 @@ json_object *js_hex(uint64_t v, int width)
 	return json_object_new_string(buf);
 }
 
-json_object *js_str_or_null(const char *s)
+json_object *js_int(long long v)
 {
-	return s && *s ? json_object_new_string(s) : NULL;
+	return json_object_new_int64(v);
 }
 
-json_object *out_get(json_object *obj, const char *key)
+json_object *js_uint(uint64_t v)
 {
-	char part[64];
-	const char *dot;
-
-	while (obj && (dot = strchr(key, '.'))) {
-		size_t n = (size_t)(dot - key);
-
-		if (n >= sizeof(part))
-			return NULL;
-		memcpy(part, key, n);
-		part[n] = '\0';
-		obj = json_object_object_get(obj, part);
-		key = dot + 1;
-	}
-	return obj ? json_object_object_get(obj, key) : NULL;
+	return json_object_new_uint64(v);
 }
 
-const char *out_value_str(json_object *v, char *buf, size_t len)
+json_object *js_bool(bool b)
 {
-	size_t off = 0;
-
-	switch (json_object_get_type(v)) {
-	case json_type_null:
-		return "-";
-	case json_type_boolean:
-		return json_object_get_boolean(v) ? "yes" : "no";
-	case json_type_string:
-		return json_object_get_string(v);
-	case json_type_array:
-		buf[0] = '\0';
-		for (size_t i = 0; i < json_object_array_length(v); i++) {
-			char tmp[128];
-			const char *s = out_value_str(json_object_array_get_idx(v, i), tmp, sizeof(tmp));
-
-			off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s",
-						i ? "," : "", s);
-		}
-		return buf;
-	default:
-		snprintf(buf, len, "%s", json_object_to_json_string(v));
-		return buf;
-	}
+	return json_object_new_boolean(b);
 }
 
-/* The columns to show (returns their count, or minus the exit code after reporting): the defaults, or -o LIST, or -o +LIST (defaults plus LIST). */
-static int pick_columns(struct cli *cli, const struct out_col *cols, int *pick, int max)
+json_object *js_tristate(enum ictl_tristate t)
+{
+	return t == ICTL_UNKNOWN ? NULL : json_object_new_boolean(t == ICTL_YES);
+}
+
+void js_set(json_object *obj, const char *key, json_object *v)
+{
+	json_object_object_add(obj, key, v);
+}
+
+json_object *cli_json_error_object(int code, int err, const char *msg)
+{
+	json_object *e = json_object_new_object();
+
+	js_set(e, "message", json_object_new_string(msg));
+	js_set(e, "code", js_int(code));
+	js_set(e, "errno", err < 0 ? json_object_new_string(strerrorname_np(-err) ?: "unknown") : NULL);
+	return e;
+}
+
+json_object *out_json_error(struct cli *cli, int err)
+{
+	if (err >= 0)
+		return NULL;
+	return cli_json_error_object(cli_lib_exit_code(cli, err), err, ictl_strerror(cli->ctx));
+}
+
+/* --- JSON text ---------------------------------------------------------------------- */
+
+#define JSON_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* A value pretty-printed, every line after the first indented by indent spaces. */
+static void json_put(FILE *out, json_object *v, int indent)
+{
+	const char *s = json_object_to_json_string_ext(v, JSON_FLAGS);
+
+	for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1)
+		fprintf(out, "%.*s\n%*s", (int)(nl - s), s, indent, "");
+	fputs(s, out);
+}
+
+static int write_error(struct cli *cli)
+{
+	return cli_error(cli, -EIO, "write error on standard output: %s", strerror(errno ?: EIO));
+}
+
+/* --- columns ------------------------------------------------------------------------ */
+
+/* The columns to show: the defaults, or -o LIST, or -o +LIST (defaults plus LIST). */
+static int pick_columns(struct cli *cli, const struct out_col *cols, int *pick)
 {
 	const char *list = cli->out.columns;
 	int n = 0;
 
 	if (!list || *list == '+') {
-		for (int i = 0; cols[i].name && n < max; i++) {
+		for (int i = 0; cols[i].name && n < MAX_COLS; i++) {
 			if (cols[i].flags & COL_DEFAULT)
 				pick[n++] = i;
 		}
@@ -93,9 +117,9 @@ static int pick_columns(struct cli *cli, const struct out_col *cols, int *pick, 
 		}
 		if (found < 0)
 			return -cli_error(cli, -EINVAL,
-					 "unknown column '%.*s': 'iommuctl %s --help' lists the columns",
-					 (int)len, list, cli->cmd->name);
-		if (n >= max)
+					  "unknown column '%.*s': 'iommuctl %s --help' lists the columns",
+					  (int)len, list, cli->cmd->name);
+		if (n >= MAX_COLS)
 			return -cli_error(cli, -E2BIG, "too many columns in -o");
 		pick[n++] = found;
 		list += len;
@@ -109,43 +133,40 @@ static int pick_columns(struct cli *cli, const struct out_col *cols, int *pick, 
 
 int out_check_columns(struct cli *cli, const struct out_col *cols)
 {
-	int pick[32];
-	int n = pick_columns(cli, cols, pick, 32);
+	int pick[MAX_COLS];
+	int n = pick_columns(cli, cols, pick);
 
 	return n < 0 ? -n : 0;
 }
 
-static void fill_line(struct libscols_line *ln, json_object *row, const struct out_col *cols,
-		      const int *pick, int n)
+const char *cell_none(const void *rec, char *buf, size_t len)
 {
-	for (int c = 0; c < n; c++) {
-		const struct out_col *col = &cols[pick[c]];
-		char buf[1024];
-		const char *s = col->fmt ? col->fmt(row, buf, sizeof(buf)) :
-				out_value_str(out_get(row, col->key), buf, sizeof(buf));
-
-		scols_line_set_data(ln, (size_t)c, s);
-	}
+	(void)rec, (void)buf, (void)len;
+	return NULL;
 }
 
-static int print_table(struct cli *cli, json_object *doc, const struct out_view *view, FILE *out)
+static const char *cell_text(const struct out_col *col, const void *rec, char *buf, size_t len)
 {
-	json_object *rows = out_get(doc, view->rows);
-	struct libscols_table *tb;
-	bool tree = view->children && view->child_cols;
-	int pick[32], n, r = 0;
+	const char *s;
 
-	n = pick_columns(cli, view->cols, pick, 32);
-	if (n < 0)
-		return -n;
-	tb = scols_new_table();
+	buf[0] = '\0';
+	s = col->cell(rec, buf, len);
+	return s && *s ? s : "-";
+}
+
+/* A libsmartcols table with the picked columns. */
+static struct libscols_table *table_new(struct cli *cli, FILE *out, const struct out_col *cols,
+					const int *pick, int n, bool tree)
+{
+	struct libscols_table *tb = scols_new_table();
+
 	if (!tb)
-		return cli_error(cli, -ENOMEM, "out of memory");
+		return NULL;
 	scols_table_set_stream(tb, out);
 	scols_table_enable_raw(tb, cli->out.raw);
 	scols_table_enable_noheadings(tb, cli->out.noheadings);
 	for (int c = 0; c < n; c++) {
-		const struct out_col *col = &view->cols[pick[c]];
+		const struct out_col *col = &cols[pick[c]];
 		int fl = 0;
 
 		if (col->flags & COL_RIGHT)
@@ -157,66 +178,313 @@ static int print_table(struct cli *cli, json_object *doc, const struct out_view 
 		if (tree && (col->flags & COL_TREE))
 			fl |= SCOLS_FL_TREE;
 		if (!scols_table_new_column(tb, col->name, col->whint, fl)) {
-			r = -ENOMEM;
-			goto out;
+			scols_unref_table(tb);
+			return NULL;
 		}
 	}
-	for (size_t i = 0; i < json_object_array_length(rows); i++) {
-		json_object *row = json_object_array_get_idx(rows, i);
+	return tb;
+}
+
+static int fill_line(struct libscols_line *ln, const struct out_col *cols, const int *pick, int n,
+		     const void *rec)
+{
+	for (int c = 0; c < n; c++) {
+		char buf[1024];
+
+		if (scols_line_set_data(ln, (size_t)c, cell_text(&cols[pick[c]], rec, buf, sizeof(buf))))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int out_table(struct cli *cli, FILE *out, const struct out_col *cols, const void *base, size_t n,
+	      size_t size)
+{
+	struct libscols_table *tb;
+	int pick[MAX_COLS], npick, r = 0;
+
+	npick = pick_columns(cli, cols, pick);
+	if (npick < 0)
+		return -EINVAL;
+	tb = table_new(cli, out, cols, pick, npick, false);
+	if (!tb)
+		return -ENOMEM;
+	for (size_t i = 0; i < n && !r; i++) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-		json_object *kids;
 
-		if (!ln) {
-			r = -ENOMEM;
-			goto out;
-		}
-		fill_line(ln, row, view->cols, pick, n);
-		kids = tree ? out_get(row, view->children) : NULL;
-		for (size_t k = 0; kids && k < json_object_array_length(kids); k++) {
-			struct libscols_line *kl = scols_table_new_line(tb, ln);
-
-			if (!kl) {
-				r = -ENOMEM;
-				goto out;
-			}
-			fill_line(kl, json_object_array_get_idx(kids, k), view->child_cols, pick, n);
-		}
+		r = ln ? fill_line(ln, cols, pick, npick, (const char *)base + i * size) : -ENOMEM;
 	}
-	if (json_object_array_length(rows))
+	if (!r && n)
 		r = scols_print_table(tb);
-out:
 	scols_unref_table(tb);
-	return r ? cli_error(cli, r < 0 ? r : -EIO, "cannot print the table: %s", strerror(r < 0 ? -r : EIO)) : 0;
+	return r;
 }
 
-const char *out_str(json_object *obj, const char *key)
+/* --- lists ---------------------------------------------------------------------------- */
+
+struct out_list {
+	struct cli *cli;
+	const struct out_list_view *view;
+	FILE *out;
+	size_t nrows;
+	int err;		/* the first output error; rows after it are dropped */
+	bool open;		/* JSON: the document and its array are open */
+	bool closed;		/* JSON: ... and closed */
+	json_object *head;	/* JSON: members before the array */
+	char *empty_note;	/* text: the line printed when there is no row */
+	/* text */
+	struct libscols_table *tb;
+	struct libscols_line *last;
+	int pick[MAX_COLS], npick;
+	int child_pick[MAX_COLS];
+};
+
+struct out_list *out_list_begin(struct cli *cli, const struct out_list_view *view, int *code)
 {
-	const char *s = json_object_get_string(out_get(obj, key));
+	struct out_list *l;
 
-	return s ? s : "-";
-}
-
-int out_report(struct cli *cli, json_object *doc,
-	       int (*text)(struct cli *cli, json_object *doc, FILE *out), int err)
-{
-	struct out_view view = { .text = text };
-	int r = out_print(cli, doc, &view);
-
-	json_object_put(doc);
-	fflush(stdout);
-	return err < 0 ? cli_exit_code(err) : r;
-}
-
-int out_print(struct cli *cli, json_object *doc, const struct out_view *view)
-{
-	if (cli->json) {
-		const char *s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-							       JSON_C_TO_STRING_SPACED |
-							       JSON_C_TO_STRING_NOSLASHESCAPE);
-
-		return fprintf(stdout, "%s\n", s) < 0 ? cli_error(cli, -EIO, "write error: %s", strerror(errno)) : 0;
+	*code = 0;
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		*code = cli_error(cli, -ENOMEM, "out of memory");
+		return NULL;
 	}
-	if (view->text)
-		return view->text(cli, doc, stdout);
-	return print_table(cli, doc, view, stdout);
+	l->cli = cli;
+	l->view = view;
+	l->out = stdout;
+	/* -o is checked in JSON mode too: a typo is an error whatever the mode. */
+	l->npick = pick_columns(cli, view->cols, l->pick);
+	if (l->npick < 0) {
+		*code = -l->npick;
+		free(l);
+		return NULL;
+	}
+	if (cli->json)
+		return l;	/* the document opens with its first row, or at the end */
+	/* A tree's child rows fill the same columns, by position. */
+	memcpy(l->child_pick, l->pick, sizeof(l->pick));
+	if (!(view->flags & OUT_STREAM_TEXT)) {
+		l->tb = table_new(cli, l->out, view->cols, l->pick, l->npick, view->child_cols);
+		if (!l->tb) {
+			*code = cli_error(cli, -ENOMEM, "out of memory");
+			free(l);
+			return NULL;
+		}
+	}
+	return l;
+}
+
+/* OUT_STREAM_TEXT: one line now, each column whint wide (the last one as wide as it is). */
+static int stream_line(struct out_list *l, const char *const *cells)
+{
+	for (int c = 0; c < l->npick; c++) {
+		const struct out_col *col = &l->view->cols[l->pick[c]];
+		int w = l->cli->out.raw || c == l->npick - 1 ? 0 : (int)col->whint;
+
+		fprintf(l->out, "%s%*s", c ? " " : "", col->flags & COL_RIGHT ? w : -w, cells[c]);
+	}
+	fputc('\n', l->out);
+	return ferror(l->out) ? -EIO : 0;
+}
+
+static int stream_row(struct out_list *l, const void *rec)
+{
+	const char *cells[MAX_COLS];
+	char bufs[MAX_COLS][256];
+
+	if (!l->nrows && !l->cli->out.noheadings) {
+		for (int c = 0; c < l->npick; c++)
+			cells[c] = l->view->cols[l->pick[c]].name;
+		if (stream_line(l, cells))
+			return -EIO;
+	}
+	for (int c = 0; c < l->npick; c++)
+		cells[c] = cell_text(&l->view->cols[l->pick[c]], rec, bufs[c], sizeof(bufs[c]));
+	return stream_line(l, cells);
+}
+
+/* JSON: open the document and its array (once a row is ready, or the list ends well). */
+static void list_open_json(struct out_list *l)
+{
+	if (l->open || l->closed)
+		return;
+	fputs("{\n  ", l->out);
+	if (l->head) {
+		json_object_object_foreach(l->head, k, v) {
+			fprintf(l->out, "\"%s\": ", k);
+			json_put(l->out, v, 2);
+			fputs(",\n  ", l->out);
+		}
+	}
+	fprintf(l->out, "\"%s\": [", l->view->key);
+	l->open = true;
+	l->cli->list = l;
+}
+
+int out_list_row(struct out_list *l, const void *rec)
+{
+	int r = 0;
+
+	if (l->err)
+		return l->err;
+	if (l->cli->json) {
+		json_object *e = l->view->json(rec);
+
+		list_open_json(l);
+		fputs(l->nrows ? ",\n    " : "\n    ", l->out);
+		json_put(l->out, e, 4);
+		json_object_put(e);
+		r = ferror(l->out) ? -EIO : 0;
+	} else if (l->view->flags & OUT_STREAM_TEXT) {
+		r = stream_row(l, rec);
+	} else {
+		l->last = scols_table_new_line(l->tb, NULL);
+		r = l->last ? fill_line(l->last, l->view->cols, l->pick, l->npick, rec) : -ENOMEM;
+	}
+	l->nrows++;
+	return l->err = r;
+}
+
+int out_list_child(struct out_list *l, const void *rec)
+{
+	struct libscols_line *ln;
+
+	if (l->err || l->cli->json || !l->tb || !l->last || !l->view->child_cols)
+		return l->err;
+	ln = scols_table_new_line(l->tb, l->last);
+	l->err = ln ? fill_line(ln, l->view->child_cols, l->child_pick, l->npick, rec) : -ENOMEM;
+	return l->err;
+}
+
+/* JSON: close the array, with the error after it when there is one. */
+static void list_close_json(struct out_list *l, json_object *error)
+{
+	if (!l->open)
+		return;
+	fputs(l->nrows ? "\n  ]" : "]", l->out);
+	if (error) {
+		fputs(",\n  \"error\": ", l->out);
+		json_put(l->out, error, 2);
+	}
+	fputs("\n}\n", l->out);
+	l->open = false;
+	l->closed = true;
+	l->cli->list = NULL;
+}
+
+void cli_list_error(struct cli *cli, json_object *error)
+{
+	list_close_json(cli->list, error);
+}
+
+/*
+ * Print what the list holds (text) or close its document (JSON) unless it is
+ * failing; returns the exit code of the list's own output error, or 0.  A
+ * failing JSON list stays open for cli_error to end it with the error.
+ */
+static int list_finish(struct out_list *l, bool failing)
+{
+	struct cli *cli = l->cli;
+
+	if (!cli->json && l->tb && l->nrows && scols_print_table(l->tb))
+		l->err = -EIO;
+	if (!cli->json && !l->nrows && !failing && l->empty_note)
+		fprintf(l->out, "%s\n", l->empty_note);
+	if (!failing && !l->err && cli->json) {
+		list_open_json(l);
+		list_close_json(l, NULL);
+	}
+	if (l->err == -ENOMEM)
+		return cli_error(cli, -ENOMEM, "out of memory");
+	if (l->err || ferror(l->out))
+		return write_error(cli);
+	return 0;
+}
+
+void out_list_head(struct out_list *l, json_object *head)
+{
+	json_object_put(l->head);
+	l->head = head;
+}
+
+void out_list_empty_note(struct out_list *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(l->empty_note);
+	va_start(ap, fmt);
+	if (vasprintf(&l->empty_note, fmt, ap) < 0)
+		l->empty_note = NULL;
+	va_end(ap);
+}
+
+static void list_free(struct out_list *l)
+{
+	json_object_put(l->head);
+	free(l->empty_note);
+	if (l->cli->json && l->open)
+		list_close_json(l, NULL);
+	if (l->tb)
+		scols_unref_table(l->tb);
+	free(l);
+}
+
+int out_list_end(struct out_list *l, int err)
+{
+	struct cli *cli;
+	int r;
+
+	if (!l)
+		return err < 0 ? cli_exit_code(err) : 0;
+	cli = l->cli;
+	r = list_finish(l, err < 0);
+	/*
+	 * A library error: with rows printed, cli_error ends the JSON document with
+	 * the error after the array; without, the error is the whole document.
+	 */
+	if (!r && err < 0)
+		r = cli_lib_error(cli, err);
+	list_free(l);
+	return r;
+}
+
+int out_list_fail(struct out_list *l, int err, const char *fmt, ...)
+{
+	struct cli *cli = l->cli;
+	char msg[512];
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r = list_finish(l, true);
+	if (!r)
+		r = cli_error(cli, err, "%s", msg);
+	list_free(l);
+	return r;
+}
+
+/* --- documents -------------------------------------------------------------------------- */
+
+int out_doc(struct cli *cli, const struct out_doc_view *view, const void *rec, int err)
+{
+	int r;
+
+	if (cli->json) {
+		json_object *doc = view->json(cli, rec, err);
+
+		json_put(stdout, doc, 0);
+		fputc('\n', stdout);
+		json_object_put(doc);
+		r = 0;
+	} else {
+		r = view->text(cli, stdout, rec);
+		if (err < 0)
+			fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
+	}
+	fflush(stdout);
+	if (r < 0 || ferror(stdout))
+		r = write_error(cli);
+	return err < 0 ? cli_lib_exit_code(cli, err) : r;
 }

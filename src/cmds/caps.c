@@ -29,50 +29,115 @@ error_t caps_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static json_object *tristate(enum ictl_tristate t)
+/* A row of the checklist. */
+struct cap_row {
+	enum ictl_cap_id id;
+	const struct ictl_cap *c;
+};
+
+static const char *yes_no(enum ictl_tristate t)
 {
-	return t == ICTL_UNKNOWN ? NULL : json_object_new_boolean(t == ICTL_YES);
+	return t == ICTL_UNKNOWN ? "?" : t == ICTL_YES ? "yes" : "no";
 }
 
-static const char *yes_no(json_object *o)
+static const char *cell_cap(const void *rec, char *buf, size_t len)
 {
-	return !o ? "?" : json_object_get_boolean(o) ? "yes" : "no";
+	(void)buf, (void)len;
+	return ictl_cap_name(((const struct cap_row *)rec)->id);
 }
 
-static const char *fmt_hw(json_object *row, char *buf, size_t len)
+static const char *cell_hw(const void *rec, char *buf, size_t len)
 {
-	(void)buf;
-	(void)len;
-	return yes_no(out_get(row, "hardware"));
+	(void)buf, (void)len;
+	return yes_no(((const struct cap_row *)rec)->c->hw);
 }
 
-static const char *fmt_kernel(json_object *row, char *buf, size_t len)
+static const char *cell_kernel(const void *rec, char *buf, size_t len)
 {
-	(void)buf;
-	(void)len;
-	return yes_no(out_get(row, "kernel"));
+	(void)buf, (void)len;
+	return yes_no(((const struct cap_row *)rec)->c->kernel);
+}
+
+static const char *cell_detail(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ((const struct cap_row *)rec)->c->detail;
+}
+
+static const char *cell_source(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ((const struct cap_row *)rec)->c->source;
+}
+
+static const char *cell_kernel_source(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ((const struct cap_row *)rec)->c->kernel_source;
 }
 
 const struct out_col caps_columns[] = {
-	{ "CAPABILITY", "capability", "what is asked", COL_DEFAULT, 0, NULL },
-	{ "HW", NULL, "the registers say so (? = they do not tell)", COL_DEFAULT, 0, fmt_hw },
-	{ "KERNEL", NULL, "the kernel accepted it when asked (? = not asked: no iommufd)", COL_DEFAULT,
-	  0, fmt_kernel },
-	{ "DETAIL", "detail", "formats, widths, sizes", COL_DEFAULT | COL_WRAP, 0, NULL },
-	{ "SOURCE", "source", "the register field it came from", COL_DEFAULT | COL_WRAP, 0, NULL },
-	{ "KERNEL-SOURCE", "kernel_source", "what the kernel was asked, and its answer", 0, 0, NULL },
+	{ "CAPABILITY", "what is asked", COL_DEFAULT, 0, cell_cap },
+	{ "HW", "the registers say so (? = they do not tell)", COL_DEFAULT, 0, cell_hw },
+	{ "KERNEL", "the kernel accepted it when asked (? = not asked: no iommufd)", COL_DEFAULT, 0,
+	  cell_kernel },
+	{ "DETAIL", "formats, widths, sizes", COL_DEFAULT | COL_WRAP, 0, cell_detail },
+	{ "SOURCE", "the register field it came from", COL_DEFAULT | COL_WRAP, 0, cell_source },
+	{ "KERNEL-SOURCE", "what the kernel was asked, and its answer", 0, 0, cell_kernel_source },
 	{ 0 }
 };
+
+struct caps_rec {
+	const struct ictl_device *d;
+	const struct ictl_hw_info *hi;
+	struct cap_row rows[ICTL_CAP_COUNT];
+};
+
+static json_object *caps_json(struct cli *cli, const void *data, int err)
+{
+	const struct caps_rec *x = data;
+	json_object *doc = json_object_new_object(), *c = json_object_new_object();
+	json_object *arr = json_object_new_array();
+
+	(void)cli, (void)err;
+	js_set(c, "device", json_object_new_string(x->d->name));
+	js_set(c, "iommu", json_object_new_string(x->d->iommu));
+	js_set(c, "kind", json_object_new_string(x->hi->kind));
+	js_set(c, "source", json_object_new_string(x->hi->source));
+	for (int i = 0; i < ICTL_CAP_COUNT; i++) {
+		const struct ictl_cap *cap = x->rows[i].c;
+		json_object *o = json_object_new_object();
+
+		js_set(o, "capability", json_object_new_string(ictl_cap_name(i)));
+		js_set(o, "hardware", js_tristate(cap->hw));
+		js_set(o, "kernel", js_tristate(cap->kernel));
+		js_set(o, "detail", js_str(cap->detail));
+		js_set(o, "source", js_str(cap->source));
+		js_set(o, "kernel_source", js_str(cap->kernel_source));
+		json_object_array_add(arr, o);
+	}
+	js_set(c, "capabilities", arr);
+	js_set(doc, "caps", c);
+	return doc;
+}
+
+static int caps_text(struct cli *cli, FILE *out, const void *data)
+{
+	const struct caps_rec *x = data;
+
+	return out_table(cli, out, caps_columns, x->rows, ICTL_CAP_COUNT, sizeof(x->rows[0]));
+}
+
+static const struct out_doc_view caps_view = { .json = caps_json, .text = caps_text };
 
 int cmd_caps(struct cli *cli)
 {
 	struct caps_opts *o = cli->opts;
-	struct out_view view = { .rows = "caps.capabilities", .cols = caps_columns };
 	char name[ICTL_NAME_MAX];
+	struct caps_rec rec;
 	struct ictl_hw_info hi;
 	struct ictl_caps caps;
 	struct ictl_device d;
-	json_object *doc, *c, *arr;
 	int r;
 
 	r = out_check_columns(cli, caps_columns);
@@ -89,28 +154,11 @@ int cmd_caps(struct cli *cli)
 		return cli_lib_error(cli, r);
 	}
 	cli_verbose(cli, "registers of %s from %s", d.iommu, hi.source);
-	doc = json_object_new_object();
-	c = json_object_new_object();
-	arr = json_object_new_array();
-	json_object_object_add(c, "device", json_object_new_string(d.name));
-	json_object_object_add(c, "iommu", json_object_new_string(d.iommu));
-	json_object_object_add(c, "kind", json_object_new_string(hi.kind));
-	json_object_object_add(c, "source", json_object_new_string(hi.source));
-	for (int i = 0; i < ICTL_CAP_COUNT; i++) {
-		json_object *x = json_object_new_object();
-
-		json_object_object_add(x, "capability", json_object_new_string(ictl_cap_name(i)));
-		json_object_object_add(x, "hardware", tristate(caps.cap[i].hw));
-		json_object_object_add(x, "kernel", tristate(caps.cap[i].kernel));
-		json_object_object_add(x, "detail", js_str_or_null(caps.cap[i].detail));
-		json_object_object_add(x, "source", js_str_or_null(caps.cap[i].source));
-		json_object_object_add(x, "kernel_source", js_str_or_null(caps.cap[i].kernel_source));
-		json_object_array_add(arr, x);
-	}
-	json_object_object_add(c, "capabilities", arr);
-	json_object_object_add(doc, "caps", c);
-	r = out_print(cli, doc, &view);
-	json_object_put(doc);
+	rec.d = &d;
+	rec.hi = &hi;
+	for (int i = 0; i < ICTL_CAP_COUNT; i++)
+		rec.rows[i] = (struct cap_row){ (enum ictl_cap_id)i, &caps.cap[i] };
+	r = out_doc(cli, &caps_view, &rec, 0);
 	ictl_hw_info_clear(&hi);
 	ictl_device_clear(&d);
 	return r;

@@ -57,18 +57,6 @@ error_t claim_parse(int key, char *arg, struct argp_state *state)
 	return ARGP_ERR_UNKNOWN;
 }
 
-static json_object *present_member(const struct ictl_own_member *m)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "device", json_object_new_string(m->device));
-	json_object_object_add(o, "role", json_object_new_string(m->bridge ? "bridge" : "endpoint"));
-	json_object_object_add(o, "driver", js_str_or_null(m->driver));
-	json_object_object_add(o, "driver_override", js_str_or_null(m->driver_override));
-	json_object_object_add(o, "vfio_dev", js_str_or_null(m->vfio_dev));
-	return o;
-}
-
 static json_object *present_steps(const struct ictl_own_plan *p)
 {
 	json_object *arr = json_object_new_array();
@@ -79,14 +67,13 @@ static json_object *present_steps(const struct ictl_own_plan *p)
 		json_object *o = json_object_new_object();
 
 		ictl_step_describe(p, s, desc, sizeof(desc));
-		json_object_object_add(o, "step", json_object_new_int((int)i + 1));
-		json_object_object_add(o, "action", json_object_new_string(ictl_step_kind_name(s->kind)));
-		json_object_object_add(o, "device", s->kind == ICTL_STEP_MODPROBE ? NULL :
-				       json_object_new_string(p->members[s->member].device));
-		json_object_object_add(o, "value", js_str_or_null(s->value));
-		json_object_object_add(o, "description", json_object_new_string(desc));
-		json_object_object_add(o, "status",
-				       json_object_new_string(ictl_step_status_name(s->status)));
+		js_set(o, "step", js_int((long long)i + 1));
+		js_set(o, "action", json_object_new_string(ictl_step_kind_name(s->kind)));
+		js_set(o, "device", s->kind == ICTL_STEP_MODPROBE ? NULL :
+				    json_object_new_string(p->members[s->member].device));
+		js_set(o, "value", js_str(s->value));
+		js_set(o, "description", json_object_new_string(desc));
+		js_set(o, "status", json_object_new_string(ictl_step_status_name(s->status)));
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -100,11 +87,11 @@ static json_object *present_busy(const struct ictl_own_plan *p)
 		const struct ictl_busy *b = &p->busy[i];
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "device", json_object_new_string(b->device));
-		json_object_object_add(o, "kind", json_object_new_string(b->kind));
-		json_object_object_add(o, "what", json_object_new_string(b->what));
-		json_object_object_add(o, "reason", json_object_new_string(b->reason));
-		json_object_object_add(o, "forceable", json_object_new_boolean(b->forceable));
+		js_set(o, "device", json_object_new_string(b->device));
+		js_set(o, "kind", json_object_new_string(b->kind));
+		js_set(o, "what", json_object_new_string(b->what));
+		js_set(o, "reason", json_object_new_string(b->reason));
+		js_set(o, "forceable", js_bool(b->forceable));
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -123,183 +110,242 @@ static const char *result_name(const struct ictl_own_plan *p, bool dry_run, int 
 	return p->release ? "released" : "claimed";
 }
 
-static json_object *present_plan(struct cli *cli, const struct ictl_own_plan *p, bool dry_run,
-				 int err)
+/* A claim or release and its outcome; err is the transaction's. */
+struct plan_rec {
+	const struct ictl_own_plan *p;
+	bool dry_run;
+	int err;
+};
+
+static json_object *present_plan(struct cli *cli, const struct plan_rec *x)
 {
+	const struct ictl_own_plan *p = x->p;
 	json_object *doc = json_object_new_object(), *members = json_object_new_array();
 
 	for (size_t i = 0; i < p->nmembers; i++)
 		json_object_array_add(members, present_member(&p->members[i]));
-	json_object_object_add(doc, "action", json_object_new_string(p->release ? "release" : "claim"));
-	json_object_object_add(doc, "group", json_object_new_int((int)p->group));
-	json_object_object_add(doc, "target", js_str_or_null(p->target));
-	json_object_object_add(doc, "dry_run", json_object_new_boolean(dry_run));
-	json_object_object_add(doc, "result", json_object_new_string(result_name(p, dry_run, err)));
-	json_object_object_add(doc, "changed", json_object_new_boolean(p->changed));
-	json_object_object_add(doc, "recovered", json_object_new_boolean(p->recovered));
-	json_object_object_add(doc, "members", members);
-	json_object_object_add(doc, "in_use", present_busy(p));
-	json_object_object_add(doc, "steps", present_steps(p));
-	json_object_object_add(doc, "error", present_error(cli, err));
+	js_set(doc, "action", json_object_new_string(p->release ? "release" : "claim"));
+	js_set(doc, "group", js_int(p->group));
+	js_set(doc, "target", js_str(p->target));
+	js_set(doc, "dry_run", js_bool(x->dry_run));
+	js_set(doc, "result", json_object_new_string(result_name(p, x->dry_run, x->err)));
+	js_set(doc, "changed", js_bool(p->changed));
+	js_set(doc, "recovered", js_bool(p->recovered));
+	js_set(doc, "members", members);
+	js_set(doc, "in_use", present_busy(p));
+	js_set(doc, "steps", present_steps(p));
+	js_set(doc, "error", out_json_error(cli, x->err));
 	return doc;
 }
 
-static void text_members(json_object *doc, FILE *out)
+static json_object *plan_json(struct cli *cli, const void *data, int err)
 {
-	json_object *m = out_get(doc, "members"), *busy = out_get(doc, "in_use");
-
-	for (size_t i = 0; i < json_object_array_length(m); i++) {
-		json_object *d = json_object_array_get_idx(m, i);
-
-		fprintf(out, "  %-14s %-9s driver %-12s driver_override %s\n", out_str(d, "device"),
-			out_str(d, "role"), out_str(d, "driver"), out_str(d, "driver_override"));
-	}
-	for (size_t i = 0; i < json_object_array_length(busy); i++) {
-		json_object *b = json_object_array_get_idx(busy, i);
-
-		fprintf(out, "  in use: %s: %s\n", out_str(b, "device"), out_str(b, "reason"));
-	}
+	(void)err;
+	return present_plan(cli, data);
 }
 
-static int text_plan(struct cli *cli, json_object *doc, FILE *out)
+static void text_plan(FILE *out, const struct plan_rec *x)
 {
-	json_object *steps = out_get(doc, "steps"), *err = out_get(doc, "error");
-	bool dry = json_object_get_boolean(out_get(doc, "dry_run"));
+	const struct ictl_own_plan *p = x->p;
+	char desc[256];
 
-	fprintf(out, "Group %s: %s%s%s\n", out_str(doc, "group"), out_str(doc, "action"),
-		out_get(doc, "target") ? " for " : "",
-		out_get(doc, "target") ? out_str(doc, "target") : "");
-	text_members(doc, out);
-	if (json_object_get_boolean(out_get(doc, "recovered")))
+	fprintf(out, "Group %u: %s%s%s\n", p->group, p->release ? "release" : "claim",
+		p->target[0] ? " for " : "", p->target);
+	for (size_t i = 0; i < p->nmembers; i++) {
+		const struct ictl_own_member *m = &p->members[i];
+
+		fprintf(out, "  %-14s %-9s driver %-12s driver_override %s\n", m->device,
+			m->bridge ? "bridge" : "endpoint", dash(m->driver), dash(m->driver_override));
+	}
+	for (size_t i = 0; i < p->nbusy; i++)
+		fprintf(out, "  in use: %s: %s\n", p->busy[i].device, p->busy[i].reason);
+	if (p->recovered)
 		fprintf(out, "An interrupted transaction was recovered first.\n");
-	if (json_object_array_length(steps))
-		fprintf(out, "%s\n", dry ? "Plan (dry run: nothing is changed):" : "Steps:");
-	for (size_t i = 0; i < json_object_array_length(steps); i++) {
-		json_object *s = json_object_array_get_idx(steps, i);
-
-		if (dry)
-			fprintf(out, "  %2s. %s\n", out_str(s, "step"), out_str(s, "description"));
+	if (p->nsteps)
+		fprintf(out, "%s\n", x->dry_run ? "Plan (dry run: nothing is changed):" : "Steps:");
+	for (size_t i = 0; i < p->nsteps; i++) {
+		ictl_step_describe(p, &p->steps[i], desc, sizeof(desc));
+		if (x->dry_run)
+			fprintf(out, "  %2zu. %s\n", i + 1, desc);
 		else
-			fprintf(out, "  %2s. %-60s %s\n", out_str(s, "step"), out_str(s, "description"),
-				out_str(s, "status"));
+			fprintf(out, "  %2zu. %-60s %s\n", i + 1, desc,
+				ictl_step_status_name(p->steps[i].status));
 	}
-	fprintf(out, "Result: %s\n", out_str(doc, "result"));
-	if (err)
-		fprintf(stderr, "iommuctl: %s\n", out_str(err, "message"));
-	return ferror(out) ? cli_error(cli, -EIO, "write error") : 0;
+	fprintf(out, "Result: %s\n", result_name(p, x->dry_run, x->err));
 }
+
+static int plan_text(struct cli *cli, FILE *out, const void *data)
+{
+	(void)cli;
+	text_plan(out, data);
+	return 0;
+}
+
+static const struct out_doc_view plan_view = { .json = plan_json, .text = plan_text };
 
 int own_report(struct cli *cli, const struct ictl_own_plan *p, bool dry_run, int err)
 {
-	return out_report(cli, present_plan(cli, p, dry_run, err), text_plan, err);
+	return out_doc(cli, &plan_view, &(struct plan_rec){ p, dry_run, err }, err);
 }
 
 /* --- --hold and -- COMMAND ------------------------------------------------------- */
 
-static json_object *present_hold(struct cli *cli, const struct ictl_hold *h, int err)
+/* The claim, then the hold that was opened (or why not). */
+struct hold_rec {
+	struct plan_rec plan;
+	const struct ictl_hold *h;
+	char *const *cmd;	/* -- COMMAND, or NULL for --hold */
+	int err;		/* opening the hold */
+};
+
+static json_object *present_hold(struct cli *cli, const struct hold_rec *x)
 {
-	json_object *o = json_object_new_object(), *devs = json_object_new_array();
-	char *const *cmd = cli->exec_argv;
+	const struct ictl_hold *h = x->h;
+	json_object *o = json_object_new_object(), *devs = json_object_new_array(), *cmd = NULL;
 
 	for (size_t i = 0; i < h->ndevs; i++) {
 		json_object *d = json_object_new_object();
 
-		json_object_object_add(d, "device", json_object_new_string(h->devs[i].device));
-		json_object_object_add(d, "node", js_str_or_null(h->devs[i].node));
-		json_object_object_add(d, "fd", cmd ? json_object_new_int(ictl_hold_fd_of(h, i)) : NULL);
-		json_object_object_add(d, "dev_id", h->bound ? json_object_new_int64(h->devs[i].dev_id) : NULL);
+		js_set(d, "device", json_object_new_string(h->devs[i].device));
+		js_set(d, "node", js_str(h->devs[i].node));
+		js_set(d, "fd", x->cmd ? js_int(ictl_hold_fd_of(h, i)) : NULL);
+		js_set(d, "dev_id", h->bound ? js_int(h->devs[i].dev_id) : NULL);
 		json_object_array_add(devs, d);
 	}
-	json_object_object_add(o, "path", json_object_new_string(h->legacy ? "legacy" : "iommufd"));
-	json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
-	json_object_object_add(o, "bound", json_object_new_boolean(h->legacy || h->bound));
-	json_object_object_add(o, "iommufd_fd", cmd && !h->legacy ? json_object_new_int(ICTL_HOLD_FIRST_FD) : NULL);
-	json_object_object_add(o, "container_fd", cmd && h->legacy ? json_object_new_int(ICTL_HOLD_FIRST_FD) : NULL);
-	json_object_object_add(o, "group_fd", cmd && h->legacy ? json_object_new_int(ICTL_HOLD_FIRST_FD + 1) : NULL);
-	json_object_object_add(o, "devices", devs);
-	json_object_object_add(o, "command", cmd ? json_object_new_array() : NULL);
-	for (size_t i = 0; cmd && cmd[i]; i++)
-		json_object_array_add(out_get(o, "command"), json_object_new_string(cmd[i]));
-	json_object_object_add(o, "error", present_error(cli, err));
+	js_set(o, "path", json_object_new_string(h->legacy ? "legacy" : "iommufd"));
+	js_set(o, "pid", js_int(getpid()));
+	js_set(o, "bound", js_bool(h->legacy || h->bound));
+	js_set(o, "iommufd_fd", x->cmd && !h->legacy ? js_int(ICTL_HOLD_FIRST_FD) : NULL);
+	js_set(o, "container_fd", x->cmd && h->legacy ? js_int(ICTL_HOLD_FIRST_FD) : NULL);
+	js_set(o, "group_fd", x->cmd && h->legacy ? js_int(ICTL_HOLD_FIRST_FD + 1) : NULL);
+	js_set(o, "devices", devs);
+	if (x->cmd) {
+		cmd = json_object_new_array();
+		for (size_t i = 0; x->cmd[i]; i++)
+			json_object_array_add(cmd, json_object_new_string(x->cmd[i]));
+	}
+	js_set(o, "command", cmd);
+	js_set(o, "error", out_json_error(cli, x->err));
 	return o;
 }
 
-static void text_hold(json_object *h, FILE *out)
+static json_object *hold_json(struct cli *cli, const void *data, int err)
 {
-	json_object *devs = out_get(h, "devices"), *cmd = out_get(h, "command");
-	bool legacy = !strcmp(out_str(h, "path"), "legacy");
+	const struct hold_rec *x = data;
+	json_object *doc = present_plan(cli, &x->plan);
 
-	if (out_get(h, "error"))
+	(void)err;
+	js_set(doc, "hold", present_hold(cli, x));
+	return doc;
+}
+
+static void text_hold(FILE *out, const struct hold_rec *x)
+{
+	const struct ictl_hold *h = x->h;
+
+	if (x->err < 0)
 		return;
-	if (!cmd)
-		fprintf(out, "Holding through %s (pid %s): %s\n", legacy ? "the legacy group node" : "iommufd",
-			out_str(h, "pid"), legacy ? "the group is in a type1 container, so the kernel has handed DMA ownership to this process" :
-			"every device is bound to an iommufd, so the kernel has handed DMA ownership to this process");
-	else if (legacy)
-		fprintf(out, "Running %s with the group held through the legacy path: the container is fd %s, the group fd %s\n",
-			json_object_get_string(json_object_array_get_idx(cmd, 0)), out_str(h, "container_fd"), out_str(h, "group_fd"));
+	if (!x->cmd)
+		fprintf(out, "Holding through %s (pid %d): %s\n",
+			h->legacy ? "the legacy group node" : "iommufd", (int)getpid(),
+			h->legacy ? "the group is in a type1 container, so the kernel has handed DMA ownership to this process" :
+				    "every device is bound to an iommufd, so the kernel has handed DMA ownership to this process");
+	else if (h->legacy)
+		fprintf(out, "Running %s with the group held through the legacy path: the container is fd %d, the group fd %d\n",
+			x->cmd[0], ICTL_HOLD_FIRST_FD, ICTL_HOLD_FIRST_FD + 1);
 	else
-		fprintf(out, "Running %s with the iommufd on fd %s; the devices are %s\n",
-			json_object_get_string(json_object_array_get_idx(cmd, 0)), out_str(h, "iommufd_fd"),
-			json_object_get_boolean(out_get(h, "bound")) ? "bound to it" : "not bound yet (the command binds them)");
-	for (size_t i = 0; i < json_object_array_length(devs); i++) {
-		json_object *d = json_object_array_get_idx(devs, i);
-
-		fprintf(out, "  %-14s %-26s", out_str(d, "device"), out_get(d, "node") ? out_str(d, "node") : "(from the group)");
-		if (out_get(d, "fd"))
-			fprintf(out, " fd %s", out_str(d, "fd"));
-		if (out_get(d, "dev_id"))
-			fprintf(out, " dev_id %s", out_str(d, "dev_id"));
+		fprintf(out, "Running %s with the iommufd on fd %d; the devices are %s\n", x->cmd[0],
+			ICTL_HOLD_FIRST_FD,
+			h->bound ? "bound to it" : "not bound yet (the command binds them)");
+	for (size_t i = 0; i < h->ndevs; i++) {
+		fprintf(out, "  %-14s %-26s", h->devs[i].device,
+			h->devs[i].node[0] ? h->devs[i].node : "(from the group)");
+		if (x->cmd)
+			fprintf(out, " fd %d", ictl_hold_fd_of(h, i));
+		if (h->bound)
+			fprintf(out, " dev_id %u", h->devs[i].dev_id);
 		fputc('\n', out);
 	}
-	if (!cmd)
-		fprintf(out, "Release with Ctrl-C or kill -TERM %s.\n", out_str(h, "pid"));
+	if (!x->cmd)
+		fprintf(out, "Release with Ctrl-C or kill -TERM %d.\n", (int)getpid());
 }
 
-static int text_claim_hold(struct cli *cli, json_object *doc, FILE *out)
+static int hold_text(struct cli *cli, FILE *out, const void *data)
 {
-	int r = text_plan(cli, doc, out);
+	const struct hold_rec *x = data;
 
-	if (!r && out_get(doc, "hold"))
-		text_hold(out_get(doc, "hold"), out);
-	return ferror(out) ? cli_error(cli, -EIO, "write error") : r;
+	(void)cli;
+	text_plan(out, &x->plan);
+	text_hold(out, x);
+	return 0;
 }
 
-static int text_hold_end(struct cli *cli, json_object *doc, FILE *out)
+static const struct out_doc_view hold_view = { .json = hold_json, .text = hold_text };
+
+/* The end of a hold, and the release of what this run claimed (release is NULL if none). */
+struct hold_end_rec {
+	unsigned int group;
+	const char *reason;
+	int cmd_status;		/* -1: no command */
+	bool released;
+	const struct plan_rec *release;
+};
+
+static json_object *hold_end_json(struct cli *cli, const void *data, int err)
 {
-	json_object *rel = out_get(doc, "release");
+	const struct hold_end_rec *x = data;
+	json_object *doc = json_object_new_object();
 
-	fprintf(out, "Hold of group %s ended: %s\n", out_str(doc, "group"), out_str(doc, "reason"));
-	if (rel)
-		return text_plan(cli, rel, out);
-	fprintf(out, "Group %s stays claimed: it was claimed before this run.\n", out_str(doc, "group"));
-	return ferror(out) ? cli_error(cli, -EIO, "write error") : 0;
+	(void)err;
+	js_set(doc, "action", json_object_new_string("hold-end"));
+	js_set(doc, "group", js_int(x->group));
+	js_set(doc, "reason", json_object_new_string(x->reason));
+	js_set(doc, "command_status", x->cmd_status >= 0 ? js_int(x->cmd_status) : NULL);
+	js_set(doc, "released", js_bool(x->released));
+	if (x->release)
+		js_set(doc, "release", present_plan(cli, x->release));
+	return doc;
 }
+
+static int hold_end_text(struct cli *cli, FILE *out, const void *data)
+{
+	const struct hold_end_rec *x = data;
+
+	(void)cli;
+	fprintf(out, "Hold of group %u ended: %s\n", x->group, x->reason);
+	if (x->release)
+		text_plan(out, x->release);
+	else
+		fprintf(out, "Group %u stays claimed: it was claimed before this run.\n", x->group);
+	return 0;
+}
+
+static const struct out_doc_view hold_end_view = { .json = hold_end_json, .text = hold_end_text };
 
 /* Give back what this run claimed, under the lock the hold kept. */
 static int hold_release(struct cli *cli, const struct ictl_own_plan *claimed, int *lock,
 			const char *reason, int cmd_status)
 {
 	struct ictl_own_opts oo = { .lock_fd = lock };
-	json_object *doc = json_object_new_object();
+	struct hold_end_rec x = { claimed->group, reason, cmd_status, claimed->changed, NULL };
 	struct ictl_own_plan rel;
+	struct plan_rec rp;
 	int r = 0, pr;
 
 	ictl_own_opts_from_env(&oo);
-	json_object_object_add(doc, "action", json_object_new_string("hold-end"));
-	json_object_object_add(doc, "group", json_object_new_int((int)claimed->group));
-	json_object_object_add(doc, "reason", json_object_new_string(reason));
-	json_object_object_add(doc, "command_status", cmd_status >= 0 ? json_object_new_int(cmd_status) : NULL);
-	json_object_object_add(doc, "released", json_object_new_boolean(claimed->changed));
 	if (claimed->changed) {
 		r = ictl_release_plan(cli->ctx, claimed->group, &rel);
 		if (!r)
 			r = ictl_own_apply(cli->ctx, &oo, &rel);
-		json_object_object_add(doc, "release", present_plan(cli, &rel, false, r));
-		ictl_own_plan_clear(&rel);
+		rp = (struct plan_rec){ &rel, false, r };
+		x.release = &rp;
 	}
-	pr = out_report(cli, doc, text_hold_end, 0);
-	return r < 0 ? cli_exit_code(r) : pr;
+	pr = out_doc(cli, &hold_end_view, &x, 0);
+	if (r < 0 && !cli->json)
+		fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
+	if (claimed->changed)
+		ictl_own_plan_clear(&rel);
+	return r < 0 ? cli_lib_exit_code(cli, r) : pr;
 }
 
 static const char *reason_str(char *buf, size_t len, int sig, int status)
@@ -316,7 +362,6 @@ static const char *reason_str(char *buf, size_t len, int sig, int status)
 static int claim_hold(struct cli *cli, struct ictl_own_plan *plan, int *lock)
 {
 	struct claim_opts *o = cli->opts;
-	json_object *doc = present_plan(cli, plan, false, 0);
 	int r, status = 0, sig = 0, code;
 	struct ictl_hold h;
 	char reason[96];
@@ -325,14 +370,14 @@ static int claim_hold(struct cli *cli, struct ictl_own_plan *plan, int *lock)
 	r = ictl_hold_open(cli->ctx, plan->group,
 			   o->legacy ? ICTL_HOLD_LEGACY : o->bind ? ICTL_HOLD_IOMMUFD : ICTL_HOLD_AUTO,
 			   !cli->exec_argv || o->bind, &h);
-	json_object_object_add(doc, "hold", present_hold(cli, &h, r));
-	code = out_report(cli, doc, text_claim_hold, 0);
+	code = out_doc(cli, &hold_view,
+		       &(struct hold_rec){ { plan, false, 0 }, &h, cli->exec_argv, r }, 0);
 	if (r < 0) {
 		/* Nothing half-done: what this run claimed goes back. */
 		if (!cli->json)
 			fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
 		hold_release(cli, plan, lock, "holding failed", -1);
-		return cli_exit_code(r);
+		return cli_lib_exit_code(cli, r);
 	}
 	if (cli->exec_argv)
 		r = ictl_hold_run(cli->ctx, &h, cli->exec_argv, &status);

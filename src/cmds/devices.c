@@ -2,62 +2,169 @@
 /* iommuctl devices: every device with its driver, IOMMU unit and group. */
 #include "cmds.h"
 
-static const char *fmt_ids(json_object *row, char *buf, size_t len)
-{
-	const char *v = json_object_get_string(out_get(row, "vendor_id"));
-	const char *d = json_object_get_string(out_get(row, "device_id"));
+#define DEV(rec) (((const struct device_rec *)(rec))->d)
+#define NAMES(rec) (&((const struct device_rec *)(rec))->names)
 
-	if (!v || !d)
-		return "-";
-	snprintf(buf, len, "%s:%s", v + 2, d + 2);
+static const char *cell_device(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return DEV(rec)->name;
+}
+
+static const char *cell_group(const void *rec, char *buf, size_t len)
+{
+	if (DEV(rec)->group < 0)
+		return NULL;
+	snprintf(buf, len, "%d", DEV(rec)->group);
 	return buf;
 }
 
+static const char *cell_iommu(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return DEV(rec)->iommu;
+}
+
+static const char *cell_driver(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return DEV(rec)->driver;
+}
+
+static const char *cell_ids(const void *rec, char *buf, size_t len)
+{
+	if (!DEV(rec)->is_pci)
+		return NULL;
+	snprintf(buf, len, "%04x:%04x", DEV(rec)->vendor_id, DEV(rec)->device_id);
+	return buf;
+}
+
+static const char *cell_class_name(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return NAMES(rec)->class_name;
+}
+
+static const char *cell_description(const void *rec, char *buf, size_t len)
+{
+	return device_description(rec, buf, len);
+}
+
+static const char *cell_class(const void *rec, char *buf, size_t len)
+{
+	if (!DEV(rec)->is_pci)
+		return NULL;
+	snprintf(buf, len, "0x%06x", DEV(rec)->class_code);
+	return buf;
+}
+
+static const char *cell_vendor(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return NAMES(rec)->vendor;
+}
+
+static const char *cell_name(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return NAMES(rec)->device;
+}
+
+static const char *cell_subsystem(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return NAMES(rec)->subsys_device;
+}
+
+static const char *cell_revision(const void *rec, char *buf, size_t len)
+{
+	if (!DEV(rec)->is_pci)
+		return NULL;
+	snprintf(buf, len, "0x%02x", DEV(rec)->revision);
+	return buf;
+}
+
+static const char *cell_override(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return DEV(rec)->driver_override;
+}
+
+static const char *cell_vfio(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return DEV(rec)->vfio_dev;
+}
+
+static const char *cell_numa(const void *rec, char *buf, size_t len)
+{
+	snprintf(buf, len, "%d", DEV(rec)->numa_node);
+	return buf;
+}
+
+static const char *cell_boot_vga(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return DEV(rec)->boot_vga == ICTL_YES ? "yes" : "no";
+}
+
+static const char *cell_bus(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return DEV(rec)->bus;
+}
+
 const struct out_col devices_columns[] = {
-	{ "DEVICE", "device", "device name (PCI address)", COL_DEFAULT, 0, NULL },
-	{ "GROUP", "group", "IOMMU group", COL_DEFAULT | COL_RIGHT, 0, NULL },
-	{ "IOMMU", "iommu", "IOMMU unit", COL_DEFAULT, 0, NULL },
-	{ "DRIVER", "driver", "bound driver", COL_DEFAULT, 0, NULL },
-	{ "IDS", NULL, "vendor:device IDs", COL_DEFAULT, 0, fmt_ids },
-	{ "CLASS", "class_name", "PCI class name", COL_DEFAULT | COL_TRUNC, 0, NULL },
-	{ "DESCRIPTION", NULL, "vendor and device names", COL_DEFAULT | COL_TRUNC, 0,
-	  fmt_device_description },
-	{ "CLASSCODE", "class", "PCI class code", 0, 0, NULL },
-	{ "VENDOR", "vendor", "vendor name", 0, 0, NULL },
-	{ "NAME", "name", "device name", 0, 0, NULL },
-	{ "SUBSYSTEM", "subsystem", "subsystem name", 0, 0, NULL },
-	{ "REV", "revision", "revision", 0, 0, NULL },
-	{ "OVERRIDE", "driver_override", "driver_override", 0, 0, NULL },
-	{ "VFIO", "vfio_dev", "VFIO cdev (vfioN) when bound to a VFIO driver", 0, 0, NULL },
-	{ "NUMA", "numa_node", "NUMA node", COL_RIGHT, 0, NULL },
-	{ "BOOTVGA", "boot_vga", "the boot display device", 0, 0, NULL },
-	{ "BUS", "bus", "bus type", 0, 0, NULL },
+	{ "DEVICE", "device name (PCI address)", COL_DEFAULT, 0, cell_device },
+	{ "GROUP", "IOMMU group", COL_DEFAULT | COL_RIGHT, 0, cell_group },
+	{ "IOMMU", "IOMMU unit", COL_DEFAULT, 0, cell_iommu },
+	{ "DRIVER", "bound driver", COL_DEFAULT, 0, cell_driver },
+	{ "IDS", "vendor:device IDs", COL_DEFAULT, 0, cell_ids },
+	{ "CLASS", "PCI class name", COL_DEFAULT | COL_TRUNC, 0, cell_class_name },
+	{ "DESCRIPTION", "vendor and device names", COL_DEFAULT | COL_TRUNC, 0, cell_description },
+	{ "CLASSCODE", "PCI class code", 0, 0, cell_class },
+	{ "VENDOR", "vendor name", 0, 0, cell_vendor },
+	{ "NAME", "device name", 0, 0, cell_name },
+	{ "SUBSYSTEM", "subsystem name", 0, 0, cell_subsystem },
+	{ "REV", "revision", 0, 0, cell_revision },
+	{ "OVERRIDE", "driver_override", 0, 0, cell_override },
+	{ "VFIO", "VFIO cdev (vfioN) when bound to a VFIO driver", 0, 0, cell_vfio },
+	{ "NUMA", "NUMA node", COL_RIGHT, 0, cell_numa },
+	{ "BOOTVGA", "the boot display device", 0, 0, cell_boot_vga },
+	{ "BUS", "bus type", 0, 0, cell_bus },
 	{ 0 }
+};
+
+static json_object *device_json(const void *rec)
+{
+	return present_device(rec);
+}
+
+static const struct out_list_view devices_view = {
+	.key = "devices", .cols = devices_columns, .json = device_json,
 };
 
 int cmd_devices(struct cli *cli)
 {
-	struct out_view view = { .rows = "devices", .cols = devices_columns };
 	struct ictl_device_list devs;
-	json_object *doc, *arr;
-	int r;
+	struct out_list *l;
+	int r, code;
 
-	r = out_check_columns(cli, view.cols);
-	if (r)
-		return r;
-	r = cmds_scan_devices(cli, &devs);
-	if (r)
-		return r;
+	l = out_list_begin(cli, &devices_view, &code);
+	if (!l)
+		return code;
+	r = ictl_devices_scan(cli->ctx, &devs);
+	if (r < 0)
+		return out_list_end(l, r);
 	cli_verbose(cli, "%zu devices", devs.n);
-	doc = json_object_new_object();
-	arr = json_object_new_array();
-	for (size_t i = 0; i < devs.n; i++) {
-		if (filter_match(&cli->filter, &devs.v[i], cli->ctx))
-			json_object_array_add(arr, present_device(cli->ctx, &devs.v[i]));
+	for (size_t i = 0, stop = 0; i < devs.n && !stop; i++) {
+		struct device_rec rec;
+
+		if (!filter_match(&cli->filter, &devs.v[i], cli->ctx))
+			continue;
+		device_rec_init(&rec, cli->ctx, &devs.v[i]);
+		stop = out_list_row(l, &rec);
 	}
-	json_object_object_add(doc, "devices", arr);
-	r = out_print(cli, doc, &view);
-	json_object_put(doc);
 	ictl_device_list_clear(&devs);
-	return r;
+	return out_list_end(l, 0);
 }

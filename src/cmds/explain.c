@@ -6,98 +6,115 @@
 
 #include "cmds.h"
 
+struct explain_rec {
+	const struct ictl_group *g;
+	const struct ictl_explain *e;
+};
+
+static const char *missing_str(uint16_t missing, char *buf, size_t len)
+{
+	static const char *const bits[] = { "SV", "TB", "RR", "CR", "UF", "EC", "DT" };
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(bits); i++) {
+		if (missing & (1u << i))
+			buf_add(buf, len, &off, "%s%s", off ? "," : "", bits[i]);
+	}
+	return buf;
+}
+
 static json_object *present_node(const struct ictl_explain *e, const struct ictl_pci_node *n)
 {
 	json_object *o = json_object_new_object(), *acs = json_object_new_object();
 	json_object *missing = json_object_new_array();
-	static const char *const bits[] = { "SV", "TB", "RR", "CR", "UF", "EC", "DT" };
+	char buf[64], *tok, *save = NULL;
 
-	json_object_object_add(o, "device", json_object_new_string(n->name));
-	json_object_object_add(o, "upstream", n->parent >= 0 ?
-				json_object_new_string(e->nodes[n->parent].name) : NULL);
-	json_object_object_add(o, "pcie_type", json_object_new_string(ictl_pcie_type_name(n->pcie_type)));
-	json_object_object_add(o, "multifunction", json_object_new_boolean(n->multifunction));
-	json_object_object_add(o, "bridge", json_object_new_boolean(n->is_bridge));
-	json_object_object_add(o, "config_readable", json_object_new_boolean(n->config_ok &&
-									     !n->config_short));
-	json_object_object_add(acs, "present", json_object_new_boolean(n->has_acs));
-	json_object_object_add(acs, "capability", n->has_acs ? js_hex(n->acs_cap, 4) : NULL);
-	json_object_object_add(acs, "control", n->has_acs ? js_hex(n->acs_ctrl, 4) : NULL);
-	for (size_t i = 0; i < 7; i++) {
-		if (n->acs_missing & (1u << i))
-			json_object_array_add(missing, json_object_new_string(bits[i]));
-	}
-	json_object_object_add(acs, "missing", missing);
-	json_object_object_add(acs, "isolates", json_object_new_boolean(n->acs_enabled));
-	json_object_object_add(o, "acs", acs);
+	js_set(o, "device", json_object_new_string(n->name));
+	js_set(o, "upstream", n->parent >= 0 ? json_object_new_string(e->nodes[n->parent].name) : NULL);
+	js_set(o, "pcie_type", json_object_new_string(ictl_pcie_type_name(n->pcie_type)));
+	js_set(o, "multifunction", js_bool(n->multifunction));
+	js_set(o, "bridge", js_bool(n->is_bridge));
+	js_set(o, "config_readable", js_bool(n->config_ok && !n->config_short));
+	js_set(acs, "present", js_bool(n->has_acs));
+	js_set(acs, "capability", n->has_acs ? js_hex(n->acs_cap, 4) : NULL);
+	js_set(acs, "control", n->has_acs ? js_hex(n->acs_ctrl, 4) : NULL);
+	missing_str(n->acs_missing, buf, sizeof(buf));
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		json_object_array_add(missing, json_object_new_string(tok));
+	js_set(acs, "missing", missing);
+	js_set(acs, "isolates", js_bool(n->acs_enabled));
+	js_set(o, "acs", acs);
 	return o;
 }
 
-static json_object *present_explain(const struct ictl_group *g, const struct ictl_explain *e)
+static json_object *explain_json(struct cli *cli, const void *data, int err)
 {
-	json_object *o = json_object_new_object(), *f = json_object_new_array();
-	json_object *nodes = json_object_new_array();
+	const struct explain_rec *x = data;
+	json_object *doc = json_object_new_object(), *o = json_object_new_object();
+	json_object *f = json_object_new_array(), *nodes = json_object_new_array();
 
-	json_object_object_add(o, "group", json_object_new_int((int)g->id));
-	json_object_object_add(o, "devices", json_object_new_int((int)g->ndevices));
-	json_object_object_add(o, "isolated", json_object_new_boolean(g->ndevices == 1));
-	for (size_t i = 0; i < e->nfindings; i++) {
-		const struct ictl_finding *x = &e->findings[i];
+	(void)cli, (void)err;
+	js_set(o, "group", js_int(x->g->id));
+	js_set(o, "devices", js_int((long long)x->g->ndevices));
+	js_set(o, "isolated", js_bool(x->g->ndevices == 1));
+	for (size_t i = 0; i < x->e->nfindings; i++) {
+		const struct ictl_finding *fi = &x->e->findings[i];
 		json_object *j = json_object_new_object();
 
-		json_object_object_add(j, "device", json_object_new_string(x->device));
-		json_object_object_add(j, "kind", json_object_new_string(ictl_finding_kind_name(x->kind)));
-		json_object_object_add(j, "link", js_str_or_null(x->link));
-		json_object_object_add(j, "message", json_object_new_string(x->message));
+		js_set(j, "device", json_object_new_string(fi->device));
+		js_set(j, "kind", json_object_new_string(ictl_finding_kind_name(fi->kind)));
+		js_set(j, "link", js_str(fi->link));
+		js_set(j, "message", json_object_new_string(fi->message));
 		json_object_array_add(f, j);
 	}
-	json_object_object_add(o, "findings", f);
-	for (size_t i = 0; i < e->nnodes; i++)
-		json_object_array_add(nodes, present_node(e, &e->nodes[i]));
-	json_object_object_add(o, "pci_path", nodes);
-	return o;
+	js_set(o, "findings", f);
+	for (size_t i = 0; i < x->e->nnodes; i++)
+		json_object_array_add(nodes, present_node(x->e, &x->e->nodes[i]));
+	js_set(o, "pci_path", nodes);
+	js_set(doc, "explain", o);
+	return doc;
 }
 
-static int text_explain(struct cli *cli, json_object *doc, FILE *out)
+static int explain_text(struct cli *cli, FILE *out, const void *data)
 {
-	json_object *e = out_get(doc, "explain"), *f = out_get(e, "findings");
-	json_object *nodes = out_get(e, "pci_path");
-	int ndev = json_object_get_int(out_get(e, "devices"));
+	const struct explain_rec *x = data;
+	const struct ictl_explain *e = x->e;
+	size_t ndev = x->g->ndevices;
 
-	fprintf(out, "Group %d: %d device%s, %s\n", json_object_get_int(out_get(e, "group")), ndev,
-		ndev == 1 ? "" : "s", ndev == 1 ? "isolated" : "shared");
-	for (size_t i = 0; i < json_object_array_length(f); i++)
-		fprintf(out, "  - %s\n",
-			json_object_get_string(out_get(json_object_array_get_idx(f, i), "message")));
-	if (json_object_array_length(nodes)) {
+	(void)cli;
+	fprintf(out, "Group %u: %zu device%s, %s\n", x->g->id, ndev, ndev == 1 ? "" : "s",
+		ndev == 1 ? "isolated" : "shared");
+	for (size_t i = 0; i < e->nfindings; i++)
+		fprintf(out, "  - %s\n", e->findings[i].message);
+	if (e->nnodes) {
 		fprintf(out, "\nPCI path (ACS capability/control; missing = required bits not enabled):\n");
 		fprintf(out, "  %-14s %-14s %-24s %-3s %-6s %-6s %s\n", "DEVICE", "UPSTREAM", "TYPE",
 			"MF", "ACSCAP", "ACSCTL", "MISSING");
 	}
-	for (size_t i = 0; i < json_object_array_length(nodes); i++) {
-		json_object *n = json_object_array_get_idx(nodes, i), *acs = out_get(n, "acs");
-		char buf[64];
-		const char *miss = out_value_str(out_get(acs, "missing"), buf, sizeof(buf));
+	for (size_t i = 0; i < e->nnodes; i++) {
+		const struct ictl_pci_node *n = &e->nodes[i];
+		char cap[8] = "-", ctl[8] = "-", miss[64];
 
-		fprintf(out, "  %-14s %-14s %-24s %-3s %-6s %-6s %s\n",
-			json_object_get_string(out_get(n, "device")),
-			json_object_get_string(out_get(n, "upstream")) ?: "-",
-			json_object_get_string(out_get(n, "pcie_type")),
-			json_object_get_boolean(out_get(n, "multifunction")) ? "yes" : "no",
-			json_object_get_string(out_get(acs, "capability")) ?: "-",
-			json_object_get_string(out_get(acs, "control")) ?: "-",
-			*miss ? miss : "-");
+		if (n->has_acs) {
+			snprintf(cap, sizeof(cap), "0x%04x", n->acs_cap);
+			snprintf(ctl, sizeof(ctl), "0x%04x", n->acs_ctrl);
+		}
+		fprintf(out, "  %-14s %-14s %-24s %-3s %-6s %-6s %s\n", n->name,
+			n->parent >= 0 ? e->nodes[n->parent].name : "-", ictl_pcie_type_name(n->pcie_type),
+			n->multifunction ? "yes" : "no", cap, ctl,
+			dash(missing_str(n->acs_missing, miss, sizeof(miss))));
 	}
-	return ferror(out) ? cli_error(cli, -EIO, "write error") : 0;
+	return 0;
 }
+
+static const struct out_doc_view explain_view = { .json = explain_json, .text = explain_text };
 
 int cmd_explain(struct cli *cli)
 {
-	struct out_view view = { .text = text_explain };
 	struct ictl_device_list devs;
 	struct ictl_explain ex;
 	struct ictl_group g;
-	json_object *doc;
 	unsigned int id;
 	int r;
 
@@ -117,10 +134,7 @@ int cmd_explain(struct cli *cli)
 		r = cli_lib_error(cli, r);
 		goto out_devs;
 	}
-	doc = json_object_new_object();
-	json_object_object_add(doc, "explain", present_explain(&g, &ex));
-	r = out_print(cli, doc, &view);
-	json_object_put(doc);
+	r = out_doc(cli, &explain_view, &(struct explain_rec){ &g, &ex }, 0);
 	ictl_explain_clear(&ex);
 out_devs:
 	ictl_device_list_clear(&devs);

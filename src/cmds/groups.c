@@ -20,62 +20,157 @@ error_t groups_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const char *fmt_resv(json_object *row, char *buf, size_t len)
+/* A row: the group, and with --tree its devices (for the JSON element's device_info). */
+struct group_row {
+	struct group_rec g;
+	struct ictl_ctx *ctx;
+	bool tree;
+};
+
+static const char *cell_group(const void *rec, char *buf, size_t len)
 {
-	json_object *rr = out_get(row, "reserved_regions");
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < json_object_array_length(rr); i++) {
-		json_object *r = json_object_array_get_idx(rr, i);
-
-		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s:%s-%s",
-					i ? "," : "", json_object_get_string(out_get(r, "type")),
-					json_object_get_string(out_get(r, "start")),
-					json_object_get_string(out_get(r, "end")));
-	}
-	return off ? buf : "-";
+	snprintf(buf, len, "%u", ((const struct group_row *)rec)->g.g->id);
+	return buf;
 }
 
-static const char *fmt_group_state(json_object *row, char *buf, size_t len)
+static const char *cell_type(const void *rec, char *buf, size_t len)
 {
-	if (json_object_get_boolean(out_get(row, "viable")))
+	(void)buf, (void)len;
+	return ((const struct group_row *)rec)->g.g->type;
+}
+
+static const char *cell_iommu(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ((const struct group_row *)rec)->g.g->iommu;
+}
+
+static const char *cell_ndev(const void *rec, char *buf, size_t len)
+{
+	snprintf(buf, len, "%zu", ((const struct group_row *)rec)->g.g->ndevices);
+	return buf;
+}
+
+static const char *cell_viable(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ((const struct group_row *)rec)->g.nblockers ? "no" : "yes";
+}
+
+static const char *cell_devices(const void *rec, char *buf, size_t len)
+{
+	const struct ictl_group *g = ((const struct group_row *)rec)->g.g;
+
+	return join_names(g->devices, g->ndevices, buf, len);
+}
+
+static const char *cell_blockers(const void *rec, char *buf, size_t len)
+{
+	const struct group_rec *g = &((const struct group_row *)rec)->g;
+
+	return blockers_str(g->blockers, g->nblockers < GROUP_BLOCKERS_MAX ? g->nblockers :
+					 GROUP_BLOCKERS_MAX, buf, len);
+}
+
+static const char *cell_resv(const void *rec, char *buf, size_t len)
+{
+	return resv_str(((const struct group_row *)rec)->g.g, buf, len);
+}
+
+static const char *cell_state(const void *rec, char *buf, size_t len)
+{
+	const struct group_rec *g = &((const struct group_row *)rec)->g;
+	size_t off;
+
+	if (!g->nblockers)
 		return "viable";
 	snprintf(buf, len, "not viable: ");
-	fmt_blockers(row, buf + strlen(buf), len - strlen(buf));
+	off = strlen(buf);
+	cell_blockers(rec, buf + off, len - off);
 	return buf;
 }
 
 const struct out_col groups_columns[] = {
-	{ "GROUP", "group", "IOMMU group number", COL_DEFAULT | COL_RIGHT, 0, NULL },
-	{ "TYPE", "type", "default domain type (DMA, DMA-FQ, identity, blocked, unmanaged)",
-	  COL_DEFAULT, 0, NULL },
-	{ "IOMMU", "iommu", "IOMMU unit serving the group", COL_DEFAULT, 0, NULL },
-	{ "NDEV", NULL, "number of devices", COL_DEFAULT | COL_RIGHT, 0, fmt_device_count },
-	{ "VIABLE", "viable", "can VFIO own it now (no member on a DMA-API driver)", COL_DEFAULT, 0,
-	  NULL },
-	{ "DEVICES", "devices", "member devices", COL_DEFAULT | COL_WRAP, 0, NULL },
-	{ "BLOCKERS", NULL, "members whose driver makes the group not viable", 0, 0, fmt_blockers },
-	{ "RESV", NULL, "reserved regions (type:start-end)", 0, 0, fmt_resv },
+	{ "GROUP", "IOMMU group number", COL_DEFAULT | COL_RIGHT, 0, cell_group },
+	{ "TYPE", "default domain type (DMA, DMA-FQ, identity, blocked, unmanaged)", COL_DEFAULT, 0,
+	  cell_type },
+	{ "IOMMU", "IOMMU unit serving the group", COL_DEFAULT, 0, cell_iommu },
+	{ "NDEV", "number of devices", COL_DEFAULT | COL_RIGHT, 0, cell_ndev },
+	{ "VIABLE", "can VFIO own it now (no member on a DMA-API driver)", COL_DEFAULT, 0,
+	  cell_viable },
+	{ "DEVICES", "member devices", COL_DEFAULT | COL_WRAP, 0, cell_devices },
+	{ "BLOCKERS", "members whose driver makes the group not viable", 0, 0, cell_blockers },
+	{ "RESV", "reserved regions (type:start-end)", 0, 0, cell_resv },
 	{ 0 }
 };
 
 /* --tree: group rows and device rows under the same four columns. */
 static const struct out_col tree_cols[] = {
-	{ "NAME", "group", "group, then its devices", COL_DEFAULT | COL_TREE, 0, NULL },
-	{ "TYPE", "type", "group: domain type; device: class", COL_DEFAULT, 0, NULL },
-	{ "DRIVER", "driver", "device driver", COL_DEFAULT, 0, NULL },
-	{ "DESCRIPTION", NULL, "group: viability; device: vendor and name", COL_DEFAULT, 0,
-	  fmt_group_state },
+	{ "NAME", "group, then its devices", COL_DEFAULT | COL_TREE, 0, cell_group },
+	{ "TYPE", "group: domain type; device: class", COL_DEFAULT, 0, cell_type },
+	{ "DRIVER", "device driver", COL_DEFAULT, 0, cell_none },
+	{ "DESCRIPTION", "group: viability; device: vendor and name", COL_DEFAULT, 0, cell_state },
 	{ 0 }
 };
 
+static const char *cell_dev_name(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ((const struct device_rec *)rec)->d->name;
+}
+
+static const char *cell_dev_class(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ((const struct device_rec *)rec)->names.class_name;
+}
+
+static const char *cell_dev_driver(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ((const struct device_rec *)rec)->d->driver;
+}
+
+static const char *cell_dev_description(const void *rec, char *buf, size_t len)
+{
+	return device_description(rec, buf, len);
+}
+
 static const struct out_col tree_child_cols[] = {
-	{ "NAME", "device", NULL, 0, 0, NULL },
-	{ "TYPE", "class_name", NULL, 0, 0, NULL },
-	{ "DRIVER", "driver", NULL, 0, 0, NULL },
-	{ "DESCRIPTION", NULL, NULL, 0, 0, fmt_device_description },
+	{ "NAME", NULL, 0, 0, cell_dev_name },
+	{ "TYPE", NULL, 0, 0, cell_dev_class },
+	{ "DRIVER", NULL, 0, 0, cell_dev_driver },
+	{ "DESCRIPTION", NULL, 0, 0, cell_dev_description },
 	{ 0 }
+};
+
+static json_object *group_json(const void *rec)
+{
+	const struct group_row *row = rec;
+	json_object *o = present_group(&row->g), *info;
+
+	if (!row->tree)
+		return o;
+	info = json_object_new_array();
+	for (size_t k = 0; k < row->g.g->ndevices; k++) {
+		const struct ictl_device *d = ictl_device_find(row->g.devs, row->g.g->devices[k]);
+		struct device_rec dr;
+
+		if (!d)
+			continue;
+		device_rec_init(&dr, row->ctx, d);
+		json_object_array_add(info, present_device(&dr));
+	}
+	js_set(o, "device_info", info);
+	return o;
+}
+
+static const struct out_list_view groups_view = {
+	.key = "groups", .cols = groups_columns, .json = group_json,
+};
+
+static const struct out_list_view tree_view = {
+	.key = "groups", .cols = tree_cols, .child_cols = tree_child_cols, .json = group_json,
 };
 
 int cmds_scan_devices(struct cli *cli, struct ictl_device_list *devs)
@@ -85,63 +180,63 @@ int cmds_scan_devices(struct cli *cli, struct ictl_device_list *devs)
 	return r < 0 ? cli_lib_error(cli, r) : 0;
 }
 
+static bool filtered(struct cli *cli)
+{
+	return cli->filter.klass || cli->filter.driver || cli->filter.vendor;
+}
+
+/* One group: its row (unless the filter matches none of its devices), and its device rows. */
+static int group_row(struct cli *cli, struct out_list *l, const struct ictl_group *g,
+		     const struct ictl_device_list *devs, bool tree)
+{
+	struct group_row row = { .ctx = cli->ctx, .tree = tree };
+	bool any = false;
+	int r;
+
+	for (size_t k = 0; k < g->ndevices && !any; k++) {
+		const struct ictl_device *d = ictl_device_find(devs, g->devices[k]);
+
+		any = d && filter_match(&cli->filter, d, cli->ctx);
+	}
+	if (!any && filtered(cli))
+		return 0;
+	group_rec_init(&row.g, g, devs);
+	r = out_list_row(l, &row);
+	for (size_t k = 0; tree && !r && k < g->ndevices; k++) {
+		const struct ictl_device *d = ictl_device_find(devs, g->devices[k]);
+		struct device_rec dr;
+
+		if (!d)
+			continue;
+		device_rec_init(&dr, cli->ctx, d);
+		r = out_list_child(l, &dr);
+	}
+	return r;
+}
+
 int cmd_groups(struct cli *cli)
 {
 	struct groups_opts *o = cli->opts;
-	struct out_view view = { .rows = "groups", .cols = groups_columns };
 	struct ictl_group_list groups;
 	struct ictl_device_list devs;
-	json_object *doc, *arr;
-	int r;
+	struct out_list *l;
+	int r, code;
 
-	if (o->tree) {
-		view.cols = tree_cols;
-		view.children = "device_info";
-		view.child_cols = tree_child_cols;
-	}
-	r = out_check_columns(cli, view.cols);
-	if (r)
-		return r;
+	l = out_list_begin(cli, o->tree ? &tree_view : &groups_view, &code);
+	if (!l)
+		return code;
 	r = ictl_groups_scan(cli->ctx, &groups);
 	if (r < 0)
-		return cli_lib_error(cli, r);
-	r = cmds_scan_devices(cli, &devs);
-	if (r) {
+		return out_list_end(l, r);
+	r = ictl_devices_scan(cli->ctx, &devs);
+	if (r < 0) {
 		ictl_group_list_clear(&groups);
-		return r;
+		return out_list_end(l, r);
 	}
 	cli_verbose(cli, "%zu groups, %zu devices", groups.n, devs.n);
-	doc = json_object_new_object();
-	arr = json_object_new_array();
-	for (size_t i = 0; i < groups.n; i++) {
-		const struct ictl_group *g = &groups.v[i];
-		json_object *jg = present_group(g, &devs), *info = json_object_new_array();
-		bool any = false;
-
-		for (size_t k = 0; k < g->ndevices; k++) {
-			const struct ictl_device *d = ictl_device_find(&devs, g->devices[k]);
-
-			if (!d)
-				continue;
-			any |= filter_match(&cli->filter, d, cli->ctx);
-			if (o->tree)
-				json_object_array_add(info, present_device(cli->ctx, d));
-		}
-		if (!any && (cli->filter.klass || cli->filter.driver || cli->filter.vendor)) {
-			json_object_put(jg);
-			json_object_put(info);
-			continue;
-		}
-		if (o->tree)
-			json_object_object_add(jg, "device_info", info);
-		else
-			json_object_put(info);
-		json_object_array_add(arr, jg);
-	}
-	json_object_object_add(doc, "groups", arr);
-	r = out_print(cli, doc, &view);
-	json_object_put(doc);
+	for (size_t i = 0; i < groups.n && !r; i++)
+		r = group_row(cli, l, &groups.v[i], &devs, o->tree);
 	ictl_device_list_clear(&devs);
 	ictl_group_list_clear(&groups);
-	return r;
+	return out_list_end(l, 0);
 }

@@ -56,111 +56,120 @@ error_t hw_info_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+static const char *const capnames[] = { "dirty_tracking", "pci_pasid_exec", "pci_pasid_priv",
+					"pci_ats_not_supported" };
+
+struct hw_info_rec {
+	const struct ictl_hw_info *hi;
+	const char *device, *iommu;	/* NULL for --raw */
+};
+
+static const char *bits_str(const struct ictl_hw_field *f, char *buf, size_t len)
+{
+	if (f->msb == f->lsb)
+		snprintf(buf, len, "%u", f->lsb);
+	else
+		snprintf(buf, len, "%u:%u", f->msb, f->lsb);
+	return buf;
+}
+
 static json_object *present_reg(const struct ictl_hw_reg *r)
 {
 	json_object *o = json_object_new_object(), *fields = json_object_new_array();
 
-	json_object_object_add(o, "name", json_object_new_string(r->name));
-	json_object_object_add(o, "description", json_object_new_string(r->desc));
-	json_object_object_add(o, "width", json_object_new_int((int)r->width));
-	json_object_object_add(o, "value", js_hex(r->value, 0));
+	js_set(o, "name", json_object_new_string(r->name));
+	js_set(o, "description", json_object_new_string(r->desc));
+	js_set(o, "width", js_int(r->width));
+	js_set(o, "value", js_hex(r->value, 0));
 	for (size_t i = 0; i < r->nfields; i++) {
 		const struct ictl_hw_field *f = &r->fields[i];
 		json_object *jf = json_object_new_object();
 		char bits[16];
 
-		if (f->msb == f->lsb)
-			snprintf(bits, sizeof(bits), "%u", f->lsb);
-		else
-			snprintf(bits, sizeof(bits), "%u:%u", f->msb, f->lsb);
-		json_object_object_add(jf, "name", json_object_new_string(f->name));
-		json_object_object_add(jf, "bits", json_object_new_string(bits));
-		json_object_object_add(jf, "value", json_object_new_uint64(f->value));
-		json_object_object_add(jf, "meaning", js_str_or_null(f->meaning));
-		json_object_object_add(jf, "description", json_object_new_string(f->desc));
+		js_set(jf, "name", json_object_new_string(f->name));
+		js_set(jf, "bits", json_object_new_string(bits_str(f, bits, sizeof(bits))));
+		/* A field is at most 32 bits wide: a number (iommuctl-json(7)). */
+		js_set(jf, "value", js_uint(f->value));
+		js_set(jf, "meaning", js_str(f->meaning));
+		js_set(jf, "description", json_object_new_string(f->desc));
 		json_object_array_add(fields, jf);
 	}
-	json_object_object_add(o, "fields", fields);
+	js_set(o, "fields", fields);
 	return o;
 }
 
-static json_object *present_hw_info(const struct ictl_hw_info *hi, const char *device,
-				    const char *iommu)
+static json_object *hw_info_json(struct cli *cli, const void *data, int err)
 {
-	static const char *const capnames[] = { "dirty_tracking", "pci_pasid_exec",
-						"pci_pasid_priv", "pci_ats_not_supported" };
-	json_object *o = json_object_new_object(), *regs = json_object_new_array();
+	const struct hw_info_rec *x = data;
+	const struct ictl_hw_info *hi = x->hi;
+	json_object *doc = json_object_new_object(), *o = json_object_new_object();
+	json_object *regs = json_object_new_array();
 	char hex[2 * sizeof(hi->raw) + 1];
 
-	json_object_object_add(o, "device", js_str_or_null(device));
-	json_object_object_add(o, "iommu", js_str_or_null(iommu));
-	json_object_object_add(o, "source", json_object_new_string(hi->source));
-	json_object_object_add(o, "type", json_object_new_uint64(hi->type));
-	json_object_object_add(o, "kind", json_object_new_string(hi->kind));
+	(void)cli, (void)err;
+	js_set(o, "device", js_str(x->device));
+	js_set(o, "iommu", js_str(x->iommu));
+	js_set(o, "source", json_object_new_string(hi->source));
+	js_set(o, "type", js_uint(hi->type));
+	js_set(o, "kind", json_object_new_string(hi->kind));
 	if (hi->have_caps) {
 		json_object *caps = json_object_new_object();
 
-		json_object_object_add(caps, "value", js_hex(hi->capabilities, 0));
-		for (size_t i = 0; i < sizeof(capnames) / sizeof(capnames[0]); i++)
-			json_object_object_add(caps, capnames[i],
-					       json_object_new_boolean(hi->capabilities & (1u << i)));
-		json_object_object_add(o, "capabilities", caps);
-		json_object_object_add(o, "max_pasid_log2", json_object_new_int(hi->max_pasid_log2));
+		js_set(caps, "value", js_hex(hi->capabilities, 0));
+		for (size_t i = 0; i < ARRAY_SIZE(capnames); i++)
+			js_set(caps, capnames[i], js_bool(hi->capabilities & (1u << i)));
+		js_set(o, "capabilities", caps);
+		js_set(o, "max_pasid_log2", js_int(hi->max_pasid_log2));
 	} else {
-		json_object_object_add(o, "capabilities", NULL);
-		json_object_object_add(o, "max_pasid_log2", NULL);
+		js_set(o, "capabilities", NULL);
+		js_set(o, "max_pasid_log2", NULL);
 	}
 	for (size_t i = 0; i < hi->raw_len; i++)
 		snprintf(hex + 2 * i, 3, "%02x", hi->raw[i]);
-	json_object_object_add(o, "raw", json_object_new_string_len(hex, (int)(2 * hi->raw_len)));
+	js_set(o, "raw", json_object_new_string_len(hex, (int)(2 * hi->raw_len)));
 	for (size_t i = 0; i < hi->nregs; i++)
 		json_object_array_add(regs, present_reg(&hi->regs[i]));
-	json_object_object_add(o, "registers", regs);
-	return o;
+	js_set(o, "registers", regs);
+	js_set(doc, "hw_info", o);
+	return doc;
 }
 
-static const char *s_or(json_object *o, const char *key, const char *dflt)
+static int hw_info_text(struct cli *cli, FILE *out, const void *data)
 {
-	const char *s = json_object_get_string(out_get(o, key));
+	const struct hw_info_rec *x = data;
+	const struct ictl_hw_info *hi = x->hi;
 
-	return s ? s : dflt;
-}
-
-static int text_hw_info(struct cli *cli, json_object *doc, FILE *out)
-{
-	json_object *h = out_get(doc, "hw_info"), *regs = out_get(h, "registers");
-	json_object *caps = out_get(h, "capabilities");
-
-	fprintf(out, "%s", s_or(h, "kind", "?"));
-	if (out_get(h, "device"))
-		fprintf(out, " IOMMU %s of %s", s_or(h, "iommu", "?"), s_or(h, "device", "?"));
-	fprintf(out, " (hw_info type %#llx, from %s)\n",
-		(unsigned long long)json_object_get_uint64(out_get(h, "type")), s_or(h, "source", "?"));
-	if (caps) {
-		fprintf(out, "  capabilities %s:", s_or(caps, "value", "?"));
-		json_object_object_foreach(caps, k, v) {
-			if (strcmp(k, "value") && json_object_get_boolean(v))
-				fprintf(out, " %s", k);
+	(void)cli;
+	fprintf(out, "%s", hi->kind ? hi->kind : "?");
+	if (x->device)
+		fprintf(out, " IOMMU %s of %s", x->iommu ? x->iommu : "?", x->device);
+	fprintf(out, " (hw_info type %#llx, from %s)\n", (unsigned long long)hi->type,
+		hi->source ? hi->source : "?");
+	if (hi->have_caps) {
+		fprintf(out, "  capabilities 0x%llx:", (unsigned long long)hi->capabilities);
+		for (size_t i = 0; i < ARRAY_SIZE(capnames); i++) {
+			if (hi->capabilities & (1u << i))
+				fprintf(out, " %s", capnames[i]);
 		}
-		fprintf(out, "\n  max PASID width: %s bits\n", s_or(h, "max_pasid_log2", "0"));
+		fprintf(out, "\n  max PASID width: %u bits\n", hi->max_pasid_log2);
 	}
-	for (size_t i = 0; i < json_object_array_length(regs); i++) {
-		json_object *r = json_object_array_get_idx(regs, i), *f = out_get(r, "fields");
+	for (size_t i = 0; i < hi->nregs; i++) {
+		const struct ictl_hw_reg *r = &hi->regs[i];
 
-		fprintf(out, "\n%s = %s  %s\n", s_or(r, "name", "?"), s_or(r, "value", "?"),
-			s_or(r, "description", ""));
-		for (size_t k = 0; k < json_object_array_length(f); k++) {
-			json_object *x = json_object_array_get_idx(f, k);
-			char val[32];
+		fprintf(out, "\n%s = 0x%llx  %s\n", r->name, (unsigned long long)r->value, r->desc);
+		for (size_t k = 0; k < r->nfields; k++) {
+			const struct ictl_hw_field *f = &r->fields[k];
+			char val[32], bits[16];
 
-			snprintf(val, sizeof(val), "%#llx",
-				 (unsigned long long)json_object_get_uint64(out_get(x, "value")));
-			fprintf(out, "  %-24s %-6s %-12s %s\n", s_or(x, "name", "?"), s_or(x, "bits", "?"),
-				val, s_or(x, "meaning", s_or(x, "description", "")));
+			snprintf(val, sizeof(val), "%#llx", (unsigned long long)f->value);
+			fprintf(out, "  %-24s %-6s %-12s %s\n", f->name, bits_str(f, bits, sizeof(bits)),
+				val, f->meaning[0] ? f->meaning : f->desc);
 		}
 	}
-	return ferror(out) ? cli_error(cli, -EIO, "write error") : 0;
+	return 0;
 }
+
+static const struct out_doc_view hw_info_view = { .json = hw_info_json, .text = hw_info_text };
 
 /* Read a saved blob: at most 4 KiB, through the ordinary filesystem (it is the user's file). */
 static int read_blob(struct cli *cli, const char *path, uint8_t *buf, size_t max, size_t *len)
@@ -184,14 +193,7 @@ static int read_blob(struct cli *cli, const char *path, uint8_t *buf, size_t max
 static int print(struct cli *cli, const struct ictl_hw_info *hi, const char *device,
 		 const char *iommu)
 {
-	struct out_view view = { .text = text_hw_info };
-	json_object *doc = json_object_new_object();
-	int r;
-
-	json_object_object_add(doc, "hw_info", present_hw_info(hi, device, iommu));
-	r = out_print(cli, doc, &view);
-	json_object_put(doc);
-	return r;
+	return out_doc(cli, &hw_info_view, &(struct hw_info_rec){ hi, device, iommu }, 0);
 }
 
 static int hw_info_raw(struct cli *cli, const struct hw_info_opts *o)

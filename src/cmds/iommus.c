@@ -2,58 +2,109 @@
 /* iommuctl iommus: the IOMMU units and the groups each one serves. */
 #include "cmds.h"
 
-static const char *fmt_attrs(json_object *row, char *buf, size_t len)
+#define UNIT(rec) (((const struct unit_rec *)(rec))->u)
+
+static const char *cell_iommu(const void *rec, char *buf, size_t len)
 {
+	(void)buf, (void)len;
+	return UNIT(rec)->name;
+}
+
+static const char *cell_kind(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ictl_unit_kind(UNIT(rec));
+}
+
+static const char *cell_ndev(const void *rec, char *buf, size_t len)
+{
+	snprintf(buf, len, "%zu", UNIT(rec)->ndevices);
+	return buf;
+}
+
+static const char *cell_groups(const void *rec, char *buf, size_t len)
+{
+	const struct unit_rec *u = rec;
 	size_t off = 0;
 
 	buf[0] = '\0';
-	json_object_object_foreach(out_get(row, "attributes"), k, v)
-		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s=%s",
-					off ? " " : "", k, json_object_get_string(v));
-	return off ? buf : "-";
+	for (size_t i = 0; i < u->ngroups; i++)
+		buf_add(buf, len, &off, "%s%d", i ? "," : "", u->groups[i]);
+	return buf;
+}
+
+static const char *cell_attrs(const void *rec, char *buf, size_t len)
+{
+	const struct ictl_unit *u = UNIT(rec);
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < u->nattrs; i++)
+		buf_add(buf, len, &off, "%s%s=%s", i ? " " : "", u->attrs[i].name, u->attrs[i].value);
+	return buf;
+}
+
+static const char *cell_description(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ictl_unit_description(UNIT(rec));
+}
+
+static const char *cell_devices(const void *rec, char *buf, size_t len)
+{
+	return join_names(UNIT(rec)->devices, UNIT(rec)->ndevices, buf, len);
 }
 
 const struct out_col iommus_columns[] = {
-	{ "IOMMU", "iommu", "unit name", COL_DEFAULT, 0, NULL },
-	{ "KIND", "kind", "type: intel-vtd, amd-vi, arm-smmu-v3, virtio-iommu", COL_DEFAULT, 0,
-	  NULL },
-	{ "NDEV", NULL, "number of devices it serves", COL_DEFAULT | COL_RIGHT, 0, fmt_device_count },
-	{ "GROUPS", "groups", "groups it serves", COL_DEFAULT | COL_WRAP, 0, NULL },
-	{ "ATTRIBUTES", NULL, "registers and attributes from sysfs", COL_DEFAULT | COL_WRAP, 0,
-	  fmt_attrs },
-	{ "DESCRIPTION", "description", "what the unit is", 0, 0, NULL },
-	{ "DEVICES", "devices", "devices it serves", 0, 0, NULL },
+	{ "IOMMU", "unit name", COL_DEFAULT, 0, cell_iommu },
+	{ "KIND", "type: intel-vtd, amd-vi, arm-smmu-v3, virtio-iommu", COL_DEFAULT, 0, cell_kind },
+	{ "NDEV", "number of devices it serves", COL_DEFAULT | COL_RIGHT, 0, cell_ndev },
+	{ "GROUPS", "groups it serves", COL_DEFAULT | COL_WRAP, 0, cell_groups },
+	{ "ATTRIBUTES", "registers and attributes from sysfs", COL_DEFAULT | COL_WRAP, 0, cell_attrs },
+	{ "DESCRIPTION", "what the unit is", 0, 0, cell_description },
+	{ "DEVICES", "devices it serves", 0, 0, cell_devices },
 	{ 0 }
+};
+
+static json_object *unit_json(const void *rec)
+{
+	return present_unit(rec);
+}
+
+static const struct out_list_view iommus_view = {
+	.key = "iommus", .cols = iommus_columns, .json = unit_json,
 };
 
 int cmd_iommus(struct cli *cli)
 {
-	struct out_view view = { .rows = "iommus", .cols = iommus_columns };
 	struct ictl_unit_list units;
 	struct ictl_device_list devs;
-	json_object *doc, *arr;
-	int r;
+	struct out_list *l;
+	int r, code;
 
-	r = out_check_columns(cli, view.cols);
-	if (r)
-		return r;
+	l = out_list_begin(cli, &iommus_view, &code);
+	if (!l)
+		return code;
 	r = ictl_units_scan(cli->ctx, &units);
 	if (r < 0)
-		return cli_lib_error(cli, r);
-	r = cmds_scan_devices(cli, &devs);
-	if (r) {
+		return out_list_end(l, r);
+	r = ictl_devices_scan(cli->ctx, &devs);
+	if (r < 0) {
 		ictl_unit_list_clear(&units);
-		return r;
+		return out_list_end(l, r);
 	}
 	cli_verbose(cli, "%zu IOMMU units, %zu devices", units.n, devs.n);
-	doc = json_object_new_object();
-	arr = json_object_new_array();
-	for (size_t i = 0; i < units.n; i++)
-		json_object_array_add(arr, present_unit(&units.v[i], &devs));
-	json_object_object_add(doc, "iommus", arr);
-	r = out_print(cli, doc, &view);
-	json_object_put(doc);
+	for (size_t i = 0, stop = 0; i < units.n && !stop; i++) {
+		struct unit_rec rec;
+
+		if (unit_rec_init(&rec, &units.v[i], &devs) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		stop = out_list_row(l, &rec);
+		unit_rec_clear(&rec);
+	}
 	ictl_device_list_clear(&devs);
 	ictl_unit_list_clear(&units);
-	return r;
+	return r ? out_list_fail(l, r, "out of memory") : out_list_end(l, 0);
 }

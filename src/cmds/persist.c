@@ -35,14 +35,47 @@ error_t persist_parse(int key, char *arg, struct argp_state *state)
 	return ARGP_ERR_UNKNOWN;
 }
 
+#define ENTRY(rec) ((const struct ictl_persist_entry *)(rec))
+
+static const char *cell_device(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ENTRY(rec)->device;
+}
+
+static const char *cell_driver(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ENTRY(rec)->driver;
+}
+
+static const char *cell_group(const void *rec, char *buf, size_t len)
+{
+	if (ENTRY(rec)->group < 0)
+		return NULL;
+	snprintf(buf, len, "%d", ENTRY(rec)->group);
+	return buf;
+}
+
+static const char *cell_file(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ENTRY(rec)->path;
+}
+
+static const char *cell_problem(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ENTRY(rec)->problem;
+}
+
 const struct out_col persist_columns[] = {
-	{ "DEVICE", "device", "PCI address the rule matches", COL_DEFAULT, 0, NULL },
-	{ "DRIVER", "driver", "the VFIO driver the rule binds", COL_DEFAULT, 0, NULL },
-	{ "GROUP", "group", "IOMMU group when written (it may change)", COL_DEFAULT | COL_RIGHT, 0,
-	  NULL },
-	{ "FILE", "file", "the rules file", COL_DEFAULT, 0, NULL },
-	{ "PROBLEM", "problem", "why the file is not as iommuctl writes it; - when it is",
-	  COL_DEFAULT, 0, NULL },
+	{ "DEVICE", "PCI address the rule matches", COL_DEFAULT, 0, cell_device },
+	{ "DRIVER", "the VFIO driver the rule binds", COL_DEFAULT, 0, cell_driver },
+	{ "GROUP", "IOMMU group when written (it may change)", COL_DEFAULT | COL_RIGHT, 0, cell_group },
+	{ "FILE", "the rules file", COL_DEFAULT, 0, cell_file },
+	{ "PROBLEM", "why the file is not as iommuctl writes it; - when it is", COL_DEFAULT, 0,
+	  cell_problem },
 	{ 0 }
 };
 
@@ -54,15 +87,22 @@ static bool to_change(const struct ictl_persist_file *f)
 	       f->action == ICTL_PERSIST_REMOVE;
 }
 
-static const char *result_name(const struct ictl_persist_plan *p, bool dry_run, int err)
+struct persist_rec {
+	const struct ictl_persist_plan *p;
+	bool dry_run;
+	int err;
+};
+
+static const char *result_name(const struct persist_rec *x)
 {
+	const struct ictl_persist_plan *p = x->p;
 	bool todo = false;
 
 	for (size_t i = 0; i < p->nfiles; i++)
 		todo |= to_change(&p->files[i]);
-	if (err < 0)
+	if (x->err < 0)
 		return "failed";
-	if (todo && dry_run)
+	if (todo && x->dry_run)
 		return "planned";
 	if (p->remove)
 		return todo ? "removed" : "not persisted";
@@ -73,20 +113,19 @@ static json_object *present_file(const struct ictl_persist_file *f)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "device", json_object_new_string(f->device));
-	json_object_object_add(o, "driver", js_str_or_null(f->driver));
-	json_object_object_add(o, "path", json_object_new_string(f->path));
-	json_object_object_add(o, "action",
-			       json_object_new_string(ictl_persist_action_name(f->action)));
-	json_object_object_add(o, "done", json_object_new_boolean(f->done));
-	json_object_object_add(o, "content",
-			       f->content ? json_object_new_string(f->content) : NULL);
+	js_set(o, "device", json_object_new_string(f->device));
+	js_set(o, "driver", js_str(f->driver));
+	js_set(o, "path", json_object_new_string(f->path));
+	js_set(o, "action", json_object_new_string(ictl_persist_action_name(f->action)));
+	js_set(o, "done", js_bool(f->done));
+	js_set(o, "content", f->content ? json_object_new_string(f->content) : NULL);
 	return o;
 }
 
-static json_object *present_plan(struct cli *cli, const struct ictl_persist_plan *p, bool dry_run,
-				 int err)
+static json_object *plan_json(struct cli *cli, const void *data, int err)
 {
+	const struct persist_rec *x = data;
+	const struct ictl_persist_plan *p = x->p;
 	json_object *doc = json_object_new_object(), *devs = json_object_new_array();
 	json_object *files = json_object_new_array();
 
@@ -94,57 +133,49 @@ static json_object *present_plan(struct cli *cli, const struct ictl_persist_plan
 		json_object_array_add(devs, json_object_new_string(p->files[i].device));
 		json_object_array_add(files, present_file(&p->files[i]));
 	}
-	json_object_object_add(doc, "action",
-			       json_object_new_string(p->remove ? "remove" : "persist"));
-	json_object_object_add(doc, "group",
-			       p->have_group ? json_object_new_int((int)p->group) : NULL);
-	json_object_object_add(doc, "mechanism", json_object_new_string("udev"));
-	json_object_object_add(doc, "dry_run", json_object_new_boolean(dry_run));
-	json_object_object_add(doc, "result", json_object_new_string(result_name(p, dry_run, err)));
-	json_object_object_add(doc, "changed", json_object_new_boolean(p->changed));
-	json_object_object_add(doc, "claimed", json_object_new_boolean(p->claimed));
-	json_object_object_add(doc, "devices", devs);
-	json_object_object_add(doc, "files", files);
-	json_object_object_add(doc, "error", present_error(cli, err));
+	js_set(doc, "action", json_object_new_string(p->remove ? "remove" : "persist"));
+	js_set(doc, "group", p->have_group ? js_int(p->group) : NULL);
+	js_set(doc, "mechanism", json_object_new_string("udev"));
+	js_set(doc, "dry_run", js_bool(x->dry_run));
+	js_set(doc, "result", json_object_new_string(result_name(x)));
+	js_set(doc, "changed", js_bool(p->changed));
+	js_set(doc, "claimed", js_bool(p->claimed));
+	js_set(doc, "devices", devs);
+	js_set(doc, "files", files);
+	js_set(doc, "error", out_json_error(cli, err));
 	return doc;
 }
 
 /* What happened to a file, in words: "written", "would write", "unchanged", ... */
-static const char *file_status(json_object *f, bool dry)
+static const char *file_status(const struct ictl_persist_file *f, bool dry)
 {
 	static const struct {
-		const char *action, *done, *not_done, *dry;
+		enum ictl_persist_action action;
+		const char *done, *not_done, *dry;
 	} words[] = {
-		{ "write", "written", "not written", "would write" },
-		{ "rewrite", "rewritten", "not rewritten", "would rewrite" },
-		{ "remove", "removed", "not removed", "would remove" },
-		{ "unchanged", "unchanged", "unchanged", "unchanged" },
-		{ "absent", "not persisted", "not persisted", "not persisted" },
+		{ ICTL_PERSIST_WRITE, "written", "not written", "would write" },
+		{ ICTL_PERSIST_REWRITE, "rewritten", "not rewritten", "would rewrite" },
+		{ ICTL_PERSIST_REMOVE, "removed", "not removed", "would remove" },
+		{ ICTL_PERSIST_UNCHANGED, "unchanged", "unchanged", "unchanged" },
+		{ ICTL_PERSIST_ABSENT, "not persisted", "not persisted", "not persisted" },
 	};
-	const char *a = out_str(f, "action");
 
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		if (strcmp(a, words[i].action))
-			continue;
-		if (dry)
-			return words[i].dry;
-		return json_object_get_boolean(out_get(f, "done")) ? words[i].done :
-								     words[i].not_done;
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
+		if (f->action == words[i].action)
+			return dry ? words[i].dry : f->done ? words[i].done : words[i].not_done;
 	}
-	return a;
+	return ictl_persist_action_name(f->action);
 }
 
-static void text_files(json_object *doc, bool dry, FILE *out)
+static void text_files(const struct ictl_persist_plan *p, bool dry, FILE *out)
 {
-	json_object *files = out_get(doc, "files");
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const struct ictl_persist_file *f = &p->files[i];
+		const char *l = f->content;
 
-	for (size_t i = 0; i < json_object_array_length(files); i++) {
-		json_object *f = json_object_array_get_idx(files, i);
-		const char *l = json_object_get_string(out_get(f, "content"));
-
-		fprintf(out, "  %-14s %-10s %-15s %s\n", out_str(f, "device"), out_str(f, "driver"),
-			file_status(f, dry), out_str(f, "path"));
-		if (!dry || !strcmp(out_str(f, "action"), "unchanged"))
+		fprintf(out, "  %-14s %-10s %-15s %s\n", f->device, dash(f->driver),
+			file_status(f, dry), f->path);
+		if (!dry || f->action == ICTL_PERSIST_UNCHANGED)
 			continue;
 		while (l && *l) {
 			size_t n = strcspn(l, "\n");
@@ -155,9 +186,9 @@ static void text_files(json_object *doc, bool dry, FILE *out)
 	}
 }
 
-static void text_result(json_object *doc, FILE *out)
+static void text_result(const struct persist_rec *x, FILE *out)
 {
-	const char *r = out_str(doc, "result"), *g = out_str(doc, "group");
+	const char *r = result_name(x);
 
 	fprintf(out, "Result: %s", r);
 	if (!strcmp(r, "planned"))
@@ -166,33 +197,29 @@ static void text_result(json_object *doc, FILE *out)
 		fprintf(out, ": nothing written");
 	else if (!strcmp(r, "not persisted"))
 		fprintf(out, ": nothing to remove");
-	if ((!strcmp(r, "removed") ||
-	     (!strcmp(r, "planned") && !strcmp(out_str(doc, "action"), "remove"))) &&
-	    json_object_get_boolean(out_get(doc, "claimed")))
-		fprintf(out, "; the group stays claimed until 'iommuctl release %s'", g);
+	if ((!strcmp(r, "removed") || (!strcmp(r, "planned") && x->p->remove)) && x->p->claimed)
+		fprintf(out, "; the group stays claimed until 'iommuctl release %u'", x->p->group);
 	fputc('\n', out);
 }
 
-static int text_plan(struct cli *cli, json_object *doc, FILE *out)
+static int plan_text(struct cli *cli, FILE *out, const void *data)
 {
-	bool dry = json_object_get_boolean(out_get(doc, "dry_run"));
-	bool remove = !strcmp(out_str(doc, "action"), "remove");
-	json_object *err = out_get(doc, "error");
+	const struct persist_rec *x = data;
+	const struct ictl_persist_plan *p = x->p;
 
-	if (out_get(doc, "group"))
-		fprintf(out, "Group %s: ", out_str(doc, "group"));
+	(void)cli;
+	if (p->have_group)
+		fprintf(out, "Group %u: ", p->group);
 	else
-		fprintf(out, "%s (not on this system): ",
-			out_str(json_object_array_get_idx(out_get(doc, "files"), 0), "device"));
-	fprintf(out, "%s\n",
-		remove ? "remove the persisted claim (udev rules)" :
-			 "persist the claim across reboots (udev rules)");
-	text_files(doc, dry, out);
-	text_result(doc, out);
-	if (err)
-		fprintf(stderr, "iommuctl: %s\n", out_str(err, "message"));
-	return ferror(out) ? cli_error(cli, -EIO, "write error") : 0;
+		fprintf(out, "%s (not on this system): ", p->nfiles ? p->files[0].device : "-");
+	fprintf(out, "%s\n", p->remove ? "remove the persisted claim (udev rules)" :
+					 "persist the claim across reboots (udev rules)");
+	text_files(p, x->dry_run, out);
+	text_result(x, out);
+	return 0;
 }
+
+static const struct out_doc_view plan_view = { .json = plan_json, .text = plan_text };
 
 static int persist_one(struct cli *cli, const struct persist_opts *o)
 {
@@ -203,56 +230,55 @@ static int persist_one(struct cli *cli, const struct persist_opts *o)
 		return cli_lib_error(cli, r);
 	if (!o->dry_run)
 		r = ictl_persist_apply(cli->ctx, &plan);
-	r = out_report(cli, present_plan(cli, &plan, o->dry_run, r), text_plan, r);
+	r = out_doc(cli, &plan_view, &(struct persist_rec){ &plan, o->dry_run, r }, r);
 	ictl_persist_plan_clear(&plan);
 	return r;
 }
 
 /* --- persist --list ----------------------------------------------------------------- */
 
-static int text_empty(struct cli *cli, json_object *doc, FILE *out)
+static json_object *entry_json(const void *rec)
 {
-	fprintf(out, "Nothing is persisted: no iommuctl rules in %s.\n", out_str(doc, "directory"));
-	return ferror(out) ? cli_error(cli, -EIO, "write error") : 0;
+	const struct ictl_persist_entry *e = rec;
+	json_object *o = json_object_new_object();
+
+	js_set(o, "device", json_object_new_string(e->device));
+	js_set(o, "driver", js_str(e->driver));
+	js_set(o, "group", e->group >= 0 ? js_int(e->group) : NULL);
+	js_set(o, "file", json_object_new_string(e->path));
+	js_set(o, "problem", js_str(e->problem));
+	return o;
 }
+
+static const struct out_list_view list_view = {
+	.key = "persisted", .cols = persist_columns, .json = entry_json,
+};
 
 static int persist_list(struct cli *cli)
 {
-	struct out_view view = { .rows = "persisted", .cols = persist_columns };
-	json_object *doc, *arr;
 	struct ictl_persist_entry *e;
+	json_object *head;
+	struct out_list *l;
 	char dir[4096];
+	int r, code;
 	size_t n;
-	int r = out_check_columns(cli, view.cols);
 
-	if (r)
-		return r;
+	l = out_list_begin(cli, &list_view, &code);
+	if (!l)
+		return code;
 	r = ictl_persist_list(cli->ctx, &e, &n);
 	if (r < 0)
-		return cli_lib_error(cli, r);
+		return out_list_end(l, r);
 	ictl_persist_dir(cli->ctx, dir, sizeof(dir));
-	doc = json_object_new_object();
-	arr = json_object_new_array();
-	for (size_t i = 0; i < n; i++) {
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "device", json_object_new_string(e[i].device));
-		json_object_object_add(o, "driver", js_str_or_null(e[i].driver));
-		json_object_object_add(o, "group",
-				       e[i].group >= 0 ? json_object_new_int(e[i].group) : NULL);
-		json_object_object_add(o, "file", json_object_new_string(e[i].path));
-		json_object_object_add(o, "problem", js_str_or_null(e[i].problem));
-		json_object_array_add(arr, o);
-	}
-	json_object_object_add(doc, "mechanism", json_object_new_string("udev"));
-	json_object_object_add(doc, "directory", json_object_new_string(dir));
-	json_object_object_add(doc, "persisted", arr);
-	if (!n)
-		view = (struct out_view){ .text = text_empty };
-	r = out_print(cli, doc, &view);
-	json_object_put(doc);
+	head = json_object_new_object();
+	js_set(head, "mechanism", json_object_new_string("udev"));
+	js_set(head, "directory", json_object_new_string(dir));
+	out_list_head(l, head);
+	out_list_empty_note(l, "Nothing is persisted: no iommuctl rules in %s.", dir);
+	for (size_t i = 0; i < n && !out_list_row(l, &e[i]); i++)
+		;
 	free(e);
-	return r;
+	return out_list_end(l, 0);
 }
 
 int cmd_persist(struct cli *cli)

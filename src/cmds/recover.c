@@ -4,67 +4,60 @@
 
 #include "cmds.h"
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+struct recover_rec {
+	const struct ictl_recovered *v;
+	size_t n;
+	bool failed;
+};
 
-static int text_recover(struct cli *cli, json_object *doc, FILE *out)
+static int recover_text(struct cli *cli, FILE *out, const void *data)
 {
-	json_object *arr = out_get(doc, "recovered");
-	size_t n = json_object_array_length(arr);
+	const struct recover_rec *x = data;
 
-	if (!n)
+	(void)cli;
+	if (!x->n)
 		fprintf(out, "Nothing to recover.\n");
-	for (size_t i = 0; i < n; i++) {
-		json_object *o = json_object_array_get_idx(arr, i);
-		bool ok = json_object_get_boolean(out_get(o, "ok"));
-
-		fprintf(out, "Group %s: interrupted %s %s\n",
-			json_object_get_string(out_get(o, "group")),
-			json_object_get_string(out_get(o, "phase")),
-			ok ? "recovered: every member is as recorded" : "could NOT be recovered");
-	}
-	if (out_get(doc, "error"))
-		fprintf(stderr, "iommuctl: %s\n",
-			json_object_get_string(out_get(out_get(doc, "error"), "message")));
-	return ferror(out) ? cli_error(cli, -EIO, "write error") : 0;
+	for (size_t i = 0; i < x->n; i++)
+		fprintf(out, "Group %u: interrupted %s %s\n", x->v[i].group, x->v[i].phase,
+			x->v[i].ok ? "recovered: every member is as recorded" :
+				     "could NOT be recovered");
+	return 0;
 }
 
-static json_object *error_object(struct cli *cli)
+static json_object *recover_json(struct cli *cli, const void *data, int err)
 {
-	json_object *e = json_object_new_object();
+	const struct recover_rec *x = data;
+	json_object *doc = json_object_new_object(), *arr = json_object_new_array();
 
-	json_object_object_add(e, "message", json_object_new_string(ictl_strerror(cli->ctx)));
-	json_object_object_add(e, "code", json_object_new_int(cli_exit_code(-EIO)));
-	return e;
+	for (size_t i = 0; i < x->n; i++) {
+		json_object *o = json_object_new_object();
+
+		js_set(o, "group", js_int(x->v[i].group));
+		js_set(o, "phase", json_object_new_string(x->v[i].phase));
+		js_set(o, "ok", js_bool(x->v[i].ok));
+		json_object_array_add(arr, o);
+	}
+	js_set(doc, "recovered", arr);
+	js_set(doc, "error", out_json_error(cli, err));
+	return doc;
 }
+
+static const struct out_doc_view recover_view = { .json = recover_json, .text = recover_text };
 
 int cmd_recover(struct cli *cli)
 {
 	struct ictl_own_opts oo = { 0 };
 	struct ictl_recovered rec[64];
-	struct out_view view = { .text = text_recover };
-	json_object *doc, *arr;
-	bool failed = false;
-	int n, r;
+	struct recover_rec x = { .v = rec };
+	int n;
 
 	ictl_own_opts_from_env(&oo);
-	n = ictl_own_recover(cli->ctx, &oo, rec, ARRAY_LEN(rec));
+	n = ictl_own_recover(cli->ctx, &oo, rec, ARRAY_SIZE(rec));
 	if (n < 0)
 		return cli_lib_error(cli, n);
-	doc = json_object_new_object();
-	arr = json_object_new_array();
-	for (int i = 0; i < n && i < (int)ARRAY_LEN(rec); i++) {
-		json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "group", json_object_new_int((int)rec[i].group));
-		json_object_object_add(o, "phase", json_object_new_string(rec[i].phase));
-		json_object_object_add(o, "ok", json_object_new_boolean(rec[i].ok));
-		json_object_array_add(arr, o);
-	}
-	json_object_object_add(doc, "recovered", arr);
-	for (int i = 0; i < n && i < (int)ARRAY_LEN(rec); i++)
-		failed |= !rec[i].ok;
-	json_object_object_add(doc, "error", failed ? error_object(cli) : NULL);
-	r = out_print(cli, doc, &view);
-	json_object_put(doc);
-	return failed ? cli_exit_code(-EIO) : r;
+	x.n = (size_t)n < ARRAY_SIZE(rec) ? (size_t)n : ARRAY_SIZE(rec);
+	for (size_t i = 0; i < x.n; i++)
+		x.failed |= !rec[i].ok;
+	/* A group that could not be recovered: the library's message says why (exit 1). */
+	return out_doc(cli, &recover_view, &x, x.failed ? -EIO : 0);
 }

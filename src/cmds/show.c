@@ -19,163 +19,158 @@ static void kv(FILE *out, const char *label, const char *fmt, ...)
 	fputc('\n', out);
 }
 
-static void print_viability(FILE *out, json_object *g)
-{
-	json_object *bl = out_get(g, "blockers");
+/* What show prints: a group with its devices, or a device with its group. */
+struct show_rec {
+	struct ictl_ctx *ctx;
+	const struct ictl_device_list *devs;
+	const struct ictl_group *group;		/* NULL: a device not in a group */
+	struct group_rec grec;
+	const struct ictl_device *device;	/* NULL: show GROUP */
+};
 
-	if (json_object_get_boolean(out_get(g, "viable"))) {
+static void print_viability(FILE *out, const struct group_rec *g)
+{
+	if (!g->nblockers) {
 		kv(out, "Viable:", "yes (no member is on a driver that uses the DMA API)");
 		return;
 	}
 	kv(out, "Viable:", "no");
-	for (size_t i = 0; i < json_object_array_length(bl); i++) {
-		json_object *b = json_object_array_get_idx(bl, i);
-
-		fprintf(out, "    %s is bound to %s: %s\n", out_str(b, "device"), out_str(b, "driver"),
-			out_str(b, "reason"));
-	}
+	for (size_t i = 0; i < g->nblockers && i < GROUP_BLOCKERS_MAX; i++)
+		fprintf(out, "    %s is bound to %s: %s\n", g->blockers[i].device,
+			g->blockers[i].driver, blocker_reason);
 }
 
-static void print_regions(FILE *out, json_object *g)
+static void print_regions(FILE *out, const struct ictl_group *g)
 {
-	json_object *rr = out_get(g, "reserved_regions");
-
-	if (!json_object_array_length(rr))
+	if (!g->nresv)
 		kv(out, "Reserved regions:", "none");
-	for (size_t i = 0; i < json_object_array_length(rr); i++) {
-		json_object *r = json_object_array_get_idx(rr, i);
-
-		kv(out, i ? "" : "Reserved regions:", "%s-%s  %s", out_str(r, "start"), out_str(r, "end"),
-		   out_str(r, "type"));
-	}
+	for (size_t i = 0; i < g->nresv; i++)
+		kv(out, i ? "" : "Reserved regions:", "0x%016llx-0x%016llx  %s",
+		   (unsigned long long)g->resv[i].start, (unsigned long long)g->resv[i].end,
+		   g->resv[i].kind);
 }
 
-static int text_group(struct cli *cli, json_object *doc, FILE *out)
+static int text_group(struct cli *cli, FILE *out, const void *data)
 {
-	json_object *g = out_get(doc, "group"), *info = out_get(g, "device_info");
+	const struct show_rec *s = data;
+	const struct ictl_group *g = s->group;
+	size_t n = 0;
 	char buf[512];
 
 	(void)cli;
-	fprintf(out, "Group %s\n", out_str(g, "group"));
-	kv(out, "Type:", "%s", out_str(g, "type"));
-	kv(out, "IOMMU:", "%s", out_str(g, "iommu"));
-	print_viability(out, g);
+	fprintf(out, "Group %u\n", g->id);
+	kv(out, "Type:", "%s", dash(g->type));
+	kv(out, "IOMMU:", "%s", dash(g->iommu));
+	print_viability(out, &s->grec);
 	print_regions(out, g);
-	kv(out, "Devices:", "%zu", json_object_array_length(info));
-	for (size_t i = 0; i < json_object_array_length(info); i++) {
-		json_object *d = json_object_array_get_idx(info, i);
+	for (size_t i = 0; i < g->ndevices; i++)
+		n += ictl_device_find(s->devs, g->devices[i]) != NULL;
+	kv(out, "Devices:", "%zu", n);
+	for (size_t i = 0; i < g->ndevices; i++) {
+		const struct ictl_device *d = ictl_device_find(s->devs, g->devices[i]);
+		struct device_rec dr;
 
-		fprintf(out, "    %-14s %-12s %s\n", out_str(d, "device"), out_str(d, "driver"),
-			fmt_device_description(d, buf, sizeof(buf)));
+		if (!d)
+			continue;
+		device_rec_init(&dr, s->ctx, d);
+		fprintf(out, "    %-14s %-12s %s\n", d->name, dash(d->driver),
+			device_description(&dr, buf, sizeof(buf)));
 	}
-	return ferror(out) ? cli_error(cli, -EIO, "write error") : 0;
+	return 0;
 }
 
-static void named(FILE *out, const char *label, json_object *d, const char *name_key,
-		  const char *id_key)
+/* "Name [hex]", the hex id width digits wide. */
+static void named(FILE *out, const char *label, const char *name, int width, unsigned int id)
 {
-	const char *id = json_object_get_string(out_get(d, id_key));
-	const char *name = json_object_get_string(out_get(d, name_key));
-
-	if (!id)
-		return;
-	kv(out, label, "%s [%s]", name ? name : "(unknown)", id + 2);
+	kv(out, label, "%s [%0*x]", name[0] ? name : "(unknown)", width, id);
 }
 
-static int text_device(struct cli *cli, json_object *doc, FILE *out)
+static int text_device(struct cli *cli, FILE *out, const void *data)
 {
-	json_object *d = out_get(doc, "device"), *g = out_get(d, "group_info");
+	const struct show_rec *s = data;
+	const struct ictl_device *d = s->device;
+	struct device_rec dr;
 
-	fprintf(out, "Device %s\n", out_str(d, "device"));
-	kv(out, "Bus:", "%s", out_str(d, "bus"));
-	named(out, "Vendor:", d, "vendor", "vendor_id");
-	named(out, "Device:", d, "name", "device_id");
-	if (out_get(d, "subsystem_vendor_id"))
-		kv(out, "Subsystem:", "%s [%s:%s]",
-		   json_object_get_string(out_get(d, "subsystem")) ?: "(unknown)",
-		   out_str(d, "subsystem_vendor_id") + 2, out_str(d, "subsystem_device_id") + 2);
-	named(out, "Class:", d, "class_name", "class");
-	if (out_get(d, "revision"))
-		kv(out, "Revision:", "%s", out_str(d, "revision"));
-	if (out_get(d, "bridge"))
-		kv(out, "Bridge:", "%s", json_object_get_boolean(out_get(d, "bridge")) ? "yes" : "no");
-	kv(out, "Driver:", "%s", out_str(d, "driver"));
-	kv(out, "Driver override:", "%s", out_str(d, "driver_override"));
-	kv(out, "IOMMU:", "%s", out_str(d, "iommu"));
-	kv(out, "VFIO cdev:", "%s%s", out_get(d, "vfio_dev") ? "/dev/vfio/devices/" : "",
-	   out_str(d, "vfio_dev"));
-	kv(out, "NUMA node:", "%s", out_str(d, "numa_node"));
-	kv(out, "Boot VGA:", "%s", json_object_get_boolean(out_get(d, "boot_vga")) ? "yes" : "no");
-	if (!g) {
+	(void)cli;
+	device_rec_init(&dr, s->ctx, d);
+	fprintf(out, "Device %s\n", d->name);
+	kv(out, "Bus:", "%s", dash(d->bus));
+	if (d->is_pci) {
+		named(out, "Vendor:", dr.names.vendor, 4, d->vendor_id);
+		named(out, "Device:", dr.names.device, 4, d->device_id);
+		kv(out, "Subsystem:", "%s [%04x:%04x]",
+		   dr.names.subsys_device[0] ? dr.names.subsys_device : "(unknown)",
+		   d->subsys_vendor_id, d->subsys_device_id);
+		named(out, "Class:", dr.names.class_name, 6, d->class_code);
+		kv(out, "Revision:", "0x%02x", d->revision);
+		kv(out, "Bridge:", "%s", ictl_device_is_bridge(d) ? "yes" : "no");
+	}
+	kv(out, "Driver:", "%s", dash(d->driver));
+	kv(out, "Driver override:", "%s", dash(d->driver_override));
+	kv(out, "IOMMU:", "%s", dash(d->iommu));
+	kv(out, "VFIO cdev:", "%s%s", d->vfio_dev[0] ? "/dev/vfio/devices/" : "", dash(d->vfio_dev));
+	kv(out, "NUMA node:", "%d", d->numa_node);
+	kv(out, "Boot VGA:", "%s", d->boot_vga == ICTL_YES ? "yes" : "no");
+	if (!s->group) {
 		kv(out, "Group:", "none (no IOMMU translates this device's DMA)");
 	} else {
-		size_t n = json_object_array_length(out_get(g, "devices"));
+		size_t n = s->group->ndevices;
 
-		kv(out, "Group:", "%s (%s, %zu device%s)", out_str(g, "group"), out_str(g, "type"), n,
+		kv(out, "Group:", "%u (%s, %zu device%s)", s->group->id, dash(s->group->type), n,
 		   n == 1 ? "" : "s");
-		print_viability(out, g);
-		print_regions(out, g);
+		print_viability(out, &s->grec);
+		print_regions(out, s->group);
 	}
-	return ferror(out) ? cli_error(cli, -EIO, "write error") : 0;
-}
-
-static int show_group(struct cli *cli, unsigned int id, json_object *doc,
-		      const struct ictl_device_list *devs)
-{
-	struct ictl_group g;
-	json_object *jg, *info;
-	int r = ictl_group_read(cli->ctx, id, &g);
-
-	if (r < 0)
-		return cli_lib_error(cli, r);
-	jg = present_group(&g, devs);
-	info = json_object_new_array();
-	for (size_t i = 0; i < g.ndevices; i++) {
-		const struct ictl_device *d = ictl_device_find(devs, g.devices[i]);
-
-		if (d)
-			json_object_array_add(info, present_device(cli->ctx, d));
-	}
-	json_object_object_add(jg, "device_info", info);
-	json_object_object_add(doc, "group", jg);
-	ictl_group_clear(&g);
 	return 0;
 }
 
-static int show_device(struct cli *cli, const char *name, json_object *doc,
-		       const struct ictl_device_list *devs)
+static json_object *group_json(struct cli *cli, const void *data, int err)
 {
-	const struct ictl_device *d = ictl_device_find(devs, name);
-	json_object *jd;
-	struct ictl_group g;
-	int r;
+	const struct show_rec *s = data;
+	json_object *doc = json_object_new_object(), *g = present_group(&s->grec);
+	json_object *info = json_object_new_array();
 
-	if (!d)
-		return cli_error(cli, -ENOENT, "no device %s on this system (see 'iommuctl devices')",
-				 name);
-	jd = present_device(cli->ctx, d);
-	if (d->group >= 0) {
-		r = ictl_group_read(cli->ctx, (unsigned int)d->group, &g);
-		if (r < 0) {
-			json_object_put(jd);
-			return cli_lib_error(cli, r);
-		}
-		json_object_object_add(jd, "group_info", present_group(&g, devs));
-		ictl_group_clear(&g);
+	(void)cli, (void)err;
+	for (size_t i = 0; i < s->group->ndevices; i++) {
+		const struct ictl_device *d = ictl_device_find(s->devs, s->group->devices[i]);
+		struct device_rec dr;
+
+		if (!d)
+			continue;
+		device_rec_init(&dr, s->ctx, d);
+		json_object_array_add(info, present_device(&dr));
 	}
-	json_object_object_add(doc, "device", jd);
-	return 0;
+	js_set(g, "device_info", info);
+	js_set(doc, "group", g);
+	return doc;
 }
+
+static json_object *device_json(struct cli *cli, const void *data, int err)
+{
+	const struct show_rec *s = data;
+	json_object *doc = json_object_new_object(), *d;
+	struct device_rec dr;
+
+	(void)cli, (void)err;
+	device_rec_init(&dr, s->ctx, s->device);
+	d = present_device(&dr);
+	js_set(d, "group_info", s->group ? present_group(&s->grec) : NULL);
+	js_set(doc, "device", d);
+	return doc;
+}
+
+static const struct out_doc_view group_view = { .json = group_json, .text = text_group };
+static const struct out_doc_view device_view = { .json = device_json, .text = text_device };
 
 int cmd_show(struct cli *cli)
 {
 	const char *arg = cli->argv[0];
-	struct out_view view = { 0 };
+	struct show_rec s = { .ctx = cli->ctx };
 	struct ictl_device_list devs;
 	char name[ICTL_NAME_MAX];
 	unsigned int id = 0;
 	bool is_group = arg[0] && strspn(arg, "0123456789") == strlen(arg);
-	json_object *doc;
+	struct ictl_group g;
 	int r;
 
 	r = is_group ? ictl_parse_group_id(cli->ctx, arg, &id) :
@@ -185,13 +180,30 @@ int cmd_show(struct cli *cli)
 	r = cmds_scan_devices(cli, &devs);
 	if (r)
 		return r;
-	doc = json_object_new_object();
-	r = is_group ? show_group(cli, id, doc, &devs) : show_device(cli, name, doc, &devs);
-	if (!r) {
-		view.text = is_group ? text_group : text_device;
-		r = out_print(cli, doc, &view);
+	s.devs = &devs;
+	if (!is_group) {
+		s.device = ictl_device_find(&devs, name);
+		if (!s.device) {
+			r = cli_error(cli, -ENOENT, "no device %s on this system (see 'iommuctl devices')",
+				      name);
+			goto out;
+		}
+		if (s.device->group < 0)
+			goto print;
+		id = (unsigned int)s.device->group;
 	}
-	json_object_put(doc);
+	r = ictl_group_read(cli->ctx, id, &g);
+	if (r < 0) {
+		r = cli_lib_error(cli, r);
+		goto out;
+	}
+	s.group = &g;
+	group_rec_init(&s.grec, &g, &devs);
+print:
+	r = out_doc(cli, is_group ? &group_view : &device_view, &s, 0);
+	if (s.group)
+		ictl_group_clear(&g);
+out:
 	ictl_device_list_clear(&devs);
 	return r;
 }

@@ -5,136 +5,160 @@
 
 #include "cmds.h"
 
-static const char *fmt_devices(json_object *row, char *buf, size_t len)
+#define ST(rec) ((const struct ictl_own_status *)(rec))
+
+static const char *cell_group(const void *rec, char *buf, size_t len)
 {
-	return fmt_object_list(row, "devices", "device", "driver", buf, len);
+	snprintf(buf, len, "%u", ST(rec)->group);
+	return buf;
 }
 
-static const char *fmt_holders(json_object *row, char *buf, size_t len)
+static const char *cell_state(const void *rec, char *buf, size_t len)
 {
-	return fmt_object_list(row, "holders", "pid", "comm", buf, len);
+	(void)buf, (void)len;
+	return ictl_own_state_name(ST(rec)->state);
 }
 
-static const char *fmt_cdevs(json_object *row, char *buf, size_t len)
+static const char *cell_type(const void *rec, char *buf, size_t len)
 {
-	json_object *arr = out_get(row, "devices");
+	(void)buf, (void)len;
+	return ST(rec)->type;
+}
+
+static const char *cell_devices(const void *rec, char *buf, size_t len)
+{
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		const char *c = json_object_get_string(out_get(json_object_array_get_idx(arr, i),
-							       "cdev"));
+	for (size_t i = 0; i < ST(rec)->nmembers; i++) {
+		const struct ictl_own_member *m = &ST(rec)->members[i];
 
-		if (c)
-			off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s",
-						off ? "," : "", c);
+		buf_add(buf, len, &off, "%s%s(%s)", i ? "," : "", m->device, dash(m->driver));
 	}
-	return off ? buf : "-";
+	return buf;
+}
+
+static const char *cell_cdevs(const void *rec, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ST(rec)->nmembers; i++) {
+		const struct ictl_own_member *m = &ST(rec)->members[i];
+
+		if (m->has_cdev)
+			buf_add(buf, len, &off, "%s/dev/vfio/devices/%s", off ? "," : "", m->vfio_dev);
+	}
+	return buf;
+}
+
+static const char *cell_holders(const void *rec, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ST(rec)->nholders; i++)
+		buf_add(buf, len, &off, "%s%d(%s)", i ? "," : "", ST(rec)->holders[i].pid,
+			dash(ST(rec)->holders[i].comm));
+	return buf;
+}
+
+static const char *cell_blockers(const void *rec, char *buf, size_t len)
+{
+	return blockers_str(ST(rec)->blockers, ST(rec)->nblockers, buf, len);
+}
+
+static const char *cell_journal(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ST(rec)->journal;
 }
 
 const struct out_col status_columns[] = {
-	{ "GROUP", "group", "IOMMU group number", COL_DEFAULT | COL_RIGHT, 0, NULL },
-	{ "STATE", "state", "kernel, userspace (ready on a VFIO driver), held (open by a process), mixed",
-	  COL_DEFAULT, 0, NULL },
-	{ "TYPE", "type", "default domain type", COL_DEFAULT, 0, NULL },
-	{ "DEVICES", NULL, "members and their drivers", COL_DEFAULT | COL_WRAP, 0, fmt_devices },
-	{ "CDEV", NULL, "VFIO device nodes of the members", COL_DEFAULT, 0, fmt_cdevs },
-	{ "HOLDERS", NULL, "processes holding a VFIO node open (pid and command)", COL_DEFAULT, 0,
-	  fmt_holders },
-	{ "BLOCKERS", NULL, "members on a kernel DMA driver in a mixed group", 0, 0, fmt_blockers },
-	{ "JOURNAL", "journal", "iommuctl's record: claimed, or an interrupted claiming/releasing",
-	  0, 0, NULL },
+	{ "GROUP", "IOMMU group number", COL_DEFAULT | COL_RIGHT, 0, cell_group },
+	{ "STATE", "kernel, userspace (ready on a VFIO driver), held (open by a process), mixed",
+	  COL_DEFAULT, 0, cell_state },
+	{ "TYPE", "default domain type", COL_DEFAULT, 0, cell_type },
+	{ "DEVICES", "members and their drivers", COL_DEFAULT | COL_WRAP, 0, cell_devices },
+	{ "CDEV", "VFIO device nodes of the members", COL_DEFAULT, 0, cell_cdevs },
+	{ "HOLDERS", "processes holding a VFIO node open (pid and command)", COL_DEFAULT, 0,
+	  cell_holders },
+	{ "BLOCKERS", "members on a kernel DMA driver in a mixed group", 0, 0, cell_blockers },
+	{ "JOURNAL", "iommuctl's record: claimed, or an interrupted claiming/releasing", 0, 0,
+	  cell_journal },
 	{ 0 }
 };
 
-static json_object *present_status(const struct ictl_own_status *st)
+static json_object *status_json(const void *rec)
 {
+	const struct ictl_own_status *st = rec;
 	json_object *o = json_object_new_object(), *devs = json_object_new_array();
 	json_object *hold = json_object_new_array(), *bl = json_object_new_array();
 
-	for (size_t i = 0; i < st->nmembers; i++) {
-		const struct ictl_own_member *m = &st->members[i];
-		json_object *d = json_object_new_object();
-		char cdev[64];
-
-		snprintf(cdev, sizeof(cdev), "/dev/vfio/devices/%s", m->vfio_dev);
-		json_object_object_add(d, "device", json_object_new_string(m->device));
-		json_object_object_add(d, "role", json_object_new_string(m->bridge ? "bridge" : "endpoint"));
-		json_object_object_add(d, "driver", js_str_or_null(m->driver));
-		json_object_object_add(d, "driver_override", js_str_or_null(m->driver_override));
-		json_object_object_add(d, "cdev", m->has_cdev ? json_object_new_string(cdev) : NULL);
-		json_object_array_add(devs, d);
-	}
+	for (size_t i = 0; i < st->nmembers; i++)
+		json_object_array_add(devs, present_member(&st->members[i]));
 	for (size_t i = 0; i < st->nholders; i++) {
 		json_object *h = json_object_new_object();
 
-		json_object_object_add(h, "pid", json_object_new_int(st->holders[i].pid));
-		json_object_object_add(h, "comm", json_object_new_string(st->holders[i].comm));
-		json_object_object_add(h, "path", json_object_new_string(st->holders[i].path));
+		js_set(h, "pid", js_int(st->holders[i].pid));
+		js_set(h, "comm", json_object_new_string(st->holders[i].comm));
+		js_set(h, "path", json_object_new_string(st->holders[i].path));
 		json_object_array_add(hold, h);
 	}
 	for (size_t i = 0; i < st->nblockers; i++) {
 		json_object *b = json_object_new_object();
 
-		json_object_object_add(b, "device", json_object_new_string(st->blockers[i].device));
-		json_object_object_add(b, "driver", json_object_new_string(st->blockers[i].driver));
+		js_set(b, "device", json_object_new_string(st->blockers[i].device));
+		js_set(b, "driver", json_object_new_string(st->blockers[i].driver));
 		json_object_array_add(bl, b);
 	}
-	json_object_object_add(o, "group", json_object_new_int((int)st->group));
-	json_object_object_add(o, "state", json_object_new_string(ictl_own_state_name(st->state)));
-	json_object_object_add(o, "type", js_str_or_null(st->type));
-	json_object_object_add(o, "devices", devs);
-	json_object_object_add(o, "holders", hold);
-	json_object_object_add(o, "blockers", bl);
-	json_object_object_add(o, "journal", js_str_or_null(st->journal));
+	js_set(o, "group", js_int(st->group));
+	js_set(o, "state", json_object_new_string(ictl_own_state_name(st->state)));
+	js_set(o, "type", js_str(st->type));
+	js_set(o, "devices", devs);
+	js_set(o, "holders", hold);
+	js_set(o, "blockers", bl);
+	js_set(o, "journal", js_str(st->journal));
 	return o;
 }
 
-static int add_group(struct cli *cli, json_object *arr, unsigned int id)
+static const struct out_list_view status_view = {
+	.key = "groups", .cols = status_columns, .json = status_json,
+};
+
+/* One group's row; a library error ends the listing. */
+static int status_row(struct cli *cli, struct out_list *l, unsigned int id, bool *stop)
 {
 	struct ictl_own_status st;
 	int r = ictl_own_status_read(cli->ctx, id, &st);
 
 	if (r < 0)
-		return cli_lib_error(cli, r);
-	json_object_array_add(arr, present_status(&st));
+		return r;
+	*stop = out_list_row(l, &st);
 	ictl_own_status_clear(&st);
 	return 0;
 }
 
-static int all_groups(struct cli *cli, json_object *arr)
-{
-	struct ictl_group_list groups;
-	int r = ictl_groups_scan(cli->ctx, &groups);
-
-	if (r < 0)
-		return cli_lib_error(cli, r);
-	for (size_t i = 0; i < groups.n && !r; i++)
-		r = add_group(cli, arr, groups.v[i].id);
-	ictl_group_list_clear(&groups);
-	return r;
-}
-
 int cmd_status(struct cli *cli)
 {
-	struct out_view view = { .rows = "groups", .cols = status_columns };
-	json_object *doc, *arr;
+	struct ictl_group_list groups = { 0 };
+	struct out_list *l;
+	bool stop = false;
 	unsigned int id;
-	int r = out_check_columns(cli, view.cols);
+	int r, code;
 
-	if (r)
-		return r;
+	l = out_list_begin(cli, &status_view, &code);
+	if (!l)
+		return code;
 	if (cli->argc) {
 		r = ictl_own_resolve(cli->ctx, cli->argv[0], &id);
-		if (r < 0)
-			return cli_lib_error(cli, r);
+		if (!r)
+			r = status_row(cli, l, id, &stop);
+		return out_list_end(l, r);
 	}
-	doc = json_object_new_object();
-	arr = json_object_new_array();
-	json_object_object_add(doc, "groups", arr);
-	r = cli->argc ? add_group(cli, arr, id) : all_groups(cli, arr);
-	if (!r)
-		r = out_print(cli, doc, &view);
-	json_object_put(doc);
-	return r;
+	r = ictl_groups_scan(cli->ctx, &groups);
+	for (size_t i = 0; r >= 0 && i < groups.n && !stop; i++)
+		r = status_row(cli, l, groups.v[i].id, &stop);
+	ictl_group_list_clear(&groups);
+	return out_list_end(l, r < 0 ? r : 0);
 }

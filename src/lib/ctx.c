@@ -14,16 +14,54 @@
  * Every message is formatted into a buffer of its own and then copied, so an
  * argument may be the current message itself (ctx->err, or a string inside it).
  */
-int ictl_err(struct ictl_ctx *ctx, int err, const char *fmt, ...)
+static int err_set(struct ictl_ctx *ctx, enum ictl_err_kind kind, int err, const char *fmt,
+		   va_list ap)
 {
 	char msg[sizeof(ctx->err)];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	memcpy(ctx->err, msg, sizeof(ctx->err));
+	ctx->err_errno = err;
+	ctx->err_kind = kind;
+	return -err;
+}
+
+int ictl_err(struct ictl_ctx *ctx, int err, const char *fmt, ...)
+{
 	va_list ap;
+	int r;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	r = err_set(ctx, ICTL_ERR_LIB, err, fmt, ap);
 	va_end(ap);
-	memcpy(ctx->err, msg, sizeof(ctx->err));
-	return -err;
+	return r;
+}
+
+int ictl_err_kernel(struct ictl_ctx *ctx, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = err_set(ctx, ICTL_ERR_KERNEL, err, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int ictl_err_data(struct ictl_ctx *ctx, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = err_set(ctx, ICTL_ERR_DATA, err, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+enum ictl_err_kind ictl_err_kind(const struct ictl_ctx *ctx, int err)
+{
+	return ctx && ctx->err_errno == (err < 0 ? -err : err) ? ctx->err_kind : ICTL_ERR_LIB;
 }
 
 int ictl_err_wrap(struct ictl_ctx *ctx, int err, const char *fmt, ...)
@@ -36,9 +74,13 @@ int ictl_err_wrap(struct ictl_ctx *ctx, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
+	enum ictl_err_kind kind = ictl_err_kind(ctx, err);
+
 	/* Cut where the buffer ends: the cause's start matters more than its tail. */
-	return ictl_err(ctx, err, "%.*s: %s", (int)sizeof(prefix) / 2, prefix,
-			cause[0] ? cause : strerror(err));
+	ictl_err(ctx, err, "%.*s: %s", (int)sizeof(prefix) / 2, prefix,
+		 cause[0] ? cause : strerror(err));
+	ctx->err_kind = kind;	/* the cause's kind: wrapping adds words, not meaning */
+	return -err;
 }
 
 int ictl_err_no_iommu(struct ictl_ctx *ctx, const char *where)

@@ -98,6 +98,21 @@ bad:
 			lineno);
 }
 
+int ictl_group_check(struct ictl_ctx *ctx, unsigned int id)
+{
+	_cleanup_strv_ struct strv any = { 0 };
+	char dir[PATH_MAX];
+
+	if (path_fmt(dir, sizeof(dir), "sys/kernel/iommu_groups/%u", id) < 0)
+		return -ENAMETOOLONG;
+	if (sysfs_exists(ctx, dir))
+		return 0;
+	/* No group at all is not a wrong number: the system has no IOMMU (exit 3). */
+	if (sysfs_list(ctx, "sys/kernel/iommu_groups", &any) < 0 || !any.n)
+		return ictl_err_no_iommu(ctx, "sys/kernel/iommu_groups");
+	return ictl_err(ctx, ENOENT, "no IOMMU group %u on this system (see 'iommuctl groups')", id);
+}
+
 int ictl_group_read(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *g)
 {
 	_cleanup_strv_ struct strv members = { 0 };
@@ -109,20 +124,16 @@ int ictl_group_read(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *g)
 	g->id = id;
 	if (path_fmt(dir, sizeof(dir), "sys/kernel/iommu_groups/%u", id) < 0)
 		return -ENAMETOOLONG;
-	if (!sysfs_exists(ctx, dir))
-		return ictl_err(ctx, ENOENT, "no IOMMU group %u on this system (see 'iommuctl groups')",
-				id);
+	r = ictl_group_check(ctx, id);
+	if (r < 0)
+		return r;
 	if (!path_fmt(p, sizeof(p), "%s/type", dir))
 		sysfs_read_str(ctx, p, g->type, sizeof(g->type));
 	if (!path_fmt(p, sizeof(p), "%s/reserved_regions", dir) && !sysfs_read_alloc(ctx, p, &text)) {
 		r = ictl_parse_reserved_regions(ctx, text, &g->resv, &g->nresv);
-		if (r < 0) {
-			char msg[sizeof(ctx->err)];
-
-			str_copy(msg, ctx->err, sizeof(msg));
-			ictl_err(ctx, -r, "group %u: %s", id, msg);
-			return r;
-		}
+		/* A reserved_regions that does not parse is damaged data, not a bad argument. */
+		if (r < 0)
+			return ictl_err_data(ctx, -r, "group %u: %s", id, ctx->err);
 	}
 	if (!path_fmt(p, sizeof(p), "%s/devices", dir)) {
 		r = sysfs_list(ctx, p, &members);

@@ -19,6 +19,8 @@ struct ictl_ctx {
 	bool live;
 	struct pci_access *pacc; /* created on first use */
 	char err[512];
+	int err_errno;			/* the errno of the message (positive) */
+	enum ictl_err_kind err_kind;
 };
 
 /*
@@ -26,6 +28,16 @@ struct ictl_ctx {
  * may point into the current message (it is formatted aside first).
  */
 int ictl_err(struct ictl_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/*
+ * The same for an errno the kernel returned (an ioctl, a sysfs write): its
+ * EINVAL or ENOENT is a failure of the operation, not a bad argument of the
+ * user's (ICTL_ERR_KERNEL).
+ */
+int ictl_err_kernel(struct ictl_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* ... and for a file or tree that is damaged (ICTL_ERR_DATA): err is usually EINVAL. */
+int ictl_err_data(struct ictl_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /*
  * Chain: "<fmt...>: <the current message>" (or ": <strerror(err)>" when there

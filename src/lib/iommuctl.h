@@ -25,6 +25,16 @@ int ictl_ctx_new(struct ictl_ctx **out, const char *sysroot);
 void ictl_ctx_free(struct ictl_ctx *ctx);
 /* The message of the last error; never NULL. */
 const char *ictl_strerror(const struct ictl_ctx *ctx);
+
+/*
+ * Where the last error's errno came from, for mapping it to an exit status:
+ * the library's own checks (an EINVAL is a bad argument), the kernel (an
+ * ioctl's or a sysfs write's EINVAL is the operation failing), or damaged data
+ * (a file or captured tree that does not parse).
+ */
+enum ictl_err_kind { ICTL_ERR_LIB, ICTL_ERR_KERNEL, ICTL_ERR_DATA };
+/* The kind of the last error if its errno is err (positive or negative), else ICTL_ERR_LIB. */
+enum ictl_err_kind ictl_err_kind(const struct ictl_ctx *ctx, int err);
 /* The root as given ("/" when live). */
 const char *ictl_root(const struct ictl_ctx *ctx);
 bool ictl_is_live(const struct ictl_ctx *ctx);
@@ -128,6 +138,8 @@ struct ictl_group_list {
 int ictl_groups_scan(struct ictl_ctx *ctx, struct ictl_group_list *out);
 void ictl_group_list_clear(struct ictl_group_list *l);
 int ictl_group_read(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *g);
+/* 0 when group id exists; -ENOENT when it does not; -ENODEV when there is no group at all. */
+int ictl_group_check(struct ictl_ctx *ctx, unsigned int id);
 void ictl_group_clear(struct ictl_group *g);
 const struct ictl_group *ictl_group_find(const struct ictl_group_list *l, unsigned int id);
 /* Parse the text of a reserved_regions file. Exposed for tests and fuzzing. */

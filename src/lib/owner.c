@@ -107,11 +107,7 @@ int ictl_own_resolve(struct ictl_ctx *ctx, const char *arg, unsigned int *group)
 		r = ictl_parse_group_id(ctx, arg, group);
 		if (r < 0)
 			return r;
-		if (path_fmt(name, sizeof(name), "sys/kernel/iommu_groups/%u", *group) == 0 &&
-		    sysfs_exists(ctx, name))
-			return 0;
-		return ictl_err(ctx, ENOENT, "no IOMMU group %u on this system (see 'iommuctl groups')",
-				*group);
+		return ictl_group_check(ctx, *group);
 	}
 	r = ictl_parse_device_name(ctx, arg, name);
 	if (r < 0)

@@ -11,6 +11,7 @@ load helpers
 	for p in "$ROOT"/man/*.8; do
 		assert_file_exists "$D/opt/ictl/share/man/man8/${p##*/}"
 	done
+	assert_file_exists "$D/opt/ictl/share/man/man7/iommuctl-json.7"
 	assert_file_exists "$D/opt/ictl/share/bash-completion/completions/iommuctl"
 	assert_file_exists "$D/opt/ictl/share/zsh/vendor-completions/_iommuctl"
 	run "$D/opt/ictl/sbin/iommuctl" --version

@@ -36,3 +36,8 @@ $(ASAN_BUILD)/obj/tests/unit/%.o: tests/unit/%.c | $(DEPS_FIRST)
 
 -include $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d) \
 	$(UNIT_SRCS:tests/unit/%.c=$(ASAN_BUILD)/obj/tests/unit/%.d)
+
+# The CLI's output layer is tested with the objects it is made of.
+CLI_OUT = src/cli/output.o src/cli/error.o src/cli/present.o
+$(BUILD)/tests/unit/test-output: $(addprefix $(BUILD)/obj/,$(CLI_OUT))
+$(ASAN_BUILD)/tests/unit/test-output: $(addprefix $(ASAN_BUILD)/obj/,$(CLI_OUT))
