@@ -6,7 +6,9 @@
  * Binding a driver to vfio-pci does not yet take the group from the kernel:
  * that happens when userspace binds a device cdev to an iommufd, or adds the
  * group to a legacy container.  Holding does that, so that nothing else
- * (another VMM, a second iommuctl) can take the devices until it ends.
+ * (another VMM, a second iommuctl) can take the devices until it ends.  On the
+ * iommufd path the cdevs are bound through an iommufd session (iommufd.h),
+ * which owns them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,32 +56,39 @@ static struct ictl_hold_dev *hold_push(struct ictl_hold *h, const char *device)
 	return d;
 }
 
+/*
+ * /dev/iommu and every endpoint's cdev; bound, each cdev is a device of the
+ * session (which closes it), else only an fd of the hold.
+ */
 static int open_iommufd(struct ictl_ctx *ctx, struct ictl_hold *h,
 			const struct ictl_own_member *m, size_t n, bool bind)
 {
-	int r = ictl_iommufd_open(ctx);
+	int r = ictl_iommufd_open(ctx, &h->iommufd);
 
-	if (r < 0)
-		return r;
-	h->iommufd = r;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		const struct ictl_iommufd_obj *o;
 		struct ictl_vfio_dev vd;
 		struct ictl_hold_dev *d;
 
 		if (m[i].bridge)
 			continue;
-		r = ictl_vfio_open(ctx, m[i].device, &vd);
-		if (!r && bind)
-			r = ictl_vfio_bind(ctx, &vd, h->iommufd);
-		d = r < 0 ? NULL : hold_push(h, m[i].device);
-		if (!d) {
-			ictl_vfio_close(&vd);
-			return r < 0 ? r : -ENOMEM;
+		d = hold_push(h, m[i].device);
+		if (!d)
+			return ictl_err(ctx, ENOMEM, "holding %s: out of memory", m[i].device);
+		if (bind) {
+			r = ictl_dev_bind(h->iommufd, NULL, m[i].device, &d->dev_id);
+			o = r < 0 ? NULL : ictl_iommufd_find(h->iommufd, d->dev_id);
+			if (o) {
+				d->fd = o->fd;
+				snprintf(d->node, sizeof(d->node), "/dev/vfio/devices/%s", o->cdev);
+			}
+		} else if ((r = ictl_vfio_open(ctx, m[i].device, &vd)) == 0) {
+			d->fd = vd.fd;
+			snprintf(d->node, sizeof(d->node), "/dev/vfio/devices/%s", vd.cdev);
 		}
-		d->fd = vd.fd;
-		d->dev_id = vd.dev_id;
-		snprintf(d->node, sizeof(d->node), "/dev/vfio/devices/%s", vd.cdev);
 	}
+	if (r < 0)
+		return r;
 	h->bound = bind;
 	return 0;
 }
@@ -141,7 +150,7 @@ int ictl_hold_open(struct ictl_ctx *ctx, unsigned int group, enum ictl_hold_path
 	size_t n = 0;
 	int r;
 
-	*h = (struct ictl_hold){ .group = group, .iommufd = -1, .container = -1, .group_fd = -1 };
+	*h = (struct ictl_hold){ .group = group, .container = -1, .group_fd = -1 };
 	/* From here a SIGTERM waits for ictl_hold_wait() instead of killing a holder. */
 	hold_signals(&set, false);
 	sigprocmask(SIG_BLOCK, &set, NULL);
@@ -159,9 +168,12 @@ int ictl_hold_open(struct ictl_ctx *ctx, unsigned int group, enum ictl_hold_path
 
 void ictl_hold_close(struct ictl_hold *h)
 {
-	/* Devices first: the kernel gives the group back as the last fd closes. */
+	/*
+	 * Devices first: the kernel gives the group back as the last fd closes.
+	 * A bound cdev (it has a dev_id; ids start at 1) is the session's.
+	 */
 	for (size_t i = 0; i < h->ndevs; i++) {
-		if (h->devs[i].fd >= 0)
+		if (h->devs[i].fd >= 0 && !h->devs[i].dev_id)
 			close(h->devs[i].fd);
 	}
 	free(h->devs);
@@ -171,9 +183,9 @@ void ictl_hold_close(struct ictl_hold *h)
 		close(h->group_fd);
 	if (h->container >= 0)
 		close(h->container);
-	if (h->iommufd >= 0)
-		close(h->iommufd);
-	h->group_fd = h->container = h->iommufd = -1;
+	ictl_iommufd_free(h->iommufd);
+	h->iommufd = NULL;
+	h->group_fd = h->container = -1;
 }
 
 int ictl_hold_fd_of(const struct ictl_hold *h, size_t dev)
@@ -200,7 +212,7 @@ static size_t hold_fds(const struct ictl_hold *h, int *fds)
 {
 	size_t n = 0;
 
-	fds[n++] = h->legacy ? h->container : h->iommufd;
+	fds[n++] = h->legacy ? h->container : ictl_iommufd_fd(h->iommufd);
 	if (h->legacy)
 		fds[n++] = h->group_fd;
 	for (size_t i = 0; i < h->ndevs; i++)

@@ -521,11 +521,13 @@ struct ictl_hold_dev {
 	uint32_t dev_id;	/* iommufd's device id, when bound */
 };
 
+struct ictl_iommufd;
+
 struct ictl_hold {
 	unsigned int group;
 	bool legacy;
 	bool bound;		/* iommufd path: the cdevs are bound (ownership claimed) */
-	int iommufd;		/* /dev/iommu, or -1 */
+	struct ictl_iommufd *iommufd;	/* the session (iommufd.h), or NULL; it has the bound cdevs */
 	int container;		/* legacy /dev/vfio/vfio, or -1 */
 	int group_fd;		/* legacy /dev/vfio/GROUP, or -1 */
 	size_t ndevs;
