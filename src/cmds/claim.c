@@ -196,7 +196,8 @@ int own_report(struct cli *cli, const struct ictl_own_plan *p, bool dry_run, int
 
 /* --- --hold and -- COMMAND ------------------------------------------------------- */
 
-static json_object *present_hold(struct cli *cli, const struct ictl_hold *h, int err)
+static json_object *present_hold(struct cli *cli, const struct ictl_hold *h,
+				 const struct ictl_handoff *ho, int err)
 {
 	json_object *o = json_object_new_object(), *devs = json_object_new_array();
 	char *const *cmd = cli->exec_argv;
@@ -206,16 +207,16 @@ static json_object *present_hold(struct cli *cli, const struct ictl_hold *h, int
 
 		json_object_object_add(d, "device", json_object_new_string(h->devs[i].device));
 		json_object_object_add(d, "node", js_str_or_null(h->devs[i].node));
-		json_object_object_add(d, "fd", cmd ? json_object_new_int(ictl_hold_fd_of(h, i)) : NULL);
+		json_object_object_add(d, "fd", cmd ? json_object_new_int(ictl_handoff_target(ho, ICTL_HANDOFF_DEVICE, i)) : NULL);
 		json_object_object_add(d, "dev_id", h->bound ? json_object_new_int64(h->devs[i].dev_id) : NULL);
 		json_object_array_add(devs, d);
 	}
 	json_object_object_add(o, "path", json_object_new_string(h->legacy ? "legacy" : "iommufd"));
 	json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
 	json_object_object_add(o, "bound", json_object_new_boolean(h->legacy || h->bound));
-	json_object_object_add(o, "iommufd_fd", cmd && !h->legacy ? json_object_new_int(ICTL_HOLD_FIRST_FD) : NULL);
-	json_object_object_add(o, "container_fd", cmd && h->legacy ? json_object_new_int(ICTL_HOLD_FIRST_FD) : NULL);
-	json_object_object_add(o, "group_fd", cmd && h->legacy ? json_object_new_int(ICTL_HOLD_FIRST_FD + 1) : NULL);
+	json_object_object_add(o, "iommufd_fd", cmd && !h->legacy ? json_object_new_int(ICTL_HANDOFF_FIRST_FD) : NULL);
+	json_object_object_add(o, "container_fd", cmd && h->legacy ? json_object_new_int(ICTL_HANDOFF_FIRST_FD) : NULL);
+	json_object_object_add(o, "group_fd", cmd && h->legacy ? json_object_new_int(ICTL_HANDOFF_FIRST_FD + 1) : NULL);
 	json_object_object_add(o, "devices", devs);
 	json_object_object_add(o, "command", cmd ? json_object_new_array() : NULL);
 	for (size_t i = 0; cmd && cmd[i]; i++)
@@ -318,14 +319,20 @@ static int claim_hold(struct cli *cli, struct ictl_own_plan *plan, int *lock)
 	struct claim_opts *o = cli->opts;
 	json_object *doc = present_plan(cli, plan, false, 0);
 	int r, status = 0, sig = 0, code;
+	char reason[96], why[320];
+	struct ictl_handoff ho;
 	struct ictl_hold h;
-	char reason[96];
 
+	ictl_handoff_init(&ho);
+	/* From here a SIGTERM waits for the hold to end instead of killing a holder. */
+	cli_block_stop_signals();
 	/* --bind needs iommufd: ask for it, and let a kernel without it say so. */
 	r = ictl_hold_open(cli->ctx, plan->group,
 			   o->legacy ? ICTL_HOLD_LEGACY : o->bind ? ICTL_HOLD_IOMMUFD : ICTL_HOLD_AUTO,
 			   !cli->exec_argv || o->bind, &h);
-	json_object_object_add(doc, "hold", present_hold(cli, &h, r));
+	if (!r && cli->exec_argv && (r = ictl_hold_handoff(cli->ctx, &h, &ho)) < 0)
+		ictl_hold_close(&h);
+	json_object_object_add(doc, "hold", present_hold(cli, &h, &ho, r));
 	code = out_report(cli, doc, text_claim_hold, 0);
 	if (r < 0) {
 		/* Nothing half-done: what this run claimed goes back. */
@@ -335,13 +342,14 @@ static int claim_hold(struct cli *cli, struct ictl_own_plan *plan, int *lock)
 		return cli_exit_code(r);
 	}
 	if (cli->exec_argv)
-		r = ictl_hold_run(cli->ctx, &h, cli->exec_argv, &status);
+		r = cli_run_handoff(&ho, cli->exec_argv, &status, why, sizeof(why));
 	else
-		sig = ictl_hold_wait(cli->ctx);
+		sig = cli_wait_stop_signal();
 	ictl_hold_close(&h);
+	ictl_handoff_clear(&ho);
 	if (r < 0) {
 		if (!cli->json)
-			fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
+			fprintf(stderr, "iommuctl: %s\n", why);
 		code = hold_release(cli, plan, lock, "the command did not start", -1);
 		return code ? code : 127;
 	}
