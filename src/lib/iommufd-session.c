@@ -12,11 +12,16 @@
 #include "iommufd-internal.h"
 
 static const char *const kind_names[ICTL_OBJ_KIND_COUNT] = {
-	[ICTL_OBJ_DEVICE] = "device",		[ICTL_OBJ_MOCK_DEV] = "mock_device",
-	[ICTL_OBJ_IOAS] = "ioas",		[ICTL_OBJ_HWPT_PAGING] = "hwpt_paging",
-	[ICTL_OBJ_HWPT_NESTED] = "hwpt_nested",	[ICTL_OBJ_FAULT] = "fault_queue",
-	[ICTL_OBJ_VIOMMU] = "viommu",		[ICTL_OBJ_VDEVICE] = "vdevice",
-	[ICTL_OBJ_VEVENTQ] = "veventq",		[ICTL_OBJ_HW_QUEUE] = "hw_queue",
+	[ICTL_OBJ_DEVICE] = "device",
+	[ICTL_OBJ_MOCK_DEV] = "mock_device",
+	[ICTL_OBJ_IOAS] = "ioas",
+	[ICTL_OBJ_HWPT_PAGING] = "hwpt_paging",
+	[ICTL_OBJ_HWPT_NESTED] = "hwpt_nested",
+	[ICTL_OBJ_FAULT] = "fault_queue",
+	[ICTL_OBJ_VIOMMU] = "viommu",
+	[ICTL_OBJ_VDEVICE] = "vdevice",
+	[ICTL_OBJ_VEVENTQ] = "veventq",
+	[ICTL_OBJ_HW_QUEUE] = "hw_queue",
 };
 
 const char *ictl_obj_kind_name(enum ictl_obj_kind kind)

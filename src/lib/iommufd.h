@@ -105,7 +105,7 @@ struct ictl_iommufd_obj {
 	uint64_t seq;		/* allocation order in the session */
 	size_t ndeps;
 	struct ictl_iommufd_dep *deps;
-	size_t capdeps;
+	size_t capdeps;		/* the session's bookkeeping */
 };
 
 /* /dev/iommu below the context's root; -ENOENT when the kernel has no iommufd. */

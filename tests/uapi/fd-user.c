@@ -45,10 +45,12 @@ int main(int argc, char **argv)
 	/* The fds are ours now: the session owns the iommufd and the device's cdev. */
 	if (ictl_iommufd_adopt(ctx, atoi(ifd), &s) < 0)
 		return fail(ctx, "adopt", -ENOMEM);
-	if (argc == 3 && !strcmp(argv[1], "--bound"))
-		r = ictl_dev_adopt(s, "dev", atoi(dfds), "fd", dev_id = (uint32_t)strtoul(argv[2], NULL, 10));
-	else
+	if (argc == 3 && !strcmp(argv[1], "--bound")) {
+		dev_id = (uint32_t)strtoul(argv[2], NULL, 10);
+		r = ictl_dev_adopt(s, "dev", atoi(dfds), "fd", dev_id);
+	} else {
 		r = ictl_dev_bind_fd(s, "dev", atoi(dfds), "fd", &dev_id);
+	}
 	if (r < 0)
 		return fail(ctx, "bind", r);
 	printf("dev_id=%u\n", dev_id);

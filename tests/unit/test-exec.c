@@ -124,6 +124,7 @@ static void signals(void)
 
 int main(void)
 {
+	static const char *const files[] = { "dev0", "dev1", "iommu", "out" };
 	struct ictl_ctx *ctx;
 
 	if (!mkdtemp(dir) || ictl_ctx_new(&ctx, NULL) < 0) {
@@ -138,10 +139,10 @@ int main(void)
 	status_and_errors();
 	signals();
 	ictl_ctx_free(ctx);
-	for (const char *const *f = (const char *const[]){ "dev0", "dev1", "iommu", "out", NULL }; *f; f++) {
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		char path[64];
 
-		snprintf(path, sizeof(path), "%s/%s", dir, *f);
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
 		unlink(path);
 	}
 	rmdir(dir);

@@ -495,7 +495,7 @@ static void errors(struct ictl_ctx *ctx)
 	is_int(ictl_ioas_alloc(s, "ram", &id), -EEXIST, "a name already taken is refused");
 	is_str(ictl_strerror(ctx), "ioas 'ram': the name is taken by ioas 'ram' #1", "  ...saying by what");
 	is_int(f.nioctl, n, "  ...before asking the kernel");
-	is_int(ictl_ioas_alloc(s, "a-name-that-is-much-longer-than-the-sixty-three-characters-allowed", &id),
+	is_int(ictl_ioas_alloc(s, "a-name-longer-than-the-sixty-three-characters-that-a-session-allows-it", &id),
 	       -ENAMETOOLONG, "a name too long is refused");
 
 	pt = ioas;
