@@ -30,11 +30,12 @@
  * (that unbinds it).  The first failure stops the walk, with the message in
  * the context; what was destroyed is out of the table, the rest is still in.
  * ictl_iommufd_free() destroys nothing explicitly: it closes the objects' fds
- * (devices first) and then the iommufd, and the kernel frees the rest.
+ * (device cdevs, event queues; the most recent first) and then the iommufd,
+ * and the kernel frees the rest.
  *
  * Errors name the ioctl, the objects and the errno in words, an object by its
  * name when it has one:
- *   "IOMMU_HWPT_ALLOC on device 0000:03:00.0 #1 (over ioas 'ram' #2, flags
+ *   "IOMMU_HWPT_ALLOC on device 0000:03:00.0 #1 (pt ioas 'ram' #2, flags
  *    0x1, data type 0): Operation not supported: this IOMMU cannot be a
  *    nesting parent"
  * An allocation that fails leaves the table as it was.  What a kernel
@@ -48,6 +49,14 @@
  * Below the session (iommufd.c) are the raw pieces that belong to no session:
  * opening a device's VFIO cdev and binding it, and the legacy VFIO container
  * and group node (kernels without iommufd).
+ *
+ * For apply (YAML specs): a spec's names are the objects' names, and
+ * references resolve with ictl_iommufd_find_name(); a failed apply undoes
+ * itself with ictl_iommufd_destroy_all() (or ictl_iommufd_destroy() of what it
+ * made); the ids go to a VMM by name through a hand-off (handoff.h).  Mappings
+ * are not objects: they go with their IOAS.  Destroying an HWPT also destroys
+ * the devices attached to it (their cdevs are closed): to keep a device,
+ * attach it elsewhere first, and its dependency moves with it.
  *
  * Object pointers from the lookups stay valid until that object is destroyed
  * or the session freed.  A session is not thread-safe.
