@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 
+#include "../lib/handoff.h"
 #include "../lib/iommuctl.h"
 
 /* Exit codes (documented in iommuctl(8)). */
@@ -117,5 +118,21 @@ void cli_list_error(struct cli *cli, json_object *error);
  */
 void cli_capture_usage_errors(struct cli *cli);
 void cli_usage_errors_done(void);
+
+/*
+ * Signals and programs (exec.c): the process-wide state the library leaves
+ * alone.  Block SIGINT, SIGTERM and SIGHUP, so that from then on they wait to
+ * be asked for or passed on instead of killing a process that holds something.
+ */
+void cli_block_stop_signals(void);
+/* Wait for SIGINT, SIGTERM or SIGHUP; returns the signal. */
+int cli_wait_stop_signal(void);
+/*
+ * Run argv with the hand-off's fds at their numbers and its environment, pass
+ * SIGINT, SIGTERM and SIGHUP on to it and reap it; *status is its wait status.
+ * -errno, with a line in why, when it could not be started or waited for.
+ */
+int cli_run_handoff(const struct ictl_handoff *h, char *const argv[], int *status, char *why,
+		    size_t len);
 
 #endif /* ICTL_CLI_H */

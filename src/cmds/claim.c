@@ -194,6 +194,7 @@ int own_report(struct cli *cli, const struct ictl_own_plan *p, bool dry_run, int
 struct hold_rec {
 	struct plan_rec plan;
 	const struct ictl_hold *h;
+	const struct ictl_handoff *ho;	/* where the command finds the fds */
 	char *const *cmd;	/* -- COMMAND, or NULL for --hold */
 	int err;		/* opening the hold */
 };
@@ -208,16 +209,16 @@ static json_object *present_hold(struct cli *cli, const struct hold_rec *x)
 
 		js_set(d, "device", json_object_new_string(h->devs[i].device));
 		js_set(d, "node", js_str(h->devs[i].node));
-		js_set(d, "fd", x->cmd ? js_int(ictl_hold_fd_of(h, i)) : NULL);
+		js_set(d, "fd", x->cmd ? js_int(ictl_handoff_target(x->ho, ICTL_HANDOFF_DEVICE, i)) : NULL);
 		js_set(d, "dev_id", h->bound ? js_int(h->devs[i].dev_id) : NULL);
 		json_object_array_add(devs, d);
 	}
 	js_set(o, "path", json_object_new_string(h->legacy ? "legacy" : "iommufd"));
 	js_set(o, "pid", js_int(getpid()));
 	js_set(o, "bound", js_bool(h->legacy || h->bound));
-	js_set(o, "iommufd_fd", x->cmd && !h->legacy ? js_int(ICTL_HOLD_FIRST_FD) : NULL);
-	js_set(o, "container_fd", x->cmd && h->legacy ? js_int(ICTL_HOLD_FIRST_FD) : NULL);
-	js_set(o, "group_fd", x->cmd && h->legacy ? js_int(ICTL_HOLD_FIRST_FD + 1) : NULL);
+	js_set(o, "iommufd_fd", x->cmd && !h->legacy ? js_int(ICTL_HANDOFF_FIRST_FD) : NULL);
+	js_set(o, "container_fd", x->cmd && h->legacy ? js_int(ICTL_HANDOFF_FIRST_FD) : NULL);
+	js_set(o, "group_fd", x->cmd && h->legacy ? js_int(ICTL_HANDOFF_FIRST_FD + 1) : NULL);
 	js_set(o, "devices", devs);
 	if (x->cmd) {
 		cmd = json_object_new_array();
@@ -252,16 +253,16 @@ static void text_hold(FILE *out, const struct hold_rec *x)
 				    "every device is bound to an iommufd, so the kernel has handed DMA ownership to this process");
 	else if (h->legacy)
 		fprintf(out, "Running %s with the group held through the legacy path: the container is fd %d, the group fd %d\n",
-			x->cmd[0], ICTL_HOLD_FIRST_FD, ICTL_HOLD_FIRST_FD + 1);
+			x->cmd[0], ICTL_HANDOFF_FIRST_FD, ICTL_HANDOFF_FIRST_FD + 1);
 	else
 		fprintf(out, "Running %s with the iommufd on fd %d; the devices are %s\n", x->cmd[0],
-			ICTL_HOLD_FIRST_FD,
+			ICTL_HANDOFF_FIRST_FD,
 			h->bound ? "bound to it" : "not bound yet (the command binds them)");
 	for (size_t i = 0; i < h->ndevs; i++) {
 		fprintf(out, "  %-14s %-26s", h->devs[i].device,
 			h->devs[i].node[0] ? h->devs[i].node : "(from the group)");
 		if (x->cmd)
-			fprintf(out, " fd %d", ictl_hold_fd_of(h, i));
+			fprintf(out, " fd %d", ictl_handoff_target(x->ho, ICTL_HANDOFF_DEVICE, i));
 		if (h->bound)
 			fprintf(out, " dev_id %u", h->devs[i].dev_id);
 		fputc('\n', out);
@@ -363,30 +364,38 @@ static int claim_hold(struct cli *cli, struct ictl_own_plan *plan, int *lock)
 {
 	struct claim_opts *o = cli->opts;
 	int r, status = 0, sig = 0, code;
+	char reason[96], why[320];
+	struct ictl_handoff ho;
 	struct ictl_hold h;
-	char reason[96];
 
+	ictl_handoff_init(&ho);
+	/* From here a SIGTERM waits for the hold to end instead of killing a holder. */
+	cli_block_stop_signals();
 	/* --bind needs iommufd: ask for it, and let a kernel without it say so. */
 	r = ictl_hold_open(cli->ctx, plan->group,
 			   o->legacy ? ICTL_HOLD_LEGACY : o->bind ? ICTL_HOLD_IOMMUFD : ICTL_HOLD_AUTO,
 			   !cli->exec_argv || o->bind, &h);
+	if (!r && cli->exec_argv && (r = ictl_hold_handoff(cli->ctx, &h, &ho)) < 0)
+		ictl_hold_close(&h);
 	code = out_doc(cli, &hold_view,
-		       &(struct hold_rec){ { plan, false, 0 }, &h, cli->exec_argv, r }, 0);
+		       &(struct hold_rec){ { plan, false, 0 }, &h, &ho, cli->exec_argv, r }, 0);
 	if (r < 0) {
 		/* Nothing half-done: what this run claimed goes back. */
 		if (!cli->json)
 			fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
+		ictl_handoff_clear(&ho);
 		hold_release(cli, plan, lock, "holding failed", -1);
 		return cli_lib_exit_code(cli, r);
 	}
 	if (cli->exec_argv)
-		r = ictl_hold_run(cli->ctx, &h, cli->exec_argv, &status);
+		r = cli_run_handoff(&ho, cli->exec_argv, &status, why, sizeof(why));
 	else
-		sig = ictl_hold_wait(cli->ctx);
+		sig = cli_wait_stop_signal();
 	ictl_hold_close(&h);
+	ictl_handoff_clear(&ho);
 	if (r < 0) {
 		if (!cli->json)
-			fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
+			fprintf(stderr, "iommuctl: %s\n", why);
 		code = hold_release(cli, plan, lock, "the command did not start", -1);
 		return code ? code : 127;
 	}

@@ -65,38 +65,31 @@ int ictl_hw_info_query(struct ictl_ctx *ctx, const struct ictl_device *d, bool f
 	return ictl_hw_info_iommufd(ctx, d, out);
 }
 
-/* Open /dev/iommu and the device's VFIO cdev, and bind them; on failure both are closed. */
-static int bind_fresh(struct ictl_ctx *ctx, const struct ictl_device *d, int *fd,
-		      struct ictl_vfio_dev *vd)
+/* A session on /dev/iommu with the device's VFIO cdev bound to it (*s NULL on failure). */
+static int bind_fresh(struct ictl_ctx *ctx, const struct ictl_device *d, struct ictl_iommufd **s,
+		      uint32_t *dev_id)
 {
-	int r;
+	int r = ictl_iommufd_open(ctx, s);
 
-	*fd = ictl_iommufd_open(ctx);
-	if (*fd < 0)
-		return *fd;
-	r = ictl_vfio_open(ctx, d->name, vd);
-	if (!r) {
-		r = ictl_vfio_bind(ctx, vd, *fd);
-		if (r < 0)
-			ictl_vfio_close(vd);
-	}
+	if (!r)
+		r = ictl_dev_bind(*s, NULL, d->name, dev_id);
 	if (r < 0) {
-		close(*fd);
-		*fd = -1;
+		ictl_iommufd_free(*s);
+		*s = NULL;
 	}
 	return r;
 }
 
 /*
  * Bind the device's VFIO cdev to a fresh iommufd and ask IOMMU_GET_HW_INFO.
- * Binding claims DMA ownership only for as long as the fds are open.
+ * Binding claims DMA ownership only for as long as the session lives.
  */
 int ictl_hw_info_iommufd(struct ictl_ctx *ctx, const struct ictl_device *d,
 			 struct ictl_hw_info *out)
 {
+	_cleanup_iommufd_ struct ictl_iommufd *s = NULL;
 	struct ictl_iommufd_hw_info h;
-	struct ictl_vfio_dev vd = { .fd = -1 };
-	_cleanup_close_ int fd = -1;
+	uint32_t dev_id;
 	int r;
 
 	if (!d->vfio_dev[0])
@@ -104,11 +97,10 @@ int ictl_hw_info_iommufd(struct ictl_ctx *ctx, const struct ictl_device *d,
 				"%s is %s%s, not on vfio-pci: hw-info asks iommufd through the device's VFIO cdev; bind it to vfio-pci (echo vfio-pci > /sys/bus/pci/devices/%s/driver_override; echo %s > /sys/bus/pci/drivers_probe) or use --sysfs",
 				d->name, d->driver[0] ? "bound to " : "without a driver",
 				d->driver, d->name, d->name);
-	r = bind_fresh(ctx, d, &fd, &vd);
+	r = bind_fresh(ctx, d, &s, &dev_id);
 	if (r < 0)
 		return r;
-	r = ictl_iommufd_get_hw_info(ctx, fd, vd.dev_id, ICTL_IOMMU_HW_INFO_TYPE_DEFAULT, &h);
-	ictl_vfio_close(&vd);
+	r = ictl_iommufd_get_hw_info(s, dev_id, ICTL_IOMMU_HW_INFO_TYPE_DEFAULT, &h);
 	if (r < 0)
 		return r;
 	if (h.type == ICTL_IOMMU_HW_INFO_TYPE_NONE) {
@@ -152,28 +144,27 @@ static void kernel_flag(struct ictl_cap *c, const struct ictl_iommufd_features *
 static int caps_ask_kernel(struct ictl_ctx *ctx, const struct ictl_device *d,
 			   const struct ictl_hw_info *hi, struct ictl_caps *caps)
 {
-	struct ictl_vfio_dev vd = { .fd = -1 };
+	_cleanup_iommufd_ struct ictl_iommufd *s = NULL;
 	struct ictl_iommufd_features f;
-	_cleanup_close_ int fd = -1;
-	uint32_t ioas, hwpt;
+	uint32_t dev_id, ioas, hwpt;
 	int r;
 
-	r = bind_fresh(ctx, d, &fd, &vd);
+	r = bind_fresh(ctx, d, &s, &dev_id);
 	if (r < 0)
 		return r;
-	r = ictl_ioas_alloc(ctx, fd, &ioas);
+	r = ictl_ioas_alloc(s, NULL, &ioas);
 	if (r < 0)
-		goto out;
-	struct ictl_hwpt_spec plain = { .dev_id = vd.dev_id, .pt_id = ioas };
+		return r;
+	struct ictl_hwpt_spec plain = { .dev_id = dev_id, .pt_id = ioas };
 	struct ictl_cap *pg = &caps->cap[ICTL_CAP_PAGING];
 
-	r = ictl_hwpt_alloc(ctx, fd, &plain, &hwpt);
+	r = ictl_hwpt_alloc(s, NULL, &plain, &hwpt);
 	pg->kernel = r ? ICTL_NO : ICTL_YES;
 	snprintf(pg->kernel_source, sizeof(pg->kernel_source), "IOMMU_HWPT_ALLOC (paging): %s",
 		 r ? strerrorname_np(-r) ?: "refused" : "allocated");
-	r = ictl_iommufd_probe(ctx, fd, vd.dev_id, ioas, &f);
+	r = ictl_iommufd_probe(s, dev_id, ioas, &f);
 	if (r < 0)
-		goto out;
+		return r;
 	kernel_flag(&caps->cap[ICTL_CAP_NEST_PARENT], &f, ICTL_IOMMU_HWPT_ALLOC_NEST_PARENT,
 		    "NEST_PARENT");
 	kernel_flag(&caps->cap[ICTL_CAP_DIRTY], &f, ICTL_IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
@@ -189,10 +180,7 @@ static int caps_ask_kernel(struct ictl_ctx *ctx, const struct ictl_device *d,
 	snprintf(caps->cap[ICTL_CAP_ATS].kernel_source, sizeof(caps->cap[0].kernel_source),
 		 "out_capabilities PCI_ATS_NOT_SUPPORTED = %d",
 		 !!(hi->capabilities & ICTL_IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED));
-	r = 0;
-out:
-	ictl_vfio_close(&vd);
-	return r;
+	return 0;
 }
 
 int ictl_caps_query(struct ictl_ctx *ctx, const struct ictl_device *d, bool from_sysfs,

@@ -533,11 +533,14 @@ struct ictl_hold_dev {
 	uint32_t dev_id;	/* iommufd's device id, when bound */
 };
 
+struct ictl_iommufd;
+struct ictl_handoff;
+
 struct ictl_hold {
 	unsigned int group;
 	bool legacy;
 	bool bound;		/* iommufd path: the cdevs are bound (ownership claimed) */
-	int iommufd;		/* /dev/iommu, or -1 */
+	struct ictl_iommufd *iommufd;	/* the session (iommufd.h), or NULL; it has the bound cdevs */
 	int container;		/* legacy /dev/vfio/vfio, or -1 */
 	int group_fd;		/* legacy /dev/vfio/GROUP, or -1 */
 	size_t ndevs;
@@ -547,30 +550,20 @@ struct ictl_hold {
 /*
  * Open a claimed group's nodes.  bind: on the iommufd path, bind every cdev
  * (a command that binds them itself, QEMU for one, needs them unbound).
- * -EBUSY when another process holds the group or a device.
+ * -EBUSY when another process holds the group or a device.  Nothing here
+ * waits or touches signals: the caller holds for as long as it wants.
  */
 int ictl_hold_open(struct ictl_ctx *ctx, unsigned int group, enum ictl_hold_path path, bool bind,
 		   struct ictl_hold *h);
 void ictl_hold_close(struct ictl_hold *h);
 
 /*
- * Where a command finds the held fds: the iommufd (or legacy container) on
- * fd 3, the legacy group on fd 4, then one fd per device in order, and the
- * same numbers in the environment (IOMMUCTL_IOMMUFD, IOMMUCTL_CONTAINER,
- * IOMMUCTL_GROUP_FD, IOMMUCTL_DEVICES, IOMMUCTL_DEVICE_FDS, IOMMUCTL_DEV_IDS,
- * IOMMUCTL_GROUP).
+ * The held fds as a hand-off (handoff.h) to a program run while the group is
+ * held: the iommufd (or legacy container) on fd 3, the legacy group on fd 4,
+ * then one fd per device in order, and the IOMMUCTL_* environment.  The fds
+ * stay the hold's.  Free it with ictl_handoff_clear().
  */
-#define ICTL_HOLD_FIRST_FD 3
-int ictl_hold_fd_of(const struct ictl_hold *h, size_t dev);	/* a device's number */
-
-/* Wait for SIGINT, SIGTERM or SIGHUP (blocked first); returns the signal. */
-int ictl_hold_wait(struct ictl_ctx *ctx);
-/*
- * Run argv with the held fds placed as above and wait for it; SIGINT,
- * SIGTERM and SIGHUP are passed on to it.  *status is its wait status.
- */
-int ictl_hold_run(struct ictl_ctx *ctx, const struct ictl_hold *h, char *const argv[],
-		  int *status);
+int ictl_hold_handoff(struct ictl_ctx *ctx, const struct ictl_hold *h, struct ictl_handoff *out);
 
 /* --- persistence: a claim that survives a reboot (persist.c) ------------------------ */
 

@@ -571,8 +571,8 @@ struct ictl_iommu_hw_queue_alloc {
 
 /*
  * --- the selftest mock (CONFIG_IOMMUFD_TEST; drivers/iommu/iommufd/iommufd_test.h)
- * Only what it takes to create mock devices and check their domains:
- * IOMMU_TEST_CMD with the operations below.
+ * Only what it takes to create mock devices, check their domains and IOTLBs
+ * and mark pages dirty: IOMMU_TEST_CMD with the operations below.
  */
 enum {
 	ICTL_IOMMU_TEST_OP_ADD_RESERVED = 1,		/* a reserved IOVA range in an IOAS */
@@ -580,6 +580,8 @@ enum {
 	ICTL_IOMMU_TEST_OP_MD_CHECK_MAP = 3,		/* does the mock domain map this? */
 	ICTL_IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE = 10,	/* attach the mock device elsewhere */
 	ICTL_IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS = 12,	/* MOCK_DOMAIN with device flags */
+	ICTL_IOMMU_TEST_OP_DIRTY = 13,			/* mark pages of a mock domain dirty */
+	ICTL_IOMMU_TEST_OP_MD_CHECK_IOTLB = 14,		/* does a nested IOTLB entry hold this? */
 };
 
 /* The mock domain's aperture and page size. */
@@ -596,6 +598,12 @@ enum {
 
 #define ICTL_MOCK_PASID_WIDTH 20
 
+/* The IOTLB entries of a mock nested HWPT, each set to iotlb at allocation. */
+enum {
+	ICTL_MOCK_NESTED_DOMAIN_IOTLB_ID_MAX = 3,
+	ICTL_MOCK_NESTED_DOMAIN_IOTLB_NUM = 4,
+};
+
 /* hwpt data type, vIOMMU type, vEVENTQ type and HW queue type of the mock */
 #define ICTL_IOMMU_HWPT_DATA_SELFTEST 0xdead
 #define ICTL_IOMMU_VIOMMU_TYPE_SELFTEST 0xdeadbeef
@@ -607,6 +615,22 @@ enum {
 struct ictl_iommu_hwpt_selftest {
 	uint32_t iotlb;
 	uint32_t pagetable_type;
+};
+
+/* IOMMU_HWPT_INVALIDATE of a mock nested HWPT: zero IOTLB entry iotlb_id, or all of them. */
+#define ICTL_IOMMU_HWPT_INVALIDATE_DATA_SELFTEST 0xdeadbeef
+#define ICTL_IOMMU_TEST_INVALIDATE_FLAG_ALL (1 << 0)
+struct ictl_iommu_hwpt_invalidate_selftest {
+	uint32_t flags;
+	uint32_t iotlb_id;
+};
+
+/* The mock vIOMMU's data: out_data comes back equal to in_data. */
+struct ictl_iommu_viommu_selftest {
+	uint32_t in_data;
+	uint32_t out_data;
+	ICTL_ALIGNED_U64 out_mmap_offset;
+	ICTL_ALIGNED_U64 out_mmap_length;
 };
 
 /*
@@ -642,6 +666,18 @@ struct ictl_iommu_test_cmd {
 			ICTL_ALIGNED_U64 length;
 			ICTL_ALIGNED_U64 uptr;	/* the memory expected behind iova */
 		} check_map;
+		struct {
+			uint32_t flags;
+			ICTL_ALIGNED_U64 iova;
+			ICTL_ALIGNED_U64 length;
+			ICTL_ALIGNED_U64 page_size;
+			ICTL_ALIGNED_U64 uptr;	/* a bitmap: one bit per page to mark */
+			ICTL_ALIGNED_U64 out_nr_dirty;
+		} dirty;
+		struct {
+			uint32_t id;		/* the IOTLB entry */
+			uint32_t iotlb;		/* the value expected */
+		} check_iotlb;
 		ICTL_ALIGNED_U64 __union_size[6];
 	};
 	uint32_t last;

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Process-wide state belongs to the program, not the library: blocking and
+ * waiting for the signals that end a hold, and running a program with a
+ * hand-off's fds in place (src/lib/handoff.h describes them; here they are
+ * moved, the environment set, and the program forked, exec'd and reaped).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void stop_signals(sigset_t *set, bool chld)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	if (chld)
+		sigaddset(set, SIGCHLD);
+}
+
+void cli_block_stop_signals(void)
+{
+	sigset_t set;
+
+	stop_signals(&set, false);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+int cli_wait_stop_signal(void)
+{
+	sigset_t set;
+	int sig;
+
+	stop_signals(&set, false);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	do {
+		sig = sigwaitinfo(&set, NULL);
+	} while (sig < 0 && errno == EINTR);
+	return sig;
+}
+
+/* In the child: the fds at their numbers, the environment, the signal mask, then exec. */
+static void __attribute__((noreturn))
+child_exec(const struct ictl_handoff *h, char *const argv[], int errpipe, const sigset_t *mask)
+{
+	int above = ICTL_HANDOFF_FIRST_FD + (int)h->nfds, err;
+	int *tmp = calloc(h->nfds + 1, sizeof(*tmp));
+
+	/* Out of the way of the numbers first, then into place (dup2 clears CLOEXEC). */
+	errpipe = fcntl(errpipe, F_DUPFD_CLOEXEC, above);
+	if (!tmp)
+		goto fail;
+	for (size_t i = 0; i < h->nfds; i++) {
+		tmp[i] = fcntl(h->fds[i].fd, F_DUPFD_CLOEXEC, above);
+		if (tmp[i] < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < h->nfds; i++) {
+		if (dup2(tmp[i], h->fds[i].target) < 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < h->nenv; i++) {
+		if (setenv(h->env[i].name, h->env[i].value, 1) < 0)
+			goto fail;
+	}
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	execvp(argv[0], argv);
+fail:
+	err = errno;
+	if (write(errpipe, &err, sizeof(err)) < 0)
+		_exit(126);
+	_exit(127);
+}
+
+/* Pass SIGINT, SIGTERM and SIGHUP on to the program; reap it. */
+static int child_wait(pid_t pid, int *status)
+{
+	sigset_t set;
+	int sig;
+
+	stop_signals(&set, true);
+	for (;;) {
+		sig = sigwaitinfo(&set, NULL);
+		if (sig < 0 && errno != EINTR)
+			return -errno;
+		if (sig == SIGCHLD || sig < 0) {
+			if (waitpid(pid, status, WNOHANG) == pid)
+				return 0;
+			continue;
+		}
+		kill(pid, sig);
+	}
+}
+
+int cli_run_handoff(const struct ictl_handoff *h, char *const argv[], int *status, char *why,
+		    size_t len)
+{
+	sigset_t set, old, child, chld;
+	int pipefd[2], err = 0, r;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		r = -errno;
+		snprintf(why, len, "pipe: %s", strerror(-r));
+		return r;
+	}
+	stop_signals(&set, true);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	/* The program gets the signals it would have had without us. */
+	child = old;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&set, sig))
+			sigdelset(&child, sig);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		child_exec(h, argv, pipefd[1], &child);
+	}
+	r = -errno;
+	close(pipefd[1]);
+	if (pid < 0) {
+		close(pipefd[0]);
+		snprintf(why, len, "fork: %s", strerror(-r));
+		return r;
+	}
+	/* exec succeeded when the pipe closes empty. */
+	if (read(pipefd[0], &err, sizeof(err)) != sizeof(err))
+		err = 0;
+	close(pipefd[0]);
+	r = child_wait(pid, status);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (!sigismember(&old, SIGCHLD))
+		sigprocmask(SIG_UNBLOCK, &chld, NULL);
+	if (err) {
+		snprintf(why, len, "cannot run %s: %s", argv[0], strerror(err));
+		return -err;
+	}
+	if (r < 0)
+		snprintf(why, len, "waiting for %s: %s", argv[0], strerror(-r));
+	return r;
+}
