@@ -16,7 +16,8 @@
 #include <sys/wait.h>
 
 #include "iommufd.h"
-#include "owner-internal.h"
+#include "owner-holders.h"
+#include "owner-members.h"
 
 static void hold_signals(sigset_t *set, bool chld)
 {
@@ -69,8 +70,8 @@ static int open_iommufd(struct ictl_ctx *ctx, struct ictl_hold *h,
 		if (m[i].bridge)
 			continue;
 		r = ictl_vfio_open(ctx, m[i].device, &vd);
-		if (!r && bind)
-			r = ictl_vfio_bind(ctx, &vd, h->iommufd);
+		if (!r && bind && (r = ictl_vfio_bind(ctx, &vd, h->iommufd)) == -EBUSY)
+			r = holders_explain(ctx, r, vd.name, vd.cdev);
 		d = r < 0 ? NULL : hold_push(h, m[i].device);
 		if (!d) {
 			ictl_vfio_close(&vd);

@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "iommufd.h"
+#include "owner-holders.h"
 #include "../vendors/vendor.h"
 
 /* Rebuild the driver data from the unit's sysfs attributes and decode it. */
@@ -77,6 +78,8 @@ static int bind_fresh(struct ictl_ctx *ctx, const struct ictl_device *d, int *fd
 	r = ictl_vfio_open(ctx, d->name, vd);
 	if (!r) {
 		r = ictl_vfio_bind(ctx, vd, *fd);
+		if (r == -EBUSY)
+			r = holders_explain(ctx, r, vd->name, vd->cdev);
 		if (r < 0)
 			ictl_vfio_close(vd);
 	}

@@ -353,7 +353,7 @@ const char *ictl_pcie_type_name(int type);
 /* Writes "SV RR CR UF" style names of the bits; returns buf. */
 const char *ictl_acs_bits_str(uint16_t bits, char *buf, size_t len);
 
-/* --- DMA ownership: claim, release, status (owner.c, owner-txn.c) ------------------ */
+/* --- DMA ownership: claim, release, status (owner-*.c) ------------------------------ */
 
 /*
  * A transaction moves every endpoint of one group between kernel drivers and a

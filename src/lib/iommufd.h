@@ -40,7 +40,10 @@ void ictl_vfio_close(struct ictl_vfio_dev *vd);
 
 /* --- VFIO device cdev ----------------------------------------------------------- */
 
-/* Bind to an iommufd (first, before anything else); fills vd->dev_id. */
+/*
+ * Bind to an iommufd (first, before anything else); fills vd->dev_id.  -EBUSY when
+ * another open has the device; the message does not say who (holders_explain() does).
+ */
 int ictl_vfio_bind(struct ictl_ctx *ctx, struct ictl_vfio_dev *vd, int iommufd);
 
 #define ICTL_NO_PASID UINT32_MAX	/* attach or detach the whole device */

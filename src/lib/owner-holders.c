@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Processes that hold a VFIO device cdev or group node open, found by reading
+ * /proc/PID/fd links below the root.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "owner-holders.h"
+
+static int pid_holders(struct ictl_ctx *ctx, const char *pid, const char *const *paths,
+		       size_t npaths, struct ictl_holder **out, size_t *n)
+{
+	_cleanup_strv_ struct strv fds = { 0 };
+	_cleanup_close_ int dfd = -1;
+	char dir[64], target[128];
+
+	if (path_fmt(dir, sizeof(dir), "proc/%s/fd", pid) || sysfs_list(ctx, dir, &fds) < 0)
+		return 0;
+	dfd = sysfs_open(ctx, dir, O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return 0;
+	strv_foreach(&fds, i) {
+		ssize_t len = readlinkat(dfd, fds.v[i], target, sizeof(target) - 1);
+
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		for (size_t k = 0; k < npaths; k++) {
+			struct ictl_holder *h;
+
+			if (strcmp(target, paths[k]))
+				continue;
+			h = array_push(out, n, sizeof(**out));
+			if (!h)
+				return -ENOMEM;
+			h->pid = atoi(pid);
+			str_copy(h->path, paths[k], sizeof(h->path));
+			if (path_fmt(dir, sizeof(dir), "proc/%s/comm", pid) ||
+			    sysfs_read_str(ctx, dir, h->comm, sizeof(h->comm)) < 0)
+				str_copy(h->comm, "?", sizeof(h->comm));
+		}
+	}
+	return 0;
+}
+
+int ictl_vfio_holders(struct ictl_ctx *ctx, const char *const *paths, size_t npaths,
+		      struct ictl_holder **out, size_t *n)
+{
+	_cleanup_strv_ struct strv pids = { 0 };
+	char self[16];
+	int r = 0;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(self, sizeof(self), "%d", (int)getpid());
+	if (sysfs_list(ctx, "proc", &pids) < 0)
+		return 0;
+	strv_foreach(&pids, i) {
+		if (strspn(pids.v[i], "0123456789") != strlen(pids.v[i]) ||
+		    (ctx->live && !strcmp(pids.v[i], self)))
+			continue;
+		r = pid_holders(ctx, pids.v[i], paths, npaths, out, n);
+		if (r < 0)
+			break;
+	}
+	return r;
+}
+
+int holders_explain(struct ictl_ctx *ctx, int err, const char *device, const char *cdev)
+{
+	char msg[sizeof(ctx->err)], node[64], gnode[32] = "", link[PATH_MAX], group[16];
+	const char *paths[2] = { node, gnode };
+	struct ictl_holder *h = NULL;
+	char who[160] = "";
+	size_t n = 0, off = 0;
+
+	str_copy(msg, ctx->err, sizeof(msg));
+	snprintf(node, sizeof(node), "/dev/vfio/devices/%s", cdev);
+	if (!path_fmt(link, sizeof(link), "sys/bus/pci/devices/%s/iommu_group", device) &&
+	    !sysfs_link_base(ctx, link, group, sizeof(group)))
+		snprintf(gnode, sizeof(gnode), "/dev/vfio/%s", group);
+	if (ictl_vfio_holders(ctx, paths, gnode[0] ? 2 : 1, &h, &n) < 0)
+		n = 0;
+	for (size_t i = 0; i < n && off < sizeof(who); i++)
+		off += (size_t)snprintf(who + off, sizeof(who) - off, "%s pid %d (%s)",
+					i ? "," : ": held by", h[i].pid, h[i].comm);
+	free(h);
+	return ictl_err(ctx, -err, "%s%s", msg, who);
+}
