@@ -15,7 +15,7 @@
  *   owner-plan     inuse, journal, members      the steps of a claim or release
  *   owner-inuse    members, holders             what makes a member busy
  *   owner-journal  members                      state directory, lock, journal
- *   owner-members  group, device                a group's members; driver writes
+ *   owner-members  holders, group, device       a group's members; driver writes
  *   owner-holders  -                            who has /dev/vfio nodes open (/proc)
  *   iommufd        device                       iommufd and VFIO ioctls
  *   explain        group, device, pci           why devices share a group
@@ -40,6 +40,10 @@ struct ictl_ctx {
 	char *root;		/* as given, for messages and for libpci */
 	bool live;
 	struct pci_access *pacc; /* created on first use */
+	/* Who has /dev/vfio nodes open: one /proc scan, at first use (owner-holders.c). */
+	bool vfio_users_read;
+	size_t nvfio_users;
+	struct ictl_holder *vfio_users;
 	char err[512];
 };
 

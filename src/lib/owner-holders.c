@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Processes that hold a VFIO device cdev or group node open, found by reading
- * /proc/PID/fd links below the root.
+ * /proc/PID/fd links below the root: once per command, into a snapshot in the
+ * context (see owner-holders.h for when it is read again).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,12 +11,14 @@
 
 #include "owner-holders.h"
 
-static int pid_holders(struct ictl_ctx *ctx, const char *pid, const char *const *paths,
-		       size_t npaths, struct ictl_holder **out, size_t *n)
+#define VFIO_DIR "/dev/vfio/"
+
+/* The fds of one process that point into /dev/vfio, appended to the snapshot. */
+static int scan_pid(struct ictl_ctx *ctx, const char *pid)
 {
 	_cleanup_strv_ struct strv fds = { 0 };
 	_cleanup_close_ int dfd = -1;
-	char dir[64], target[128];
+	char dir[64], target[128], comm[32] = "";
 
 	if (path_fmt(dir, sizeof(dir), "proc/%s/fd", pid) || sysfs_list(ctx, dir, &fds) < 0)
 		return 0;
@@ -24,47 +27,87 @@ static int pid_holders(struct ictl_ctx *ctx, const char *pid, const char *const 
 		return 0;
 	strv_foreach(&fds, i) {
 		ssize_t len = readlinkat(dfd, fds.v[i], target, sizeof(target) - 1);
+		struct ictl_holder *h;
 
 		if (len <= 0)
 			continue;
 		target[len] = '\0';
-		for (size_t k = 0; k < npaths; k++) {
-			struct ictl_holder *h;
-
-			if (strcmp(target, paths[k]))
-				continue;
-			h = array_push(out, n, sizeof(**out));
-			if (!h)
-				return -ENOMEM;
-			h->pid = atoi(pid);
-			str_copy(h->path, paths[k], sizeof(h->path));
-			if (path_fmt(dir, sizeof(dir), "proc/%s/comm", pid) ||
-			    sysfs_read_str(ctx, dir, h->comm, sizeof(h->comm)) < 0)
-				str_copy(h->comm, "?", sizeof(h->comm));
-		}
+		if (strncmp(target, VFIO_DIR, strlen(VFIO_DIR)) || (size_t)len >= sizeof(h->path))
+			continue;
+		h = array_push(&ctx->vfio_users, &ctx->nvfio_users, sizeof(*h));
+		if (!h)
+			return -ENOMEM;
+		if (!comm[0] && (path_fmt(dir, sizeof(dir), "proc/%s/comm", pid) ||
+				 sysfs_read_str(ctx, dir, comm, sizeof(comm)) < 0))
+			str_copy(comm, "?", sizeof(comm));
+		h->pid = atoi(pid);
+		str_copy(h->comm, comm, sizeof(h->comm));
+		str_copy(h->path, target, sizeof(h->path));
 	}
 	return 0;
 }
 
-int ictl_vfio_holders(struct ictl_ctx *ctx, const char *const *paths, size_t npaths,
-		      struct ictl_holder **out, size_t *n)
+/* Read the snapshot unless it is there: every process but this one (live). */
+static int snapshot(struct ictl_ctx *ctx)
 {
 	_cleanup_strv_ struct strv pids = { 0 };
 	char self[16];
 	int r = 0;
 
-	*out = NULL;
-	*n = 0;
+	if (ctx->vfio_users_read)
+		return 0;
 	snprintf(self, sizeof(self), "%d", (int)getpid());
 	if (sysfs_list(ctx, "proc", &pids) < 0)
-		return 0;
+		pids.n = 0;	/* no /proc (a capture without one): nobody holds anything */
 	strv_foreach(&pids, i) {
 		if (strspn(pids.v[i], "0123456789") != strlen(pids.v[i]) ||
 		    (ctx->live && !strcmp(pids.v[i], self)))
 			continue;
-		r = pid_holders(ctx, pids.v[i], paths, npaths, out, n);
+		r = scan_pid(ctx, pids.v[i]);
 		if (r < 0)
 			break;
+	}
+	if (r < 0)
+		holders_forget(ctx);
+	else
+		ctx->vfio_users_read = true;
+	return r;
+}
+
+void holders_forget(struct ictl_ctx *ctx)
+{
+	free(ctx->vfio_users);
+	ctx->vfio_users = NULL;
+	ctx->nvfio_users = 0;
+	ctx->vfio_users_read = false;
+}
+
+int ictl_vfio_holders(struct ictl_ctx *ctx, const char *const *paths, size_t npaths,
+		      struct ictl_holder **out, size_t *n)
+{
+	int r = snapshot(ctx);
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < ctx->nvfio_users && r >= 0; i++) {
+		const struct ictl_holder *u = &ctx->vfio_users[i];
+
+		for (size_t k = 0; k < npaths && r >= 0; k++) {
+			struct ictl_holder *h;
+
+			if (strcmp(u->path, paths[k]))
+				continue;
+			h = array_push(out, n, sizeof(**out));
+			if (h)
+				*h = *u;
+			else
+				r = -ENOMEM;
+		}
+	}
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
 	}
 	return r;
 }

@@ -72,23 +72,28 @@ int own_state_dir(struct ictl_ctx *ctx, bool create)
 	return fd;
 }
 
-int own_lock_group(struct ictl_ctx *ctx, int dfd, unsigned int group, unsigned int timeout_ms)
+int own_lock_group(struct ictl_ctx *ctx, int dfd, unsigned int group, unsigned int timeout_ms,
+		   bool *waited)
 {
 	char name[64], holder[16] = "";
 	int fd;
 
+	if (waited)
+		*waited = false;
 	snprintf(name, sizeof(name), "group-%u.lock", group);
 	fd = openat(dfd, name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return ictl_err(ctx, errno, "lock %s: %s", name, strerror(errno));
-	for (unsigned int waited = 0;; waited += 50) {
+	for (unsigned int waited_ms = 0;; waited_ms += 50) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
 			/* Who has it, for the next run's message. */
 			if (ftruncate(fd, 0) == 0)
 				dprintf(fd, "%d\n", (int)getpid());
+			if (waited)
+				*waited = waited_ms > 0;
 			return fd;
 		}
-		if (errno != EWOULDBLOCK || waited >= timeout_ms)
+		if (errno != EWOULDBLOCK || waited_ms >= timeout_ms)
 			break;
 		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
 	}

@@ -38,8 +38,13 @@ struct own_journal {
 
 /* The state directory, opened (created when create); -ENOENT when absent and !create. */
 int own_state_dir(struct ictl_ctx *ctx, bool create);
-/* Lock group in the state directory dfd (flock), waiting up to timeout_ms; -EAGAIN naming the holder. */
-int own_lock_group(struct ictl_ctx *ctx, int dfd, unsigned int group, unsigned int timeout_ms);
+/*
+ * Lock group in the state directory dfd (flock), waiting up to timeout_ms;
+ * the lock's fd, or -EAGAIN naming the holder.  *waited (may be NULL): the
+ * lock was busy at first, so another run may have changed the group meanwhile.
+ */
+int own_lock_group(struct ictl_ctx *ctx, int dfd, unsigned int group, unsigned int timeout_ms,
+		   bool *waited);
 
 /* Parse a journal's text (changed in place) into j; j->group names it in messages. */
 int journal_parse(struct ictl_ctx *ctx, char *text, struct own_journal *j);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "owner-holders.h"
 #include "owner-members.h"
 
 bool ictl_driver_is_vfio(const char *driver)
@@ -23,6 +24,8 @@ int own_write(struct ictl_ctx *ctx, const char *path, const char *val)
 	size_t len = strlen(val);
 	ssize_t n;
 
+	/* A device may change driver from here: VFIO nodes come and go. */
+	holders_forget(ctx);
 	if (fd < 0)
 		return fd;
 	n = write(fd, val, len);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The members of a group as DMA ownership sees them: read, refreshed, written.
- * Calls (see the layering in internal.h): groups, devices and the sysfs seam.
+ * Calls (see the layering in internal.h): groups, devices, the sysfs seam, and
+ * holders (a write makes the /proc snapshot stale).
  */
 #ifndef ICTL_OWNER_MEMBERS_H
 #define ICTL_OWNER_MEMBERS_H
@@ -25,7 +26,10 @@ const struct ictl_own_member *own_unclaimed(const struct ictl_own_member *m, siz
 /* -EUNATCH: the group is not claimed, naming the endpoint off and what to run. */
 int own_err_unclaimed(struct ictl_ctx *ctx, unsigned int group, const struct ictl_own_member *off);
 
-/* Writes: -errno, no message. */
+/*
+ * Writes.  Each one changes (or may change) which driver has a device, so it
+ * forgets the holders snapshot.  -errno, no message.
+ */
 /* Write a whole attribute below the root (sysfs, or a capture's plain file). */
 int own_write(struct ictl_ctx *ctx, const char *path, const char *val);
 /* Write sys/bus/pci/devices/DEV/ATTR. */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "owner-holders.h"
 #include "owner-journal.h"
 #include "owner-members.h"
 
@@ -344,6 +345,7 @@ int ictl_own_apply(struct ictl_ctx *ctx, const struct ictl_own_opts *o, struct i
 {
 	_cleanup_close_ int dfd = -1;
 	int held = o->lock_fd ? *o->lock_fd : -1, lfd, r;
+	bool waited = false;
 
 	if (o->dry_run)
 		return busy_refusal(ctx, o, p);
@@ -352,9 +354,15 @@ int ictl_own_apply(struct ictl_ctx *ctx, const struct ictl_own_opts *o, struct i
 	dfd = own_state_dir(ctx, true);
 	if (dfd < 0)
 		return dfd;
-	lfd = held >= 0 ? held : own_lock_group(ctx, dfd, p->group, o->lock_timeout_ms);
+	lfd = held >= 0 ? held : own_lock_group(ctx, dfd, p->group, o->lock_timeout_ms, &waited);
 	if (lfd < 0)
 		return lfd;
+	/*
+	 * Another run had the group, or the caller has held the lock since an earlier
+	 * transaction (a --hold): who holds VFIO nodes may have changed meanwhile.
+	 */
+	if (waited || held >= 0)
+		holders_forget(ctx);
 	r = apply_locked(ctx, o, dfd, p);
 	if (o->lock_fd && r >= 0)
 		*o->lock_fd = lfd;	/* the caller keeps the group locked */
@@ -398,7 +406,7 @@ int ictl_own_recover(struct ictl_ctx *ctx, const struct ictl_own_opts *o,
 	strv_foreach(&names, i) {
 		unsigned int group = (unsigned int)strtoul(names.v[i] + 6, NULL, 10);
 		char phase[16] = "";
-		_cleanup_close_ int lfd = own_lock_group(ctx, dfd, group, o->lock_timeout_ms);
+		_cleanup_close_ int lfd = own_lock_group(ctx, dfd, group, o->lock_timeout_ms, NULL);
 		int r = lfd < 0 ? lfd : recover_locked(ctx, dfd, group, phase, sizeof(phase));
 
 		if (r == 0)

@@ -211,6 +211,39 @@ route_tables() {
 	jq_true '.groups[0].state == "mixed" and ([.groups[0].blockers[].device] == ["0000:01:00.0","0000:02:00.0"])'
 }
 
+# proc_scans LOG: how many times a run listed the root's /proc (one per scan for holders)
+proc_scans() {
+	grep -c 'openat2([0-9]*, "proc",' "$1" || true
+}
+
+# traced LOG ARGS...: iommuctl ARGS under strace, its openat2 calls in LOG (LeakSanitizer
+# cannot run under ptrace: the ASan build checks leaks everywhere else)
+traced() {
+	local log=$1
+	shift
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -e trace=openat2 -o "$log" "$IOMMUCTL" "$@"
+}
+
+@test "status of every group, and a release, read /proc once" {
+	command -v strace >/dev/null || skip "strace is not installed: it counts the /proc scans"
+	copy intel-server
+	mkdir -p "$C/proc/4242/fd"
+	ln -s /dev/vfio/devices/vfio0 "$C/proc/4242/fd/7"
+	echo qemu-system-x86 >"$C/proc/4242/comm"
+	mkdir -p "$C/dev/vfio/devices"
+	: >"$C/dev/vfio/devices/vfio0"
+	run traced "$BATS_TEST_TMPDIR/status.log" --sysroot "$C" --json status
+	assert_success
+	jq_true '(.groups | length) > 10 and ([.groups[] | select(.state == "held") | .group] == [10])'
+	assert_equal "$(proc_scans "$BATS_TEST_TMPDIR/status.log")" 1
+	# the plan and the re-plan under the lock ask the same snapshot: the holder refuses it
+	run traced "$BATS_TEST_TMPDIR/release.log" --sysroot "$C" release 10
+	assert_failure 6
+	assert_output --partial "/dev/vfio/devices/vfio0 is open in process 4242 (qemu-system-x86)"
+	assert_equal "$(proc_scans "$BATS_TEST_TMPDIR/release.log")" 1
+}
+
 @test "release refuses a group whose device is open, naming the process" {
 	copy intel-server
 	mkdir -p "$C/proc/4242/fd"
