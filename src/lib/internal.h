@@ -44,7 +44,8 @@ struct ictl_ctx {
 	bool vfio_users_read;
 	size_t nvfio_users;
 	struct ictl_holder *vfio_users;
-	char err[512];
+	/* Room for the longest chain: a failed step and the restore that failed after it. */
+	char err[1024];
 };
 
 /*

@@ -418,8 +418,12 @@ struct ictl_own_opts {
 	 * probe as the driver release goes back to.
 	 */
 	bool persisted;
-	/* Test aids (environment): fail step k, or stop before step k until killed. */
-	unsigned int fault_step, pause_step;
+	/*
+	 * Test aids (environment): fail step k, or stop before step k until killed;
+	 * fault_restore: the k-th restore of a rollback or recovery writes nothing
+	 * (as if the kernel ignored it), so its verification fails.
+	 */
+	unsigned int fault_step, pause_step, fault_restore;
 	unsigned int lock_timeout_ms;
 	/*
 	 * NULL: lock the group for the transaction only.  Otherwise *lock_fd < 0:

@@ -31,8 +31,11 @@ static bool rec_reached(const struct ictl_own_member *m, const struct own_jrec *
 	return !strcmp(m->driver, rec->driver);
 }
 
-/* Converge: unbind a wrong driver, write the override, bind the recorded driver; verify. */
-static int restore_member(struct ictl_ctx *ctx, const struct own_jrec *rec)
+/*
+ * Converge: unbind a wrong driver, write the override, bind the recorded driver; verify.
+ * fault (a test aid): write nothing, as if the kernel ignored every write.
+ */
+static int restore_member(struct ictl_ctx *ctx, const struct own_jrec *rec, bool fault)
 {
 	struct ictl_own_member m = { 0 };
 	bool any = !strcmp(rec->driver, "*");
@@ -42,12 +45,13 @@ static int restore_member(struct ictl_ctx *ctx, const struct own_jrec *rec)
 	r = own_member_refresh(ctx, &m);
 	if (r < 0 || rec_reached(&m, rec))
 		return r;
-	if (m.driver[0] && (any ? ictl_driver_is_vfio(m.driver) : strcmp(m.driver, rec->driver)))
+	if (!fault && m.driver[0] &&
+	    (any ? ictl_driver_is_vfio(m.driver) : strcmp(m.driver, rec->driver)))
 		own_dev_write(ctx, m.device, "driver/unbind", m.device);
-	if (strcmp(m.driver_override, rec->override))
+	if (!fault && strcmp(m.driver_override, rec->override))
 		own_dev_write(ctx, m.device, "driver_override", rec->override[0] ? rec->override : "\n");
 	own_member_refresh(ctx, &m);
-	if ((any && !m.driver[0]) || (rec->driver[0] && strcmp(m.driver, rec->driver)))
+	if (!fault && ((any && !m.driver[0]) || (rec->driver[0] && strcmp(m.driver, rec->driver))))
 		own_bind_to(ctx, m.device, rec->driver);
 	r = own_member_refresh(ctx, &m);
 	if (r < 0)
@@ -59,17 +63,34 @@ static int restore_member(struct ictl_ctx *ctx, const struct own_jrec *rec)
 	return 0;
 }
 
-static int restore_all(struct ictl_ctx *ctx, const struct own_journal *j, const bool *touched)
+/*
+ * Restore every member of j (only the touched ones when touched is given), last
+ * first.  On failure the message is the first failed member's, whole.
+ * fault_restore (a test aid): the restore with this 1-based number writes nothing, so it
+ * fails unless its member is as recorded already.
+ */
+static int restore_all(struct ictl_ctx *ctx, const struct own_journal *j, const bool *touched,
+		       unsigned int fault_restore)
 {
+	char first[sizeof(ctx->err)] = "";
+	unsigned int k = 0;
 	int r = 0;
 
 	for (size_t i = j->n; i-- > 0;) {
-		int e = touched && !touched[i] ? 0 : restore_member(ctx, &j->v[i]);
+		int e;
 
-		if (e < 0 && !r)
+		if (touched && !touched[i])
+			continue;
+		ctx->err[0] = '\0';
+		e = restore_member(ctx, &j->v[i], ++k == fault_restore);
+		if (e < 0 && !r) {
 			r = e;
+			if (!ctx->err[0])
+				ictl_err(ctx, -e, "%s: %s", j->v[i].device, strerror(-e));
+			str_copy(first, ctx->err, sizeof(first));
+		}
 	}
-	return r;
+	return r < 0 ? ictl_err(ctx, -r, "%s", first) : 0;
 }
 
 /* --- steps ------------------------------------------------------------------------- */
@@ -179,12 +200,8 @@ static int steps_run(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int df
 		if (o->fault_step == k)
 			r = ictl_err(ctx, EIO, "step %u (%s): fault injected (IOMMUCTL_FAULT_STEP=%u)",
 				     k, desc, k);
-		else if ((r = step_run(ctx, p, s)) < 0) {
-			char why[512];
-
-			str_copy(why, ctx->err[0] ? ctx->err : strerror(-r), sizeof(why));
-			r = ictl_err(ctx, -r, "step %u (%s) failed: %s", k, desc, why);
-		}
+		else if ((r = step_run(ctx, p, s)) < 0)
+			r = ictl_err_wrap(ctx, -r, "step %u (%s) failed", k, desc);
 		s->status = r < 0 ? ICTL_STEP_FAILED : ICTL_STEP_DONE;
 		if (r < 0)
 			p->failed_step = k;
@@ -195,8 +212,8 @@ static int steps_run(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int df
 /* --- transactions --------------------------------------------------------------------- */
 
 /* Finish or undo an interrupted transaction of this group (the lock is held). */
-static int recover_locked(struct ictl_ctx *ctx, int dfd, unsigned int group, char *phase,
-			  size_t len)
+static int recover_locked(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int dfd,
+			  unsigned int group, char *phase, size_t len)
 {
 	struct own_journal j;
 	int r = journal_read(ctx, dfd, group, &j);
@@ -210,13 +227,9 @@ static int recover_locked(struct ictl_ctx *ctx, int dfd, unsigned int group, cha
 		journal_clear(&j);
 		return 0;
 	}
-	r = restore_all(ctx, &j, NULL);
+	r = restore_all(ctx, &j, NULL, o->fault_restore);
 	if (r < 0) {
-		char why[512];
-
-		str_copy(why, ctx->err, sizeof(why));
-		r = ictl_err(ctx, -r, "group %u: recovering the interrupted %s: %s", group, j.phase,
-			     why);
+		r = ictl_err_wrap(ctx, -r, "group %u: recovering the interrupted %s", group, j.phase);
 	} else {
 		journal_remove(dfd, group);
 		r = 1;
@@ -258,26 +271,36 @@ static int replan(struct ictl_ctx *ctx, struct ictl_own_plan *p)
 	return 0;
 }
 
-static int rollback(struct ictl_ctx *ctx, int dfd, struct ictl_own_plan *p,
-		    const struct own_journal *prev, const bool *touched, int err)
+/*
+ * A step failed (err, message in ctx): restore the members touched, as they were
+ * before.  The message says what failed and whether the group is as it was; when a
+ * restore failed, why, and that 'iommuctl recover' finishes the job.
+ */
+static int rollback(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int dfd,
+		    struct ictl_own_plan *p, const struct own_journal *prev, const bool *touched,
+		    int err)
 {
 	struct own_journal before = { .group = p->group };
-	char why[512];
+	char failure[sizeof(ctx->err)], restore[sizeof(ctx->err)];
 	int r;
 
-	str_copy(why, ctx->err, sizeof(why));
+	/* The step's failure, kept aside: the restores write messages of their own. */
+	str_copy(failure, ctx->err, sizeof(failure));
+	ctx->err[0] = '\0';
 	/* A failed transaction is a failure (exit 1), whatever the step's errno. */
 	if (err != -EACCES && err != -EPERM)
 		err = -EIO;
 	r = journal_fill(&before, p, NULL, false);
 	if (!r)
-		r = restore_all(ctx, &before, touched);
+		r = restore_all(ctx, &before, touched, o->fault_restore);
 	journal_clear(&before);
 	p->rolled_back = true;
 	p->rollback_ok = r == 0;
-	if (r < 0)
-		return ictl_err(ctx, -err, "%s; ROLLBACK FAILED: %s; run 'iommuctl recover'", why,
-				ctx->err);
+	if (r < 0) {
+		str_copy(restore, ctx->err[0] ? ctx->err : strerror(-r), sizeof(restore));
+		return ictl_err(ctx, -err, "%s; ROLLBACK FAILED: %s; run 'iommuctl recover'",
+				failure, restore);
+	}
 	for (size_t i = 0; i < p->nsteps; i++) {
 		if (p->steps[i].status == ICTL_STEP_DONE && p->steps[i].kind != ICTL_STEP_MODPROBE)
 			p->steps[i].status = ICTL_STEP_UNDONE;
@@ -286,7 +309,7 @@ static int rollback(struct ictl_ctx *ctx, int dfd, struct ictl_own_plan *p,
 		journal_write(ctx, dfd, prev);
 	else
 		journal_remove(dfd, p->group);
-	return ictl_err(ctx, -err, "%s; rolled back: every member verified as it was", why);
+	return ictl_err(ctx, -err, "%s; rolled back: every member verified as it was", failure);
 }
 
 static int transact(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int dfd,
@@ -309,7 +332,7 @@ static int transact(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int dfd
 	if (!r)
 		r = steps_run(ctx, o, dfd, p, touched);
 	if (r < 0 && p->failed_step)
-		r = rollback(ctx, dfd, p, &prev, touched, r);
+		r = rollback(ctx, o, dfd, p, &prev, touched, r);
 	else if (!r && p->release)
 		journal_remove(dfd, p->group);
 	else if (!r && (str_copy(j.phase, "claimed", sizeof(j.phase)), 1))
@@ -326,7 +349,7 @@ static int apply_locked(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int
 			struct ictl_own_plan *p)
 {
 	char phase[16];
-	int r = recover_locked(ctx, dfd, p->group, phase, sizeof(phase));
+	int r = recover_locked(ctx, o, dfd, p->group, phase, sizeof(phase));
 
 	if (r < 0)
 		return r;
@@ -407,7 +430,7 @@ int ictl_own_recover(struct ictl_ctx *ctx, const struct ictl_own_opts *o,
 		unsigned int group = (unsigned int)strtoul(names.v[i] + 6, NULL, 10);
 		char phase[16] = "";
 		_cleanup_close_ int lfd = own_lock_group(ctx, dfd, group, o->lock_timeout_ms, NULL);
-		int r = lfd < 0 ? lfd : recover_locked(ctx, dfd, group, phase, sizeof(phase));
+		int r = lfd < 0 ? lfd : recover_locked(ctx, o, dfd, group, phase, sizeof(phase));
 
 		if (r == 0)
 			continue;
@@ -431,6 +454,7 @@ static unsigned int env_uint(const char *name, unsigned int def)
 void ictl_own_opts_from_env(struct ictl_own_opts *o)
 {
 	o->fault_step = env_uint("IOMMUCTL_FAULT_STEP", 0);
+	o->fault_restore = env_uint("IOMMUCTL_FAULT_RESTORE", 0);
 	o->pause_step = env_uint("IOMMUCTL_PAUSE_STEP", 0);
 	o->lock_timeout_ms = env_uint("IOMMUCTL_LOCK_TIMEOUT", 30) * 1000;
 }

@@ -328,6 +328,47 @@ traced() {
 	done
 }
 
+@test "a rollback that fails says what failed and why the restore failed, whole; recover finishes the job" {
+	copy intel-server
+	local g o=$C/sys/bus/pci/devices/0000:03:00.0/driver_override msg
+	g=$(group_of intel-server 0000:03:00.0)
+	msg="step 2 (0000:03:00.0: probe drivers (drivers_probe)) failed: No such file or directory; ROLLBACK FAILED: 0000:03:00.0: could not restore driver -, driver_override - (now -, vfio-pci); run 'iommuctl recover'"
+	# the capture has no drivers_probe: step 2 fails after step 1 wrote the override;
+	# the rollback's restore of the device is made to fail (it writes nothing)
+	IOMMUCTL_FAULT_RESTORE=1 run --separate-stderr ictl --sysroot "$C" claim 03:00.0
+	assert_failure 1
+	assert_equal "$stderr" "iommuctl: $msg"
+	assert_line "Result: rollback failed"
+	assert_equal "$(cat "$o")" vfio-pci
+	run ictl --sysroot "$C" --json status 03:00.0
+	jq_true '.groups[0].journal == "claiming"'
+	run ictl --sysroot "$C" recover
+	assert_success
+	assert_output "Group $g: interrupted claiming recovered: every member is as recorded"
+	run ictl --sysroot "$C" --json show 03:00.0
+	jq_true '.device.driver_override == null and .device.driver == null'
+	assert_not_exist "$IOMMUCTL_STATE_DIR/group-$g.journal"
+	# the same in JSON: the whole message, the exit code, the steps as the failure left them
+	IOMMUCTL_FAULT_RESTORE=1 run --separate-stderr ictl --sysroot "$C" --json claim 03:00.0
+	assert_failure 1
+	assert_equal "$stderr" ""
+	jq -e --arg m "$msg" '.error.message == $m and .error.code == 1 and .result == "rollback failed"
+		and ([.steps[].status] == ["done", "failed", "not run"]) and (.changed|not)' <<<"$output" >/dev/null ||
+		fail "unexpected JSON: $output"
+	# a recovery that fails the same way keeps the journal and says why; one that works clears it
+	IOMMUCTL_FAULT_RESTORE=1 run --separate-stderr ictl --sysroot "$C" --json recover
+	assert_failure 1
+	jq -e --arg g "$g" '.recovered == [{"group": ($g|tonumber), "phase": "claiming", "ok": false}] and .error.message ==
+		"group \($g): recovering the interrupted claiming: 0000:03:00.0: could not restore driver -, driver_override - (now -, vfio-pci)"' \
+		<<<"$output" >/dev/null || fail "unexpected JSON: $output"
+	assert_exist "$IOMMUCTL_STATE_DIR/group-$g.journal"
+	run ictl --sysroot "$C" --json recover
+	assert_success
+	jq_true ".recovered == [{\"group\": $g, \"phase\": \"claiming\", \"ok\": true}] and .error == null"
+	[ "$(cat "$o")" = "" ] || fail "override left as $(cat "$o")"
+	assert_not_exist "$IOMMUCTL_STATE_DIR/group-$g.journal"
+}
+
 @test "recover undoes an interrupted claim recorded in the journal" {
 	copy intel-server
 	mkdir -p "$IOMMUCTL_STATE_DIR"
