@@ -499,7 +499,11 @@ struct ictl_own_status {
 int ictl_own_status_read(struct ictl_ctx *ctx, unsigned int group, struct ictl_own_status *st);
 void ictl_own_status_clear(struct ictl_own_status *st);
 const char *ictl_own_state_name(enum ictl_own_state s);
-/* Processes that hold a VFIO cdev (vfioN) or group node (/dev/vfio/GROUP) open. */
+/*
+ * Processes that hold a VFIO cdev (vfioN) or group node (/dev/vfio/GROUP) open.
+ * /proc is read once per context, at the first call (status of every group asks
+ * the same snapshot), and again after the library has changed a driver.
+ */
 int ictl_vfio_holders(struct ictl_ctx *ctx, const char *const *paths, size_t npaths,
 		      struct ictl_holder **out, size_t *n);
 /* Is driver a VFIO driver (vfio-pci or a variant)? */
