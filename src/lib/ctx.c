@@ -146,6 +146,7 @@ void ictl_ctx_free(struct ictl_ctx *ctx)
 		return;
 	if (ctx->pacc)
 		pci_cleanup(ctx->pacc);
+	free(ctx->vfio_users);
 	if (ctx->rootfd >= 0)
 		close(ctx->rootfd);
 	free(ctx->root);

@@ -17,7 +17,8 @@
 
 #include "handoff.h"
 #include "iommufd.h"
-#include "owner-internal.h"
+#include "owner-holders.h"
+#include "owner-members.h"
 
 /* The endpoints must all be on a VFIO driver: the group is claimed. */
 static int hold_members(struct ictl_ctx *ctx, unsigned int group, struct ictl_own_member **m,
@@ -66,6 +67,8 @@ static int open_iommufd(struct ictl_ctx *ctx, struct ictl_hold *h,
 			return ictl_err(ctx, ENOMEM, "holding %s: out of memory", m[i].device);
 		if (bind) {
 			r = ictl_dev_bind(h->iommufd, NULL, m[i].device, &d->dev_id);
+			if (r == -EBUSY)
+				r = holders_explain(ctx, r, m[i].device, NULL);
 			o = r < 0 ? NULL : ictl_iommufd_find(h->iommufd, d->dev_id);
 			if (o) {
 				d->fd = o->fd;

@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "iommufd.h"
+#include "owner-holders.h"
 #include "vendor.h"
 
 /* Rebuild the driver data from the unit's sysfs attributes and decode it. */
@@ -73,6 +74,8 @@ static int bind_fresh(struct ictl_ctx *ctx, const struct ictl_device *d, struct 
 
 	if (!r)
 		r = ictl_dev_bind(*s, NULL, d->name, dev_id);
+	if (r == -EBUSY)
+		r = holders_explain(ctx, r, d->name, NULL);
 	if (r < 0) {
 		ictl_iommufd_free(*s);
 		*s = NULL;

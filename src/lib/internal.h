@@ -1,5 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Library-internal helpers: the context, the sysfs seam, small utilities. */
+/*
+ * Library-internal helpers: the context, the sysfs seam, small utilities.
+ *
+ * The layering of src/lib: a module calls (and includes) only modules on the
+ * lines below its own; tests/layering checks that no #include and no symbol
+ * goes the other way, and that src/lib includes nothing from src/vendors,
+ * src/cli or src/cmds.
+ *
+ *   hold           members, holders, iommufd    hold a claimed group's VFIO nodes
+ *   hwinfo         unit, iommufd, holders       where IOMMU_GET_HW_INFO comes from
+ *   persist        members                      udev rules that keep a claim
+ *   owner-txn      plan, journal, members, holders   apply, rollback, recover
+ *   owner-status   journal, members, holders    who owns a group now
+ *   owner-plan     inuse, journal, members      the steps of a claim or release
+ *   owner-inuse    members, holders             what makes a member busy
+ *   owner-journal  members                      state directory, lock, journal
+ *   owner-members  holders, group, device       a group's members; driver writes
+ *   owner-holders  -                            who has /dev/vfio nodes open (/proc)
+ *   iommufd        device                       iommufd and VFIO ioctls
+ *   explain        group, device, pci           why devices share a group
+ *   group, unit, device, pci, names             enumeration
+ *   ctx, sysfs, util                            the context, the --sysroot seam
+ */
 #ifndef ICTL_INTERNAL_H
 #define ICTL_INTERNAL_H
 
@@ -18,7 +40,12 @@ struct ictl_ctx {
 	char *root;		/* as given, for messages and for libpci */
 	bool live;
 	struct pci_access *pacc; /* created on first use */
-	char err[512];
+	/* Who has /dev/vfio nodes open: one /proc scan, at first use (owner-holders.c). */
+	bool vfio_users_read;
+	size_t nvfio_users;
+	struct ictl_holder *vfio_users;
+	/* Room for the longest chain: a failed step and the restore that failed after it. */
+	char err[1024];
 	int err_errno;			/* the errno of the message (positive) */
 	enum ictl_err_kind err_kind;
 };

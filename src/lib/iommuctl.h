@@ -365,7 +365,7 @@ const char *ictl_pcie_type_name(int type);
 /* Writes "SV RR CR UF" style names of the bits; returns buf. */
 const char *ictl_acs_bits_str(uint16_t bits, char *buf, size_t len);
 
-/* --- DMA ownership: claim, release, status (owner.c, owner-txn.c) ------------------ */
+/* --- DMA ownership: claim, release, status (owner-*.c) ------------------------------ */
 
 /*
  * A transaction moves every endpoint of one group between kernel drivers and a
@@ -430,8 +430,12 @@ struct ictl_own_opts {
 	 * probe as the driver release goes back to.
 	 */
 	bool persisted;
-	/* Test aids (environment): fail step k, or stop before step k until killed. */
-	unsigned int fault_step, pause_step;
+	/*
+	 * Test aids (environment): fail step k, or stop before step k until killed;
+	 * fault_restore: the k-th restore of a rollback or recovery writes nothing
+	 * (as if the kernel ignored it), so its verification fails.
+	 */
+	unsigned int fault_step, pause_step, fault_restore;
 	unsigned int lock_timeout_ms;
 	/*
 	 * NULL: lock the group for the transaction only.  Otherwise *lock_fd < 0:
@@ -507,7 +511,11 @@ struct ictl_own_status {
 int ictl_own_status_read(struct ictl_ctx *ctx, unsigned int group, struct ictl_own_status *st);
 void ictl_own_status_clear(struct ictl_own_status *st);
 const char *ictl_own_state_name(enum ictl_own_state s);
-/* Processes that hold a VFIO cdev (vfioN) or group node (/dev/vfio/GROUP) open. */
+/*
+ * Processes that hold a VFIO cdev (vfioN) or group node (/dev/vfio/GROUP) open.
+ * /proc is read once per context, at the first call (status of every group asks
+ * the same snapshot), and again after the library has changed a driver.
+ */
 int ictl_vfio_holders(struct ictl_ctx *ctx, const char *const *paths, size_t npaths,
 		      struct ictl_holder **out, size_t *n);
 /* Is driver a VFIO driver (vfio-pci or a variant)? */

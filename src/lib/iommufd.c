@@ -169,40 +169,15 @@ static const char *bind_hint(int err)
 	return NULL;
 }
 
-/* ": held by pid 12 (qemu)" naming who has the device's cdev or group node open, or "". */
-static void holders_str(struct ictl_ctx *ctx, const struct ictl_vfio_dev *vd, char *buf,
-			size_t len)
-{
-	char cdev[64], gnode[32] = "", link[PATH_MAX], group[16];
-	const char *paths[2] = { cdev, gnode };
-	struct ictl_holder *h = NULL;
-	size_t n = 0, off = 0;
-
-	buf[0] = '\0';
-	snprintf(cdev, sizeof(cdev), "/dev/vfio/devices/%s", vd->cdev);
-	if (!path_fmt(link, sizeof(link), "sys/bus/pci/devices/%s/iommu_group", vd->name) &&
-	    !sysfs_link_base(ctx, link, group, sizeof(group)))
-		snprintf(gnode, sizeof(gnode), "/dev/vfio/%s", group);
-	if (ictl_vfio_holders(ctx, paths, gnode[0] ? 2 : 1, &h, &n) < 0)
-		n = 0;
-	for (size_t i = 0; i < n && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s pid %d (%s)",
-					i ? "," : ": held by", h[i].pid, h[i].comm);
-	free(h);
-}
-
 int ictl_vfio_bind(struct ictl_ctx *ctx, struct ictl_vfio_dev *vd, int iommufd)
 {
 	struct ictl_vfio_device_bind_iommufd b = { .argsz = sizeof(b), .iommufd = iommufd };
 	int r = xioctl(vd->fd, ICTL_VFIO_DEVICE_BIND_IOMMUFD, &b);
-	char who[160];
 
-	if (r == -EINVAL || r == -EBUSY) {
-		/* A fresh open refused: someone else owns the device. */
-		holders_str(ctx, vd, who, sizeof(who));
-		return ictl_err(ctx, EBUSY, "VFIO_DEVICE_BIND_IOMMUFD on %s (%s): %s: %s%s",
-				vd->name, vd->cdev, strerror(-r), bind_hint(-r), who);
-	}
+	if (r == -EINVAL || r == -EBUSY)
+		/* A fresh open refused: someone else owns the device (the caller may say who). */
+		return ictl_err(ctx, EBUSY, "VFIO_DEVICE_BIND_IOMMUFD on %s (%s): %s: %s", vd->name,
+				vd->cdev, strerror(-r), bind_hint(-r));
 	if (r < 0)
 		return ioctl_fail(ctx, -r, "VFIO_DEVICE_BIND_IOMMUFD", bind_hint(-r),
 				  "%s (%s)", vd->name, vd->cdev);

@@ -343,7 +343,10 @@ struct ictl_vfio_dev {
  * ictl_dev_bind() makes it a session's device.
  */
 int ictl_vfio_open(struct ictl_ctx *ctx, const char *name, struct ictl_vfio_dev *vd);
-/* Bind to an iommufd (first, before anything else); fills vd->dev_id. */
+/*
+ * Bind to an iommufd (first, before anything else); fills vd->dev_id.  -EBUSY when
+ * another open has the device; the message does not say who (holders_explain() does).
+ */
 int ictl_vfio_bind(struct ictl_ctx *ctx, struct ictl_vfio_dev *vd, int iommufd);
 
 /* /dev/vfio/vfio, checked for API version 0 and the type1v2 backend: an fd. */

@@ -2,73 +2,14 @@
 /*
  * Who owns a group now: the kernel's drivers, userspace (a VFIO driver on every
  * endpoint), a process holding its VFIO device or group node open, or a mix
- * that VFIO cannot use.  Holders are found by reading /proc/PID/fd links.
+ * that VFIO cannot use; and the phase of its journal, if any.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 
-#include "owner-internal.h"
-
-static int pid_holders(struct ictl_ctx *ctx, const char *pid, const char *const *paths,
-		       size_t npaths, struct ictl_holder **out, size_t *n)
-{
-	_cleanup_strv_ struct strv fds = { 0 };
-	_cleanup_close_ int dfd = -1;
-	char dir[64], target[128];
-
-	if (path_fmt(dir, sizeof(dir), "proc/%s/fd", pid) || sysfs_list(ctx, dir, &fds) < 0)
-		return 0;
-	dfd = sysfs_open(ctx, dir, O_PATH | O_DIRECTORY);
-	if (dfd < 0)
-		return 0;
-	strv_foreach(&fds, i) {
-		ssize_t len = readlinkat(dfd, fds.v[i], target, sizeof(target) - 1);
-
-		if (len <= 0)
-			continue;
-		target[len] = '\0';
-		for (size_t k = 0; k < npaths; k++) {
-			struct ictl_holder *h;
-
-			if (strcmp(target, paths[k]))
-				continue;
-			h = array_push(out, n, sizeof(**out));
-			if (!h)
-				return -ENOMEM;
-			h->pid = atoi(pid);
-			str_copy(h->path, paths[k], sizeof(h->path));
-			if (path_fmt(dir, sizeof(dir), "proc/%s/comm", pid) ||
-			    sysfs_read_str(ctx, dir, h->comm, sizeof(h->comm)) < 0)
-				str_copy(h->comm, "?", sizeof(h->comm));
-		}
-	}
-	return 0;
-}
-
-int ictl_vfio_holders(struct ictl_ctx *ctx, const char *const *paths, size_t npaths,
-		      struct ictl_holder **out, size_t *n)
-{
-	_cleanup_strv_ struct strv pids = { 0 };
-	char self[16];
-	int r = 0;
-
-	*out = NULL;
-	*n = 0;
-	snprintf(self, sizeof(self), "%d", (int)getpid());
-	if (sysfs_list(ctx, "proc", &pids) < 0)
-		return 0;
-	strv_foreach(&pids, i) {
-		if (strspn(pids.v[i], "0123456789") != strlen(pids.v[i]) ||
-		    (ctx->live && !strcmp(pids.v[i], self)))
-			continue;
-		r = pid_holders(ctx, pids.v[i], paths, npaths, out, n);
-		if (r < 0)
-			break;
-	}
-	return r;
-}
+#include "owner-journal.h"
+#include "owner-members.h"
 
 const char *ictl_own_state_name(enum ictl_own_state s)
 {
@@ -77,6 +18,7 @@ const char *ictl_own_state_name(enum ictl_own_state s)
 	return (unsigned int)s < ARRAY_SIZE(names) ? names[s] : "unknown";
 }
 
+/* The group node and every member's cdev, asked of the holders snapshot. */
 static int status_holders(struct ictl_ctx *ctx, struct ictl_own_status *st)
 {
 	char (*paths)[64] = calloc(st->nmembers + 1, sizeof(*paths));

@@ -1,203 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Ownership transactions: the per-group lock, the journal (written atomically:
- * temp file, fsync, rename), the steps, rollback and recovery.
- *
- * The journal holds, for every endpoint, the state recovery brings it to: the
- * original driver and driver_override while a claim runs ("claiming": undo),
- * the same while a release runs ("releasing": finish).  A finished claim
- * leaves it in phase "claimed", so that release knows what to restore.
+ * Ownership transactions: under the group's lock, recover what an earlier run
+ * left half done, re-plan, refuse a busy group, record the journal, run the
+ * steps; on failure restore every member touched, in reverse, and verify
+ * (rollback); recover finishes or undoes interrupted transactions.
+ * The lock and the journal are owner-journal.c's, the plan owner-plan.c's.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <spawn.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 
-#include "owner-internal.h"
+#include "owner-holders.h"
+#include "owner-journal.h"
+#include "owner-members.h"
 
 extern char **environ;
-
-/* --- the state directory, the lock, the journal ---------------------------------- */
-
-static int state_path(struct ictl_ctx *ctx, char *buf, size_t len)
-{
-	const char *env = getenv("IOMMUCTL_STATE_DIR");
-	char live[PATH_MAX], mine[PATH_MAX];
-
-	if (env && env[0])
-		str_copy(buf, env, len);
-	else if (ctx->live)
-		str_copy(buf, "/run/iommuctl", len);
-	else if (path_fmt(buf, len, "%s/run/iommuctl", ctx->root))
-		return ictl_err(ctx, ENAMETOOLONG, "sysroot path too long");
-	if (!ctx->live && (!strcmp(buf, "/run/iommuctl") || !strcmp(buf, "/run/iommuctl/") ||
-			   (realpath("/run/iommuctl", live) && realpath(buf, mine) &&
-			    !strcmp(live, mine))))
-		return ictl_err(ctx, EINVAL,
-				"with --sysroot the state directory must not be the live /run/iommuctl (set IOMMUCTL_STATE_DIR)");
-	return 0;
-}
-
-static int mkdir_p(char *path)
-{
-	for (char *s = strchr(path + 1, '/');; s = strchr(s + 1, '/')) {
-		if (s)
-			*s = '\0';
-		if (mkdir(path, 0700) < 0 && errno != EEXIST)
-			return -errno;
-		if (!s)
-			return 0;
-		*s = '/';
-	}
-}
-
-int own_state_dir(struct ictl_ctx *ctx, bool create)
-{
-	char path[PATH_MAX];
-	int r = state_path(ctx, path, sizeof(path)), fd;
-
-	if (r < 0)
-		return r;
-	if (create && (r = mkdir_p(path)) < 0)
-		return ictl_err(ctx, -r, "state directory %s: %s", path, strerror(-r));
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT && !create ? -ENOENT :
-		       ictl_err(ctx, errno, "state directory %s: %s", path, strerror(errno));
-	return fd;
-}
-
-static int lock_group(struct ictl_ctx *ctx, int dfd, unsigned int group, unsigned int timeout_ms)
-{
-	char name[64], holder[16] = "";
-	int fd;
-
-	snprintf(name, sizeof(name), "group-%u.lock", group);
-	fd = openat(dfd, name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return ictl_err(ctx, errno, "lock %s: %s", name, strerror(errno));
-	for (unsigned int waited = 0;; waited += 50) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-			/* Who has it, for the next run's message. */
-			if (ftruncate(fd, 0) == 0)
-				dprintf(fd, "%d\n", (int)getpid());
-			return fd;
-		}
-		if (errno != EWOULDBLOCK || waited >= timeout_ms)
-			break;
-		nanosleep(&(struct timespec){ .tv_nsec = 50 * 1000 * 1000 }, NULL);
-	}
-	holder[pread(fd, holder, sizeof(holder) - 1, 0) > 0 ? strcspn(holder, "\n") : 0] = '\0';
-	close(fd);
-	return ictl_err(ctx, EAGAIN,
-			"group %u is locked by another iommuctl run%s%s%s (waited %u ms); try again when it ends%s",
-			group, holder[0] ? " (pid " : "", holder, holder[0] ? ")" : "", timeout_ms,
-			holder[0] ? ", or stop a --hold with kill -TERM" : "");
-}
-
-static const char *dash(const char *s)
-{
-	return s[0] ? s : "-";
-}
-
-static void undash(char *s)
-{
-	if (!strcmp(s, "-"))
-		s[0] = '\0';
-}
-
-static int journal_parse(struct ictl_ctx *ctx, char *text, struct own_journal *j)
-{
-	char *save = NULL;
-
-	if (strncmp(text, "iommuctl-journal 1\n", 19))
-		return ictl_err(ctx, EINVAL, "group %u: journal has an unknown format", j->group);
-	for (char *l = strtok_r(text + 19, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		struct own_jrec rec = { 0 }, *slot;
-
-		if (sscanf(l, "phase %15s", j->phase) == 1 ||
-		    sscanf(l, "target %63s", j->target) == 1)
-			continue;
-		if (sscanf(l, "member %63s driver %63s override %63s", rec.device, rec.driver,
-			   rec.override) != 3)
-			continue;
-		undash(rec.driver);
-		undash(rec.override);
-		slot = array_push(&j->v, &j->n, sizeof(*j->v));
-		if (!slot)
-			return -ENOMEM;
-		*slot = rec;
-	}
-	undash(j->target);
-	return j->phase[0] ? 0 : ictl_err(ctx, EINVAL, "group %u: journal has no phase", j->group);
-}
-
-int journal_read(struct ictl_ctx *ctx, int dfd, unsigned int group, struct own_journal *j)
-{
-	char name[64], buf[16384];
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-	int r;
-
-	*j = (struct own_journal){ .group = group };
-	snprintf(name, sizeof(name), "group-%u.journal", group);
-	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	r = journal_parse(ctx, buf, j);
-	if (r < 0)
-		journal_clear(j);
-	return r;
-}
-
-void journal_clear(struct own_journal *j)
-{
-	free(j->v);
-	j->v = NULL;
-	j->n = 0;
-}
-
-static int journal_write(struct ictl_ctx *ctx, int dfd, const struct own_journal *j)
-{
-	_cleanup_free_ char *text = NULL;
-	char name[64];
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
-	int r;
-
-	snprintf(name, sizeof(name), "group-%u.journal", j->group);
-	if (!f)
-		return ictl_err(ctx, errno, "journal %s: %s", name, strerror(errno));
-	fprintf(f, "iommuctl-journal 1\ngroup %u\nphase %s\ntarget %s\npid %d\n", j->group,
-		j->phase, dash(j->target), (int)getpid());
-	for (size_t i = 0; i < j->n; i++)
-		fprintf(f, "member %s driver %s override %s\n", j->v[i].device,
-			dash(j->v[i].driver), dash(j->v[i].override));
-	r = fclose(f) ? -ENOMEM : write_file_atomic(dfd, name, text, 0600);
-	return r < 0 ? ictl_err(ctx, -r, "journal %s: %s", name, strerror(-r)) : 0;
-}
-
-static void journal_remove(int dfd, unsigned int group)
-{
-	char name[64];
-
-	snprintf(name, sizeof(name), "group-%u.journal", group);
-	unlinkat(dfd, name, 0);
-	snprintf(name, sizeof(name), "group-%u.paused", group);
-	unlinkat(dfd, name, 0);
-	fsync(dfd);
-}
 
 /* --- restoring one device to a recorded state (rollback, recovery) ---------------- */
 
@@ -210,32 +31,11 @@ static bool rec_reached(const struct ictl_own_member *m, const struct own_jrec *
 	return !strcmp(m->driver, rec->driver);
 }
 
-static int dev_write(struct ictl_ctx *ctx, const char *dev, const char *attr, const char *val)
-{
-	char path[PATH_MAX];
-	int r = path_fmt(path, sizeof(path), "sys/bus/pci/devices/%s/%s", dev, attr);
-
-	return r < 0 ? r : own_write(ctx, path, val);
-}
-
-static int bind_to(struct ictl_ctx *ctx, const char *dev, const char *driver)
-{
-	char path[PATH_MAX];
-	int r;
-
-	if (!driver[0] || !strcmp(driver, "*"))
-		return own_write(ctx, "sys/bus/pci/drivers_probe", dev);
-	r = path_fmt(path, sizeof(path), "sys/bus/pci/drivers/%s/bind", driver);
-	if (!r)
-		r = own_write(ctx, path, dev);
-	/* The driver refused the explicit bind: let the kernel's probe try. */
-	if (r < 0 && r != -ENOENT)
-		r = own_write(ctx, "sys/bus/pci/drivers_probe", dev);
-	return r;
-}
-
-/* Converge: unbind a wrong driver, write the override, bind the recorded driver; verify. */
-static int restore_member(struct ictl_ctx *ctx, const struct own_jrec *rec)
+/*
+ * Converge: unbind a wrong driver, write the override, bind the recorded driver; verify.
+ * fault (a test aid): write nothing, as if the kernel ignored every write.
+ */
+static int restore_member(struct ictl_ctx *ctx, const struct own_jrec *rec, bool fault)
 {
 	struct ictl_own_member m = { 0 };
 	bool any = !strcmp(rec->driver, "*");
@@ -245,34 +45,52 @@ static int restore_member(struct ictl_ctx *ctx, const struct own_jrec *rec)
 	r = own_member_refresh(ctx, &m);
 	if (r < 0 || rec_reached(&m, rec))
 		return r;
-	if (m.driver[0] && (any ? ictl_driver_is_vfio(m.driver) : strcmp(m.driver, rec->driver)))
-		dev_write(ctx, m.device, "driver/unbind", m.device);
-	if (strcmp(m.driver_override, rec->override))
-		dev_write(ctx, m.device, "driver_override", rec->override[0] ? rec->override : "\n");
+	if (!fault && m.driver[0] &&
+	    (any ? ictl_driver_is_vfio(m.driver) : strcmp(m.driver, rec->driver)))
+		own_dev_write(ctx, m.device, "driver/unbind", m.device);
+	if (!fault && strcmp(m.driver_override, rec->override))
+		own_dev_write(ctx, m.device, "driver_override", rec->override[0] ? rec->override : "\n");
 	own_member_refresh(ctx, &m);
-	if ((any && !m.driver[0]) || (rec->driver[0] && strcmp(m.driver, rec->driver)))
-		bind_to(ctx, m.device, rec->driver);
+	if (!fault && ((any && !m.driver[0]) || (rec->driver[0] && strcmp(m.driver, rec->driver))))
+		own_bind_to(ctx, m.device, rec->driver);
 	r = own_member_refresh(ctx, &m);
 	if (r < 0)
 		return r;
 	if (!rec_reached(&m, rec))
 		return ictl_err(ctx, EIO, "%s: could not restore driver %s, driver_override %s (now %s, %s)",
-				m.device, dash(rec->driver), dash(rec->override), dash(m.driver),
-				dash(m.driver_override));
+				m.device, own_dash(rec->driver), own_dash(rec->override),
+				own_dash(m.driver), own_dash(m.driver_override));
 	return 0;
 }
 
-static int restore_all(struct ictl_ctx *ctx, const struct own_journal *j, const bool *touched)
+/*
+ * Restore every member of j (only the touched ones when touched is given), last
+ * first.  On failure the message is the first failed member's, whole.
+ * fault_restore (a test aid): the restore with this 1-based number writes nothing, so it
+ * fails unless its member is as recorded already.
+ */
+static int restore_all(struct ictl_ctx *ctx, const struct own_journal *j, const bool *touched,
+		       unsigned int fault_restore)
 {
+	char first[sizeof(ctx->err)] = "";
+	unsigned int k = 0;
 	int r = 0;
 
 	for (size_t i = j->n; i-- > 0;) {
-		int e = touched && !touched[i] ? 0 : restore_member(ctx, &j->v[i]);
+		int e;
 
-		if (e < 0 && !r)
+		if (touched && !touched[i])
+			continue;
+		ctx->err[0] = '\0';
+		e = restore_member(ctx, &j->v[i], ++k == fault_restore);
+		if (e < 0 && !r) {
 			r = e;
+			if (!ctx->err[0])
+				ictl_err(ctx, -e, "%s: %s", j->v[i].device, strerror(-e));
+			str_copy(first, ctx->err, sizeof(first));
+		}
 	}
-	return r;
+	return r < 0 ? ictl_err(ctx, -r, "%s", first) : 0;
 }
 
 /* --- steps ------------------------------------------------------------------------- */
@@ -311,12 +129,12 @@ static int verify_member(struct ictl_ctx *ctx, const struct ictl_own_member *pla
 	if (r < 0)
 		return r;
 	if (m->want_any ? ictl_driver_is_vfio(m->driver) : strcmp(m->driver, m->want_driver))
-		return ictl_err(ctx, EIO, "%s is on %s, not %s%s", m->device, dash(m->driver),
-				m->want_any ? "a non-VFIO driver" : dash(m->want_driver),
+		return ictl_err(ctx, EIO, "%s is on %s, not %s%s", m->device, own_dash(m->driver),
+				m->want_any ? "a non-VFIO driver" : own_dash(m->want_driver),
 				release ? "" : " (drivers_probe reports success even when no driver binds)");
 	if (strcmp(m->driver_override, m->want_override))
 		return ictl_err(ctx, EIO, "%s: driver_override is %s, not %s", m->device,
-				dash(m->driver_override), dash(m->want_override));
+				own_dash(m->driver_override), own_dash(m->want_override));
 	return 0;
 }
 
@@ -328,13 +146,13 @@ static int step_run(struct ictl_ctx *ctx, struct ictl_own_plan *p, const struct 
 	case ICTL_STEP_MODPROBE:
 		return run_modprobe(ctx, s->value);
 	case ICTL_STEP_OVERRIDE:
-		return dev_write(ctx, m->device, "driver_override", s->value[0] ? s->value : "\n");
+		return own_dev_write(ctx, m->device, "driver_override", s->value[0] ? s->value : "\n");
 	case ICTL_STEP_UNBIND:
-		return dev_write(ctx, m->device, "driver/unbind", m->device);
+		return own_dev_write(ctx, m->device, "driver/unbind", m->device);
 	case ICTL_STEP_PROBE:
 		if (!p->release)
 			return own_write(ctx, "sys/bus/pci/drivers_probe", m->device);
-		return bind_to(ctx, m->device, s->value[0] ? s->value : "*");
+		return own_bind_to(ctx, m->device, s->value[0] ? s->value : "*");
 	case ICTL_STEP_VERIFY:
 		return verify_member(ctx, m, p->release);
 	}
@@ -379,15 +197,11 @@ static int steps_run(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int df
 			touched[s->member] = true;
 		ictl_step_describe(p, s, desc, sizeof(desc));
 		ctx->err[0] = '\0';
-		if (o->fault_step == k) {
+		if (o->fault_step == k)
 			r = ictl_err(ctx, EIO, "step %u (%s): fault injected (IOMMUCTL_FAULT_STEP=%u)",
 				     k, desc, k);
-		} else if ((r = step_run(ctx, p, s)) < 0) {
-			char why[512];
-
-			str_copy(why, ctx->err[0] ? ctx->err : strerror(-r), sizeof(why));
-			r = ictl_err(ctx, -r, "step %u (%s) failed: %s", k, desc, why);
-		}
+		else if ((r = step_run(ctx, p, s)) < 0)
+			r = ictl_err_wrap(ctx, -r, "step %u (%s) failed", k, desc);
 		s->status = r < 0 ? ICTL_STEP_FAILED : ICTL_STEP_DONE;
 		if (r < 0)
 			p->failed_step = k;
@@ -397,52 +211,9 @@ static int steps_run(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int df
 
 /* --- transactions --------------------------------------------------------------------- */
 
-static int jrec_fill(struct own_journal *j, const struct ictl_own_plan *p,
-		     const struct own_journal *prev, bool wanted)
-{
-	j->v = calloc(p->nmembers + 1, sizeof(*j->v));
-	if (!j->v)
-		return -ENOMEM;
-	j->n = p->nmembers;
-	for (size_t i = 0; i < p->nmembers; i++) {
-		const struct ictl_own_member *m = &p->members[i];
-		struct own_jrec *rec = &j->v[i];
-
-		str_copy(rec->device, m->device, sizeof(rec->device));
-		str_copy(rec->driver, wanted ? (m->want_any ? "*" : m->want_driver) : m->driver,
-			 sizeof(rec->driver));
-		str_copy(rec->override, wanted ? m->want_override : m->driver_override,
-			 sizeof(rec->override));
-		/* Re-claiming: a member still on VFIO keeps the originals of the first claim. */
-		for (size_t k = 0; prev && k < prev->n && ictl_driver_is_vfio(m->driver); k++) {
-			if (!strcmp(prev->v[k].device, m->device))
-				*rec = prev->v[k];
-		}
-	}
-	return 0;
-}
-
-/*
- * claim --persisted, run by a persist rule: the rule set driver_override to the target
- * before anything else ran, so the original is no override, and the kernel's default
- * probe ("*") for a device the rule found without a driver or already on VFIO.
- */
-static void jrec_from_rule(struct own_journal *j, const char *target)
-{
-	for (size_t i = 0; i < j->n; i++) {
-		struct own_jrec *rec = &j->v[i];
-
-		if (strcmp(rec->override, target))
-			continue;
-		rec->override[0] = '\0';
-		if (!rec->driver[0] || ictl_driver_is_vfio(rec->driver))
-			str_copy(rec->driver, "*", sizeof(rec->driver));
-	}
-}
-
 /* Finish or undo an interrupted transaction of this group (the lock is held). */
-static int recover_locked(struct ictl_ctx *ctx, int dfd, unsigned int group, char *phase,
-			  size_t len)
+static int recover_locked(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int dfd,
+			  unsigned int group, char *phase, size_t len)
 {
 	struct own_journal j;
 	int r = journal_read(ctx, dfd, group, &j);
@@ -456,13 +227,9 @@ static int recover_locked(struct ictl_ctx *ctx, int dfd, unsigned int group, cha
 		journal_clear(&j);
 		return 0;
 	}
-	r = restore_all(ctx, &j, NULL);
+	r = restore_all(ctx, &j, NULL, o->fault_restore);
 	if (r < 0) {
-		char why[512];
-
-		str_copy(why, ctx->err, sizeof(why));
-		r = ictl_err(ctx, -r, "group %u: recovering the interrupted %s: %s", group, j.phase,
-			     why);
+		r = ictl_err_wrap(ctx, -r, "group %u: recovering the interrupted %s", group, j.phase);
 	} else {
 		journal_remove(dfd, group);
 		r = 1;
@@ -504,26 +271,36 @@ static int replan(struct ictl_ctx *ctx, struct ictl_own_plan *p)
 	return 0;
 }
 
-static int rollback(struct ictl_ctx *ctx, int dfd, struct ictl_own_plan *p,
-		    const struct own_journal *prev, const bool *touched, int err)
+/*
+ * A step failed (err, message in ctx): restore the members touched, as they were
+ * before.  The message says what failed and whether the group is as it was; when a
+ * restore failed, why, and that 'iommuctl recover' finishes the job.
+ */
+static int rollback(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int dfd,
+		    struct ictl_own_plan *p, const struct own_journal *prev, const bool *touched,
+		    int err)
 {
 	struct own_journal before = { .group = p->group };
-	char why[512];
+	char failure[sizeof(ctx->err)], restore[sizeof(ctx->err)];
 	int r;
 
-	str_copy(why, ctx->err, sizeof(why));
+	/* The step's failure, kept aside: the restores write messages of their own. */
+	str_copy(failure, ctx->err, sizeof(failure));
+	ctx->err[0] = '\0';
 	/* A failed transaction is a failure (exit 1), whatever the step's errno. */
 	if (err != -EACCES && err != -EPERM)
 		err = -EIO;
-	r = jrec_fill(&before, p, NULL, false);
+	r = journal_fill(&before, p, NULL, false);
 	if (!r)
-		r = restore_all(ctx, &before, touched);
+		r = restore_all(ctx, &before, touched, o->fault_restore);
 	journal_clear(&before);
 	p->rolled_back = true;
 	p->rollback_ok = r == 0;
-	if (r < 0)
-		return ictl_err(ctx, -err, "%s; ROLLBACK FAILED: %s; run 'iommuctl recover'", why,
-				ctx->err);
+	if (r < 0) {
+		str_copy(restore, ctx->err[0] ? ctx->err : strerror(-r), sizeof(restore));
+		return ictl_err(ctx, -err, "%s; ROLLBACK FAILED: %s; run 'iommuctl recover'",
+				failure, restore);
+	}
 	for (size_t i = 0; i < p->nsteps; i++) {
 		if (p->steps[i].status == ICTL_STEP_DONE && p->steps[i].kind != ICTL_STEP_MODPROBE)
 			p->steps[i].status = ICTL_STEP_UNDONE;
@@ -532,7 +309,7 @@ static int rollback(struct ictl_ctx *ctx, int dfd, struct ictl_own_plan *p,
 		journal_write(ctx, dfd, prev);
 	else
 		journal_remove(dfd, p->group);
-	return ictl_err(ctx, -err, "%s; rolled back: every member verified as it was", why);
+	return ictl_err(ctx, -err, "%s; rolled back: every member verified as it was", failure);
 }
 
 static int transact(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int dfd,
@@ -547,15 +324,15 @@ static int transact(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int dfd
 	str_copy(j.phase, p->release ? "releasing" : "claiming", sizeof(j.phase));
 	str_copy(j.target, p->target, sizeof(j.target));
 	if (!r)
-		r = jrec_fill(&j, p, &prev, p->release);
+		r = journal_fill(&j, p, &prev, p->release);
 	if (!r && o->persisted && !p->release && !prev.n)
-		jrec_from_rule(&j, p->target);
+		journal_from_rule(&j, p->target);
 	if (!r)
 		r = journal_write(ctx, dfd, &j);
 	if (!r)
 		r = steps_run(ctx, o, dfd, p, touched);
 	if (r < 0 && p->failed_step)
-		r = rollback(ctx, dfd, p, &prev, touched, r);
+		r = rollback(ctx, o, dfd, p, &prev, touched, r);
 	else if (!r && p->release)
 		journal_remove(dfd, p->group);
 	else if (!r && (str_copy(j.phase, "claimed", sizeof(j.phase)), 1))
@@ -572,7 +349,7 @@ static int apply_locked(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int
 			struct ictl_own_plan *p)
 {
 	char phase[16];
-	int r = recover_locked(ctx, dfd, p->group, phase, sizeof(phase));
+	int r = recover_locked(ctx, o, dfd, p->group, phase, sizeof(phase));
 
 	if (r < 0)
 		return r;
@@ -591,6 +368,7 @@ int ictl_own_apply(struct ictl_ctx *ctx, const struct ictl_own_opts *o, struct i
 {
 	_cleanup_close_ int dfd = -1;
 	int held = o->lock_fd ? *o->lock_fd : -1, lfd, r;
+	bool waited = false;
 
 	if (o->dry_run)
 		return busy_refusal(ctx, o, p);
@@ -599,9 +377,15 @@ int ictl_own_apply(struct ictl_ctx *ctx, const struct ictl_own_opts *o, struct i
 	dfd = own_state_dir(ctx, true);
 	if (dfd < 0)
 		return dfd;
-	lfd = held >= 0 ? held : lock_group(ctx, dfd, p->group, o->lock_timeout_ms);
+	lfd = held >= 0 ? held : own_lock_group(ctx, dfd, p->group, o->lock_timeout_ms, &waited);
 	if (lfd < 0)
 		return lfd;
+	/*
+	 * Another run had the group, or the caller has held the lock since an earlier
+	 * transaction (a --hold): who holds VFIO nodes may have changed meanwhile.
+	 */
+	if (waited || held >= 0)
+		holders_forget(ctx);
 	r = apply_locked(ctx, o, dfd, p);
 	if (o->lock_fd && r >= 0)
 		*o->lock_fd = lfd;	/* the caller keeps the group locked */
@@ -610,12 +394,29 @@ int ictl_own_apply(struct ictl_ctx *ctx, const struct ictl_own_opts *o, struct i
 	return r;
 }
 
+/* The groups with a journal in the state directory (listed by its fd: it is not below the root). */
+static void journal_groups(int dfd, struct strv *names)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", dfd);
+	d = opendir(path);
+	while (d && (de = readdir(d))) {
+		if (!strncmp(de->d_name, "group-", 6) && strstr(de->d_name, ".journal") &&
+		    !strstr(de->d_name, ".tmp"))
+			strv_push(names, de->d_name);
+	}
+	if (d)
+		closedir(d);
+}
+
 int ictl_own_recover(struct ictl_ctx *ctx, const struct ictl_own_opts *o,
 		     struct ictl_recovered *out, size_t max)
 {
 	_cleanup_strv_ struct strv names = { 0 };
 	_cleanup_close_ int dfd = own_state_dir(ctx, false);
-	char path[PATH_MAX];
 	int n = 0;
 
 	if (dfd == -ENOENT)
@@ -624,25 +425,12 @@ int ictl_own_recover(struct ictl_ctx *ctx, const struct ictl_own_opts *o,
 		return dfd;
 	if (ctx->live && geteuid() != 0)
 		return ictl_err(ctx, EPERM, "recover changes drivers: run as root");
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", dfd);
-	/* The state directory is not below the root: list it by its fd. */
-	{
-		DIR *d = opendir(path);
-		struct dirent *de;
-
-		while (d && (de = readdir(d))) {
-			if (!strncmp(de->d_name, "group-", 6) && strstr(de->d_name, ".journal") &&
-			    !strstr(de->d_name, ".tmp"))
-				strv_push(&names, de->d_name);
-		}
-		if (d)
-			closedir(d);
-	}
+	journal_groups(dfd, &names);
 	strv_foreach(&names, i) {
 		unsigned int group = (unsigned int)strtoul(names.v[i] + 6, NULL, 10);
 		char phase[16] = "";
-		_cleanup_close_ int lfd = lock_group(ctx, dfd, group, o->lock_timeout_ms);
-		int r = lfd < 0 ? lfd : recover_locked(ctx, dfd, group, phase, sizeof(phase));
+		_cleanup_close_ int lfd = own_lock_group(ctx, dfd, group, o->lock_timeout_ms, NULL);
+		int r = lfd < 0 ? lfd : recover_locked(ctx, o, dfd, group, phase, sizeof(phase));
 
 		if (r == 0)
 			continue;
@@ -666,6 +454,7 @@ static unsigned int env_uint(const char *name, unsigned int def)
 void ictl_own_opts_from_env(struct ictl_own_opts *o)
 {
 	o->fault_step = env_uint("IOMMUCTL_FAULT_STEP", 0);
+	o->fault_restore = env_uint("IOMMUCTL_FAULT_RESTORE", 0);
 	o->pause_step = env_uint("IOMMUCTL_PAUSE_STEP", 0);
 	o->lock_timeout_ms = env_uint("IOMMUCTL_LOCK_TIMEOUT", 30) * 1000;
 }

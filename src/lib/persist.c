@@ -21,7 +21,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "owner-internal.h"
+#include "owner-members.h"
 
 #define RULE_PREFIX "61-iommuctl-"
 #define RULE_SUFFIX ".rules"

@@ -211,6 +211,39 @@ route_tables() {
 	jq_true '.groups[0].state == "mixed" and ([.groups[0].blockers[].device] == ["0000:01:00.0","0000:02:00.0"])'
 }
 
+# proc_scans LOG: how many times a run listed the root's /proc (one per scan for holders)
+proc_scans() {
+	grep -c 'openat2([0-9]*, "proc",' "$1" || true
+}
+
+# traced LOG ARGS...: iommuctl ARGS under strace, its openat2 calls in LOG (LeakSanitizer
+# cannot run under ptrace: the ASan build checks leaks everywhere else)
+traced() {
+	local log=$1
+	shift
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -e trace=openat2 -o "$log" "$IOMMUCTL" "$@"
+}
+
+@test "status of every group, and a release, read /proc once" {
+	command -v strace >/dev/null || skip "strace is not installed: it counts the /proc scans"
+	copy intel-server
+	mkdir -p "$C/proc/4242/fd"
+	ln -s /dev/vfio/devices/vfio0 "$C/proc/4242/fd/7"
+	echo qemu-system-x86 >"$C/proc/4242/comm"
+	mkdir -p "$C/dev/vfio/devices"
+	: >"$C/dev/vfio/devices/vfio0"
+	run traced "$BATS_TEST_TMPDIR/status.log" --sysroot "$C" --json status
+	assert_success
+	jq_true '(.groups | length) > 10 and ([.groups[] | select(.state == "held") | .group] == [10])'
+	assert_equal "$(proc_scans "$BATS_TEST_TMPDIR/status.log")" 1
+	# the plan and the re-plan under the lock ask the same snapshot: the holder refuses it
+	run traced "$BATS_TEST_TMPDIR/release.log" --sysroot "$C" release 10
+	assert_failure 6
+	assert_output --partial "/dev/vfio/devices/vfio0 is open in process 4242 (qemu-system-x86)"
+	assert_equal "$(proc_scans "$BATS_TEST_TMPDIR/release.log")" 1
+}
+
 @test "release refuses a group whose device is open, naming the process" {
 	copy intel-server
 	mkdir -p "$C/proc/4242/fd"
@@ -293,6 +326,47 @@ route_tables() {
 		run ictl --sysroot "$C" --json show 03:00.0
 		jq_true '.device.driver_override == null and .device.driver == null'
 	done
+}
+
+@test "a rollback that fails says what failed and why the restore failed, whole; recover finishes the job" {
+	copy intel-server
+	local g o=$C/sys/bus/pci/devices/0000:03:00.0/driver_override msg
+	g=$(group_of intel-server 0000:03:00.0)
+	msg="step 2 (0000:03:00.0: probe drivers (drivers_probe)) failed: No such file or directory; ROLLBACK FAILED: 0000:03:00.0: could not restore driver -, driver_override - (now -, vfio-pci); run 'iommuctl recover'"
+	# the capture has no drivers_probe: step 2 fails after step 1 wrote the override;
+	# the rollback's restore of the device is made to fail (it writes nothing)
+	IOMMUCTL_FAULT_RESTORE=1 run --separate-stderr ictl --sysroot "$C" claim 03:00.0
+	assert_failure 1
+	assert_equal "$stderr" "iommuctl: $msg"
+	assert_line "Result: rollback failed"
+	assert_equal "$(cat "$o")" vfio-pci
+	run ictl --sysroot "$C" --json status 03:00.0
+	jq_true '.groups[0].journal == "claiming"'
+	run ictl --sysroot "$C" recover
+	assert_success
+	assert_output "Group $g: interrupted claiming recovered: every member is as recorded"
+	run ictl --sysroot "$C" --json show 03:00.0
+	jq_true '.device.driver_override == null and .device.driver == null'
+	assert_not_exist "$IOMMUCTL_STATE_DIR/group-$g.journal"
+	# the same in JSON: the whole message, the exit code, the steps as the failure left them
+	IOMMUCTL_FAULT_RESTORE=1 run --separate-stderr ictl --sysroot "$C" --json claim 03:00.0
+	assert_failure 1
+	assert_equal "$stderr" ""
+	jq -e --arg m "$msg" '.error.message == $m and .error.code == 1 and .result == "rollback failed"
+		and ([.steps[].status] == ["done", "failed", "not run"]) and (.changed|not)' <<<"$output" >/dev/null ||
+		fail "unexpected JSON: $output"
+	# a recovery that fails the same way keeps the journal and says why; one that works clears it
+	IOMMUCTL_FAULT_RESTORE=1 run --separate-stderr ictl --sysroot "$C" --json recover
+	assert_failure 1
+	jq -e --arg g "$g" '.recovered == [{"group": ($g|tonumber), "phase": "claiming", "ok": false}] and .error.message ==
+		"group \($g): recovering the interrupted claiming: 0000:03:00.0: could not restore driver -, driver_override - (now -, vfio-pci)"' \
+		<<<"$output" >/dev/null || fail "unexpected JSON: $output"
+	assert_exist "$IOMMUCTL_STATE_DIR/group-$g.journal"
+	run ictl --sysroot "$C" --json recover
+	assert_success
+	jq_true ".recovered == [{\"group\": $g, \"phase\": \"claiming\", \"ok\": true}] and .error == null"
+	[ "$(cat "$o")" = "" ] || fail "override left as $(cat "$o")"
+	assert_not_exist "$IOMMUCTL_STATE_DIR/group-$g.journal"
 }
 
 @test "recover undoes an interrupted claim recorded in the journal" {
