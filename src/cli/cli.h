@@ -54,6 +54,7 @@ struct out_opts {
 };
 
 struct command;
+struct cli_table;
 struct out_list;
 
 struct cli {
@@ -67,7 +68,13 @@ struct cli {
 	void *opts;		/* the command's own options, opts_size bytes */
 	struct ictl_ctx *ctx;
 	const struct command *cmd;
-	struct out_list *list;	/* the JSON list being written, if any (output.c) */
+	/*
+	 * A JSON list being written (output.c): cli_error ends its document with the
+	 * error through list_error, rather than print a second document.
+	 */
+	struct out_list *list;
+	void (*list_error)(struct cli *cli, json_object *error);
+	const struct cli_table *table;	/* the commands (help, completion) */
 };
 
 struct command {
@@ -85,12 +92,20 @@ struct command {
 	const struct out_col *columns;	/* for CMD_TABLE: documented in --help */
 };
 
-extern const struct command commands[];
-extern const size_t ncommands;
-const struct command *cli_find_command(const char *name);
+/* A table of commands: the one of commands.c, given to the rest through struct cli. */
+struct cli_table {
+	const struct command *v;
+	size_t n;
+};
+extern const struct cli_table cli_commands;
+const struct command *cli_find_command(const struct cli_table *table, const char *name);
+/* Parse the global options up to the command (top.c); returns the command's index in argv. */
+int cli_parse_top(struct cli *cli, int argc, char **argv);
+/* Is --json (or -J) among the global options? Known before argp can report an error. */
+bool cli_wants_json(int argc, char **argv);
 
-/* Print iommuctl's own --help to stdout (main.c). */
-void cli_top_help(void);
+/* Print iommuctl's own --help, with the commands of table, to stdout (top.c). */
+void cli_top_help(const struct cli_table *table);
 
 /* Shared option sets (options.c). */
 extern const struct argp global_argp, table_argp, filter_argp;
@@ -110,8 +125,7 @@ void cli_verbose(struct cli *cli, const char *fmt, ...) __attribute__((format(pr
 int cli_exit_code(int err);
 /* The one JSON error object: {"message", "code", "errno"} (errno null when err >= 0). */
 json_object *cli_json_error_object(int code, int err, const char *msg);
-/* JSON mode, a list open: end its document with this error after the array (output.c). */
-void cli_list_error(struct cli *cli, json_object *error);
+
 /*
  * In JSON mode, turn usage errors into JSON: getopt and argp print them on
  * stderr and exit, so stderr goes to a buffer until cli_usage_errors_done().

@@ -7,7 +7,7 @@
 
 #include "../cmds/cmds.h"
 
-const struct command commands[] = {
+static const struct command commands[] = {
 	{
 		.name = "groups",
 		.summary = "List IOMMU groups: devices, default domain type, VFIO viability",
@@ -173,13 +173,4 @@ const struct command commands[] = {
 	},
 };
 
-const size_t ncommands = sizeof(commands) / sizeof(commands[0]);
-
-const struct command *cli_find_command(const char *name)
-{
-	for (size_t i = 0; i < ncommands; i++) {
-		if (!strcmp(commands[i].name, name))
-			return &commands[i];
-	}
-	return NULL;
-}
+const struct cli_table cli_commands = { commands, sizeof(commands) / sizeof(commands[0]) };

@@ -38,13 +38,23 @@ int cli_exit_code(int err)
 	}
 }
 
+json_object *cli_json_error_object(int code, int err, const char *msg)
+{
+	json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "message", json_object_new_string(msg));
+	json_object_object_add(e, "code", json_object_new_int(code));
+	json_object_object_add(e, "errno", err < 0 ? json_object_new_string(strerrorname_np(-err) ?: "unknown") : NULL);
+	return e;
+}
+
 static void emit(struct cli *cli, int code, int err, const char *msg)
 {
 	if (cli && cli->json) {
 		json_object *e = cli_json_error_object(code, err, msg), *o;
 
-		if (cli->list) {
-			cli_list_error(cli, e);
+		if (cli->list_error) {
+			cli->list_error(cli, e);
 			json_object_put(e);
 			return;
 		}

@@ -54,16 +54,6 @@ void js_set(json_object *obj, const char *key, json_object *v)
 	json_object_object_add(obj, key, v);
 }
 
-json_object *cli_json_error_object(int code, int err, const char *msg)
-{
-	json_object *e = json_object_new_object();
-
-	js_set(e, "message", json_object_new_string(msg));
-	js_set(e, "code", js_int(code));
-	js_set(e, "errno", err < 0 ? json_object_new_string(strerrorname_np(-err) ?: "unknown") : NULL);
-	return e;
-}
-
 json_object *out_json_error(struct cli *cli, int err)
 {
 	if (err >= 0)
@@ -303,6 +293,8 @@ static int stream_row(struct out_list *l, const void *rec)
 	return stream_line(l, cells);
 }
 
+static void list_error(struct cli *cli, json_object *error);
+
 /* JSON: open the document and its array (once a row is ready, or the list ends well). */
 static void list_open_json(struct out_list *l)
 {
@@ -319,6 +311,7 @@ static void list_open_json(struct out_list *l)
 	fprintf(l->out, "\"%s\": [", l->view->key);
 	l->open = true;
 	l->cli->list = l;
+	l->cli->list_error = list_error;
 }
 
 int out_list_row(struct out_list *l, const void *rec)
@@ -370,9 +363,11 @@ static void list_close_json(struct out_list *l, json_object *error)
 	l->open = false;
 	l->closed = true;
 	l->cli->list = NULL;
+	l->cli->list_error = NULL;
 }
 
-void cli_list_error(struct cli *cli, json_object *error)
+/* cli_error in JSON mode, with a list open: end its document with the error. */
+static void list_error(struct cli *cli, json_object *error)
 {
 	list_close_json(cli->list, error);
 }

@@ -54,7 +54,7 @@ static const char *arg_words(enum cmd_arg_kind k)
 	}
 }
 
-static void bash(FILE *f)
+static void bash(FILE *f, const struct cli_table *table)
 {
 	struct opt_sets s = { 0 };
 
@@ -72,8 +72,8 @@ static void bash(FILE *f)
 	      "\t\tesac\n"
 	      "\tdone\n"
 	      "\tcase $cmd in\n", f);
-	for (size_t i = 0; i < ncommands; i++) {
-		const struct command *c = &commands[i];
+	for (size_t i = 0; i < table->n; i++) {
+		const struct command *c = &table->v[i];
 
 		command_options(c, &s);
 		fprintf(f, "\t%s)\n\t\topts=\"", c->name);
@@ -140,7 +140,7 @@ static void zsh_specs(FILE *f, const struct opt_sets *s)
 	}
 }
 
-static void zsh(FILE *f)
+static void zsh(FILE *f, const struct cli_table *table)
 {
 	struct opt_sets s = { 0 };
 
@@ -151,9 +151,9 @@ static void zsh(FILE *f)
 	      "\tlocal curcontext=$curcontext state line\n"
 	      "\tlocal -a cmds devs groups\n"
 	      "\tcmds=(\n", f);
-	for (size_t i = 0; i < ncommands; i++) {
-		fprintf(f, "\t\t'%s:", commands[i].name);
-		zsh_text(f, commands[i].summary);
+	for (size_t i = 0; i < table->n; i++) {
+		fprintf(f, "\t\t'%s:", table->v[i].name);
+		zsh_text(f, table->v[i].summary);
 		fputs("'\n", f);
 	}
 	fputs("\t)\n"
@@ -167,8 +167,8 @@ static void zsh(FILE *f)
 	      "\tcmd) _describe -t commands command cmds ;;\n"
 	      "\targs)\n"
 	      "\t\tcase $line[1] in\n", f);
-	for (size_t i = 0; i < ncommands; i++) {
-		const struct command *c = &commands[i];
+	for (size_t i = 0; i < table->n; i++) {
+		const struct command *c = &table->v[i];
 		static const char *const zargs[] = {
 			[ARG_NONE] = "",
 			[ARG_DEVICE] = " '1:device:($devs)'",
@@ -192,9 +192,9 @@ int cmd_completion(struct cli *cli)
 	const char *shell = cli->argv[0];
 
 	if (!strcmp(shell, "bash"))
-		bash(stdout);
+		bash(stdout, cli->table);
 	else if (!strcmp(shell, "zsh"))
-		zsh(stdout);
+		zsh(stdout, cli->table);
 	else
 		return cli_error(cli, -EINVAL, "no completion for shell '%.32s': give bash or zsh",
 				 shell);

@@ -10,10 +10,10 @@ int cmd_help(struct cli *cli)
 	char *argv[] = { NULL, (char *)"--help", NULL };
 
 	if (!cli->argc) {
-		cli_top_help();
+		cli_top_help(cli->table);
 		return 0;
 	}
-	cmd = cli_find_command(cli->argv[0]);
+	cmd = cli_find_command(cli->table, cli->argv[0]);
 	if (!cmd)
 		return cli_error(cli, -EINVAL,
 				 "unknown command '%.64s': 'iommuctl --help' lists the commands",

@@ -14,6 +14,7 @@
 #define ICTL_IOMMUFD_INTERNAL_H
 
 #include "internal.h"
+#include "iommufd-raw.h"
 #include "iommufd.h"
 
 struct ictl_iommufd {
@@ -25,16 +26,6 @@ struct ictl_iommufd {
 	size_t n, cap;
 	struct ictl_iommufd_obj **objs;	/* in allocation order */
 };
-
-/* --- iommufd.c ---------------------------------------------------------------- */
-
-/* ioctl() returning -errno, retried on EINTR: the session's default. */
-int iofd_sys_ioctl(int fd, unsigned long req, void *arg);
-/* /dev/iommu below the root: an fd, or -errno with the message set. */
-int iofd_open_dev(struct ictl_ctx *ctx);
-/* Record "NAME on OBJECT: strerror: hint" (hint NULL: the errno's usual meaning); -err. */
-int ioctl_fail(struct ictl_ctx *ctx, int err, const char *name, const char *hint,
-	       const char *obj, ...) __attribute__((format(printf, 5, 6)));
 
 /* --- iommufd-session.c --------------------------------------------------------- */
 

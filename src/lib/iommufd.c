@@ -29,7 +29,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "iommufd-internal.h"
+#include "iommufd-raw.h"
+#include "iommufd.h"
 
 /* ioctl() returning -errno, retried on EINTR. */
 static int xioctl(int fd, unsigned long req, void *arg)

@@ -58,3 +58,18 @@ finished() {
 	run "$ROOT/tests/layering" --obj "$OBJ"
 	assert_success
 }
+
+@test "the bottom of the iommufd layer (iommufd.c) includes and calls nothing of ownership or the session" {
+	run grep -E '^#include "' "$ROOT/src/lib/iommufd.c"
+	assert_success
+	refute_output --regexp 'owner|hold|handoff|session|iommufd-internal'
+	# symbols: what iommufd.o leaves undefined is defined only below it
+	local o=$OBJ/lib/iommufd.o s
+	for s in $(nm -u "$o" | awk '{print $2}' | grep '^ictl_\|^iofd_\|^holders_\|^own_'); do
+		case $s in
+		ictl_err | ictl_err_kernel | ictl_device_read | ictl_device_clear | ictl_parse_* | sysfs_* | \
+			str_copy | path_fmt) ;;
+		*) fail "iommufd.o uses $s, which is above it" ;;
+		esac
+	done
+}
