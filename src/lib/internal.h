@@ -94,8 +94,16 @@ int parse_hex_u64(const char *s, uint64_t *v);
 void str_copy(char *dst, const char *src, size_t len);
 /* Natural order for group numbers and sysfs names ("10" after "9"). */
 int name_cmp(const char *a, const char *b);
-/* Grow an array by one element; returns a pointer to the new zeroed slot or NULL. */
+/*
+ * Grow an array by one element; returns a pointer to the new zeroed slot or NULL
+ * (the array is unchanged).  Growth is geometric: the array has room for the next
+ * power of two of *n.  So an array given to array_push must start empty (NULL, 0)
+ * and grow only through array_push; lowering *n is fine.  (ASan builds catch a
+ * violation: the memset of the new slot would overflow.)
+ */
 void *array_push(void *arrayp, size_t *n, size_t elem_size);
+/* Zeroed room for n elements (at least one) that array_push may grow from count n; or NULL. */
+void *array_alloc(size_t n, size_t elem_size);
 /*
  * Replace dfd/name atomically with content, mode bits exactly mode: a
  * temporary ".NAME.tmp" beside it (never followed through a symlink), fsync,
