@@ -151,15 +151,6 @@ void ictl_device_list_clear(struct ictl_device_list *l)
 	*l = (struct ictl_device_list){ 0 };
 }
 
-const struct ictl_device *ictl_device_find(const struct ictl_device_list *l, const char *name)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		if (!strcmp(l->v[i].name, name))
-			return &l->v[i];
-	}
-	return NULL;
-}
-
 static int push_device(struct ictl_ctx *ctx, struct ictl_device_list *l, const char *dir,
 		       const char *name)
 {
@@ -177,24 +168,86 @@ static int push_device(struct ictl_ctx *ctx, struct ictl_device_list *l, const c
 	return 0;
 }
 
-static int cmp_devices(const void *a, const void *b)
+/*
+ * The order of a device list: PCI devices first, by address, then the others by
+ * name in natural order; ties (names that are not canonical addresses, names
+ * equal but for leading zeros) by strcmp, so the order is total and a name has
+ * one place.  A PCI device's address is parsed from its name (device_read_at),
+ * so the place of a name follows from the name alone.
+ */
+static uint64_t pci_key(const struct ictl_pci_addr *a)
 {
-	const struct ictl_device *x = a, *y = b;
-
-	if (x->is_pci != y->is_pci)
-		return x->is_pci ? -1 : 1;
-	if (x->is_pci) {
-		uint64_t ka = (uint64_t)x->addr.domain << 16 | x->addr.bus << 8 | x->addr.dev << 3 |
-			      x->addr.fn;
-		uint64_t kb = (uint64_t)y->addr.domain << 16 | y->addr.bus << 8 | y->addr.dev << 3 |
-			      y->addr.fn;
-
-		return ka < kb ? -1 : ka > kb;
-	}
-	return name_cmp(x->name, y->name);
+	return (uint64_t)a->domain << 16 | (uint64_t)a->bus << 8 | (uint64_t)a->dev << 3 | a->fn;
 }
 
-static int scan_group_members(struct ictl_ctx *ctx, struct ictl_device_list *out)
+static int cmp_name_at(const struct ictl_device *d, bool is_pci, uint64_t key, const char *name)
+{
+	int c;
+
+	if (d->is_pci != is_pci)
+		return d->is_pci ? -1 : 1;
+	if (is_pci) {
+		uint64_t k = pci_key(&d->addr);
+
+		if (k != key)
+			return k < key ? -1 : 1;
+	} else {
+		c = name_cmp(d->name, name);
+		if (c)
+			return c;
+	}
+	return strcmp(d->name, name);
+}
+
+static int cmp_devices(const void *a, const void *b)
+{
+	const struct ictl_device *y = b;
+
+	return cmp_name_at(a, y->is_pci, pci_key(&y->addr), y->name);
+}
+
+/* Binary search in v[0..n) for name among the PCI devices (is_pci) or the others. */
+static const struct ictl_device *search(const struct ictl_device *v, size_t n, bool is_pci,
+					 uint64_t key, const char *name)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_name_at(&v[mid], is_pci, key, name);
+
+		if (!c)
+			return &v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const struct ictl_device *find_in(const struct ictl_device *v, size_t n, const char *name)
+{
+	struct ictl_pci_addr a = { 0 };
+	const struct ictl_device *d;
+
+	/* As device_read_at: a PCI device whose name is not an address has address 0. */
+	if (pci_name_addr(name, &a) < 0)
+		a = (struct ictl_pci_addr){ 0 };
+	d = search(v, n, true, pci_key(&a), name);
+	return d ? d : search(v, n, false, 0, name);
+}
+
+const struct ictl_device *ictl_device_find(const struct ictl_device_list *l, const char *name)
+{
+	return find_in(l->v, l->n, name);
+}
+
+/*
+ * Members of IOMMU groups that the PCI bus does not list (platform devices).
+ * The first npci devices of out are the PCI ones, sorted.
+ */
+static int scan_group_members(struct ictl_ctx *ctx, struct ictl_device_list *out, size_t npci)
 {
 	_cleanup_strv_ struct strv groups = { 0 };
 	char dir[PATH_MAX];
@@ -209,7 +262,7 @@ static int scan_group_members(struct ictl_ctx *ctx, struct ictl_device_list *out
 		    sysfs_list(ctx, dir, &members) < 0)
 			continue;
 		strv_foreach(&members, j) {
-			if (ictl_device_find(out, members.v[j]))
+			if (find_in(out->v, npci, members.v[j]))
 				continue;
 			r = path_fmt(dir, sizeof(dir), "sys/kernel/iommu_groups/%s/devices/%s",
 				     groups.v[i], members.v[j]);
@@ -220,6 +273,23 @@ static int scan_group_members(struct ictl_ctx *ctx, struct ictl_device_list *out
 		}
 	}
 	return 0;
+}
+
+/* Sort, and keep one of devices read twice (a member of two groups in a damaged tree). */
+static void sort_unique(struct ictl_device_list *l)
+{
+	size_t k = 0;
+
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_devices);
+	for (size_t i = 0; i < l->n; i++) {
+		if (k && !strcmp(l->v[k - 1].name, l->v[i].name)) {
+			ictl_device_clear(&l->v[i]);
+			continue;
+		}
+		l->v[k++] = l->v[i];
+	}
+	l->n = k;
 }
 
 int ictl_devices_scan(struct ictl_ctx *ctx, struct ictl_device_list *out)
@@ -240,11 +310,11 @@ int ictl_devices_scan(struct ictl_ctx *ctx, struct ictl_device_list *out)
 		if (r < 0)
 			goto fail;
 	}
-	r = scan_group_members(ctx, out);
+	sort_unique(out);
+	r = scan_group_members(ctx, out, out->n);
 	if (r < 0)
 		goto fail;
-	if (out->n)
-		qsort(out->v, out->n, sizeof(*out->v), cmp_devices);
+	sort_unique(out);
 	return 0;
 fail:
 	ictl_device_list_clear(out);

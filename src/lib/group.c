@@ -21,11 +21,20 @@ void ictl_group_list_clear(struct ictl_group_list *l)
 	*l = (struct ictl_group_list){ 0 };
 }
 
+/* Binary search: ictl_groups_scan lists groups by number, as sysfs_list sorts their names. */
 const struct ictl_group *ictl_group_find(const struct ictl_group_list *l, unsigned int id)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		if (l->v[i].id == id)
-			return &l->v[i];
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->v[mid].id == id)
+			return &l->v[mid];
+		if (l->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return NULL;
 }

@@ -56,7 +56,10 @@ int sysfs_link_base(struct ictl_ctx *ctx, const char *path, char *buf, size_t le
 int sysfs_realpath(struct ictl_ctx *ctx, const char *path, char **out);
 bool sysfs_exists(struct ictl_ctx *ctx, const char *path);
 
-/* Directory listing: sorted names; entries starting with '.' (never in sysfs) skipped. */
+/*
+ * Directory listing: names sorted in natural order (name_cmp, ties by strcmp);
+ * entries starting with '.' (never in sysfs) skipped.
+ */
 struct strv {
 	size_t n;
 	char **v;
@@ -92,6 +95,8 @@ int path_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(
 int parse_hex_u64(const char *s, uint64_t *v);
 /* Copy with truncation; always terminates. */
 void str_copy(char *dst, const char *src, size_t len);
+/* The address of a PCI device name as ictl_parse_pci_name() reads it, without a message; -EINVAL. */
+int pci_name_addr(const char *s, struct ictl_pci_addr *addr);
 /* Natural order for group numbers and sysfs names ("10" after "9"). */
 int name_cmp(const char *a, const char *b);
 /*

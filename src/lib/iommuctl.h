@@ -81,9 +81,13 @@ struct ictl_device_list {
 	struct ictl_device *v;
 };
 
-/* All PCI devices, then the non-PCI members of IOMMU groups, sorted by name. */
+/*
+ * All PCI devices, by address, then the non-PCI members of IOMMU groups, by name
+ * in natural order.
+ */
 int ictl_devices_scan(struct ictl_ctx *ctx, struct ictl_device_list *out);
 void ictl_device_list_clear(struct ictl_device_list *l);
+/* The device called name in a list sorted as the scans sort it, or NULL; O(log n). */
 const struct ictl_device *ictl_device_find(const struct ictl_device_list *l, const char *name);
 /* Read one device by its canonical sysfs name; -ENOENT when absent. */
 int ictl_device_read(struct ictl_ctx *ctx, const char *name, struct ictl_device *d);
@@ -129,6 +133,7 @@ int ictl_groups_scan(struct ictl_ctx *ctx, struct ictl_group_list *out);
 void ictl_group_list_clear(struct ictl_group_list *l);
 int ictl_group_read(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *g);
 void ictl_group_clear(struct ictl_group *g);
+/* The group numbered id in a list as ictl_groups_scan returns it (by number), or NULL; O(log n). */
 const struct ictl_group *ictl_group_find(const struct ictl_group_list *l, unsigned int id);
 /* Parse the text of a reserved_regions file. Exposed for tests and fuzzing. */
 int ictl_parse_reserved_regions(struct ictl_ctx *ctx, const char *text,
@@ -174,8 +179,11 @@ struct ictl_unit_list {
 	struct ictl_unit *v;
 };
 
+/* The units, by name in natural order. */
 int ictl_units_scan(struct ictl_ctx *ctx, struct ictl_unit_list *out);
 void ictl_unit_list_clear(struct ictl_unit_list *l);
+/* The unit called name in a list as ictl_units_scan returns it, or NULL; O(log n). */
+const struct ictl_unit *ictl_unit_find(const struct ictl_unit_list *l, const char *name);
 /* "intel-vtd", "amd-vi", ... and a human description. */
 const char *ictl_unit_kind(const struct ictl_unit *u);
 const char *ictl_unit_description(const struct ictl_unit *u);

@@ -223,9 +223,13 @@ int sysfs_realpath(struct ictl_ctx *ctx, const char *path, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
+/* Natural order; names equal but for leading zeros ("a01", "a1") by strcmp, so the order is total. */
 static int cmp_names(const void *a, const void *b)
 {
-	return name_cmp(*(char *const *)a, *(char *const *)b);
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int c = name_cmp(x, y);
+
+	return c ? c : strcmp(x, y);
 }
 
 int sysfs_list(struct ictl_ctx *ctx, const char *path, struct strv *out)
