@@ -102,6 +102,7 @@ void ictl_ctx_free(struct ictl_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	free(ctx->rootabs);
 	if (ctx->pacc)
 		pci_cleanup(ctx->pacc);
 	if (ctx->rootfd >= 0)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Devices: PCI devices, and the non-PCI members of IOMMU groups. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
 #include "internal.h"
@@ -18,45 +20,76 @@ void ictl_device_clear(struct ictl_device *d)
 	d->path = NULL;
 }
 
-static void read_hex16(struct ictl_ctx *ctx, const char *dir, const char *attr, uint16_t *v)
+static void read_hex16(struct ictl_ctx *ctx, int dfd, const char *attr, uint16_t *v)
 {
-	char p[PATH_MAX];
 	uint64_t x = 0;
 
-	if (!path_fmt(p, sizeof(p), "%s/%s", dir, attr) && !sysfs_read_u64(ctx, p, &x))
+	if (!sysfs_read_u64_at(ctx, dfd, attr, &x))
 		*v = (uint16_t)x;
 }
 
-static int read_pci_ids(struct ictl_ctx *ctx, const char *dir, struct ictl_device *d)
+static int read_pci_ids(struct ictl_ctx *ctx, int dfd, struct ictl_device *d)
 {
-	char p[PATH_MAX];
 	uint64_t x;
-	int r;
+	int r = sysfs_read_u64_at(ctx, dfd, "vendor", &x);
 
-	r = path_fmt(p, sizeof(p), "%s/vendor", dir);
-	if (!r)
-		r = sysfs_read_u64(ctx, p, &x);
 	if (r < 0)
 		return ictl_err(ctx, -r, "%s: cannot read vendor ID: %s", d->name, strerror(-r));
 	d->vendor_id = (uint16_t)x;
-	read_hex16(ctx, dir, "device", &d->device_id);
-	read_hex16(ctx, dir, "subsystem_vendor", &d->subsys_vendor_id);
-	read_hex16(ctx, dir, "subsystem_device", &d->subsys_device_id);
-	if (!path_fmt(p, sizeof(p), "%s/class", dir) && !sysfs_read_u64(ctx, p, &x))
+	read_hex16(ctx, dfd, "device", &d->device_id);
+	read_hex16(ctx, dfd, "subsystem_vendor", &d->subsys_vendor_id);
+	read_hex16(ctx, dfd, "subsystem_device", &d->subsys_device_id);
+	if (!sysfs_read_u64_at(ctx, dfd, "class", &x))
 		d->class_code = (uint32_t)x;
-	if (!path_fmt(p, sizeof(p), "%s/revision", dir) && !sysfs_read_u64(ctx, p, &x))
+	if (!sysfs_read_u64_at(ctx, dfd, "revision", &x))
 		d->revision = (uint8_t)x;
 	return 0;
 }
 
-/* Read the device whose sysfs directory (or a symlink to it) is dir. */
-static int device_read_at(struct ictl_ctx *ctx, const char *dir, const char *name,
+/* What every device has: driver, IOMMU, group, VFIO cdev, NUMA node, boot display. */
+static void read_common(struct ictl_ctx *ctx, int dfd, struct ictl_device *d)
+{
+	char buf[ICTL_NAME_MAX];
+	struct strv vfio = { 0 };
+	int v;
+
+	sysfs_link_base_at(dfd, "driver", d->driver, sizeof(d->driver));
+	if (!sysfs_read_str_at(ctx, dfd, "driver_override", d->driver_override,
+			       sizeof(d->driver_override)) &&
+	    !strcmp(d->driver_override, "(null)"))
+		d->driver_override[0] = '\0';
+	sysfs_link_base_at(dfd, "iommu", d->iommu, sizeof(d->iommu));
+	if (!sysfs_link_base_at(dfd, "iommu_group", buf, sizeof(buf))) {
+		unsigned int id;
+
+		if (ictl_parse_group_id(ctx, buf, &id) == 0)
+			d->group = (int)id;
+		ctx->err[0] = '\0';
+	}
+	if (!sysfs_list_at(ctx, dfd, "vfio-dev", &vfio)) {
+		if (vfio.n)
+			str_copy(d->vfio_dev, vfio.v[0], sizeof(d->vfio_dev));
+		strv_clear(&vfio);
+	}
+	if (!sysfs_read_int_at(ctx, dfd, "numa_node", &v))
+		d->numa_node = v;
+	if (!sysfs_read_int_at(ctx, dfd, "boot_vga", &v))
+		d->boot_vga = v ? ICTL_YES : ICTL_NO;
+	else if (d->is_pci)
+		d->boot_vga = ICTL_NO;
+}
+
+/*
+ * Read the device whose sysfs directory (or a symlink to it) is dir.  is_pci: the
+ * PCI bus lists it (1), it does not (0), or find out (-1).  The directory is
+ * opened once and every attribute read below it.
+ */
+static int device_read_at(struct ictl_ctx *ctx, const char *dir, const char *name, int is_pci,
 			  struct ictl_device *d)
 {
-	char p[PATH_MAX], buf[ICTL_NAME_MAX];
-	struct ictl_pci_addr addr;
-	struct strv vfio = { 0 };
-	int r, v;
+	_cleanup_close_ int dfd = sysfs_open(ctx, dir, O_PATH | O_DIRECTORY);
+	char p[PATH_MAX];
+	int r;
 
 	memset(d, 0, sizeof(*d));
 	d->group = -1;
@@ -64,54 +97,29 @@ static int device_read_at(struct ictl_ctx *ctx, const char *dir, const char *nam
 	d->boot_vga = ICTL_UNKNOWN;
 	str_copy(d->name, name, sizeof(d->name));
 
-	r = sysfs_realpath(ctx, dir, &d->path);
+	r = dfd < 0 ? dfd : sysfs_fd_realpath(ctx, dfd, &d->path);
 	if (r == -ENOENT)
 		return ictl_err(ctx, ENOENT, "no device %s in %ssys", name, ctx->live ? "/" : ctx->root);
 	if (r < 0)
 		return ictl_err(ctx, -r, "%s: %s", dir, strerror(-r));
 
 	/* A PCI device is one the PCI bus lists; captures may lack "subsystem". */
-	if (!path_fmt(p, sizeof(p), "sys/bus/pci/devices/%s", name))
-		d->is_pci = sysfs_exists(ctx, p);
-	if (path_fmt(p, sizeof(p), "%s/subsystem", dir) ||
-	    sysfs_link_base(ctx, p, d->bus, sizeof(d->bus)))
+	if (is_pci < 0)
+		is_pci = !path_fmt(p, sizeof(p), "sys/bus/pci/devices/%s", name) &&
+			 sysfs_exists(ctx, p);
+	d->is_pci = is_pci;
+	if (sysfs_link_base_at(dfd, "subsystem", d->bus, sizeof(d->bus)))
 		str_copy(d->bus, d->is_pci ? "pci" : "unknown", sizeof(d->bus));
 	if (d->is_pci) {
-		if (ictl_parse_pci_name(ctx, name, &addr, buf) == 0)
-			d->addr = addr;
-		r = read_pci_ids(ctx, dir, d);
+		if (pci_name_addr(name, &d->addr) < 0)
+			d->addr = (struct ictl_pci_addr){ 0 };
+		r = read_pci_ids(ctx, dfd, d);
 		if (r < 0) {
 			ictl_device_clear(d);
 			return r;
 		}
 	}
-	if (!path_fmt(p, sizeof(p), "%s/driver", dir))
-		sysfs_link_base(ctx, p, d->driver, sizeof(d->driver));
-	if (!path_fmt(p, sizeof(p), "%s/driver_override", dir) &&
-	    !sysfs_read_str(ctx, p, d->driver_override, sizeof(d->driver_override)) &&
-	    !strcmp(d->driver_override, "(null)"))
-		d->driver_override[0] = '\0';
-	if (!path_fmt(p, sizeof(p), "%s/iommu", dir))
-		sysfs_link_base(ctx, p, d->iommu, sizeof(d->iommu));
-	if (!path_fmt(p, sizeof(p), "%s/iommu_group", dir) &&
-	    !sysfs_link_base(ctx, p, buf, sizeof(buf))) {
-		unsigned int id;
-
-		if (ictl_parse_group_id(ctx, buf, &id) == 0)
-			d->group = (int)id;
-		ctx->err[0] = '\0';
-	}
-	if (!path_fmt(p, sizeof(p), "%s/vfio-dev", dir) && !sysfs_list(ctx, p, &vfio)) {
-		if (vfio.n)
-			str_copy(d->vfio_dev, vfio.v[0], sizeof(d->vfio_dev));
-		strv_clear(&vfio);
-	}
-	if (!path_fmt(p, sizeof(p), "%s/numa_node", dir) && !sysfs_read_int(ctx, p, &v))
-		d->numa_node = v;
-	if (!path_fmt(p, sizeof(p), "%s/boot_vga", dir) && !sysfs_read_int(ctx, p, &v))
-		d->boot_vga = v ? ICTL_YES : ICTL_NO;
-	else if (d->is_pci)
-		d->boot_vga = ICTL_NO;
+	read_common(ctx, dfd, d);
 	return 0;
 }
 
@@ -127,7 +135,7 @@ int ictl_device_read(struct ictl_ctx *ctx, const char *name, struct ictl_device 
 	if (r < 0)
 		return ictl_err(ctx, -r, "device name '%s' is too long", name);
 	if (sysfs_exists(ctx, dir))
-		return device_read_at(ctx, dir, name, d);
+		return device_read_at(ctx, dir, name, 1, d);
 	/* Not PCI: look for it among the members of the IOMMU groups. */
 	if (sysfs_list(ctx, "sys/kernel/iommu_groups", &groups) == 0) {
 		strv_foreach(&groups, i) {
@@ -135,7 +143,7 @@ int ictl_device_read(struct ictl_ctx *ctx, const char *name, struct ictl_device 
 				     groups.v[i], name) == 0 &&
 			    sysfs_exists(ctx, dir)) {
 				strv_clear(&groups);
-				return device_read_at(ctx, dir, name, d);
+				return device_read_at(ctx, dir, name, 0, d);
 			}
 		}
 		strv_clear(&groups);
@@ -152,10 +160,10 @@ void ictl_device_list_clear(struct ictl_device_list *l)
 }
 
 static int push_device(struct ictl_ctx *ctx, struct ictl_device_list *l, const char *dir,
-		       const char *name)
+		       const char *name, int is_pci)
 {
 	struct ictl_device d, *slot;
-	int r = device_read_at(ctx, dir, name, &d);
+	int r = device_read_at(ctx, dir, name, is_pci, &d);
 
 	if (r < 0)
 		return r;
@@ -267,7 +275,7 @@ static int scan_group_members(struct ictl_ctx *ctx, struct ictl_device_list *out
 			r = path_fmt(dir, sizeof(dir), "sys/kernel/iommu_groups/%s/devices/%s",
 				     groups.v[i], members.v[j]);
 			if (!r)
-				r = push_device(ctx, out, dir, members.v[j]);
+				r = push_device(ctx, out, dir, members.v[j], -1);
 			if (r < 0)
 				return r;
 		}
@@ -306,7 +314,7 @@ int ictl_devices_scan(struct ictl_ctx *ctx, struct ictl_device_list *out)
 	strv_foreach(&names, i) {
 		r = path_fmt(dir, sizeof(dir), "sys/bus/pci/devices/%s", names.v[i]);
 		if (!r)
-			r = push_device(ctx, out, dir, names.v[i]);
+			r = push_device(ctx, out, dir, names.v[i], 1);
 		if (r < 0)
 			goto fail;
 	}
@@ -320,3 +328,4 @@ fail:
 	ictl_device_list_clear(out);
 	return r;
 }
+

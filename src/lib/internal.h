@@ -18,6 +18,7 @@ struct ictl_ctx {
 	char *root;		/* as given, for messages and for libpci */
 	bool live;
 	struct pci_access *pacc; /* created on first use */
+	char *rootabs;		/* the root's absolute path, read on first use (sysfs_fd_realpath) */
 	char err[512];
 };
 
@@ -57,6 +58,20 @@ int sysfs_realpath(struct ictl_ctx *ctx, const char *path, char **out);
 bool sysfs_exists(struct ictl_ctx *ctx, const char *path);
 
 /*
+ * The same, for one entry (no '/') of a directory dfd opened with sysfs_open:
+ * the path to the directory is walked once, and a lookup never leaves it
+ * (RESOLVE_BENEATH: a symlink out of it fails with -EXDEV).
+ */
+int sysfs_openat(struct ictl_ctx *ctx, int dfd, const char *name, int flags);
+int sysfs_read_str_at(struct ictl_ctx *ctx, int dfd, const char *name, char *buf, size_t len);
+int sysfs_read_u64_at(struct ictl_ctx *ctx, int dfd, const char *name, uint64_t *v);
+int sysfs_read_int_at(struct ictl_ctx *ctx, int dfd, const char *name, int *v);
+int sysfs_read_alloc_at(struct ictl_ctx *ctx, int dfd, const char *name, char **out);
+int sysfs_link_base_at(int dfd, const char *name, char *buf, size_t len);
+/* The real directory of an fd opened with sysfs_open, relative to the root. */
+int sysfs_fd_realpath(struct ictl_ctx *ctx, int fd, char **out);
+
+/*
  * Directory listing: names sorted in natural order (name_cmp, ties by strcmp);
  * entries starting with '.' (never in sysfs) skipped.
  */
@@ -65,6 +80,7 @@ struct strv {
 	char **v;
 };
 int sysfs_list(struct ictl_ctx *ctx, const char *path, struct strv *out);
+int sysfs_list_at(struct ictl_ctx *ctx, int dfd, const char *name, struct strv *out);
 void strv_clear(struct strv *s);
 int strv_push(struct strv *s, const char *str);
 
