@@ -102,6 +102,7 @@ void ictl_ctx_free(struct ictl_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	ictl_ctx_forget(ctx);
 	free(ctx->rootabs);
 	if (ctx->pacc)
 		pci_cleanup(ctx->pacc);

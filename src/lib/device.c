@@ -131,6 +131,9 @@ int ictl_device_read(struct ictl_ctx *ctx, const char *name, struct ictl_device 
 
 	if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
 		return ictl_err(ctx, EINVAL, "invalid device name '%s'", name);
+	r = snap_device(ctx, name, d);
+	if (r)
+		return r < 0 ? r : 0;
 	r = path_fmt(dir, sizeof(dir), "sys/bus/pci/devices/%s", name);
 	if (r < 0)
 		return ictl_err(ctx, -r, "device name '%s' is too long", name);
@@ -251,18 +254,37 @@ const struct ictl_device *ictl_device_find(const struct ictl_device_list *l, con
 	return find_in(l->v, l->n, name);
 }
 
-/*
- * Members of IOMMU groups that the PCI bus does not list (platform devices).
- * The first npci devices of out are the PCI ones, sorted.
- */
-static int scan_group_members(struct ictl_ctx *ctx, struct ictl_device_list *out, size_t npci)
+/* A member of a group, unless the PCI bus listed it: the first npci devices of out, sorted. */
+static int add_member(struct ictl_ctx *ctx, struct ictl_device_list *out, size_t npci,
+		      const char *group, const char *name)
 {
-	_cleanup_strv_ struct strv groups = { 0 };
 	char dir[PATH_MAX];
 	int r;
 
-	if (sysfs_list(ctx, "sys/kernel/iommu_groups", &groups) < 0)
+	if (find_in(out->v, npci, name))
 		return 0;
+	r = path_fmt(dir, sizeof(dir), "sys/kernel/iommu_groups/%s/devices/%s", group, name);
+	return r < 0 ? r : push_device(ctx, out, dir, name, -1);
+}
+
+/*
+ * Members of IOMMU groups that the PCI bus does not list (platform devices):
+ * from the groups the snapshot holds, or by listing every group.
+ */
+static int scan_group_members(struct ictl_ctx *ctx, struct ictl_device_list *out, size_t npci)
+{
+	const struct ictl_group_list *snap = snap_group_list(ctx);
+	_cleanup_strv_ struct strv groups = { 0 };
+	char dir[PATH_MAX], id[16];
+	int r = 0;
+
+	for (size_t i = 0; snap && i < snap->n && !r; i++) {
+		snprintf(id, sizeof(id), "%u", snap->v[i].id);
+		for (size_t j = 0; j < snap->v[i].ndevices && !r; j++)
+			r = add_member(ctx, out, npci, id, snap->v[i].devices[j]);
+	}
+	if (snap || sysfs_list(ctx, "sys/kernel/iommu_groups", &groups) < 0)
+		return r;
 	strv_foreach(&groups, i) {
 		_cleanup_strv_ struct strv members = { 0 };
 
@@ -270,12 +292,7 @@ static int scan_group_members(struct ictl_ctx *ctx, struct ictl_device_list *out
 		    sysfs_list(ctx, dir, &members) < 0)
 			continue;
 		strv_foreach(&members, j) {
-			if (find_in(out->v, npci, members.v[j]))
-				continue;
-			r = path_fmt(dir, sizeof(dir), "sys/kernel/iommu_groups/%s/devices/%s",
-				     groups.v[i], members.v[j]);
-			if (!r)
-				r = push_device(ctx, out, dir, members.v[j], -1);
+			r = add_member(ctx, out, npci, groups.v[i], members.v[j]);
 			if (r < 0)
 				return r;
 		}
@@ -306,6 +323,9 @@ int ictl_devices_scan(struct ictl_ctx *ctx, struct ictl_device_list *out)
 	char dir[PATH_MAX];
 	int r;
 
+	r = snap_devices(ctx, out);
+	if (r)
+		return r < 0 ? r : 0;
 	*out = (struct ictl_device_list){ 0 };
 	r = sysfs_list(ctx, "sys/bus/pci/devices", &names);
 	if (r < 0 && r != -ENOENT)
@@ -323,6 +343,7 @@ int ictl_devices_scan(struct ictl_ctx *ctx, struct ictl_device_list *out)
 	if (r < 0)
 		goto fail;
 	sort_unique(out);
+	snap_keep_devices(ctx, out);
 	return 0;
 fail:
 	ictl_device_list_clear(out);

@@ -148,8 +148,10 @@ int ictl_group_read(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *g)
 {
 	_cleanup_close_ int dfd = -1;
 	char dir[PATH_MAX];
-	int r;
+	int r = snap_group(ctx, id, g);
 
+	if (r)
+		return r < 0 ? r : 0;
 	memset(g, 0, sizeof(*g));
 	g->id = id;
 	if (path_fmt(dir, sizeof(dir), "sys/kernel/iommu_groups/%u", id) < 0)
@@ -170,8 +172,10 @@ int ictl_group_read(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *g)
 int ictl_groups_scan(struct ictl_ctx *ctx, struct ictl_group_list *out)
 {
 	_cleanup_strv_ struct strv ids = { 0 };
-	int r;
+	int r = snap_groups(ctx, out);
 
+	if (r)
+		return r < 0 ? r : 0;
 	*out = (struct ictl_group_list){ 0 };
 	r = sysfs_list(ctx, "sys/kernel/iommu_groups", &ids);
 	if (r == -ENOENT || (!r && !ids.n))
@@ -191,6 +195,7 @@ int ictl_groups_scan(struct ictl_ctx *ctx, struct ictl_group_list *out)
 			return r;
 		}
 	}
+	snap_keep_groups(ctx, out);
 	return 0;
 }
 

@@ -13,12 +13,25 @@
 
 struct pci_access;
 
+/*
+ * What a command has read, when the context keeps it (ictl_ctx_snapshot): the
+ * groups of the first full group scan, the devices of the first full device scan,
+ * each sorted as the scans return them.
+ */
+struct ictl_snapshot {
+	bool on;
+	bool have_groups, have_devices;
+	struct ictl_group_list groups;
+	struct ictl_device_list devices;
+};
+
 struct ictl_ctx {
 	int rootfd;		/* O_PATH directory: every path is resolved below it */
 	char *root;		/* as given, for messages and for libpci */
 	bool live;
 	struct pci_access *pacc; /* created on first use */
 	char *rootabs;		/* the root's absolute path, read on first use (sysfs_fd_realpath) */
+	struct ictl_snapshot snap;
 	char err[512];
 };
 
@@ -85,6 +98,19 @@ void strv_clear(struct strv *s);
 int strv_push(struct strv *s, const char *str);
 
 #define strv_foreach(s, i) for (size_t i = 0; i < (s)->n; i++)
+
+/* --- the snapshot (snapshot.c) ------------------------------------------------ */
+
+/* Keep a copy of a full scan, when the snapshot is on and has none yet. */
+void snap_keep_groups(struct ictl_ctx *ctx, const struct ictl_group_list *l);
+void snap_keep_devices(struct ictl_ctx *ctx, const struct ictl_device_list *l);
+/* Copy what the snapshot holds into *out: 1, 0 when it holds nothing of it, or -ENOMEM. */
+int snap_groups(struct ictl_ctx *ctx, struct ictl_group_list *out);
+int snap_devices(struct ictl_ctx *ctx, struct ictl_device_list *out);
+int snap_group(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *out);
+int snap_device(struct ictl_ctx *ctx, const char *name, struct ictl_device *out);
+/* The groups the snapshot holds (read only), or NULL. */
+const struct ictl_group_list *snap_group_list(const struct ictl_ctx *ctx);
 
 /* --- utilities ------------------------------------------------------------ */
 

@@ -28,6 +28,16 @@ const char *ictl_strerror(const struct ictl_ctx *ctx);
 /* The root as given ("/" when live). */
 const char *ictl_root(const struct ictl_ctx *ctx);
 bool ictl_is_live(const struct ictl_ctx *ctx);
+/*
+ * Snapshot, for a command that only reads: the context keeps its first full scan
+ * of groups and of devices, and answers later scans, ictl_group_read() and
+ * ictl_device_read() from them (with copies), so the command reads each sysfs
+ * object once.  Off by default: every call reads sysfs.  Anything opened for
+ * writing through the context (a bind, an unbind, a driver_override) drops what
+ * was kept, and so does ictl_ctx_forget(); the next call reads sysfs again.
+ */
+void ictl_ctx_snapshot(struct ictl_ctx *ctx, bool on);
+void ictl_ctx_forget(struct ictl_ctx *ctx);
 
 /* --- names --------------------------------------------------------------- */
 

@@ -24,6 +24,9 @@ int sysfs_open(struct ictl_ctx *ctx, const char *path, int flags)
 	};
 	long fd;
 
+	/* Whatever is opened for writing may change what the snapshot holds (a bind, an unbind). */
+	if (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC))
+		ictl_ctx_forget(ctx);
 	while (*path == '/')
 		path++;
 	fd = syscall(SYS_openat2, ctx->rootfd, path, &how, sizeof(how));
@@ -43,7 +46,8 @@ int sysfs_openat(struct ictl_ctx *ctx, int dfd, const char *name, int flags)
 	};
 	long fd;
 
-	(void)ctx;
+	if (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC))
+		ictl_ctx_forget(ctx);
 	fd = syscall(SYS_openat2, dfd, name, &how, sizeof(how));
 	return fd < 0 ? -errno : (int)fd;
 }
