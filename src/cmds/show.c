@@ -182,9 +182,10 @@ int cmd_show(struct cli *cli)
 		       ictl_parse_device_name(cli->ctx, arg, name);
 	if (r < 0)
 		return cli_lib_error(cli, r);
-	r = cmds_scan_devices(cli, &devs);
-	if (r)
-		return r;
+	r = is_group ? ictl_devices_scan_group(cli->ctx, id, &devs) :
+		       ictl_devices_scan_near(cli->ctx, name, &devs);
+	if (r < 0)
+		return cli_lib_error(cli, r);
 	doc = json_object_new_object();
 	r = is_group ? show_group(cli, id, doc, &devs) : show_device(cli, name, doc, &devs);
 	if (!r) {

@@ -350,3 +350,73 @@ fail:
 	return r;
 }
 
+/* Member name of group id: read through the PCI bus when it lists it, else through the group. */
+static int member_read(struct ictl_ctx *ctx, unsigned int id, const char *name,
+		       struct ictl_device *d)
+{
+	char dir[PATH_MAX];
+	int r = snap_device(ctx, name, d);
+
+	if (r)
+		return r < 0 ? r : 0;
+	if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return ictl_err(ctx, EINVAL, "invalid device name '%s'", name);
+	if (path_fmt(dir, sizeof(dir), "sys/bus/pci/devices/%s", name) < 0)
+		return ictl_err(ctx, ENAMETOOLONG, "device name '%s' is too long", name);
+	if (sysfs_exists(ctx, dir))
+		return device_read_at(ctx, dir, name, 1, d);
+	if (path_fmt(dir, sizeof(dir), "sys/kernel/iommu_groups/%u/devices/%s", id, name) < 0)
+		return ictl_err(ctx, ENAMETOOLONG, "device name '%s' is too long", name);
+	return device_read_at(ctx, dir, name, 0, d);
+}
+
+int ictl_devices_scan_group(struct ictl_ctx *ctx, unsigned int id, struct ictl_device_list *out)
+{
+	struct ictl_group g;
+	int r = ictl_group_read(ctx, id, &g);
+
+	*out = (struct ictl_device_list){ 0 };
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < g.ndevices && r >= 0; i++) {
+		struct ictl_device *slot = array_push(&out->v, &out->n, sizeof(*out->v));
+
+		r = slot ? member_read(ctx, id, g.devices[i], slot) : -ENOMEM;
+		if (r < 0 && slot)
+			out->n--;
+	}
+	ictl_group_clear(&g);
+	if (r < 0) {
+		ictl_device_list_clear(out);
+		return r;
+	}
+	sort_unique(out);
+	return 0;
+}
+
+int ictl_devices_scan_near(struct ictl_ctx *ctx, const char *name, struct ictl_device_list *out)
+{
+	struct ictl_device d, *slot;
+	int r = ictl_device_read(ctx, name, &d);
+
+	*out = (struct ictl_device_list){ 0 };
+	if (r < 0)
+		return r;
+	if (d.group >= 0) {
+		r = ictl_devices_scan_group(ctx, (unsigned int)d.group, out);
+		if (r < 0 || ictl_device_find(out, name)) {
+			ictl_device_clear(&d);
+			return r;
+		}
+	}
+	/* No group, or a group that does not list it (a damaged tree): the device alone. */
+	slot = array_push(&out->v, &out->n, sizeof(*out->v));
+	if (!slot) {
+		ictl_device_clear(&d);
+		ictl_device_list_clear(out);
+		return -ENOMEM;
+	}
+	*slot = d;
+	sort_unique(out);
+	return 0;
+}

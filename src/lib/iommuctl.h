@@ -93,9 +93,18 @@ struct ictl_device_list {
 
 /*
  * All PCI devices, by address, then the non-PCI members of IOMMU groups, by name
- * in natural order.
+ * in natural order.  O(devices): each device directory is opened once.
  */
 int ictl_devices_scan(struct ictl_ctx *ctx, struct ictl_device_list *out);
+/*
+ * What a look at one group needs: its members (ictl_group_read's message when
+ * there is no such group); or, for a device, the device and the other members of
+ * its group (ictl_device_read's message when there is no such device).  Sorted
+ * as ictl_devices_scan sorts; O(group), not O(system).
+ */
+int ictl_devices_scan_group(struct ictl_ctx *ctx, unsigned int group,
+			    struct ictl_device_list *out);
+int ictl_devices_scan_near(struct ictl_ctx *ctx, const char *name, struct ictl_device_list *out);
 void ictl_device_list_clear(struct ictl_device_list *l);
 /* The device called name in a list sorted as the scans sort it, or NULL; O(log n). */
 const struct ictl_device *ictl_device_find(const struct ictl_device_list *l, const char *name);
