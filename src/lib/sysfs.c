@@ -84,13 +84,25 @@ static void strip_newline(char *s, size_t n)
 		s[--n] = '\0';
 }
 
-static int read_str_fd(int fd, char *buf, size_t len)
+/*
+ * Read a small attribute.  once: with one read(2), as sysfs hands out a whole
+ * attribute in the first read and a regular file (a capture) reads short only
+ * at its end; that saves the read that would only see the end of the file.
+ */
+static int read_str_fd(int fd, char *buf, size_t len, bool once)
 {
 	ssize_t n;
 
 	if (fd < 0)
 		return fd;
-	n = read_all(fd, buf, len - 1);
+	if (once) {
+		do
+			n = read(fd, buf, len - 1);
+		while (n < 0 && errno == EINTR);
+		n = n < 0 ? -errno : n;
+	} else {
+		n = read_all(fd, buf, len - 1);
+	}
 	close(fd);
 	if (n < 0)
 		return (int)n;
@@ -100,12 +112,12 @@ static int read_str_fd(int fd, char *buf, size_t len)
 
 int sysfs_read_str(struct ictl_ctx *ctx, const char *path, char *buf, size_t len)
 {
-	return read_str_fd(sysfs_open(ctx, path, O_RDONLY), buf, len);
+	return read_str_fd(sysfs_open(ctx, path, O_RDONLY), buf, len, false);
 }
 
 int sysfs_read_str_at(struct ictl_ctx *ctx, int dfd, const char *name, char *buf, size_t len)
 {
-	return read_str_fd(sysfs_openat(ctx, dfd, name, O_RDONLY), buf, len);
+	return read_str_fd(sysfs_openat(ctx, dfd, name, O_RDONLY), buf, len, true);
 }
 
 static int read_alloc_fd(int fd, char **out)
