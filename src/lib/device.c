@@ -108,7 +108,8 @@ static int device_read_at(struct ictl_ctx *ctx, const char *dir, const char *nam
 		is_pci = !path_fmt(p, sizeof(p), "sys/bus/pci/devices/%s", name) &&
 			 sysfs_exists(ctx, p);
 	d->is_pci = is_pci;
-	if (sysfs_link_base_at(dfd, "subsystem", d->bus, sizeof(d->bus)))
+	/* The bus of a device the PCI bus lists is "pci": its subsystem link says no more. */
+	if (d->is_pci || sysfs_link_base_at(dfd, "subsystem", d->bus, sizeof(d->bus)))
 		str_copy(d->bus, d->is_pci ? "pci" : "unknown", sizeof(d->bus));
 	if (d->is_pci) {
 		if (pci_name_addr(name, &d->addr) < 0)
