@@ -16,21 +16,35 @@
 
 #include "internal.h"
 
+/*
+ * openat2 with RESOLVE_IN_ROOT or RESOLVE_BENEATH fails with EAGAIN when a rename
+ * or mount anywhere on the system raced with a ".." it resolved (sysfs links are
+ * full of them: ../../../devices/...); the kernel asks the caller to retry.
+ */
+static int openat2_retry(int dfd, const char *path, const struct open_how *how)
+{
+	long fd;
+	int tries = 0;
+
+	do
+		fd = syscall(SYS_openat2, dfd, path, how, sizeof(*how));
+	while (fd < 0 && (errno == EAGAIN || errno == EINTR) && ++tries < 1000);
+	return fd < 0 ? -errno : (int)fd;
+}
+
 int sysfs_open(struct ictl_ctx *ctx, const char *path, int flags)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd;
 
 	/* Whatever is opened for writing may change what the snapshot holds (a bind, an unbind). */
 	if (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC))
 		ictl_ctx_forget(ctx);
 	while (*path == '/')
 		path++;
-	fd = syscall(SYS_openat2, ctx->rootfd, path, &how, sizeof(how));
-	return fd < 0 ? -errno : (int)fd;
+	return openat2_retry(ctx->rootfd, path, &how);
 }
 
 /*
@@ -44,12 +58,10 @@ int sysfs_openat(struct ictl_ctx *ctx, int dfd, const char *name, int flags)
 		.flags = (uint64_t)(flags | O_CLOEXEC),
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd;
 
 	if (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC))
 		ictl_ctx_forget(ctx);
-	fd = syscall(SYS_openat2, dfd, name, &how, sizeof(how));
-	return fd < 0 ? -errno : (int)fd;
+	return openat2_retry(dfd, name, &how);
 }
 
 bool sysfs_exists(struct ictl_ctx *ctx, const char *path)
