@@ -220,7 +220,7 @@ static int cmp_devices(const void *a, const void *b)
 
 /* Binary search in v[0..n) for name among the PCI devices (is_pci) or the others. */
 static const struct ictl_device *search(const struct ictl_device *v, size_t n, bool is_pci,
-					 uint64_t key, const char *name)
+					uint64_t key, const char *name)
 {
 	size_t lo = 0, hi = n;
 
