@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# iommuctl -- see README.md.  Targets: all check deps install uninstall clean asan unit-tests
+# iommuctl -- see README.md.  Targets: all check deps install uninstall clean asan unit-tests bench
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -113,3 +113,4 @@ clean:
 -include tests/vm/vm.mk
 -include tests/uapi/uapi.mk
 -include tests/unit/unit.mk
+-include bench/bench.mk

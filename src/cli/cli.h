@@ -40,6 +40,7 @@ enum {
 	CMD_FILTER = 1 << 1,	/* --class, --driver, --vendor */
 	CMD_NO_CTX = 1 << 2,	/* does not read the system (help, completion) */
 	CMD_EXEC = 1 << 3,	/* takes "-- COMMAND [ARG...]" after its arguments */
+	CMD_SNAPSHOT = 1 << 4,	/* only reads: sysfs objects are read once (ictl_ctx_snapshot) */
 };
 
 struct filter {

@@ -17,14 +17,14 @@ static const struct command commands[] = {
 		.options = groups_options,
 		.parser = groups_parse,
 		.opts_size = sizeof(struct groups_opts),
-		.flags = CMD_TABLE | CMD_FILTER,
+		.flags = CMD_TABLE | CMD_FILTER | CMD_SNAPSHOT,
 		.columns = groups_columns,
 	},
 	{
 		.name = "devices",
 		.summary = "List devices with their driver, IOMMU unit and group",
 		.fn = cmd_devices,
-		.flags = CMD_TABLE | CMD_FILTER,
+		.flags = CMD_TABLE | CMD_FILTER | CMD_SNAPSHOT,
 		.columns = devices_columns,
 	},
 	{
@@ -35,13 +35,14 @@ static const struct command commands[] = {
 		.fn = cmd_show,
 		.min_args = 1,
 		.max_args = 1,
+		.flags = CMD_SNAPSHOT,
 		.arg_kind = ARG_DEVICE_OR_GROUP,
 	},
 	{
 		.name = "iommus",
 		.summary = "List IOMMU units and the groups each one serves",
 		.fn = cmd_iommus,
-		.flags = CMD_TABLE,
+		.flags = CMD_TABLE | CMD_SNAPSHOT,
 		.columns = iommus_columns,
 	},
 	{
@@ -53,6 +54,7 @@ static const struct command commands[] = {
 		.fn = cmd_explain,
 		.min_args = 1,
 		.max_args = 1,
+		.flags = CMD_SNAPSHOT,
 		.arg_kind = ARG_GROUP,
 	},
 	{
@@ -126,7 +128,7 @@ static const struct command commands[] = {
 		.fn = cmd_status,
 		.max_args = 1,
 		.arg_kind = ARG_DEVICE_OR_GROUP,
-		.flags = CMD_TABLE,
+		.flags = CMD_TABLE | CMD_SNAPSHOT,
 		.columns = status_columns,
 	},
 	{

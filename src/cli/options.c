@@ -259,6 +259,7 @@ int cli_run_command(struct cli *cli, const struct command *cmd, int argc, char *
 			goto out;
 		}
 		cli_verbose(cli, "reading %s", cli->sysroot ? cli->sysroot : "the live system");
+		ictl_ctx_snapshot(cli->ctx, cmd->flags & CMD_SNAPSHOT);
 	}
 	r = cmd->fn(cli);
 out:

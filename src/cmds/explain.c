@@ -124,9 +124,11 @@ int cmd_explain(struct cli *cli)
 	r = ictl_group_read(cli->ctx, id, &g);
 	if (r < 0)
 		return cli_lib_error(cli, r);
-	r = cmds_scan_devices(cli, &devs);
-	if (r)
+	r = ictl_devices_scan_group(cli->ctx, id, &devs);
+	if (r < 0) {
+		r = cli_lib_error(cli, r);
 		goto out_group;
+	}
 	if (ictl_is_live(cli->ctx) && geteuid())
 		cli_verbose(cli, "not root: sysfs shows only 64 bytes of config space, and ACS is beyond them");
 	r = ictl_explain_group(cli->ctx, &g, &devs, &ex);

@@ -177,9 +177,11 @@ int cmd_show(struct cli *cli)
 		       ictl_parse_device_name(cli->ctx, arg, name);
 	if (r < 0)
 		return cli_lib_error(cli, r);
-	r = cmds_scan_devices(cli, &devs);
-	if (r)
-		return r;
+	/* Only what is shown: the group's members, or the device and its group's. */
+	r = is_group ? ictl_devices_scan_group(cli->ctx, id, &devs) :
+		       ictl_devices_scan_near(cli->ctx, name, &devs);
+	if (r < 0)
+		return cli_lib_error(cli, r);
 	s.devs = &devs;
 	if (!is_group) {
 		s.device = ictl_device_find(&devs, name);

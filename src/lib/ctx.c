@@ -144,6 +144,9 @@ void ictl_ctx_free(struct ictl_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	if (ctx->snap.drop)
+		ctx->snap.drop(ctx);
+	free(ctx->rootabs);
 	if (ctx->pacc)
 		pci_cleanup(ctx->pacc);
 	free(ctx->vfio_users);

@@ -1,34 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* IOMMU groups: members, default domain type, reserved regions, VFIO viability. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include "internal.h"
-
-void ictl_group_clear(struct ictl_group *g)
-{
-	free(g->devices);
-	free(g->resv);
-	memset(g, 0, sizeof(*g));
-}
-
-void ictl_group_list_clear(struct ictl_group_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		ictl_group_clear(&l->v[i]);
-	free(l->v);
-	*l = (struct ictl_group_list){ 0 };
-}
-
-const struct ictl_group *ictl_group_find(const struct ictl_group_list *l, unsigned int id)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		if (l->v[i].id == id)
-			return &l->v[i];
-	}
-	return NULL;
-}
 
 /* One line: "0x00000000fee00000 0x00000000feefffff msi". */
 static int parse_region(const char *line, struct ictl_resv_region *r)
@@ -98,6 +76,42 @@ bad:
 			lineno);
 }
 
+static int read_resv(struct ictl_ctx *ctx, int dfd, struct ictl_group *g)
+{
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	if (sysfs_read_alloc_at(ctx, dfd, "reserved_regions", &text) < 0)
+		return 0;
+	r = ictl_parse_reserved_regions(ctx, text, &g->resv, &g->nresv);
+	/* A reserved_regions that does not parse is damaged data, not a bad argument. */
+	return r < 0 ? ictl_err_data(ctx, -r, "group %u: %s", g->id, ctx->err) : 0;
+}
+
+static int read_members(struct ictl_ctx *ctx, int dfd, struct ictl_group *g)
+{
+	_cleanup_strv_ struct strv members = { 0 };
+	char p[PATH_MAX];
+	int r = sysfs_list_at(ctx, dfd, "devices", &members);
+
+	if (r < 0)
+		return ictl_err(ctx, -r, "group %u: cannot list its devices: %s", g->id,
+				strerror(-r));
+	g->devices = array_alloc(members.n, sizeof(*g->devices));
+	if (!g->devices)
+		return -ENOMEM;
+	strv_foreach(&members, i) {
+		str_copy(g->devices[i], members.v[i], ICTL_NAME_MAX);
+		/* The member is a link out of the group's directory: through the root. */
+		if (!g->iommu[0] &&
+		    !path_fmt(p, sizeof(p), "sys/kernel/iommu_groups/%u/devices/%s/iommu", g->id,
+			      members.v[i]))
+			sysfs_link_base(ctx, p, g->iommu, sizeof(g->iommu));
+	}
+	g->ndevices = members.n;
+	return 0;
+}
+
 int ictl_group_check(struct ictl_ctx *ctx, unsigned int id)
 {
 	_cleanup_strv_ struct strv any = { 0 };
@@ -115,50 +129,35 @@ int ictl_group_check(struct ictl_ctx *ctx, unsigned int id)
 
 int ictl_group_read(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *g)
 {
-	_cleanup_strv_ struct strv members = { 0 };
-	_cleanup_free_ char *text = NULL;
-	char dir[PATH_MAX], p[PATH_MAX];
-	int r;
+	_cleanup_close_ int dfd = -1;
+	char dir[PATH_MAX];
+	int r = snap_group(ctx, id, g);
 
+	if (r)
+		return r < 0 ? r : 0;
 	memset(g, 0, sizeof(*g));
 	g->id = id;
 	if (path_fmt(dir, sizeof(dir), "sys/kernel/iommu_groups/%u", id) < 0)
 		return -ENAMETOOLONG;
-	r = ictl_group_check(ctx, id);
+	dfd = sysfs_open(ctx, dir, O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return ictl_group_check(ctx, id) ?: ictl_err(ctx, -dfd, "group %u: %s", id, strerror(-dfd));
+	sysfs_read_str_at(ctx, dfd, "type", g->type, sizeof(g->type));
+	r = read_resv(ctx, dfd, g);
+	if (!r)
+		r = read_members(ctx, dfd, g);
 	if (r < 0)
-		return r;
-	if (!path_fmt(p, sizeof(p), "%s/type", dir))
-		sysfs_read_str(ctx, p, g->type, sizeof(g->type));
-	if (!path_fmt(p, sizeof(p), "%s/reserved_regions", dir) && !sysfs_read_alloc(ctx, p, &text)) {
-		r = ictl_parse_reserved_regions(ctx, text, &g->resv, &g->nresv);
-		/* A reserved_regions that does not parse is damaged data, not a bad argument. */
-		if (r < 0)
-			return ictl_err_data(ctx, -r, "group %u: %s", id, ctx->err);
-	}
-	if (!path_fmt(p, sizeof(p), "%s/devices", dir)) {
-		r = sysfs_list(ctx, p, &members);
-		if (r < 0)
-			return ictl_err(ctx, -r, "group %u: cannot list its devices: %s", id,
-					strerror(-r));
-	}
-	g->devices = calloc(members.n ? members.n : 1, sizeof(*g->devices));
-	if (!g->devices)
-		return -ENOMEM;
-	strv_foreach(&members, i) {
-		str_copy(g->devices[i], members.v[i], ICTL_NAME_MAX);
-		if (!g->iommu[0] &&
-		    !path_fmt(p, sizeof(p), "%s/devices/%s/iommu", dir, members.v[i]))
-			sysfs_link_base(ctx, p, g->iommu, sizeof(g->iommu));
-	}
-	g->ndevices = members.n;
-	return 0;
+		ictl_group_clear(g);
+	return r;
 }
 
 int ictl_groups_scan(struct ictl_ctx *ctx, struct ictl_group_list *out)
 {
 	_cleanup_strv_ struct strv ids = { 0 };
-	int r;
+	int r = snap_groups(ctx, out);
 
+	if (r)
+		return r < 0 ? r : 0;
 	*out = (struct ictl_group_list){ 0 };
 	r = sysfs_list(ctx, "sys/kernel/iommu_groups", &ids);
 	if (r == -ENOENT || (!r && !ids.n))
@@ -172,16 +171,13 @@ int ictl_groups_scan(struct ictl_ctx *ctx, struct ictl_group_list *out)
 		if (ictl_parse_group_id(ctx, ids.v[i], &id) < 0)
 			continue;
 		g = array_push(&out->v, &out->n, sizeof(*out->v));
-		if (!g) {
-			ictl_group_list_clear(out);
-			return -ENOMEM;
-		}
-		r = ictl_group_read(ctx, id, g);
+		r = g ? ictl_group_read(ctx, id, g) : -ENOMEM;
 		if (r < 0) {
 			ictl_group_list_clear(out);
 			return r;
 		}
 	}
+	snap_keep_groups(ctx, out);
 	return 0;
 }
 

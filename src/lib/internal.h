@@ -35,11 +35,32 @@
 
 struct pci_access;
 
+/*
+ * What a command has read, when the context keeps it (ictl_ctx_snapshot): the
+ * groups of the first full group scan, the devices of the first full device scan,
+ * each sorted as the scans return them.
+ */
+struct ictl_snapshot {
+	bool on;
+	bool have_groups, have_devices;
+	/*
+	 * Opens for writing through the seam (sysfs.c counts them) and their count
+	 * when the snapshot was last known good: a write may change what it holds.
+	 */
+	unsigned long writes, gen;
+	/* Frees what it holds; set while it holds something (ictl_ctx_free calls it). */
+	void (*drop)(struct ictl_ctx *ctx);
+	struct ictl_group_list groups;
+	struct ictl_device_list devices;
+};
+
 struct ictl_ctx {
 	int rootfd;		/* O_PATH directory: every path is resolved below it */
 	char *root;		/* as given, for messages and for libpci */
 	bool live;
 	struct pci_access *pacc; /* created on first use */
+	char *rootabs;		/* the root's absolute path, read on first use (sysfs_fd_realpath) */
+	struct ictl_snapshot snap;
 	/* Who has /dev/vfio nodes open: one /proc scan, at first use (owner-holders.c). */
 	bool vfio_users_read;
 	size_t nvfio_users;
@@ -95,16 +116,52 @@ int sysfs_link_base(struct ictl_ctx *ctx, const char *path, char *buf, size_t le
 int sysfs_realpath(struct ictl_ctx *ctx, const char *path, char **out);
 bool sysfs_exists(struct ictl_ctx *ctx, const char *path);
 
-/* Directory listing: sorted names; entries starting with '.' (never in sysfs) skipped. */
+/*
+ * The same, for one entry (no '/') of a directory dfd opened with sysfs_open:
+ * the path to the directory is walked once, and a lookup never leaves it
+ * (RESOLVE_BENEATH: a symlink out of it fails with -EXDEV).
+ */
+int sysfs_openat(struct ictl_ctx *ctx, int dfd, const char *name, int flags);
+int sysfs_read_str_at(struct ictl_ctx *ctx, int dfd, const char *name, char *buf, size_t len);
+int sysfs_read_u64_at(struct ictl_ctx *ctx, int dfd, const char *name, uint64_t *v);
+int sysfs_read_int_at(struct ictl_ctx *ctx, int dfd, const char *name, int *v);
+int sysfs_read_alloc_at(struct ictl_ctx *ctx, int dfd, const char *name, char **out);
+int sysfs_link_base_at(int dfd, const char *name, char *buf, size_t len);
+/* The real directory of an fd opened with sysfs_open, relative to the root. */
+int sysfs_fd_realpath(struct ictl_ctx *ctx, int fd, char **out);
+
+/*
+ * Directory listing: names sorted in natural order (name_cmp, ties by strcmp);
+ * entries starting with '.' (never in sysfs) skipped.
+ */
 struct strv {
 	size_t n;
 	char **v;
 };
 int sysfs_list(struct ictl_ctx *ctx, const char *path, struct strv *out);
+int sysfs_list_at(struct ictl_ctx *ctx, int dfd, const char *name, struct strv *out);
 void strv_clear(struct strv *s);
 int strv_push(struct strv *s, const char *str);
 
 #define strv_foreach(s, i) for (size_t i = 0; i < (s)->n; i++)
+
+/* --- lists (lists.c) -------------------------------------------------------- */
+
+/* qsort order of a device list: PCI devices by address, then the others by name. */
+int device_order(const void *a, const void *b);
+
+/* --- the snapshot (snapshot.c) ------------------------------------------------ */
+
+/* Keep a copy of a full scan, when the snapshot is on and has none yet. */
+void snap_keep_groups(struct ictl_ctx *ctx, const struct ictl_group_list *l);
+void snap_keep_devices(struct ictl_ctx *ctx, const struct ictl_device_list *l);
+/* Copy what the snapshot holds into *out: 1, 0 when it holds nothing of it, or -ENOMEM. */
+int snap_groups(struct ictl_ctx *ctx, struct ictl_group_list *out);
+int snap_devices(struct ictl_ctx *ctx, struct ictl_device_list *out);
+int snap_group(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *out);
+int snap_device(struct ictl_ctx *ctx, const char *name, struct ictl_device *out);
+/* The groups the snapshot holds (read only), or NULL. */
+const struct ictl_group_list *snap_group_list(struct ictl_ctx *ctx);
 
 /* --- utilities ------------------------------------------------------------ */
 
@@ -131,10 +188,20 @@ int path_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(
 int parse_hex_u64(const char *s, uint64_t *v);
 /* Copy with truncation; always terminates. */
 void str_copy(char *dst, const char *src, size_t len);
+/* The address of a PCI device name as ictl_parse_pci_name() reads it, without a message; -EINVAL. */
+int pci_name_addr(const char *s, struct ictl_pci_addr *addr);
 /* Natural order for group numbers and sysfs names ("10" after "9"). */
 int name_cmp(const char *a, const char *b);
-/* Grow an array by one element; returns a pointer to the new zeroed slot or NULL. */
+/*
+ * Grow an array by one element; returns a pointer to the new zeroed slot or NULL
+ * (the array is unchanged).  Growth is geometric: the array has room for the next
+ * power of two of *n.  So an array given to array_push must start empty (NULL, 0)
+ * and grow only through array_push; lowering *n is fine.  (ASan builds catch a
+ * violation: the memset of the new slot would overflow.)
+ */
 void *array_push(void *arrayp, size_t *n, size_t elem_size);
+/* Zeroed room for n elements (at least one) that array_push may grow from count n; or NULL. */
+void *array_alloc(size_t n, size_t elem_size);
 /*
  * Replace dfd/name atomically with content, mode bits exactly mode: a
  * temporary ".NAME.tmp" beside it (never followed through a symlink), fsync,

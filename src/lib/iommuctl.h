@@ -38,6 +38,16 @@ enum ictl_err_kind ictl_err_kind(const struct ictl_ctx *ctx, int err);
 /* The root as given ("/" when live). */
 const char *ictl_root(const struct ictl_ctx *ctx);
 bool ictl_is_live(const struct ictl_ctx *ctx);
+/*
+ * Snapshot, for a command that only reads: the context keeps its first full scan
+ * of groups and of devices, and answers later scans, ictl_group_read() and
+ * ictl_device_read() from them (with copies), so the command reads each sysfs
+ * object once.  Off by default: every call reads sysfs.  Anything opened for
+ * writing through the context (a bind, an unbind, a driver_override) drops what
+ * was kept, and so does ictl_ctx_forget(); the next call reads sysfs again.
+ */
+void ictl_ctx_snapshot(struct ictl_ctx *ctx, bool on);
+void ictl_ctx_forget(struct ictl_ctx *ctx);
 
 /* --- names --------------------------------------------------------------- */
 
@@ -91,9 +101,22 @@ struct ictl_device_list {
 	struct ictl_device *v;
 };
 
-/* All PCI devices, then the non-PCI members of IOMMU groups, sorted by name. */
+/*
+ * All PCI devices, by address, then the non-PCI members of IOMMU groups, by name
+ * in natural order.  O(devices): each device directory is opened once.
+ */
 int ictl_devices_scan(struct ictl_ctx *ctx, struct ictl_device_list *out);
+/*
+ * What a look at one group needs: its members (ictl_group_read's message when
+ * there is no such group); or, for a device, the device and the other members of
+ * its group (ictl_device_read's message when there is no such device).  Sorted
+ * as ictl_devices_scan sorts; O(group), not O(system).
+ */
+int ictl_devices_scan_group(struct ictl_ctx *ctx, unsigned int group,
+			    struct ictl_device_list *out);
+int ictl_devices_scan_near(struct ictl_ctx *ctx, const char *name, struct ictl_device_list *out);
 void ictl_device_list_clear(struct ictl_device_list *l);
+/* The device called name in a list sorted as the scans sort it, or NULL; O(log n). */
 const struct ictl_device *ictl_device_find(const struct ictl_device_list *l, const char *name);
 /* Read one device by its canonical sysfs name; -ENOENT when absent. */
 int ictl_device_read(struct ictl_ctx *ctx, const char *name, struct ictl_device *d);
@@ -141,6 +164,7 @@ int ictl_group_read(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *g)
 /* 0 when group id exists; -ENOENT when it does not; -ENODEV when there is no group at all. */
 int ictl_group_check(struct ictl_ctx *ctx, unsigned int id);
 void ictl_group_clear(struct ictl_group *g);
+/* The group numbered id in a list as ictl_groups_scan returns it (by number), or NULL; O(log n). */
 const struct ictl_group *ictl_group_find(const struct ictl_group_list *l, unsigned int id);
 /* Parse the text of a reserved_regions file. Exposed for tests and fuzzing. */
 int ictl_parse_reserved_regions(struct ictl_ctx *ctx, const char *text,
@@ -186,8 +210,11 @@ struct ictl_unit_list {
 	struct ictl_unit *v;
 };
 
+/* The units, by name in natural order. */
 int ictl_units_scan(struct ictl_ctx *ctx, struct ictl_unit_list *out);
 void ictl_unit_list_clear(struct ictl_unit_list *l);
+/* The unit called name in a list as ictl_units_scan returns it, or NULL; O(log n). */
+const struct ictl_unit *ictl_unit_find(const struct ictl_unit_list *l, const char *name);
 /* "intel-vtd", "amd-vi", ... and a human description. */
 const char *ictl_unit_kind(const struct ictl_unit *u);
 const char *ictl_unit_description(const struct ictl_unit *u);

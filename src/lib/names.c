@@ -54,41 +54,63 @@ static int bad_name(struct ictl_ctx *ctx, const char *s)
 			s);
 }
 
-int ictl_parse_pci_name(struct ictl_ctx *ctx, const char *s, struct ictl_pci_addr *addr,
-			char canon[ICTL_NAME_MAX])
+/* 0, -EINVAL when s is not an address, -ERANGE when its device or function is out of range. */
+static int parse_pci(const char *s, struct ictl_pci_addr *addr)
 {
 	const char *p = s;
 	uint32_t a, b, c, f;
 
 	if (!*s || strlen(s) >= ICTL_NAME_MAX)
-		return bad_name(ctx, s);
+		return -EINVAL;
 	if (take_hex(&p, 2, 8, &a) || *p++ != ':' || take_hex(&p, 2, 2, &b))
-		return bad_name(ctx, s);
+		return -EINVAL;
 	if (*p == ':') {
 		/* long form: a is the domain (4 to 8 digits), b the bus */
 		p++;
 		if (p - s < 8 || take_hex(&p, 2, 2, &c))
-			return bad_name(ctx, s);
+			return -EINVAL;
 		addr->domain = a;
 		addr->bus = (uint8_t)b;
 		addr->dev = (uint8_t)c;
 		if ((s[4] != ':' && a <= 0xffff) || a > 0xffffff)
-			return bad_name(ctx, s);
+			return -EINVAL;
 	} else {
 		/* short form: bus:dev.fn */
 		if (p - s != 5)
-			return bad_name(ctx, s);
+			return -EINVAL;
 		addr->domain = 0;
 		addr->bus = (uint8_t)a;
 		addr->dev = (uint8_t)b;
 	}
 	if (*p++ != '.' || !isdigit((unsigned char)*p) || p[1])
-		return bad_name(ctx, s);
+		return -EINVAL;
 	f = (uint32_t)(*p - '0');
 	if (addr->dev > 0x1f || f > 7)
+		return -ERANGE;
+	addr->fn = (uint8_t)f;
+	return 0;
+}
+
+int pci_name_addr(const char *s, struct ictl_pci_addr *addr)
+{
+	struct ictl_pci_addr a;
+
+	if (parse_pci(s, &a) < 0)
+		return -EINVAL;
+	*addr = a;
+	return 0;
+}
+
+int ictl_parse_pci_name(struct ictl_ctx *ctx, const char *s, struct ictl_pci_addr *addr,
+			char canon[ICTL_NAME_MAX])
+{
+	int r = parse_pci(s, addr);
+
+	if (r == -ERANGE)
 		return ictl_err(ctx, EINVAL,
 				"invalid device name '%s': device must be 00-1f and function 0-7", s);
-	addr->fn = (uint8_t)f;
+	if (r < 0)
+		return bad_name(ctx, s);
 	snprintf(canon, ICTL_NAME_MAX, "%04x:%02x:%02x.%u", addr->domain, addr->bus, addr->dev,
 		 addr->fn);
 	return 0;

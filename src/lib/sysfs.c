@@ -16,18 +16,52 @@
 
 #include "internal.h"
 
+/*
+ * openat2 with RESOLVE_IN_ROOT or RESOLVE_BENEATH fails with EAGAIN when a rename
+ * or mount anywhere on the system raced with a ".." it resolved (sysfs links are
+ * full of them: ../../../devices/...); the kernel asks the caller to retry.
+ */
+static int openat2_retry(int dfd, const char *path, const struct open_how *how)
+{
+	long fd;
+	int tries = 0;
+
+	do
+		fd = syscall(SYS_openat2, dfd, path, how, sizeof(*how));
+	while (fd < 0 && (errno == EAGAIN || errno == EINTR) && ++tries < 1000);
+	return fd < 0 ? -errno : (int)fd;
+}
+
 int sysfs_open(struct ictl_ctx *ctx, const char *path, int flags)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd;
 
+	/* Whatever is opened for writing may change what the snapshot holds (a bind, an unbind). */
+	if (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC))
+		ctx->snap.writes++;
 	while (*path == '/')
 		path++;
-	fd = syscall(SYS_openat2, ctx->rootfd, path, &how, sizeof(how));
-	return fd < 0 ? -errno : (int)fd;
+	return openat2_retry(ctx->rootfd, path, &how);
+}
+
+/*
+ * One entry of a directory opened through sysfs_open: RESOLVE_BENEATH keeps the
+ * lookup inside that directory (a symlink out of it fails with -EXDEV), so the
+ * root is never left, and the long path to the directory is walked only once.
+ */
+int sysfs_openat(struct ictl_ctx *ctx, int dfd, const char *name, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+
+	if (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC))
+		ctx->snap.writes++;
+	return openat2_retry(dfd, name, &how);
 }
 
 bool sysfs_exists(struct ictl_ctx *ctx, const char *path)
@@ -62,23 +96,44 @@ static void strip_newline(char *s, size_t n)
 		s[--n] = '\0';
 }
 
-int sysfs_read_str(struct ictl_ctx *ctx, const char *path, char *buf, size_t len)
+/*
+ * Read a small attribute.  once: with one read(2), as sysfs hands out a whole
+ * attribute in the first read and a regular file (a capture) reads short only
+ * at its end; that saves the read that would only see the end of the file.
+ */
+static int read_str_fd(int fd, char *buf, size_t len, bool once)
 {
-	_cleanup_close_ int fd = sysfs_open(ctx, path, O_RDONLY);
 	ssize_t n;
 
 	if (fd < 0)
 		return fd;
-	n = read_all(fd, buf, len - 1);
+	if (once) {
+		do
+			n = read(fd, buf, len - 1);
+		while (n < 0 && errno == EINTR);
+		n = n < 0 ? -errno : n;
+	} else {
+		n = read_all(fd, buf, len - 1);
+	}
+	close(fd);
 	if (n < 0)
 		return (int)n;
 	strip_newline(buf, (size_t)n);
 	return 0;
 }
 
-int sysfs_read_alloc(struct ictl_ctx *ctx, const char *path, char **out)
+int sysfs_read_str(struct ictl_ctx *ctx, const char *path, char *buf, size_t len)
 {
-	_cleanup_close_ int fd = sysfs_open(ctx, path, O_RDONLY);
+	return read_str_fd(sysfs_open(ctx, path, O_RDONLY), buf, len, false);
+}
+
+int sysfs_read_str_at(struct ictl_ctx *ctx, int dfd, const char *name, char *buf, size_t len)
+{
+	return read_str_fd(sysfs_openat(ctx, dfd, name, O_RDONLY), buf, len, true);
+}
+
+static int read_alloc_fd(int fd, char **out)
+{
 	size_t cap = 4096, len = 0;
 	char *buf = NULL;
 
@@ -112,18 +167,45 @@ int sysfs_read_alloc(struct ictl_ctx *ctx, const char *path, char **out)
 	return 0;
 }
 
-int sysfs_read_u64(struct ictl_ctx *ctx, const char *path, uint64_t *v)
+int sysfs_read_alloc(struct ictl_ctx *ctx, const char *path, char **out)
 {
-	char buf[64], *end;
-	int r = sysfs_read_str(ctx, path, buf, sizeof(buf));
+	_cleanup_close_ int fd = sysfs_open(ctx, path, O_RDONLY);
 
-	if (r < 0)
-		return r;
+	return read_alloc_fd(fd, out);
+}
+
+int sysfs_read_alloc_at(struct ictl_ctx *ctx, int dfd, const char *name, char **out)
+{
+	_cleanup_close_ int fd = sysfs_openat(ctx, dfd, name, O_RDONLY);
+
+	return read_alloc_fd(fd, out);
+}
+
+static int parse_u64(const char *buf, uint64_t *v)
+{
+	char *end;
+
 	errno = 0;
 	*v = strtoull(buf, &end, 0);
 	if (errno || end == buf || *end)
 		return -EINVAL;
 	return 0;
+}
+
+int sysfs_read_u64(struct ictl_ctx *ctx, const char *path, uint64_t *v)
+{
+	char buf[64];
+	int r = sysfs_read_str(ctx, path, buf, sizeof(buf));
+
+	return r < 0 ? r : parse_u64(buf, v);
+}
+
+int sysfs_read_u64_at(struct ictl_ctx *ctx, int dfd, const char *name, uint64_t *v)
+{
+	char buf[64];
+	int r = sysfs_read_str_at(ctx, dfd, name, buf, sizeof(buf));
+
+	return r < 0 ? r : parse_u64(buf, v);
 }
 
 int sysfs_read_hex(struct ictl_ctx *ctx, const char *path, uint64_t *v)
@@ -134,20 +216,33 @@ int sysfs_read_hex(struct ictl_ctx *ctx, const char *path, uint64_t *v)
 	return r < 0 ? r : parse_hex_u64(buf, v);
 }
 
-int sysfs_read_int(struct ictl_ctx *ctx, const char *path, int *v)
+static int parse_int(const char *buf, int *v)
 {
-	char buf[64], *end;
+	char *end;
 	long l;
-	int r = sysfs_read_str(ctx, path, buf, sizeof(buf));
 
-	if (r < 0)
-		return r;
 	errno = 0;
 	l = strtol(buf, &end, 0);
 	if (errno || end == buf || *end || l < INT32_MIN || l > INT32_MAX)
 		return -EINVAL;
 	*v = (int)l;
 	return 0;
+}
+
+int sysfs_read_int(struct ictl_ctx *ctx, const char *path, int *v)
+{
+	char buf[64];
+	int r = sysfs_read_str(ctx, path, buf, sizeof(buf));
+
+	return r < 0 ? r : parse_int(buf, v);
+}
+
+int sysfs_read_int_at(struct ictl_ctx *ctx, int dfd, const char *name, int *v)
+{
+	char buf[64];
+	int r = sysfs_read_str_at(ctx, dfd, name, buf, sizeof(buf));
+
+	return r < 0 ? r : parse_int(buf, v);
 }
 
 static int split_parent(const char *path, char *dir, size_t len, const char **base)
@@ -167,21 +262,13 @@ static int split_parent(const char *path, char *dir, size_t len, const char **ba
 	return 0;
 }
 
-int sysfs_link_base(struct ictl_ctx *ctx, const char *path, char *buf, size_t len)
+static int link_base_at(int dfd, const char *name, char *buf, size_t len)
 {
-	char dir[PATH_MAX], target[PATH_MAX];
-	const char *base, *last;
-	_cleanup_close_ int dfd = -1;
+	char target[PATH_MAX];
+	const char *last;
 	ssize_t n;
-	int r;
 
-	r = split_parent(path, dir, sizeof(dir), &base);
-	if (r < 0)
-		return r;
-	dfd = sysfs_open(ctx, dir, O_PATH | O_DIRECTORY);
-	if (dfd < 0)
-		return dfd;
-	n = readlinkat(dfd, base, target, sizeof(target) - 1);
+	n = readlinkat(dfd, name, target, sizeof(target) - 1);
 	if (n < 0)
 		return -errno;
 	target[n] = '\0';
@@ -193,44 +280,90 @@ int sysfs_link_base(struct ictl_ctx *ctx, const char *path, char *buf, size_t le
 	return 0;
 }
 
-/*
- * Where does path really live?  The kernel tells us through the fd we opened
- * inside the root; we strip the root's own absolute path from the answer.
- */
-int sysfs_realpath(struct ictl_ctx *ctx, const char *path, char **out)
+int sysfs_link_base(struct ictl_ctx *ctx, const char *path, char *buf, size_t len)
 {
-	_cleanup_close_ int fd = sysfs_open(ctx, path, O_PATH);
-	char proc[64], abs[PATH_MAX], rootabs[PATH_MAX];
-	size_t rl;
+	char dir[PATH_MAX];
+	const char *base;
+	_cleanup_close_ int dfd = -1;
+	int r;
+
+	r = split_parent(path, dir, sizeof(dir), &base);
+	if (r < 0)
+		return r;
+	dfd = sysfs_open(ctx, dir, O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return dfd;
+	return link_base_at(dfd, base, buf, len);
+}
+
+/* readlinkat resolves a name's leading components without RESOLVE_*: one component only. */
+int sysfs_link_base_at(int dfd, const char *name, char *buf, size_t len)
+{
+	if (strchr(name, '/'))
+		return -EINVAL;
+	return link_base_at(dfd, name, buf, len);
+}
+
+static int fd_path(int fd, char *buf, size_t len)
+{
+	char proc[64];
 	ssize_t n;
 
-	if (fd < 0)
-		return fd;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	n = readlink(proc, abs, sizeof(abs) - 1);
+	n = readlink(proc, buf, len - 1);
 	if (n < 0)
 		return -errno;
-	abs[n] = '\0';
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", ctx->rootfd);
-	n = readlink(proc, rootabs, sizeof(rootabs) - 1);
-	if (n < 0)
-		return -errno;
-	rootabs[n] = '\0';
-	rl = strcmp(rootabs, "/") ? (size_t)n : 0;
-	if (strncmp(abs, rootabs, rl) || (abs[rl] != '/' && abs[rl] != '\0'))
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * Where does an fd opened inside the root really live?  The kernel tells us
+ * through /proc/self/fd; we strip the root's own absolute path (read once per
+ * context) from the answer.
+ */
+int sysfs_fd_realpath(struct ictl_ctx *ctx, int fd, char **out)
+{
+	char abs[PATH_MAX];
+	size_t rl;
+	int r;
+
+	if (!ctx->rootabs) {
+		r = fd_path(ctx->rootfd, abs, sizeof(abs));
+		if (r < 0)
+			return r;
+		ctx->rootabs = strdup(abs);
+		if (!ctx->rootabs)
+			return -ENOMEM;
+	}
+	r = fd_path(fd, abs, sizeof(abs));
+	if (r < 0)
+		return r;
+	rl = strcmp(ctx->rootabs, "/") ? strlen(ctx->rootabs) : 0;
+	if (strncmp(abs, ctx->rootabs, rl) || (abs[rl] != '/' && abs[rl] != '\0'))
 		return -EXDEV;
 	*out = strdup(abs[rl] == '/' ? abs + rl + 1 : abs + rl);
 	return *out ? 0 : -ENOMEM;
 }
 
-static int cmp_names(const void *a, const void *b)
+int sysfs_realpath(struct ictl_ctx *ctx, const char *path, char **out)
 {
-	return name_cmp(*(char *const *)a, *(char *const *)b);
+	_cleanup_close_ int fd = sysfs_open(ctx, path, O_PATH);
+
+	return fd < 0 ? fd : sysfs_fd_realpath(ctx, fd, out);
 }
 
-int sysfs_list(struct ictl_ctx *ctx, const char *path, struct strv *out)
+/* Natural order; names equal but for leading zeros ("a01", "a1") by strcmp, so the order is total. */
+static int cmp_names(const void *a, const void *b)
 {
-	int fd = sysfs_open(ctx, path, O_RDONLY | O_DIRECTORY);
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int c = name_cmp(x, y);
+
+	return c ? c : strcmp(x, y);
+}
+
+static int list_fd(int fd, struct strv *out)
+{
 	struct dirent *de;
 	DIR *d;
 	int r = 0;
@@ -260,4 +393,14 @@ int sysfs_list(struct ictl_ctx *ctx, const char *path, struct strv *out)
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_names);
 	return 0;
+}
+
+int sysfs_list(struct ictl_ctx *ctx, const char *path, struct strv *out)
+{
+	return list_fd(sysfs_open(ctx, path, O_RDONLY | O_DIRECTORY), out);
+}
+
+int sysfs_list_at(struct ictl_ctx *ctx, int dfd, const char *name, struct strv *out)
+{
+	return list_fd(sysfs_openat(ctx, dfd, name, O_RDONLY | O_DIRECTORY), out);
 }

@@ -16,6 +16,27 @@ const char *ictl_unit_description(const struct ictl_unit *u)
 	return u->vendor->description;
 }
 
+/* Binary search in name_cmp order, ties by strcmp (names equal but for leading zeros). */
+const struct ictl_unit *ictl_unit_find(const struct ictl_unit_list *l, const char *name)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = name_cmp(l->v[mid].name, name);
+
+		if (!c)
+			c = strcmp(l->v[mid].name, name);
+		if (!c)
+			return &l->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 static void unit_clear(struct ictl_unit *u)
 {
 	free(u->path);

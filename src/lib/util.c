@@ -75,16 +75,37 @@ int name_cmp(const char *a, const char *b)
 	return (unsigned char)*a - (unsigned char)*b;
 }
 
+/*
+ * The room of an array grown by array_push is the next power of two of its
+ * count, so that n pushes cost O(n): it is full, and doubles, exactly when the
+ * count is 0 or a power of two.
+ */
 void *array_push(void *arrayp, size_t *n, size_t elem_size)
 {
 	void **array = arrayp;
-	char *nv = realloc(*array, (*n + 1) * elem_size);
+	char *nv = *array;
+	size_t cap, bytes;
 
-	if (!nv)
-		return NULL;
-	*array = nv;
+	if ((*n & (*n - 1)) == 0) {
+		cap = *n ? *n * 2 : 1;
+		if (cap < *n || __builtin_mul_overflow(cap, elem_size, &bytes))
+			return NULL;
+		nv = realloc(*array, bytes);
+		if (!nv)
+			return NULL;
+		*array = nv;
+	}
 	memset(nv + *n * elem_size, 0, elem_size);
 	return nv + (*n)++ * elem_size;
+}
+
+void *array_alloc(size_t n, size_t elem_size)
+{
+	size_t cap = 1;
+
+	while (cap < n && cap)
+		cap <<= 1;
+	return cap ? calloc(cap, elem_size) : NULL;
 }
 
 int strv_push(struct strv *s, const char *str)

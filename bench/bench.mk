@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Benchmarks (bench/README.md), included by the top-level Makefile.
+#
+#   make bench      builds the bench tools and runs bench/run: `groups --json` on
+#                   generated trees against plain C, lspci and the wiki loop
+#
+# The tools: gen-tree (writes a tree), bare-groups (the plain C floor), lib-groups
+# (the library calls alone, linked against the library objects), timeit.
+
+BENCH_BUILD := $(BUILD)/bench
+BENCH_TOOLS := $(BENCH_BUILD)/gen-tree $(BENCH_BUILD)/bare-groups $(BENCH_BUILD)/timeit \
+	$(BENCH_BUILD)/lib-groups
+
+.PHONY: bench bench-tools
+
+bench: $(BUILD)/iommuctl bench-tools
+	@IOMMUCTL=$(IOMMUCTL) BENCH_BIN=$(abspath $(BENCH_BUILD)) bench/run
+
+bench-tools: $(BENCH_TOOLS)
+
+$(BENCH_BUILD)/gen-tree: $(BUILD)/obj/bench/gen-tree.o $(BUILD)/obj/bench/sysfs-tree.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(BENCH_BUILD)/bare-groups $(BENCH_BUILD)/timeit: $(BENCH_BUILD)/%: $(BUILD)/obj/bench/%.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(BENCH_BUILD)/lib-groups: $(BUILD)/obj/bench/lib-groups.o $(filter $(BUILD)/obj/src/lib/% \
+		$(BUILD)/obj/src/vendors/%,$(OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/obj/bench/%.o: bench/%.c | $(DEPS_FIRST)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/lib -c -o $@ $<
+
+-include $(wildcard $(BUILD)/obj/bench/*.d)
+
+# The unit tests that build test trees link the tree writer (tests/unit/tree.h).
+TREE_TESTS := test-lookups test-enum
+$(TREE_TESTS:%=$(BUILD)/tests/unit/%): $(BUILD)/obj/bench/sysfs-tree.o
+$(TREE_TESTS:%=$(ASAN_BUILD)/tests/unit/%): $(ASAN_BUILD)/obj/bench/sysfs-tree.o
