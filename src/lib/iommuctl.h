@@ -626,4 +626,51 @@ int ictl_persist_list(struct ictl_ctx *ctx, struct ictl_persist_entry **out, siz
 /* Where the rule files go, for messages: "/etc/udev/rules.d", or below the sysroot. */
 void ictl_persist_dir(const struct ictl_ctx *ctx, char *buf, size_t len);
 
+/* --- events: group, device and driver changes as they happen (events.c, udev.c) ----- */
+
+/*
+ * A monitor reads uevents through libudev: from udevd once it has run its rules (the
+ * default when udevd runs), or straight from the kernel (when it does not, or when asked).
+ * The kernel sends add, remove, bind and unbind for devices and add and remove for the
+ * VFIO nodes; it sends nothing for IOMMU groups and nothing for a claim.  Those are
+ * derived from a table of every device's group and driver, read once when the monitor
+ * starts and kept up to date by the events themselves:
+ *   group-added    a device arrived in a group that had no other device (device: that one)
+ *   group-removed  the last device of a group left (device: that one)
+ *   claimed        every endpoint of the group is on a VFIO driver now (bridges and
+ *                  ports do not count, as for claim)
+ *   released       a claimed group has no endpoint on a VFIO driver any more
+ * so claims and releases made by any tool (driverctl, a hand-written sysfs bind) show.
+ */
+enum ictl_event_kind {
+	ICTL_EV_DEVICE_ADDED,
+	ICTL_EV_DEVICE_REMOVED,
+	ICTL_EV_BOUND,		/* driver: the new one */
+	ICTL_EV_UNBOUND,	/* driver: the one it had, when known */
+	ICTL_EV_GROUP_ADDED,
+	ICTL_EV_GROUP_REMOVED,
+	ICTL_EV_NODE_ADDED,	/* a VFIO node: /dev/vfio/devices/vfioN or /dev/vfio/GROUP */
+	ICTL_EV_NODE_REMOVED,
+	ICTL_EV_CLAIMED,
+	ICTL_EV_RELEASED,
+	ICTL_EV_LOST,		/* the socket overflowed: events were lost; the table was re-read */
+	ICTL_EV_COUNT
+};
+
+struct ictl_event {
+	enum ictl_event_kind kind;
+	uint64_t time_us;		/* when it was received, CLOCK_REALTIME */
+	uint64_t seqnum;		/* the kernel's SEQNUM of the uevent behind it; 0 none */
+	char device[ICTL_NAME_MAX];	/* "" for the events of a group as a whole */
+	int group;			/* -1 when none or unknown */
+	char driver[ICTL_NAME_MAX];	/* "" when none or unknown */
+	char node[64];			/* node events: the path in /dev */
+	char detail[256];		/* the rest, in words ("1234:11e8 class 00ff00") */
+};
+
+/* "device-added", "bound", "claimed", ... */
+const char *ictl_event_kind_name(enum ictl_event_kind k);
+/* Called for each event; a negative return stops the dispatch and is returned by it. */
+typedef int (*ictl_event_fn)(const struct ictl_event *ev, void *data);
+
 #endif /* IOMMUCTL_H */
