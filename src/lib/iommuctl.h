@@ -673,4 +673,58 @@ const char *ictl_event_kind_name(enum ictl_event_kind k);
 /* Called for each event; a negative return stops the dispatch and is returned by it. */
 typedef int (*ictl_event_fn)(const struct ictl_event *ev, void *data);
 
+enum ictl_monitor_source {
+	ICTL_MONITOR_AUTO,	/* udevd's events when udevd runs, else the kernel's */
+	ICTL_MONITOR_UDEV,
+	ICTL_MONITOR_KERNEL,
+};
+
+struct ictl_monitor;
+
+/*
+ * Subscribe, then read the table of devices (so nothing that happens in between is
+ * missed).  The live system only: -EOPNOTSUPP under a sysroot.
+ */
+int ictl_monitor_new(struct ictl_ctx *ctx, enum ictl_monitor_source source,
+		     struct ictl_monitor **out);
+void ictl_monitor_free(struct ictl_monitor *m);
+/* ICTL_MONITOR_UDEV or ICTL_MONITOR_KERNEL: what it reads. */
+enum ictl_monitor_source ictl_monitor_source(const struct ictl_monitor *m);
+/* Poll it for POLLIN, then call ictl_monitor_dispatch(). */
+int ictl_monitor_fd(const struct ictl_monitor *m);
+/*
+ * Only events of these groups and devices (any of them; none added: all).  A device
+ * filter also passes the events of its group as a whole (group-added, -removed, the
+ * legacy group node, claimed, released), following the device when it moves to
+ * another group.  The device need not exist yet.
+ */
+int ictl_monitor_filter_group(struct ictl_monitor *m, unsigned int group);
+int ictl_monitor_filter_device(struct ictl_monitor *m, const char *name);
+/* Read what is pending and call fn for each event; the count passed, or -errno. */
+int ictl_monitor_dispatch(struct ictl_monitor *m, ictl_event_fn fn, void *data);
+
+/* Is udevd running (its control socket answers)?  Always false under a sysroot. */
+bool ictl_udevd_running(struct ictl_ctx *ctx);
+
+/* What ictl_udev_wait_*() did. */
+struct ictl_udev_wait {
+	bool udevd;		/* false: udevd does not run; nothing was waited for */
+	size_t nnodes;		/* device nodes looked at */
+	size_t nwaited;		/* of those, the ones udevd had not finished when asked */
+	unsigned int waited_ms;
+	char pending[4096];	/* -ETIMEDOUT: the first one still unfinished (syspath) */
+};
+
+/*
+ * Wait until udevd has run its rules for these devices (their owner and mode are set),
+ * as udev_device_get_is_initialized() tells, or until timeout_ms: -ETIMEDOUT then.
+ * syspaths are live sysfs paths ("/sys/bus/pci/devices/0000:00:04.0/vfio-dev/vfio0");
+ * symlinks are followed.  Returns at once when udevd does not run (w->udevd false).
+ */
+int ictl_udev_wait_nodes(struct ictl_ctx *ctx, const char *const *syspaths, size_t n,
+			 unsigned int timeout_ms, struct ictl_udev_wait *w);
+/* The same for a group's VFIO nodes: each member's cdev, and /dev/vfio/GROUP. */
+int ictl_udev_wait_group(struct ictl_ctx *ctx, unsigned int group, unsigned int timeout_ms,
+			 struct ictl_udev_wait *w);
+
 #endif /* IOMMUCTL_H */
