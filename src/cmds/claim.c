@@ -321,6 +321,7 @@ static int claim_hold(struct cli *cli, struct ictl_own_plan *plan, int *lock)
 	struct ictl_hold h;
 	char reason[96];
 
+	cmds_udev_wait(cli, plan->group);
 	/* --bind needs iommufd: ask for it, and let a kernel without it say so. */
 	r = ictl_hold_open(cli->ctx, plan->group,
 			   o->legacy ? ICTL_HOLD_LEGACY : o->bind ? ICTL_HOLD_IOMMUFD : ICTL_HOLD_AUTO,

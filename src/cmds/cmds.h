@@ -70,6 +70,8 @@ error_t monitor_parse(int key, char *arg, struct argp_state *state);
 struct monitor_opts {
 	bool kernel;
 };
+/* Before VFIO nodes go to a program: wait for udevd's rules (monitor.c). */
+void cmds_udev_wait(struct cli *cli, unsigned int group);
 
 int cmd_help(struct cli *cli);
 int cmd_completion(struct cli *cli);

@@ -2,11 +2,15 @@
 /*
  * iommuctl monitor [GROUP|DEVICE...]: group, device and driver events as they happen,
  * one line (or one JSON object) per event, until SIGINT, SIGTERM or SIGHUP.
+ *
+ * Also the udev wait of the commands that hand VFIO nodes to a program (claim --hold,
+ * claim -- COMMAND): cmds_udev_wait().
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <time.h>
@@ -176,4 +180,36 @@ int cmd_monitor(struct cli *cli)
 	r = monitor_run(cli, m);
 	ictl_monitor_free(m);
 	return r;
+}
+
+/* --- the udev wait before VFIO nodes are handed to a program ----------------------- */
+
+/*
+ * Wait until udevd has run its rules for the group's VFIO nodes, so that the owner and
+ * mode they set are in place before a program opens them.  Never fatal: when udevd does
+ * not run there is nothing to wait for (--verbose says so); after the timeout
+ * (IOMMUCTL_UDEV_TIMEOUT seconds, default 20) a warning, and the hand-off goes on.
+ * IOMMUCTL_NO_UDEV_WAIT=1 skips it (a test aid: it shows what the wait prevents).
+ */
+void cmds_udev_wait(struct cli *cli, unsigned int group)
+{
+	const char *env = getenv("IOMMUCTL_UDEV_TIMEOUT"), *skip = getenv("IOMMUCTL_NO_UDEV_WAIT");
+	unsigned long timeout = env ? strtoul(env, NULL, 10) : 20;
+	struct ictl_udev_wait w;
+	int r;
+
+	if (skip && !strcmp(skip, "1")) {
+		cli_verbose(cli, "not waiting for udevd (IOMMUCTL_NO_UDEV_WAIT=1)");
+		return;
+	}
+	if (timeout > 3600)
+		timeout = 3600;
+	r = ictl_udev_wait_group(cli->ctx, group, (unsigned int)timeout * 1000, &w);
+	if (r < 0)
+		fprintf(stderr, "iommuctl: warning: %s; going on\n", ictl_strerror(cli->ctx));
+	else if (!w.udevd)
+		cli_verbose(cli, "udevd does not run: no udev rules to wait for");
+	else
+		cli_verbose(cli, "udevd has set up the %zu VFIO node%s of group %u (waited %u ms for %zu)",
+			    w.nnodes, w.nnodes == 1 ? "" : "s", group, w.waited_ms, w.nwaited);
 }
