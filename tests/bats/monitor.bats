@@ -42,6 +42,8 @@ load helpers
 # start_monitor ARGS...: iommuctl -v monitor ARGS in the background, until it says it listens
 start_monitor() {
 	ERR=$BATS_TEST_TMPDIR/err OUT=$BATS_TEST_TMPDIR/out
+	# emptied here: the child's redirection may truncate it after the first look below
+	: >"$ERR"
 	"$IOMMUCTL" -v monitor "$@" >"$OUT" 2>"$ERR" &
 	MON=$!
 	for _ in $(seq 100); do
