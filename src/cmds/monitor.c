@@ -80,9 +80,9 @@ static int print_event(const struct ictl_event *e, void *data)
 
 		if (e->group >= 0)
 			snprintf(group, sizeof(group), "%d", e->group);
-		snprintf(line, sizeof(line), "%s %-14s %-13s %-5s %-12s %s %s", time,
+		snprintf(line, sizeof(line), "%s %-14s %-13s %-5s %-12s %s%s%s", time,
 			 ictl_event_kind_name(e->kind), e->device[0] ? e->device : "-", group,
-			 e->driver[0] ? e->driver : "-", e->node, e->detail);
+			 e->driver[0] ? e->driver : "-", e->node, e->node[0] ? " " : "", e->detail);
 		for (n = strlen(line); n && line[n - 1] == ' '; n--)
 			line[n - 1] = '\0';
 		puts(line);
