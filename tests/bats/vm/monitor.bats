@@ -57,12 +57,15 @@ teardown() {
 
 # --- helpers -----------------------------------------------------------------------------
 
-# start_monitor NAME ARGS...: iommuctl -v --json monitor ARGS in the background, output in
-# $BATS_TEST_TMPDIR/NAME.json; returns once it says it listens (its stderr, NAME.err)
+# start_monitor NAME ARGS...: iommuctl -v --json monitor ARGS in the background (text
+# instead of JSON when NAME is "text"), output in $BATS_TEST_TMPDIR/NAME.out; returns once it
+# says it listens (its stderr, NAME.err). The binary itself, not the iommuctl function: a
+# background subshell ignores SIGINT, and stop_monitor signals the process it started.
 start_monitor() {
-    local name=$1 i
+    local name=$1 i json=--json
     shift
-    "$IOMMUCTL" -v --json monitor "$@" >"$BATS_TEST_TMPDIR/$name.json" 2>"$BATS_TEST_TMPDIR/$name.err" &
+    [ "$name" != text ] || json=
+    "$IOMMUCTL" -v $json monitor "$@" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" &
     eval "MON_$name=$!"
     BG_PIDS="$BG_PIDS $!"
     for i in $(seq 300); do
@@ -73,31 +76,54 @@ start_monitor() {
     fail "monitor $name did not start: $(cat "$BATS_TEST_TMPDIR/$name.err")"
 }
 
-# stop_monitor NAME: SIGINT; it must exit 0
+# exited PID SECONDS: until the process has exited (a zombie counts), or the time is up (1)
+exited() {
+    local i st
+    for i in $(seq $(($2 * 10))); do
+        st=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+        [ -n "$st" ] && [ "$st" != Z ] || return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# what a process that does not exit is doing
+proc_diag() {
+    echo "pid $1: $(tr '\0' ' ' <"/proc/$1/cmdline") $(grep -E '^(State|SigBlk|SigIgn|SigPnd|ShdPnd)' "/proc/$1/status" | tr '\n\t' '  ')"
+    echo "wchan $(cat "/proc/$1/wchan")"
+    cat "/proc/$1/stack" 2>/dev/null
+}
+
+# stop_monitor NAME: SIGINT; it must exit 0, within 30 s
 stop_monitor() {
     local pid rc=0
     pid=$(eval echo "\$MON_$1")
     kill -INT "$pid"
+    if ! exited "$pid" 30; then
+        proc_diag "$pid" >&2
+        kill -9 "$pid"
+        fail "monitor $1 did not exit after SIGINT: $(cat "$BATS_TEST_TMPDIR/$1.err")"
+    fi
     wait "$pid" || rc=$?
     BG_PIDS=${BG_PIDS/ $pid/}
     [ "$rc" = 0 ] || fail "monitor $1 exited $rc after SIGINT: $(cat "$BATS_TEST_TMPDIR/$1.err")"
 }
 
-# wait_lines NAME N: until NAME.json has N lines (60 s: TCG)
+# wait_lines NAME N: until NAME.out has N lines (60 s: TCG)
 wait_lines() {
     local i n
     for i in $(seq 600); do
-        n=$(wc -l <"$BATS_TEST_TMPDIR/$1.json")
+        n=$(wc -l <"$BATS_TEST_TMPDIR/$1.out")
         [ "$n" -ge "$2" ] && return 0
         sleep 0.1
     done
     echo "monitor $1 printed $n events, expected $2:" >&2
-    cat "$BATS_TEST_TMPDIR/$1.json" >&2
+    cat "$BATS_TEST_TMPDIR/$1.out" >&2
 }
 
 # events NAME [JQ-SELECT]: "event device group driver node" per line, in the order printed
 events() {
-    jq -r "${2:-.} | \"\\(.event) \\(.device) \\(.group) \\(.driver) \\(.node)\"" "$BATS_TEST_TMPDIR/$1.json"
+    jq -r "${2:-.} | \"\\(.event) \\(.device) \\(.group) \\(.driver) \\(.node)\"" "$BATS_TEST_TMPDIR/$1.out"
 }
 
 group_of() { basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"; }
@@ -137,7 +163,7 @@ start_udevd() {
     SYSTEMD_LOG_TARGET=console "$UDEVD" --resolve-names=never --debug >"$UDEVD_LOG" 2>&1 3>&- &
     UDEVD_PID=$!
     for i in $(seq 150); do
-        udevadm control --ping >/dev/null 2>&1 && return 0
+        udevadm control --timeout=5 --ping >/dev/null 2>&1 && return 0
         kill -0 "$UDEVD_PID" 2>/dev/null || break
         sleep 0.2
     done
@@ -147,7 +173,11 @@ start_udevd() {
 stop_udevd() {
     [ -n "${UDEVD_PID:-}" ] || return 0
     udevadm settle --timeout=60 >/dev/null 2>&1
-    udevadm control --exit >/dev/null 2>&1 || kill "$UDEVD_PID" 2>/dev/null
+    udevadm control --timeout=30 --exit >/dev/null 2>&1 || kill "$UDEVD_PID" 2>/dev/null
+    if ! exited "$UDEVD_PID" 30; then
+        proc_diag "$UDEVD_PID" >&2
+        kill -9 "$UDEVD_PID"
+    fi
     wait "$UDEVD_PID" 2>/dev/null
     UDEVD_PID=
 }
@@ -167,6 +197,7 @@ slow_mode_rule() {
     g=$(group_of "$EDU")
     start_monitor dev "$EDU"
     start_monitor all
+    start_monitor text "$EDU"
     [ -z "$MULTI" ] || start_monitor other "$MULTI"
     assert_equal "$(grep -c "listening to the kernel's uevents (udevd does not run)" "$BATS_TEST_TMPDIR/dev.err")" 1
 
@@ -196,31 +227,72 @@ slow_mode_rule() {
     wait_lines dev "$(wc -l <<<"$exp")"
     stop_monitor dev
     stop_monitor all
+    stop_monitor text
     assert_equal "$(events dev)" "$exp"
     # the unfiltered monitor saw the same (nothing else changed), with the details
     assert_equal "$(events all)" "$exp"
-    run jq -r 'select(.event == "device-added") | "\(.details) \(.seqnum | type)"' "$BATS_TEST_TMPDIR/all.json"
+    run jq -r 'select(.event == "device-added") | "\(.details) \(.seqnum | type)"' "$BATS_TEST_TMPDIR/all.out"
     assert_output "1234:11e8 class 00ff00 number"
+    # the text lines: TIME EVENT DEVICE GROUP DRIVER [NODE] [DETAILS], "-" for none
+    assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/text.out")" "$(wc -l <<<"$exp")"
+    run awk '{ $1 = ""; sub(/^ /, ""); print }' "$BATS_TEST_TMPDIR/text.out"
+    assert_line --index 3 --regexp "^device-added +$EDU +$g2 +- +1234:11e8 class 00ff00$"
+    assert_line --regexp "^bound +$EDU +$g2 +vfio-pci$"
+    assert_line --regexp "^claimed +- +$g2 +vfio-pci +1 endpoint on a VFIO driver$"
+    # every line starts with its time, RFC 3339 with microseconds
+    assert_equal "$(grep -cEv '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}[+-][0-9]{2}:[0-9]{2} ' \
+        "$BATS_TEST_TMPDIR/text.out")" 0
     # a monitor of another group saw none of it
     if [ -n "$MULTI" ]; then
         stop_monitor other
-        assert_equal "$(cat "$BATS_TEST_TMPDIR/other.json")" ""
+        assert_equal "$(cat "$BATS_TEST_TMPDIR/other.out")" ""
     fi
 }
 
-@test "monitor follows a group filter: a claim of edu's group by number, and nothing of others" {
-    local g exp
+@test "a two-endpoint group is claimed after its last bind, released after its last unbind; group filters" {
+    [ -n "$MULTI" ] || fail "no group with two endpoints: the multifunction pci-testdev slot is missing"
+    local g exp e1 e2 l1 c1 c2
+    local -a devs
+    mapfile -t devs < <(group_endpoints "$MULTI")
+    e1=${devs[0]} e2=${devs[1]}
+    assert_equal "$(snapshot "$e1" "$e2")" "$e1 - (null)"$'\n'"$e2 - (null)"
     g=$(group_of "$EDU")
-    start_monitor grp "$g"
+    start_monitor multi "$MULTI"
+    start_monitor edu "$g"
+    run iommuctl claim "$MULTI"
+    assert_success
+    nodes_of "$e1"
+    l1=$LEGACY c1=$CDEV
+    nodes_of "$e2"
+    c2=$CDEV
+    run iommuctl release "$MULTI"
+    assert_success
+    # the kernel's order: the group node comes with the first VFIO device of the group and goes
+    # with the last; each device's cdev before its bind, and goes before its unbind
+    exp=$(
+        [ -z "$l1" ] || echo "node-added null $MULTI null $l1"
+        [ -z "$c1" ] || echo "node-added $e1 $MULTI null $c1"
+        echo "bound $e1 $MULTI vfio-pci null"
+        [ -z "$c2" ] || echo "node-added $e2 $MULTI null $c2"
+        echo "bound $e2 $MULTI vfio-pci null"
+        echo "claimed null $MULTI vfio-pci null"
+        [ -z "$c1" ] || echo "node-removed $e1 $MULTI null $c1"
+        echo "unbound $e1 $MULTI vfio-pci null"
+        [ -z "$c2" ] || echo "node-removed $e2 $MULTI null $c2"
+        [ -z "$l1" ] || echo "node-removed null $MULTI null $l1"
+        echo "unbound $e2 $MULTI vfio-pci null"
+        echo "released null $MULTI null null"
+    )
+    wait_lines multi "$(wc -l <<<"$exp")"
+    # then edu, in its own group: the other monitor sees it alone
     sys_bind_vfio "$EDU"
     nodes_of "$EDU"
     sys_unbind_vfio "$EDU"
-    exp=$(expect_bind_unbind "$g")
-    [ -z "$MULTI" ] || { sys_bind_vfio "$(group_endpoints "$MULTI" | head -1)"; sys_unbind_vfio "$(group_endpoints "$MULTI" | head -1)"; }
-    wait_lines grp "$(wc -l <<<"$exp")"
-    sleep 1 # time for events of the other group to show, if the filter let them through
-    stop_monitor grp
-    assert_equal "$(events grp)" "$exp"
+    wait_lines edu "$(expect_bind_unbind "$g" | wc -l)"
+    stop_monitor multi
+    stop_monitor edu
+    assert_equal "$(events multi)" "$exp"
+    assert_equal "$(events edu)" "$(expect_bind_unbind "$g")"
 }
 
 @test "with udevd: monitor hears udevd's events, and claim -- COMMAND waits for udev's rules on the VFIO nodes" {
@@ -233,7 +305,7 @@ slow_mode_rule() {
     # the node the command gets: the cdev on iommufd kernels, the group node on Debian's 6.12
     node=/dev/vfio/$g
     [ "$VM_KERNEL_KIND" = stock ] || node=/dev/vfio/devices/vfio0
-    run --separate-stderr iommuctl -v claim "$EDU" -- stat -c '%a %n' "$node"
+    run --separate-stderr timeout 120 "$IOMMUCTL" -v claim "$EDU" -- stat -c '%a %n' "$node"
     assert_success
     # the command saw the mode the rule set, not devtmpfs's 0600
     assert_line "660 $node"
@@ -257,13 +329,13 @@ slow_mode_rule() {
     # The rule sleeps $SLOW s before it sets the mode; the claim, the hold and the command take
     # well under a second after the nodes appear (about 0.5 s under TCG), so without the wait
     # the command runs while udevd is still in the rule: devtmpfs's 0600.
-    IOMMUCTL_NO_UDEV_WAIT=1 run --separate-stderr iommuctl -v claim "$EDU" -- stat -c '%a %n' "$node"
+    IOMMUCTL_NO_UDEV_WAIT=1 run --separate-stderr timeout 120 "$IOMMUCTL" -v claim "$EDU" -- stat -c '%a %n' "$node"
     assert_success
     assert_line "600 $node"
     [[ $stderr == *"not waiting for udevd"* ]] || fail "--verbose does not say the wait is off: $stderr"
     # and udevd did set it in the end: the rule works, the wait is what made the difference
     udevadm settle --timeout=60
-    run iommuctl claim "$EDU" -- stat -c '%a %n' "$node"
+    run timeout 120 "$IOMMUCTL" claim "$EDU" -- stat -c '%a %n' "$node"
     assert_line "660 $node"
 }
 
