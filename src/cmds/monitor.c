@@ -190,13 +190,24 @@ int cmd_monitor(struct cli *cli)
  * not run there is nothing to wait for (--verbose says so); after the timeout
  * (IOMMUCTL_UDEV_TIMEOUT seconds, default 20) a warning, and the hand-off goes on.
  * IOMMUCTL_NO_UDEV_WAIT=1 skips it (a test aid: it shows what the wait prevents).
+ *
+ * SIGINT, SIGTERM and SIGHUP are blocked first, as the hold that follows blocks them: one
+ * that comes during the wait stays pending and ends the hold as it begins, so that what
+ * was claimed is released instead of left behind by a killed iommuctl.
  */
 void cmds_udev_wait(struct cli *cli, unsigned int group)
 {
 	const char *env = getenv("IOMMUCTL_UDEV_TIMEOUT"), *skip = getenv("IOMMUCTL_NO_UDEV_WAIT");
 	unsigned long timeout = env ? strtoul(env, NULL, 10) : 20;
 	struct ictl_udev_wait w;
+	sigset_t set;
 	int r;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 
 	if (skip && !strcmp(skip, "1")) {
 		cli_verbose(cli, "not waiting for udevd (IOMMUCTL_NO_UDEV_WAIT=1)");

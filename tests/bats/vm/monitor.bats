@@ -339,6 +339,30 @@ slow_mode_rule() {
     assert_line "660 $node"
 }
 
+@test "SIGTERM while claim --hold waits for udevd: the hold ends as it begins, and the group is released" {
+    local g i rc=0 out=$BATS_TEST_TMPDIR/hold.out
+    g=$(group_of "$EDU")
+    slow_mode_rule
+    start_udevd
+    "$IOMMUCTL" claim "$EDU" --hold >"$out" 2>&1 &
+    local pid=$!
+    BG_PIDS="$BG_PIDS $pid"
+    # claimed: the nodes are there and udevd is in the rule's $SLOW s; the claim waits for it
+    for i in $(seq 100); do
+        [ "$(snapshot "$EDU")" = "$EDU vfio-pci vfio-pci" ] && break
+        sleep 0.1
+    done
+    kill -TERM "$pid"
+    exited "$pid" 60 || { proc_diag "$pid" >&2; fail "claim --hold did not end after SIGTERM"; }
+    wait "$pid" || rc=$?
+    BG_PIDS=${BG_PIDS/ $pid/}
+    [ "$rc" = 0 ] || fail "claim --hold exited $rc after SIGTERM: $(cat "$out")"
+    run cat "$out"
+    assert_line "Hold of group $g ended: SIGTERM"
+    assert_line "Result: released"
+    assert_equal "$(snapshot "$EDU")" "$EDU - (null)"
+}
+
 @test "without udevd, claim -- COMMAND does not wait, and --verbose says why" {
     if [ -S /run/udev/control ] && udevadm control --ping >/dev/null 2>&1; then
         skip "a udevd runs in this guest"
