@@ -54,13 +54,13 @@ static void format_time(uint64_t us, char *buf, size_t len)
 static int print_event(const struct ictl_event *e, void *data)
 {
 	struct cli *cli = data;
-	char time[48], group[16] = "-";
+	char when[48], group[16] = "-";
 
-	format_time(e->time_us, time, sizeof(time));
+	format_time(e->time_us, when, sizeof(when));
 	if (cli->json) {
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "time", json_object_new_string(time));
+		json_object_object_add(o, "time", json_object_new_string(when));
 		json_object_object_add(o, "event",
 				       json_object_new_string(ictl_event_kind_name(e->kind)));
 		json_object_object_add(o, "device", js_str_or_null(e->device));
@@ -80,7 +80,7 @@ static int print_event(const struct ictl_event *e, void *data)
 
 		if (e->group >= 0)
 			snprintf(group, sizeof(group), "%d", e->group);
-		snprintf(line, sizeof(line), "%s %-14s %-13s %-5s %-12s %s%s%s", time,
+		snprintf(line, sizeof(line), "%s %-14s %-13s %-5s %-12s %s%s%s", when,
 			 ictl_event_kind_name(e->kind), e->device[0] ? e->device : "-", group,
 			 e->driver[0] ? e->driver : "-", e->node, e->node[0] ? " " : "", e->detail);
 		for (n = strlen(line); n && line[n - 1] == ' '; n--)
