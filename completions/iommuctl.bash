@@ -68,6 +68,10 @@ _iommuctl() {
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
 		;;
+	monitor)
+		opts=" --kernel --json -J --sysroot --verbose -v --help --usage --version"
+		words="$(_iommuctl_groups) $(_iommuctl_devices)"
+		;;
 	help)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
 		words="$(iommuctl --list-cmds 2>/dev/null)"

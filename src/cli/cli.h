@@ -140,6 +140,15 @@ void cli_usage_errors_done(void);
  * be asked for or passed on instead of killing a process that holds something.
  */
 void cli_block_stop_signals(void);
+/* The same, and a signalfd that reads them (to poll with other fds); -errno. */
+int cli_stop_signalfd(void);
+/*
+ * Before a group's VFIO nodes go to a program: wait until udevd has run its rules
+ * for them (owner, mode); never fatal (a warning after IOMMUCTL_UDEV_TIMEOUT
+ * seconds, default 20; IOMMUCTL_NO_UDEV_WAIT=1 skips it).  Blocks the stop
+ * signals first, so that one that comes during the wait ends the hold as it begins.
+ */
+void cli_udev_wait(struct cli *cli, unsigned int group);
 /* Wait for SIGINT, SIGTERM or SIGHUP; returns the signal. */
 int cli_wait_stop_signal(void);
 /*

@@ -155,6 +155,21 @@ static const struct command commands[] = {
 		.fn = cmd_recover,
 	},
 	{
+		.name = "monitor",
+		.summary = "Stream group, device and driver events as they happen, until Ctrl-C",
+		.args_doc = "[GROUP|DEVICE...]",
+		.doc = "One line per event (--json: one JSON object per line): devices added and "
+		       "removed, bound and unbound, groups added and removed, VFIO nodes added and "
+		       "removed, groups claimed (every endpoint on a VFIO driver) and released. "
+		       "GROUP and DEVICE arguments keep only their events. The live system only.",
+		.fn = cmd_monitor,
+		.options = monitor_options,
+		.parser = monitor_parse,
+		.opts_size = sizeof(struct monitor_opts),
+		.max_args = 64,
+		.arg_kind = ARG_DEVICE_OR_GROUP,
+	},
+	{
 		.name = "help",
 		.summary = "Show the help of iommuctl or of one command",
 		.args_doc = "[COMMAND]",

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,6 +33,18 @@ void cli_block_stop_signals(void)
 
 	stop_signals(&set, false);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+int cli_stop_signalfd(void)
+{
+	sigset_t set;
+	int fd;
+
+	stop_signals(&set, false);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	fd = signalfd(-1, &set, SFD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 int cli_wait_stop_signal(void)
@@ -148,4 +161,42 @@ int cli_run_handoff(const struct ictl_handoff *h, char *const argv[], int *statu
 	if (r < 0)
 		snprintf(why, len, "waiting for %s: %s", argv[0], strerror(-r));
 	return r;
+}
+
+/* --- the udev wait before VFIO nodes are handed to a program ----------------------- */
+
+/*
+ * Wait until udevd has run its rules for the group's VFIO nodes, so that the owner and
+ * mode they set are in place before a program opens them.  Never fatal: when udevd does
+ * not run there is nothing to wait for (--verbose says so); after the timeout
+ * (IOMMUCTL_UDEV_TIMEOUT seconds, default 20) a warning, and the hand-off goes on.
+ * IOMMUCTL_NO_UDEV_WAIT=1 skips it (a test aid: it shows what the wait prevents).
+ *
+ * SIGINT, SIGTERM and SIGHUP are blocked first, as the hold that follows blocks them: one
+ * that comes during the wait stays pending and ends the hold as it begins, so that what
+ * was claimed is released instead of left behind by a killed iommuctl.
+ */
+void cli_udev_wait(struct cli *cli, unsigned int group)
+{
+	const char *env = getenv("IOMMUCTL_UDEV_TIMEOUT"), *skip = getenv("IOMMUCTL_NO_UDEV_WAIT");
+	unsigned long timeout = env ? strtoul(env, NULL, 10) : 20;
+	struct ictl_udev_wait w;
+	int r;
+
+	cli_block_stop_signals();
+
+	if (skip && !strcmp(skip, "1")) {
+		cli_verbose(cli, "not waiting for udevd (IOMMUCTL_NO_UDEV_WAIT=1)");
+		return;
+	}
+	if (timeout > 3600)
+		timeout = 3600;
+	r = ictl_udev_wait_group(cli->ctx, group, (unsigned int)timeout * 1000, &w);
+	if (r < 0)
+		fprintf(stderr, "iommuctl: warning: %s; going on\n", ictl_strerror(cli->ctx));
+	else if (!w.udevd)
+		cli_verbose(cli, "udevd does not run: no udev rules to wait for");
+	else
+		cli_verbose(cli, "udevd has set up the %zu VFIO node%s of group %u (waited %u ms for %zu)",
+			    w.nnodes, w.nnodes == 1 ? "" : "s", group, w.waited_ms, w.nwaited);
 }

@@ -141,7 +141,7 @@ static const char *cell_text(const struct out_col *col, const void *rec, char *b
 
 	buf[0] = '\0';
 	s = col->cell(rec, buf, len);
-	return s && *s ? s : "-";
+	return s && *s ? s : col->flags & COL_BLANK ? "" : "-";
 }
 
 /* A libsmartcols table with the picked columns. */
@@ -229,6 +229,19 @@ struct out_list {
 	int child_pick[MAX_COLS];
 };
 
+#define JSON_LINE_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* cli_error in a JSON-lines stream: {"error": {...}} on a line of its own. */
+static void lines_error(struct cli *cli, json_object *error)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "error", json_object_get(error));
+	fprintf(cli->list->out, "%s\n", json_object_to_json_string_ext(o, JSON_LINE_FLAGS));
+	fflush(cli->list->out);
+	json_object_put(o);
+}
+
 struct out_list *out_list_begin(struct cli *cli, const struct out_list_view *view, int *code)
 {
 	struct out_list *l;
@@ -253,7 +266,12 @@ struct out_list *out_list_begin(struct cli *cli, const struct out_list_view *vie
 		return l;	/* the document opens with its first row, or at the end */
 	/* A tree's child rows fill the same columns, by position. */
 	memcpy(l->child_pick, l->pick, sizeof(l->pick));
-	if (!(view->flags & OUT_STREAM_TEXT)) {
+	if (cli->json && (view->flags & OUT_LINES)) {
+		/* Errors of a stream are a line of their own. */
+		cli->list = l;
+		cli->list_error = lines_error;
+	}
+	if (!(view->flags & (OUT_STREAM_TEXT | OUT_LINES))) {
 		l->tb = table_new(cli, l->out, view->cols, l->pick, l->npick, view->child_cols);
 		if (!l->tb) {
 			*code = cli_error(cli, -ENOMEM, "out of memory");
@@ -264,16 +282,29 @@ struct out_list *out_list_begin(struct cli *cli, const struct out_list_view *vie
 	return l;
 }
 
-/* OUT_STREAM_TEXT: one line now, each column whint wide (the last one as wide as it is). */
+/*
+ * OUT_STREAM_TEXT, OUT_LINES: one line now, each column whint wide (the last one as
+ * wide as it is), without trailing blanks.
+ */
 static int stream_line(struct out_list *l, const char *const *cells)
 {
-	for (int c = 0; c < l->npick; c++) {
+	char line[4096];
+	size_t off = 0;
+
+	for (int c = 0; c < l->npick && off < sizeof(line); c++) {
 		const struct out_col *col = &l->view->cols[l->pick[c]];
 		int w = l->cli->out.raw || c == l->npick - 1 ? 0 : (int)col->whint;
+		int n = snprintf(line + off, sizeof(line) - off, "%s%*s", c ? " " : "",
+				 col->flags & COL_RIGHT ? w : -w, cells[c]);
 
-		fprintf(l->out, "%s%*s", c ? " " : "", col->flags & COL_RIGHT ? w : -w, cells[c]);
+		off += n > 0 ? (size_t)n : 0;
 	}
-	fputc('\n', l->out);
+	off = off < sizeof(line) ? off : sizeof(line) - 1;
+	while (off && line[off - 1] == ' ')
+		off--;
+	fprintf(l->out, "%.*s\n", (int)off, line);
+	if (l->view->flags & OUT_LINES)
+		fflush(l->out);
 	return ferror(l->out) ? -EIO : 0;
 }
 
@@ -282,7 +313,7 @@ static int stream_row(struct out_list *l, const void *rec)
 	const char *cells[MAX_COLS];
 	char bufs[MAX_COLS][256];
 
-	if (!l->nrows && !l->cli->out.noheadings) {
+	if (!l->nrows && !l->cli->out.noheadings && !(l->view->flags & OUT_LINES)) {
 		for (int c = 0; c < l->npick; c++)
 			cells[c] = l->view->cols[l->pick[c]].name;
 		if (stream_line(l, cells))
@@ -320,7 +351,13 @@ int out_list_row(struct out_list *l, const void *rec)
 
 	if (l->err)
 		return l->err;
-	if (l->cli->json) {
+	if (l->cli->json && (l->view->flags & OUT_LINES)) {
+		json_object *e = l->view->json(rec);
+
+		fprintf(l->out, "%s\n", json_object_to_json_string_ext(e, JSON_LINE_FLAGS));
+		json_object_put(e);
+		r = fflush(l->out) || ferror(l->out) ? -EIO : 0;
+	} else if (l->cli->json) {
 		json_object *e = l->view->json(rec);
 
 		list_open_json(l);
@@ -328,7 +365,7 @@ int out_list_row(struct out_list *l, const void *rec)
 		json_put(l->out, e, 4);
 		json_object_put(e);
 		r = ferror(l->out) ? -EIO : 0;
-	} else if (l->view->flags & OUT_STREAM_TEXT) {
+	} else if (l->view->flags & (OUT_STREAM_TEXT | OUT_LINES)) {
 		r = stream_row(l, rec);
 	} else {
 		l->last = scols_table_new_line(l->tb, NULL);
@@ -385,7 +422,7 @@ static int list_finish(struct out_list *l, bool failing)
 		l->err = -EIO;
 	if (!cli->json && !l->nrows && !failing && l->empty_note)
 		fprintf(l->out, "%s\n", l->empty_note);
-	if (!failing && !l->err && cli->json) {
+	if (!failing && !l->err && cli->json && !(l->view->flags & OUT_LINES)) {
 		list_open_json(l);
 		list_close_json(l, NULL);
 	}
@@ -419,6 +456,10 @@ static void list_free(struct out_list *l)
 	free(l->empty_note);
 	if (l->cli->json && l->open)
 		list_close_json(l, NULL);
+	if (l->cli->list == l) {
+		l->cli->list = NULL;
+		l->cli->list_error = NULL;
+	}
 	if (l->tb)
 		scols_unref_table(l->tb);
 	free(l);

@@ -37,6 +37,7 @@ enum {
 	COL_TRUNC = 1 << 2,
 	COL_WRAP = 1 << 3,
 	COL_TREE = 1 << 4,	/* holds the tree in a tree view */
+	COL_BLANK = 1 << 5,	/* an empty cell is printed empty, not "-" */
 };
 
 /*
@@ -56,6 +57,13 @@ struct out_col {
 
 enum {
 	OUT_STREAM_TEXT = 1 << 0,	/* text rows printed as they come, fixed widths */
+	/*
+	 * An endless stream of records (monitor's events): no document; in JSON one
+	 * compact object per line (JSON lines), an error too; in text one line per
+	 * record without a header, columns whint wide, trailing blanks dropped.
+	 * Every record is flushed as it is written.
+	 */
+	OUT_LINES = 1 << 1,
 };
 
 struct out_list_view {

@@ -371,6 +371,8 @@ static int claim_hold(struct cli *cli, struct ictl_own_plan *plan, int *lock)
 	ictl_handoff_init(&ho);
 	/* From here a SIGTERM waits for the hold to end instead of killing a holder. */
 	cli_block_stop_signals();
+	/* udevd's rules for the VFIO nodes run before anyone opens them. */
+	cli_udev_wait(cli, plan->group);
 	/* --bind needs iommufd: ask for it, and let a kernel without it say so. */
 	r = ictl_hold_open(cli->ctx, plan->group,
 			   o->legacy ? ICTL_HOLD_LEGACY : o->bind ? ICTL_HOLD_IOMMUFD : ICTL_HOLD_AUTO,

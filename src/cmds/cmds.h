@@ -64,6 +64,13 @@ extern const struct out_col persist_columns[];
 /* Print a claim or release plan and its outcome; returns the exit code for err. */
 int own_report(struct cli *cli, const struct ictl_own_plan *p, bool dry_run, int err);
 
+int cmd_monitor(struct cli *cli);
+extern const struct argp_option monitor_options[];
+error_t monitor_parse(int key, char *arg, struct argp_state *state);
+struct monitor_opts {
+	bool kernel;
+};
+
 int cmd_help(struct cli *cli);
 int cmd_completion(struct cli *cli);
 

@@ -666,4 +666,105 @@ int ictl_persist_list(struct ictl_ctx *ctx, struct ictl_persist_entry **out, siz
 /* Where the rule files go, for messages: "/etc/udev/rules.d", or below the sysroot. */
 void ictl_persist_dir(const struct ictl_ctx *ctx, char *buf, size_t len);
 
+/* --- events: group, device and driver changes as they happen (events.c, udev.c) ----- */
+
+/*
+ * A monitor reads uevents through libudev: from udevd once it has run its rules (the
+ * default when udevd runs), or straight from the kernel (when it does not, or when asked).
+ * The kernel sends add, remove, bind and unbind for devices and add and remove for the
+ * VFIO nodes; it sends nothing for IOMMU groups and nothing for a claim.  Those are
+ * derived from a table of every device's group and driver, read once when the monitor
+ * starts and kept up to date by the events themselves:
+ *   group-added    a device arrived in a group that had no other device (device: that one)
+ *   group-removed  the last device of a group left (device: that one)
+ *   claimed        every endpoint of the group is on a VFIO driver now (bridges and
+ *                  ports do not count, as for claim)
+ *   released       a claimed group has no endpoint on a VFIO driver any more
+ * so claims and releases made by any tool (driverctl, a hand-written sysfs bind) show.
+ */
+enum ictl_event_kind {
+	ICTL_EV_DEVICE_ADDED,
+	ICTL_EV_DEVICE_REMOVED,
+	ICTL_EV_BOUND,		/* driver: the new one */
+	ICTL_EV_UNBOUND,	/* driver: the one it had, when known */
+	ICTL_EV_GROUP_ADDED,
+	ICTL_EV_GROUP_REMOVED,
+	ICTL_EV_NODE_ADDED,	/* a VFIO node: /dev/vfio/devices/vfioN or /dev/vfio/GROUP */
+	ICTL_EV_NODE_REMOVED,
+	ICTL_EV_CLAIMED,
+	ICTL_EV_RELEASED,
+	ICTL_EV_LOST,		/* the socket overflowed: events were lost; the table was re-read */
+	ICTL_EV_COUNT
+};
+
+struct ictl_event {
+	enum ictl_event_kind kind;
+	uint64_t time_us;		/* when it was received, CLOCK_REALTIME */
+	uint64_t seqnum;		/* the kernel's SEQNUM of the uevent behind it; 0 none */
+	char device[ICTL_NAME_MAX];	/* "" for the events of a group as a whole */
+	int group;			/* -1 when none or unknown */
+	char driver[ICTL_NAME_MAX];	/* "" when none or unknown */
+	char node[64];			/* node events: the path in /dev */
+	char detail[256];		/* the rest, in words ("1234:11e8 class 00ff00") */
+};
+
+/* "device-added", "bound", "claimed", ... */
+const char *ictl_event_kind_name(enum ictl_event_kind k);
+/* Called for each event; a negative return stops the dispatch and is returned by it. */
+typedef int (*ictl_event_fn)(const struct ictl_event *ev, void *data);
+
+enum ictl_monitor_source {
+	ICTL_MONITOR_AUTO,	/* udevd's events when udevd runs, else the kernel's */
+	ICTL_MONITOR_UDEV,
+	ICTL_MONITOR_KERNEL,
+};
+
+struct ictl_monitor;
+
+/*
+ * Subscribe, then read the table of devices (so nothing that happens in between is
+ * missed).  The live system only: -EOPNOTSUPP under a sysroot.
+ */
+int ictl_monitor_new(struct ictl_ctx *ctx, enum ictl_monitor_source source,
+		     struct ictl_monitor **out);
+void ictl_monitor_free(struct ictl_monitor *m);
+/* ICTL_MONITOR_UDEV or ICTL_MONITOR_KERNEL: what it reads. */
+enum ictl_monitor_source ictl_monitor_source(const struct ictl_monitor *m);
+/* Poll it for POLLIN, then call ictl_monitor_dispatch(). */
+int ictl_monitor_fd(const struct ictl_monitor *m);
+/*
+ * Only events of these groups and devices (any of them; none added: all).  A device
+ * filter also passes the events of its group as a whole (group-added, -removed, the
+ * legacy group node, claimed, released), following the device when it moves to
+ * another group.  The device need not exist yet.
+ */
+int ictl_monitor_filter_group(struct ictl_monitor *m, unsigned int group);
+int ictl_monitor_filter_device(struct ictl_monitor *m, const char *name);
+/* Read what is pending and call fn for each event; the count passed, or -errno. */
+int ictl_monitor_dispatch(struct ictl_monitor *m, ictl_event_fn fn, void *data);
+
+/* Is udevd running (its control socket answers)?  Always false under a sysroot. */
+bool ictl_udevd_running(struct ictl_ctx *ctx);
+
+/* What ictl_udev_wait_*() did. */
+struct ictl_udev_wait {
+	bool udevd;		/* false: udevd does not run; nothing was waited for */
+	size_t nnodes;		/* device nodes looked at */
+	size_t nwaited;		/* of those, the ones udevd had not finished when asked */
+	unsigned int waited_ms;
+	char pending[4096];	/* -ETIMEDOUT: the first one still unfinished (syspath) */
+};
+
+/*
+ * Wait until udevd has run its rules for these devices (their owner and mode are set),
+ * as udev_device_get_is_initialized() tells, or until timeout_ms: -ETIMEDOUT then.
+ * syspaths are live sysfs paths ("/sys/bus/pci/devices/0000:00:04.0/vfio-dev/vfio0");
+ * symlinks are followed.  Returns at once when udevd does not run (w->udevd false).
+ */
+int ictl_udev_wait_nodes(struct ictl_ctx *ctx, const char *const *syspaths, size_t n,
+			 unsigned int timeout_ms, struct ictl_udev_wait *w);
+/* The same for a group's VFIO nodes: each member's cdev, and /dev/vfio/GROUP. */
+int ictl_udev_wait_group(struct ictl_ctx *ctx, unsigned int group, unsigned int timeout_ms,
+			 struct ictl_udev_wait *w);
+
 #endif /* IOMMUCTL_H */

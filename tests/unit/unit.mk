@@ -35,8 +35,8 @@ $(ASAN_BUILD)/obj/tests/unit/%.o: tests/unit/%.c | $(DEPS_FIRST)
 	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -Isrc/lib -c -o $@ $<
 
 # A CLI module that stands alone (libc only) is tested the same way, linked in by name.
-$(BUILD)/tests/unit/test-exec: $(BUILD)/obj/src/cli/exec.o
-$(ASAN_BUILD)/tests/unit/test-exec: $(ASAN_BUILD)/obj/src/cli/exec.o
+$(BUILD)/tests/unit/test-exec: $(BUILD)/obj/src/cli/exec.o $(BUILD)/obj/src/cli/error.o
+$(ASAN_BUILD)/tests/unit/test-exec: $(ASAN_BUILD)/obj/src/cli/exec.o $(ASAN_BUILD)/obj/src/cli/error.o
 
 -include $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d) \
 	$(UNIT_SRCS:tests/unit/%.c=$(ASAN_BUILD)/obj/tests/unit/%.d)
