@@ -64,6 +64,14 @@ extern const struct out_col persist_columns[];
 /* Print a claim or release plan and its outcome; returns the exit code for err. */
 int own_report(struct cli *cli, const struct ictl_own_plan *p, bool dry_run, int err);
 
+/* Is this host ready for passthrough (doctor.c). */
+int cmd_doctor(struct cli *cli);
+extern const struct argp_option doctor_options[];
+error_t doctor_parse(int key, char *arg, struct argp_state *state);
+struct doctor_opts {
+	const char *memory, *user;
+};
+
 int cmd_help(struct cli *cli);
 int cmd_completion(struct cli *cli);
 

@@ -152,8 +152,8 @@ void doc_not_captured(struct doctor_run *run, struct ictl_check *c, const char *
 {
 	c->status = ICTL_CHECK_SKIP;
 	c->not_captured = true;
-	doc_found(c, "not captured: %s is not in this capture (capture-sysfs version %d; version %d records it)",
-		  what, run->capture_version, DOC_CAPTURE_VERSION);
+	doc_found(c, "not captured: this capture (capture-sysfs version %d) lacks %s; version %d records it",
+		  run->capture_version, what, DOC_CAPTURE_VERSION);
 	doc_fix(c, "capture again with a current tests/capture-sysfs");
 }
 
