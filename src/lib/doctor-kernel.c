@@ -6,6 +6,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "doctor-internal.h"
@@ -56,34 +58,40 @@ static void classify_chip(struct doc_irq *irq, const char *chip)
 }
 
 /* " 24:   1   0  IR-IO-APIC   5-edge  ttyS0": the chip follows the per-CPU counts. */
-static void parse_interrupts(struct doc_irq *irq, char *text)
+static void parse_interrupt_line(struct doc_irq *irq, char *l)
 {
-	char *save = NULL;
+	char *tok, *save = NULL;
 
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char *tok, *tsave = NULL;
-
-		l += strspn(l, " ");
-		if (!(l[0] >= '0' && l[0] <= '9'))
-			continue;	/* the CPU header, NMI:, LOC:, ... */
-		tok = strtok_r(l, " \t", &tsave);	/* "24:" */
-		while ((tok = strtok_r(NULL, " \t", &tsave)) && strspn(tok, "0123456789") == strlen(tok))
-			;
-		if (tok)
-			classify_chip(irq, tok);
-	}
+	l += strspn(l, " ");
+	if (!(l[0] >= '0' && l[0] <= '9'))
+		return;	/* the CPU header, NMI:, LOC:, ... */
+	tok = strtok_r(l, " \t\n", &save);	/* "24:" */
+	while ((tok = strtok_r(NULL, " \t\n", &save)) && strspn(tok, "0123456789") == strlen(tok))
+		;
+	if (tok)
+		classify_chip(irq, tok);
 }
 
+/* Line by line: with hundreds of CPUs the file is megabytes long. */
 static int gather_irq(struct doctor_run *run)
 {
-	_cleanup_free_ char *text = NULL;
-	int r = sysfs_read_alloc(run->ctx, "proc/interrupts", &text);
+	int fd = sysfs_open(run->ctx, "proc/interrupts", O_RDONLY);
+	size_t cap = 0;
+	char *line = NULL;
+	FILE *f;
 
-	run->irq.have = doc_have(run, r, DOC_CAPTURE_VERSION);
-	if (r == -ENOMEM)
-		return r;
-	if (!r)
-		parse_interrupts(&run->irq, text);
+	run->irq.have = doc_have(run, fd, DOC_CAPTURE_VERSION);
+	if (fd < 0)
+		return 0;
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (getline(&line, &cap, f) > 0)
+		parse_interrupt_line(&run->irq, line);
+	free(line);
+	fclose(f);
 	return 0;
 }
 

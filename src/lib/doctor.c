@@ -452,7 +452,7 @@ void doc_module(struct doctor_run *run, const char *name, struct doc_module *m)
 			"; /proc/modules not captured");
 		return;
 	}
-	if (have == DOC_ABSENT && run->live) {
+	if (have == DOC_ABSENT) {
 		/* CONFIG_MODULES=n: what is not in /sys/module is not there. */
 		m->state = MOD_ABSENT;
 		doc_fmt(m->how, sizeof(m->how), "no /%s; no /proc/modules: a kernel without loadable modules", path);
