@@ -108,7 +108,7 @@ int doc_gather_firmware(struct doctor_run *run)
 void doc_fix_firmware(struct doctor_run *run, struct ictl_check *c)
 {
 	if (run->hypervisor) {
-		doc_fix_add(c, "this is a virtual machine: give it a virtual IOMMU (QEMU: -machine q35,kernel-irqchip=split -device intel-iommu,intremap=on, or -device amd-iommu, or -device virtio-iommu-pci)");
+		doc_fix_add(c, "this is a virtual machine: give it a virtual IOMMU (QEMU: -machine q35,kernel-irqchip=split -device intel-iommu,intremap=on, with intel_iommu=on on the guest's kernel command line; or -device amd-iommu; or -device virtio-iommu-pci)");
 		return;
 	}
 	if (doc_is_arm64(run)) {

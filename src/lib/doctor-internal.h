@@ -55,6 +55,13 @@ struct doc_irq {
 	char example[64];		/* a chip name seen: "IR-PCI-MSIX-0000:00:07.0" */
 };
 
+/* A boolean module parameter: as /sys/module shows it, or as the command line sets it. */
+struct doc_param_val {
+	enum ictl_tristate v;	/* what applies (or will, when the module loads); UNKNOWN: nothing */
+	bool from_cmdline;	/* the module is not loaded; the command line sets it */
+	char label[64];		/* "Y", "N", "Y (on the command line; applies when it loads)", ... */
+};
+
 struct doctor_run {
 	struct ictl_ctx *ctx;
 	const struct ictl_doctor_opts *o;
@@ -74,9 +81,8 @@ struct doctor_run {
 	struct ictl_group_list groups;
 	struct doc_firmware fw;
 	struct doc_irq irq;
-	/* allow_unsafe_interrupts of vfio_iommu_type1 and iommufd: yes, no, unknown. */
-	enum ictl_tristate unsafe_type1, unsafe_iommufd;
-	char unsafe_how[200];
+	/* allow_unsafe_interrupts of vfio_iommu_type1 and iommufd. */
+	struct doc_param_val unsafe_type1, unsafe_iommufd;
 	/* The device list, read once for the device checks. */
 	bool devs_read;
 	int devs_err;
@@ -123,9 +129,9 @@ void doc_module(struct doctor_run *run, const char *name, struct doc_module *m);
 bool doc_module_usable(const struct doc_module *m);
 /* "loaded", "built in", ... */
 const char *doc_module_state_name(enum doc_mod_state s);
-/* Read a module parameter: its sysfs value, else the command line's; UNKNOWN when neither. */
-enum ictl_tristate doc_module_param_bool(struct doctor_run *run, const char *module,
-					 const char *param, char *how, size_t len);
+/* A boolean parameter of a module: its sysfs value, else the command line's for a module that can load. */
+void doc_module_param(struct doctor_run *run, const char *module, const char *param,
+		      struct doc_param_val *out);
 
 /* --- the checks, by category (doctor-*.c) ---------------------------------------------- */
 

@@ -112,18 +112,13 @@ static int gather_units(struct doctor_run *run)
 int doc_gather_kernel(struct doctor_run *run)
 {
 	int r = gather_units(run);
-	char h1[96], h2[96];
 
 	if (!r)
 		r = gather_irq(run);
 	if (r)
 		return r;
-	run->unsafe_type1 = doc_module_param_bool(run, "vfio_iommu_type1", "allow_unsafe_interrupts",
-						  h1, sizeof(h1));
-	run->unsafe_iommufd = doc_module_param_bool(run, "iommufd", "allow_unsafe_interrupts", h2,
-						    sizeof(h2));
-	snprintf(run->unsafe_how, sizeof(run->unsafe_how), "%s%s%s", h1, h1[0] && h2[0] &&
-		 strcmp(h1, h2) ? ", " : "", strcmp(h1, h2) ? h2 : "");
+	doc_module_param(run, "vfio_iommu_type1", "allow_unsafe_interrupts", &run->unsafe_type1);
+	doc_module_param(run, "iommufd", "allow_unsafe_interrupts", &run->unsafe_iommufd);
 	return 0;
 }
 
@@ -150,6 +145,13 @@ static void list_units(struct doctor_run *run, struct ictl_check *c)
 		  run->groups.n == 1 ? "" : "s");
 }
 
+/* A bare-metal Intel (or unknown x86) machine whose command line lacks intel_iommu=on. */
+static bool needs_intel_iommu_on(const struct doctor_run *run)
+{
+	return doc_is_x86(run) && !doc_is_amd_cpu(run) && !run->hypervisor &&
+	       !doc_param_has(run, "intel_iommu", "on");
+}
+
 /* Why no IOMMU is active, and the fix, from the command line and the firmware. */
 static void why_inactive(struct doctor_run *run, struct ictl_check *c)
 {
@@ -167,7 +169,7 @@ static void why_inactive(struct doctor_run *run, struct ictl_check *c)
 	if (run->fw.acpi == DOC_HAVE && !any_table && run->fw.dt != DOC_HAVE) {
 		doc_found_add(c, "the firmware describes no IOMMU (see acpi-tables)");
 		doc_fix_firmware(run, c);
-		if (doc_is_x86(run) && !doc_is_amd_cpu(run) && !doc_param_has(run, "intel_iommu", "on"))
+		if (needs_intel_iommu_on(run))
 			doc_fix_add(c, "then add intel_iommu=on to the kernel command line %s", doc_grub_hint);
 		return;
 	}
@@ -182,7 +184,7 @@ static void why_inactive(struct doctor_run *run, struct ictl_check *c)
 		return;
 	}
 	doc_fix_firmware(run, c);
-	if (doc_is_x86(run) && !doc_is_amd_cpu(run) && !doc_param_has(run, "intel_iommu", "on"))
+	if (needs_intel_iommu_on(run))
 		doc_fix_add(c, "Intel: add intel_iommu=on to the kernel command line %s", doc_grub_hint);
 }
 
@@ -237,6 +239,16 @@ static void list_params(struct doctor_run *run, struct ictl_check *c)
 		doc_found(c, "none of intel_iommu=, amd_iommu=, iommu=, iommu.passthrough=, iommu.strict=, intremap=: the kernel's defaults apply");
 }
 
+/* Parameters that turn off what passthrough needs. */
+static const struct {
+	const char *name, *what;
+} turns_off[] = {
+	{ "intel_iommu", "VT-d" },
+	{ "amd_iommu", "AMD-Vi" },
+	{ "iommu", "every IOMMU" },
+	{ "intremap", "interrupt remapping" },
+};
+
 int doc_check_cmdline(struct doctor_run *run, struct ictl_check *c)
 {
 	char v[64];
@@ -260,15 +272,13 @@ int doc_check_cmdline(struct doctor_run *run, struct ictl_check *c)
 		doc_found_add(c, "pcie_acs_override (an out-of-tree patch) makes the kernel split groups that the hardware does not isolate: devices can still reach each other by DMA");
 		doc_fix(c, "remove pcie_acs_override= and pass whole groups, or move the card below a port with ACS");
 	}
-	if (doc_param_has(run, "intel_iommu", "off") || doc_param_has(run, "amd_iommu", "off") ||
-	    doc_param_has(run, "iommu", "off") || doc_param_has(run, "intremap", "off")) {
+	for (size_t i = 0; i < ARRAY_SIZE(turns_off); i++) {
+		if (!doc_param_has(run, turns_off[i].name, "off"))
+			continue;
 		c->status = ICTL_CHECK_FAIL;
-		doc_found_add(c, "it turns the IOMMU or interrupt remapping off");
-		doc_fix(c, "remove %s from the kernel command line %s",
-			doc_param_has(run, "intremap", "off") ? "intremap=off" :
-			doc_param_has(run, "iommu", "off") ? "iommu=off" :
-			doc_param_has(run, "intel_iommu", "off") ? "intel_iommu=off" : "amd_iommu=off",
-			doc_grub_hint);
+		doc_found_add(c, "%s=off turns %s off", turns_off[i].name, turns_off[i].what);
+		doc_fix_add(c, "remove %s=off from the kernel command line %s", turns_off[i].name,
+			    doc_grub_hint);
 	}
 	return 0;
 }
@@ -316,19 +326,39 @@ int doc_check_domains(struct doctor_run *run, struct ictl_check *c)
 
 static bool unsafe_allowed(const struct doctor_run *run)
 {
-	return run->unsafe_type1 == ICTL_YES || run->unsafe_iommufd == ICTL_YES;
+	return run->unsafe_type1.v == ICTL_YES || run->unsafe_iommufd.v == ICTL_YES;
 }
+
+static bool have_kind(const struct doctor_run *run, const char *kind)
+{
+	for (size_t i = 0; i < run->units.n; i++) {
+		if (!strcmp(ictl_unit_kind(&run->units.v[i]), kind))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * AMD-Vi turns interrupt remapping off when the IVRS table names no southbridge
+ * IOAPIC (an IVHD special entry whose device is the FCH's SMBus or ISA bridge):
+ * the kernel logs "[Firmware Bug]: No southbridge IOAPIC found".  QEMU's
+ * amd-iommu on q35 is such a case.
+ */
+static const char amd_sb_ioapic[] =
+	"AMD-Vi turns remapping off when the firmware's IVRS table names no southbridge IOAPIC (dmesg: \"No southbridge IOAPIC found\")";
 
 static void irq_off_fix(struct doctor_run *run, struct ictl_check *c)
 {
-	bool virtio = false;
-
-	for (size_t i = 0; i < run->units.n; i++)
-		virtio |= !strcmp(ictl_unit_kind(&run->units.v[i]), "virtio-iommu");
 	if (doc_param_has(run, "intremap", "off"))
 		doc_fix(c, "remove intremap=off from the kernel command line %s", doc_grub_hint);
-	else if (virtio)
-		doc_fix(c, "virtio-iommu does not remap interrupts: give the VM an intel-iommu (intremap=on, with -machine kernel-irqchip=split) or amd-iommu instead");
+	else if (have_kind(run, "virtio-iommu"))
+		doc_fix(c, "virtio-iommu does not remap interrupts: give the VM an intel-iommu (intremap=on, with -machine kernel-irqchip=split) instead");
+	else if (have_kind(run, "amd-vi") && run->hypervisor)
+		doc_fix(c, "%s, as QEMU's amd-iommu on q35 does: give the VM an intel-iommu (intremap=on, with -machine kernel-irqchip=split) instead",
+			amd_sb_ioapic);
+	else if (have_kind(run, "amd-vi"))
+		doc_fix(c, "%s: update the firmware, or name the IOAPIC with ivrs_ioapic=ID@SEG:BUS:DEV.FN on the kernel command line (its ID from dmesg's IOAPIC lines)",
+			amd_sb_ioapic);
 	else if (run->hypervisor)
 		doc_fix(c, "give the VM's IOMMU interrupt remapping (QEMU: -device intel-iommu,intremap=on with -machine q35,kernel-irqchip=split)");
 	else if (doc_is_arm64(run))
@@ -382,26 +412,21 @@ int doc_check_irq_remap(struct doctor_run *run, struct ictl_check *c)
 
 /* --- allow_unsafe_interrupts ------------------------------------------------------------------------ */
 
-static const char *tri(enum ictl_tristate t)
-{
-	return t == ICTL_YES ? "Y" : t == ICTL_NO ? "N" : "not loaded";
-}
-
 int doc_check_unsafe(struct doctor_run *run, struct ictl_check *c)
 {
 	bool remapped = run->irq.remapped || run->irq.its;
 
 	doc_read(c, "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts");
 	doc_read(c, "/sys/module/iommufd/parameters/allow_unsafe_interrupts");
-	doc_found(c, "vfio_iommu_type1: %s, iommufd: %s", tri(run->unsafe_type1),
-		  tri(run->unsafe_iommufd));
+	doc_found(c, "vfio_iommu_type1: %s, iommufd: %s", run->unsafe_type1.label,
+		  run->unsafe_iommufd.label);
 	if (!unsafe_allowed(run)) {
 		c->status = ICTL_CHECK_OK;
 		doc_found_add(c, "VFIO takes only devices whose MSIs the platform isolates");
 		return 0;
 	}
 	c->status = ICTL_CHECK_WARN;
-	if (strstr(run->unsafe_how, "cmdline"))
+	if (run->unsafe_type1.from_cmdline || run->unsafe_iommufd.from_cmdline)
 		doc_read(c, "/proc/cmdline");
 	doc_found_add(c, "set: VFIO takes devices whose MSIs are not isolated, and a guest can then make its device write to the MSI address and raise interrupts on the host (interrupt injection, denial of service)");
 	if (remapped) {

@@ -461,23 +461,33 @@ void doc_module(struct doctor_run *run, const char *name, struct doc_module *m)
 	module_from_lib(run, want, m);
 }
 
-enum ictl_tristate doc_module_param_bool(struct doctor_run *run, const char *module,
-					 const char *param, char *how, size_t len)
+void doc_module_param(struct doctor_run *run, const char *module, const char *param,
+		      struct doc_param_val *out)
 {
 	char path[PATH_MAX], v[16], key[128];
+	struct doc_module m;
 
+	*out = (struct doc_param_val){ .v = ICTL_UNKNOWN };
 	if (!path_fmt(path, sizeof(path), "sys/module/%s/parameters/%s", module, param) &&
 	    !sysfs_read_str(run->ctx, path, v, sizeof(v))) {
-		snprintf(how, len, "/%s", path);
-		return v[0] == 'Y' || v[0] == 'y' || v[0] == '1' ? ICTL_YES : ICTL_NO;
+		out->v = v[0] == 'Y' || v[0] == 'y' || v[0] == '1' ? ICTL_YES : ICTL_NO;
+		str_copy(out->label, out->v == ICTL_YES ? "Y" : "N", sizeof(out->label));
+		return;
+	}
+	doc_module(run, module, &m);
+	if (m.state == MOD_ABSENT) {
+		str_copy(out->label, "no such module", sizeof(out->label));
+		return;
 	}
 	snprintf(key, sizeof(key), "%s.%s", module, param);
 	if (doc_param(run, key, v, sizeof(v))) {
-		snprintf(how, len, "/proc/cmdline");
-		return doc_param_true(run, key) ? ICTL_YES : ICTL_NO;
+		out->v = doc_param_true(run, key) ? ICTL_YES : ICTL_NO;
+		out->from_cmdline = true;
+		snprintf(out->label, sizeof(out->label), "%s (on the command line; not loaded)",
+			 out->v == ICTL_YES ? "Y" : "N");
+		return;
 	}
-	how[0] = '\0';
-	return ICTL_UNKNOWN;
+	str_copy(out->label, "not loaded", sizeof(out->label));
 }
 
 /* --- the run ------------------------------------------------------------------------------------ */

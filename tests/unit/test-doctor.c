@@ -329,6 +329,23 @@ static void irq_off(void)
 	ok(found_has(&res, "unsafe-interrupts", "not needed"), "  ...saying it is not needed");
 	ictl_doctor_clear(&res.d);
 
+	/* a module that is not loaded: the command line's value applies when it loads */
+	put("proc/interrupts", " 0:  44  IR-IO-APIC 2-edge timer\n");
+	put("sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", "N\n");
+	put("proc/cmdline", "intel_iommu=on iommufd.allow_unsafe_interrupts=1\n");
+	run(&res, 0, NULL, NULL);
+	ok(found_has(&res, "unsafe-interrupts", "iommufd: Y (on the command line; not loaded)"),
+	   "a loadable module's parameter from the command line counts");
+	is_str(status(&res, "unsafe-interrupts"), "warn", "  ...and warns");
+	ictl_doctor_clear(&res.d);
+	/* ...but not for a module this kernel does not have */
+	put("lib/modules/6.1.0-test/modules.dep", "kernel/drivers/vfio/pci/vfio-pci.ko.xz:\n");
+	run(&res, 0, NULL, NULL);
+	ok(found_has(&res, "unsafe-interrupts", "iommufd: no such module"), "no iommufd module: no value");
+	is_str(status(&res, "unsafe-interrupts"), "ok", "  ...and nothing to warn about");
+	ictl_doctor_clear(&res.d);
+
+	put("proc/cmdline", "intel_iommu=on\n");
 	put("proc/interrupts", " 30:  4  ITS-PCI-MSIX-0000:00:01.0  0-edge  nvme0q0\n");
 	put("sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts", "N\n");
 	run(&res, 0, NULL, NULL);
