@@ -39,7 +39,7 @@ setup() {
 }
 
 @test "fixtures: every fixture has a README saying what it models, and no absolute symlinks" {
-	for f in "${FIXTURES[@]}"; do
+	for f in "${FIXTURES[@]}" "${DOCTOR_FIXTURES[@]}"; do
 		assert_file_exists "$FIX/$f/README.md"
 		assert_dir_exists "$FIX/$f/sys/bus/pci/devices"
 		run find "$FIX/$f" -type l -lname '/*'
@@ -48,7 +48,7 @@ setup() {
 }
 
 @test "capture-sysfs --root: re-capturing every fixture gives the same tree" {
-	for f in "${FIXTURES[@]}"; do
+	for f in "${FIXTURES[@]}" "${DOCTOR_FIXTURES[@]}"; do
 		run "$ROOT/tests/capture-sysfs" --root "$FIX/$f" "$BATS_TEST_TMPDIR/re-$f"
 		assert_success
 		run diff -r --no-dereference -x CAPTURE-INFO -x usr -x .keep -x README.md "$FIX/$f" "$BATS_TEST_TMPDIR/re-$f"

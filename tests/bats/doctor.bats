@@ -42,8 +42,65 @@ doctor_golden() {
 	doctor_golden no-iommu doctor.txt 1 doctor 00:01.0
 }
 
+@test "doctor: golden text on the version-2 captures of the VM shapes, one verdict each" {
+	doctor_golden intel-vm doctor.txt 0 doctor
+	doctor_golden intel-vm doctor-memory.txt 1 doctor --memory 1G 00:04.0
+	doctor_golden intel-no-dmar doctor.txt 1 doctor
+	doctor_golden intel-iommu-pt doctor.txt 0 doctor
+	doctor_golden intel-intremap-off doctor.txt 1 doctor 00:04.0
+}
+
+# status FIXTURE ID [ARGS...]: "STATUS" of one check of doctor on a capture
+status_of() {
+	local f=$1 id=$2
+	shift 2
+	ictl --sysroot "$FIX/$f" --json doctor "$@" | jq -r --arg id "$id" '.doctor.checks[] | select(.id == $id) | .status'
+}
+
+@test "doctor on a version-2 capture: everything is captured, and each check is judged" {
+	for f in "${DOCTOR_FIXTURES[@]}"; do
+		grep -qx 'capture-sysfs-version: 2' "$FIX/$f/CAPTURE-INFO" || fail "$f is not a version-2 capture"
+		run ictl --sysroot "$FIX/$f" --json doctor --memory 64M
+		jq_true 'all(.doctor.checks[]; .captured)'
+	done
+}
+
+@test "doctor: firmware without DMAR (VT-d off): the firmware and the IOMMU fail, the fix names VT-d" {
+	[ ! -e "$FIX/intel-no-dmar/sys/firmware/acpi/tables/DMAR" ] || fail "the capture has a DMAR table"
+	grep -q intel_iommu=on "$FIX/intel-no-dmar/proc/cmdline" || fail "intel_iommu=on is not on its command line"
+	run ictl --sysroot "$FIX/intel-no-dmar" --json doctor
+	assert_failure 1
+	jq_true '.doctor.checks[] | select(.id == "acpi-tables") | .status == "fail" and (.fix | test("Intel: enable VT-d")) and (.fix | test("AMD") | not)'
+	jq_true '.doctor.checks[] | select(.id == "iommu") | .status == "fail" and (.found | test("firmware describes no IOMMU"))'
+}
+
+@test "doctor: a memlock limit below the asked size fails; above it, it is ok" {
+	grep -q '^Max locked memory  *67108864  *67108864 ' "$FIX/intel-vm/proc/self/limits" || fail "the capture's limit is not 64 MiB"
+	assert_equal "$(status_of intel-vm memlock --memory 1G)" fail
+	assert_equal "$(status_of intel-vm memlock --memory 64M)" ok
+	assert_equal "$(status_of intel-vm memlock)" skip
+}
+
+@test "doctor: iommu=pt gives identity default domains, and passthrough is still ready" {
+	run ictl --sysroot "$FIX/intel-iommu-pt" --json doctor
+	assert_success
+	jq_true '.doctor.checks[] | select(.id == "cmdline") | .found | test("iommu=pt")'
+	local n
+	n=$(grep -lx identity "$FIX"/intel-iommu-pt/sys/kernel/iommu_groups/*/type | wc -l)
+	jq_true ".doctor.checks[] | select(.id == \"default-domain\") | .found | startswith(\"identity $n;\")"
+}
+
+@test "doctor: interrupt remapping off (intremap=off): VFIO would refuse, the fix removes it" {
+	grep -q ' IR-' "$FIX/intel-intremap-off/proc/interrupts" && fail "the capture has remapped interrupts"
+	run ictl --sysroot "$FIX/intel-intremap-off" --json doctor
+	assert_failure 1
+	jq_true '.doctor.checks[] | select(.id == "interrupt-remapping") | .status == "fail" and (.fix | test("remove intremap=off"))'
+	jq_true '.doctor.checks[] | select(.id == "cmdline") | .status == "fail"'
+	assert_equal "$(status_of intel-vm interrupt-remapping)" ok
+}
+
 @test "doctor --json: every check has the documented keys, and the verdict matches the exit status" {
-	for f in "${FIXTURES[@]}"; do
+	for f in "${FIXTURES[@]}" "${DOCTOR_FIXTURES[@]}"; do
 		run --separate-stderr ictl --sysroot "$FIX/$f" --json doctor --memory 2G 00:01.0
 		local rc=$status
 		jq_true '.doctor | keys == ["checks", "counts", "memory", "ready", "user", "verdict"]'
