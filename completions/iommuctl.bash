@@ -14,6 +14,10 @@ _iommuctl() {
 		esac
 	done
 	case $cmd in
+	doctor)
+		opts=" --memory --user --json -J --sysroot --verbose -v --help --usage --version"
+		words="$(_iommuctl_groups) $(_iommuctl_devices)"
+		;;
 	groups)
 		opts=" --tree -t --output -o --raw --noheadings --class --driver --vendor --json -J --sysroot --verbose -v --help --usage --version"
 		words=""

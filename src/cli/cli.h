@@ -22,6 +22,7 @@ enum {
 	EXIT_PERM = 5,		/* permission denied: run as root */
 	EXIT_BUSY = 6,		/* in use, refused without --force */
 	EXIT_NOT_CLAIMED = 7,	/* the group is not claimed, and the command needs it (persist) */
+	EXIT_WARNINGS = 8,	/* doctor: ready, but with warnings */
 };
 
 /* Where a command's positional arguments come from, for completions. */

@@ -9,6 +9,23 @@
 
 static const struct command commands[] = {
 	{
+		.name = "doctor",
+		.summary = "Is this host ready for device passthrough, and what exactly to fix",
+		.args_doc = "[DEVICE|GROUP...]",
+		.doc = "Checks the firmware's IOMMU tables, the kernel (IOMMU driver, command line, default "
+		       "domains, interrupt remapping, allow_unsafe_interrupts, vfio-pci, iommufd, VFIO cdevs "
+		       "and container), the locked-memory limit and hugepages against --memory, and for each "
+		       "DEVICE or GROUP whether it can be claimed now and whether its group can split. Each "
+		       "check says ok, warn, FAIL or skip, what it read, and the fix. Changes nothing. "
+		       "Exit 0: ready; 1: a check fails; 8: only warnings remain.",
+		.fn = cmd_doctor,
+		.options = doctor_options,
+		.parser = doctor_parse,
+		.opts_size = sizeof(struct doctor_opts),
+		.max_args = 64,
+		.arg_kind = ARG_DEVICE_OR_GROUP,
+	},
+	{
 		.name = "groups",
 		.summary = "List IOMMU groups: devices, default domain type, VFIO viability",
 		.doc = "A group is viable when no member is bound to a driver that uses the kernel's DMA API "

@@ -100,7 +100,8 @@ static char *top_help_filter(int key, const char *text, void *input)
 		print_command_line(f, help_table->v[i].name, help_table->v[i].summary);
 	fputs("\n'iommuctl help COMMAND' or 'iommuctl COMMAND --help' tells more.\n"
 	      "Exit status: 0 ok, 1 failure, 2 usage error, 3 not supported on this system,\n"
-	      "4 no such device or group, 5 permission denied, 6 in use, 7 not claimed.\n", f);
+	      "4 no such device or group, 5 permission denied, 6 in use, 7 not claimed,\n"
+	      "8 ready with warnings (doctor).\n", f);
 	fclose(f);
 	return buf;
 }

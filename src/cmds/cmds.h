@@ -71,6 +71,14 @@ struct monitor_opts {
 	bool kernel;
 };
 
+/* Is this host ready for passthrough (doctor.c). */
+int cmd_doctor(struct cli *cli);
+extern const struct argp_option doctor_options[];
+error_t doctor_parse(int key, char *arg, struct argp_state *state);
+struct doctor_opts {
+	const char *memory, *user;
+};
+
 int cmd_help(struct cli *cli);
 int cmd_completion(struct cli *cli);
 

@@ -767,4 +767,67 @@ int ictl_udev_wait_nodes(struct ictl_ctx *ctx, const char *const *syspaths, size
 int ictl_udev_wait_group(struct ictl_ctx *ctx, unsigned int group, unsigned int timeout_ms,
 			 struct ictl_udev_wait *w);
 
+/* --- doctor: is this host ready for device passthrough (doctor*.c) -------------------- */
+
+/*
+ * A list of checks, each reading through the sysroot seam and giving a
+ * result: ok, warn, fail, or skip (could not be decided, or not captured).
+ * Nothing is changed: the device checks plan a claim (ictl_claim_plan) and
+ * never apply it.
+ */
+enum ictl_check_category {
+	ICTL_CHECK_FIRMWARE,
+	ICTL_CHECK_KERNEL,
+	ICTL_CHECK_RESOURCES,
+	ICTL_CHECK_DEVICE,
+};
+
+enum ictl_check_status { ICTL_CHECK_OK, ICTL_CHECK_WARN, ICTL_CHECK_FAIL, ICTL_CHECK_SKIP };
+
+struct ictl_check {
+	const char *id;			/* stable, for scripts: "interrupt-remapping" */
+	const char *title;		/* for people: "interrupt remapping" */
+	enum ictl_check_category category;
+	char subject[ICTL_NAME_MAX];	/* device checks: the device or group as given; else "" */
+	enum ictl_check_status status;
+	bool not_captured;		/* skipped: the capture does not hold what it reads */
+	char read[320];			/* what it read, as on the machine: "/proc/cmdline, ..." */
+	char found[640];		/* what it found */
+	char fix[640];			/* the exact fix; "" when there is nothing to fix */
+};
+
+struct ictl_doctor_opts {
+	/*
+	 * Bytes of guest memory the VMM will pin (--memory SIZE); 0: not given.
+	 * Hook for 'doctor --spec SPEC' (the apply issue): the sum of a spec's
+	 * mappings goes here, and its devices into targets.
+	 */
+	uint64_t memory;
+	const char *user;		/* the user who runs the VMM (pam_limits); NULL: unknown */
+	const char *const *targets;	/* DEVICE or GROUP arguments */
+	size_t ntargets;
+};
+
+struct ictl_doctor {
+	size_t nchecks;
+	struct ictl_check *checks;	/* firmware, kernel, resources, then each target's */
+	size_t nok, nwarn, nfail, nskip;
+};
+
+/*
+ * Run every check.  -EINVAL with a message for a target that is not a
+ * device name or group number, or a user name that cannot be one; -ENOMEM.
+ * A target that does not exist is a failed check, not an error.
+ */
+int ictl_doctor_run(struct ictl_ctx *ctx, const struct ictl_doctor_opts *o, struct ictl_doctor *out);
+void ictl_doctor_clear(struct ictl_doctor *d);
+const char *ictl_check_status_name(enum ictl_check_status s);
+const char *ictl_check_category_name(enum ictl_check_category c);
+/* "ready", "warnings" (only warnings remain) or "not-ready" (something fails). */
+const char *ictl_doctor_verdict(const struct ictl_doctor *d);
+/* A size typed by a user: bytes, or with K, M, G, T (powers of 1024; "GiB", "G" alike). */
+int ictl_parse_size(struct ictl_ctx *ctx, const char *s, uint64_t *bytes);
+/* "8 MiB", "1.5 GiB", "512 KiB", "100 bytes" */
+const char *ictl_size_str(uint64_t bytes, char *buf, size_t len);
+
 #endif /* IOMMUCTL_H */

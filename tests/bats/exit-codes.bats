@@ -113,3 +113,24 @@ expect() {
 @test "exit 7: not claimed" {
 	expect 7 --sysroot "$FIX/intel-server" persist 00:1f.3
 }
+
+@test "exit 8: ready with warnings (doctor), and doctor's 0 and 1" {
+	# intel-server has no /dev/iommu: iommufd warns, nothing fails
+	run --separate-stderr "$IOMMUCTL" --sysroot "$FIX/intel-server" doctor
+	assert_failure 8
+	assert_equal "$stderr" ""
+	assert_line "Verdict: ready, with warnings (6 ok, 1 warning, 0 failed, 5 skipped)"
+	run --separate-stderr "$IOMMUCTL" --sysroot "$FIX/intel-server" --json doctor
+	assert_failure 8
+	jq_true '.doctor.verdict == "warnings" and (has("error") | not)'
+	# a check that fails: 1, with the report and no error object
+	run --separate-stderr "$IOMMUCTL" --sysroot "$FIX/no-iommu" --json doctor
+	assert_failure 1
+	jq_true '.doctor.verdict == "not-ready" and (has("error") | not)'
+	# ready: 0 (a copy of intel-server with /dev/iommu and the cdevs' device numbers)
+	cp -a "$FIX/intel-server" "$BATS_TEST_TMPDIR/c"
+	: >"$BATS_TEST_TMPDIR/c/dev/iommu"
+	run --separate-stderr "$IOMMUCTL" --sysroot "$BATS_TEST_TMPDIR/c" doctor
+	assert_success
+	assert_line --partial "Verdict: ready ("
+}

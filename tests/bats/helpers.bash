@@ -11,6 +11,9 @@ FIX=$ROOT/tests/fixtures
 GOLDEN=$ROOT/tests/golden
 # Every fixture the suites replay; each must exist (a missing one fails, it does not skip).
 FIXTURES=(intel-server amd-desktop arm64-smmuv3 arm64-smmuv3-dt virtio-guest no-iommu)
+# Captures (capture-sysfs version 2) of the VM harness's shapes, for the verdicts of doctor
+# (tests/fixtures/regen/vm-capture.sh); only doctor.bats and capture.bats replay them.
+DOCTOR_FIXTURES=(intel-vm intel-no-dmar intel-iommu-pt intel-intremap-off)
 
 ictl() { "$IOMMUCTL" "$@"; }
 

@@ -40,8 +40,10 @@ load helpers
 }
 
 @test "man: exit codes in iommuctl(8) match the binary's help" {
-	for code in "0 ok" "1 failure" "2 usage error" "3 not supported" "4 no such device or group" "5 permission denied"; do
+	for code in "0 ok" "1 failure" "2 usage error" "3 not supported" "4 no such device or group" "5 permission denied" \
+		"6 in use" "7 not claimed" "8 ready with warnings"; do
 		ictl --help | tr '\n' ' ' | grep -q "${code%% *} ${code#* }" || { echo "help lacks $code"; return 1; }
 	done
 	grep -q '^\.B 3$\|^\.IP 3\|^3$' "$ROOT/man/iommuctl.8"
+	grep -q '^\.B 8$' "$ROOT/man/iommuctl.8"
 }

@@ -7,7 +7,7 @@
 # guest kernel: /sys, lspci, dmesg. Never via iommuctl itself.
 #
 # Environment (set by tests/vm/guest-init from the host's guest.env):
-#   VM_SHAPE   intel | intel-sm | amd | virtio | none | stock
+#   VM_SHAPE   intel | intel-sm | amd | virtio | none | stock | intel-intremap-off | intel-pt
 #   IOMMUCTL   the iommuctl binary under test
 #   VM_SELFTESTS  directory with the kernel's iommufd selftests (built kernel only)
 
@@ -46,7 +46,7 @@ iommuctl() { "$IOMMUCTL" "$@"; }
 shape_has_iommu() { [ "$VM_SHAPE" != none ]; }
 shape_kind() {
     case $VM_SHAPE in
-    intel | intel-sm | stock) echo intel-vtd ;;
+    intel | intel-sm | stock | intel-intremap-off | intel-pt) echo intel-vtd ;;
     amd) echo amd-vi ;;
     virtio) echo virtio-iommu ;;
     *) echo none ;;
