@@ -32,6 +32,7 @@ enum cmd_arg_kind {
 	ARG_DEVICE_OR_GROUP,
 	ARG_COMMAND,
 	ARG_SHELL,
+	ARG_FILE,
 };
 
 /* Which shared option sets a command takes. */
@@ -40,6 +41,8 @@ enum {
 	CMD_FILTER = 1 << 1,	/* --class, --driver, --vendor */
 	CMD_NO_CTX = 1 << 2,	/* does not read the system (help, completion) */
 	CMD_EXEC = 1 << 3,	/* takes "-- COMMAND [ARG...]" after its arguments */
+	CMD_GROUP = 1 << 4,	/* a word before commands of its own: "pt" of "pt dump" */
+	CMD_SUB = 1 << 5,	/* "GROUP-NAME", typed "GROUP NAME" (or as named) */
 };
 
 struct filter {
@@ -88,6 +91,10 @@ struct command {
 extern const struct command commands[];
 extern const size_t ncommands;
 const struct command *cli_find_command(const char *name);
+/* The CMD_SUB row "GROUP-word" of a CMD_GROUP row, or NULL. */
+const struct command *cli_find_subcommand(const struct command *group, const char *word);
+/* How users type a command: "pt dump" for the row "pt-dump". */
+const char *cli_command_words(const struct command *cmd, char *buf, size_t len);
 
 /* Print iommuctl's own --help to stdout (main.c). */
 void cli_top_help(void);

@@ -88,8 +88,12 @@ static char *top_help_filter(int key, const char *text, void *input)
 	if (!f)
 		return NULL;
 	fputs("Commands:\n", f);
-	for (size_t i = 0; i < ncommands; i++)
-		print_command_line(f, commands[i].name, commands[i].summary);
+	for (size_t i = 0; i < ncommands; i++) {
+		char words[32];
+
+		print_command_line(f, cli_command_words(&commands[i], words, sizeof(words)),
+				   commands[i].summary);
+	}
 	fputs("\n'iommuctl help COMMAND' or 'iommuctl COMMAND --help' tells more.\n"
 	      "Exit status: 0 ok, 1 failure, 2 usage error, 3 not supported on this system,\n"
 	      "4 no such device or group, 5 permission denied, 6 in use, 7 not claimed.\n", f);

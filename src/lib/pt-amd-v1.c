@@ -72,8 +72,7 @@ static unsigned int v1_encoded_page(uint64_t raw)
 	return (unsigned int)__builtin_ctzll(~a) + 13;
 }
 
-static void v1_leaf(const struct ictl_pt_cfg *cfg, unsigned int h, uint64_t raw,
-		    struct ictl_pte *e)
+static void v1_leaf(const struct ictl_pt_cfg *cfg, unsigned int h, uint64_t raw, struct ictl_pte *e)
 {
 	unsigned int nl = V1_NL(raw);
 
@@ -119,8 +118,8 @@ static void v1_decode(const struct ictl_pt_cfg *cfg, unsigned int h, uint64_t ra
 	}
 	if (nl >= h) {
 		e->type = ICTL_PTE_INVALID;
-		e->why = h == 1 ? "NextLevel must be 0 or 7 at level 1"
-				: "NextLevel does not point below this level";
+		e->why = h == 1 ? "NextLevel must be 0 or 7 at level 1" :
+				  "NextLevel does not point below this level";
 		return;
 	}
 	e->type = ICTL_PTE_TABLE;
@@ -135,8 +134,8 @@ static int v1_encode_leaf(struct ictl_ctx *ctx, const struct ictl_pt_cfg *cfg, u
 			  uint64_t phys, unsigned int page, unsigned int perms, uint64_t *raw,
 			  unsigned int *n)
 {
-	uint64_t e = phys | V1_PR | (perms & ICTL_PT_R ? V1_IR : 0) |
-		     (perms & ICTL_PT_W ? V1_IW : 0);
+	uint64_t e =
+		phys | V1_PR | (perms & ICTL_PT_R ? V1_IR : 0) | (perms & ICTL_PT_W ? V1_IW : 0);
 
 	if (h == 6 || page < cfg->shift[h] || page >= cfg->shift[h] + 9u || page == 39)
 		return ictl_err(ctx, EINVAL, "amd-v1 has no 2^%u-byte pages at %s", page,

@@ -40,7 +40,8 @@ static int alloc_table(struct builder *b, uint64_t *addr)
 		uint8_t *mem;
 
 		if (cap > SIZE_MAX / 2 || img->base + cap < img->base)
-			return ictl_err(b->ctx, ENOMEM, "page tables larger than the address space");
+			return ictl_err(b->ctx, ENOMEM,
+					"page tables larger than the address space");
 		mem = realloc(img->mem, cap);
 		if (!mem)
 			return ictl_err(b->ctx, ENOMEM, "out of memory for page tables");
@@ -84,8 +85,9 @@ static int descend(struct builder *b, uint64_t iova, unsigned int hl, uint64_t *
 		}
 		ictl_pt_decode(cfg, h, le64toh(*e), &pte);
 		if (pte.type != ICTL_PTE_TABLE)
-			return ictl_err(b->ctx, EINVAL, "line %u: IOVA 0x%" PRIx64
-					" lies in a page mapped already", b->line, iova);
+			return ictl_err(b->ctx, EINVAL,
+					"line %u: IOVA 0x%" PRIx64 " lies in a page mapped already",
+					b->line, iova);
 		t = pte.addr;
 	}
 	*table = t;
@@ -117,8 +119,10 @@ static int map_pages(struct builder *b, uint64_t iova, uint64_t phys, unsigned i
 				return ictl_err_wrap(b->ctx, -r, "line %u", b->line);
 			for (unsigned int k = 0; k < n; k++) {
 				if (e[k])
-					return ictl_err(b->ctx, EINVAL, "line %u: IOVA 0x%" PRIx64
-							" is mapped already", b->line, iova);
+					return ictl_err(b->ctx, EINVAL,
+							"line %u: IOVA 0x%" PRIx64
+							" is mapped already",
+							b->line, iova);
 				e[k] = htole64(raw);
 			}
 			b->img->leaves += n;
@@ -127,7 +131,7 @@ static int map_pages(struct builder *b, uint64_t iova, uint64_t phys, unsigned i
 			phys += sz;
 			count--;
 			if (!iova)
-				return 0;	/* the top of a 64-bit space */
+				return 0; /* the top of a 64-bit space */
 		}
 	}
 	return 0;
@@ -135,13 +139,12 @@ static int map_pages(struct builder *b, uint64_t iova, uint64_t phys, unsigned i
 
 /* The largest page of mask that fits at iova/phys with rem bytes left; and how many in a row. */
 unsigned int pt_best_page(uint64_t mask, uint64_t iova, uint64_t phys, uint64_t rem,
-			      uint64_t *count)
+			  uint64_t *count)
 {
 	unsigned int best = 0;
 
 	for (unsigned int s = 63; s >= 12; s--) {
-		if ((mask & (1ull << s)) && !((iova | phys) & ((1ull << s) - 1)) &&
-		    (rem >> s)) {
+		if ((mask & (1ull << s)) && !((iova | phys) & ((1ull << s) - 1)) && (rem >> s)) {
 			best = s;
 			break;
 		}
@@ -183,23 +186,29 @@ static int build_map(struct builder *b, const struct ictl_pt_map *m, uint64_t pa
 
 	b->line = m->line;
 	if (!in_space(cfg, m->iova, m->iova + (m->size - 1)))
-		return ictl_err(b->ctx, EINVAL, "line %u: IOVA 0x%" PRIx64 "-0x%" PRIx64
-				" is outside the %u-bit input space of %s", m->line, m->iova,
-				m->iova + (m->size - 1), cfg->ias, cfg->name);
+		return ictl_err(b->ctx, EINVAL,
+				"line %u: IOVA 0x%" PRIx64 "-0x%" PRIx64
+				" is outside the %u-bit input space of %s",
+				m->line, m->iova, m->iova + (m->size - 1), cfg->ias, cfg->name);
 	if (m->page && !(page_sizes & mask))
-		return ictl_err(b->ctx, EINVAL, "line %u: page=2^%u is not one of the page sizes "
-				"%s", m->line, m->page,
+		return ictl_err(b->ctx, EINVAL,
+				"line %u: page=2^%u is not one of the page sizes "
+				"%s",
+				m->line, m->page,
 				ictl_pt_page_sizes_str(page_sizes, sizes, sizeof(sizes)));
 	if (m->perms & ~cfg->fmt->perm_mask & ~ICTL_PT_X)
-		return ictl_err(b->ctx, EINVAL, "line %u: %s cannot express privileged-only "
-				"mappings (p)", m->line, cfg->fmt->name);
+		return ictl_err(b->ctx, EINVAL,
+				"line %u: %s cannot express privileged-only "
+				"mappings (p)",
+				m->line, cfg->fmt->name);
 	while (rem) {
 		uint64_t count = 0;
 		unsigned int s = pt_best_page(mask, iova, phys, rem, &count);
 		int r;
 
 		if (!s)
-			return ictl_err(b->ctx, EINVAL, "line %u: IOVA 0x%" PRIx64 " and physical "
+			return ictl_err(b->ctx, EINVAL,
+					"line %u: IOVA 0x%" PRIx64 " and physical "
 					"address 0x%" PRIx64 " cannot be mapped with pages of %s",
 					m->line, iova, phys,
 					ictl_pt_page_sizes_str(mask, sizes, sizeof(sizes)));
@@ -224,15 +233,17 @@ int ictl_pt_build(struct ictl_ctx *ctx, const struct ictl_pt_cfg *cfg, uint64_t 
 	out->cfg = *cfg;
 	out->base = base;
 	if (base & ((1ull << cfg->granule) - 1))
-		return ictl_err(ctx, EINVAL, "base address 0x%" PRIx64 " is not aligned to the "
-				"%s granule", base, cfg->name);
+		return ictl_err(ctx, EINVAL,
+				"base address 0x%" PRIx64 " is not aligned to the "
+				"%s granule",
+				base, cfg->name);
 	if (!page_sizes)
 		page_sizes = cfg->page_sizes;
 	if (page_sizes & ~cfg->page_sizes)
-		return ictl_err(ctx, EINVAL, "%s has no pages of %s: it has %s", cfg->name,
-				ictl_pt_page_sizes_str(page_sizes & ~cfg->page_sizes, sizes,
-						       sizeof(sizes)),
-				ictl_pt_page_sizes_str(cfg->page_sizes, sizes + 32, sizeof(sizes) - 32));
+		return ictl_err(
+			ctx, EINVAL, "%s has no pages of %s: it has %s", cfg->name,
+			ictl_pt_page_sizes_str(page_sizes & ~cfg->page_sizes, sizes, sizeof(sizes)),
+			ictl_pt_page_sizes_str(cfg->page_sizes, sizes + 32, sizeof(sizes) - 32));
 	out->page_sizes = page_sizes;
 	r = alloc_table(&b, &out->root);
 	for (size_t i = 0; i < maps->n && !r; i++)

@@ -24,9 +24,9 @@ struct checker {
 	struct ictl_pt_check_stats *st;
 	struct ictl_pt_finding pend[ICTL_PT_RULE_COUNT];
 	bool have[ICTL_PT_RULE_COUNT];
-	size_t mi;		/* the mapping being matched */
-	uint64_t mpos;		/* its first IOVA not yet accounted for */
-	size_t smi;		/* size rule: the mapping, and its next expected page */
+	size_t mi; /* the mapping being matched */
+	uint64_t mpos; /* its first IOVA not yet accounted for */
+	size_t smi; /* size rule: the mapping, and its next expected page */
 	uint64_t spos;
 };
 
@@ -54,12 +54,15 @@ static void describe(const struct checker *c, struct ictl_pt_finding *f)
 		snprintf(f->msg, sizeof(f->msg), "%s of line %u is not mapped", r, f->line);
 		break;
 	case ICTL_PT_RULE_EXTRA:
-		snprintf(f->msg, sizeof(f->msg), "%s is mapped (to 0x%" PRIx64 ") but no mapping "
-			 "asks for it", r, f->got);
+		snprintf(f->msg, sizeof(f->msg),
+			 "%s is mapped (to 0x%" PRIx64 ") but no mapping "
+			 "asks for it",
+			 r, f->got);
 		break;
 	case ICTL_PT_RULE_PHYS:
-		snprintf(f->msg, sizeof(f->msg), "%s of line %u goes to 0x%" PRIx64 ", not 0x%"
-			 PRIx64, r, f->line, f->got, f->want);
+		snprintf(f->msg, sizeof(f->msg),
+			 "%s of line %u goes to 0x%" PRIx64 ", not 0x%" PRIx64, r, f->line, f->got,
+			 f->want);
 		break;
 	case ICTL_PT_RULE_PERMS:
 		snprintf(f->msg, sizeof(f->msg), "%s of line %u is mapped %s, not %s", r, f->line,
@@ -67,22 +70,27 @@ static void describe(const struct checker *c, struct ictl_pt_finding *f)
 			 ictl_pt_perms_str((unsigned int)f->want, b));
 		break;
 	case ICTL_PT_RULE_SIZE:
-		snprintf(f->msg, sizeof(f->msg), "%s of line %u is mapped with %s pages where %s "
-			 "pages fit", r, f->line, ictl_pt_size_str(1ull << f->got, s1, sizeof(s1)),
+		snprintf(f->msg, sizeof(f->msg),
+			 "%s of line %u is mapped with %s pages where %s "
+			 "pages fit",
+			 r, f->line, ictl_pt_size_str(1ull << f->got, s1, sizeof(s1)),
 			 ictl_pt_size_str(1ull << f->want, s2, sizeof(s2)));
 		break;
 	case ICTL_PT_RULE_RESV_REGION:
-		snprintf(f->msg, sizeof(f->msg), "%s is mapped inside the reserved region 0x%"
-			 PRIx64 "-0x%" PRIx64, r, f->want, f->got);
+		snprintf(f->msg, sizeof(f->msg),
+			 "%s is mapped inside the reserved region 0x%" PRIx64 "-0x%" PRIx64, r,
+			 f->want, f->got);
 		break;
 	case ICTL_PT_RULE_HW_PAGE_SIZE:
-		snprintf(f->msg, sizeof(f->msg), "%s is mapped with %s pages, which the IOMMU does "
-			 "not support (%.80s)", r, ictl_pt_size_str(1ull << f->got, s1, sizeof(s1)),
-			 c->o->hw->source);
+		snprintf(f->msg, sizeof(f->msg),
+			 "%s is mapped with %s pages, which the IOMMU does "
+			 "not support (%.80s)",
+			 r, ictl_pt_size_str(1ull << f->got, s1, sizeof(s1)), c->o->hw->source);
 		break;
 	case ICTL_PT_RULE_HW_ADDRESS:
-		snprintf(f->msg, sizeof(f->msg), "%s uses addresses wider than the IOMMU's %" PRIu64
-			 " bits (%.80s)", r, f->want, c->o->hw->source);
+		snprintf(f->msg, sizeof(f->msg),
+			 "%s uses addresses wider than the IOMMU's %" PRIu64 " bits (%.80s)", r,
+			 f->want, c->o->hw->source);
 		break;
 	default:
 		if (f->count > 1) {
@@ -130,7 +138,8 @@ static int emit(struct checker *c, const struct ictl_pt_finding *f)
 	}
 	/* Findings of other rules that end before this one cannot grow any more. */
 	for (int k = 0; k < ICTL_PT_RULE_COUNT; k++) {
-		if (c->have[k] && (int)f->rule != k && c->pend[k].iova + c->pend[k].size < f->iova) {
+		if (c->have[k] && (int)f->rule != k &&
+		    c->pend[k].iova + c->pend[k].size < f->iova) {
 			r = flush(c, (enum ictl_pt_rule)k);
 			if (r < 0)
 				return r;
@@ -151,9 +160,17 @@ static int leaf_finding(struct checker *c, const struct ictl_pt_event *ev, enum 
 	const struct ictl_pt_cfg *cfg = c->o->cfg;
 	uint64_t k = (x - ev->iova) >> cfg->shift[ev->h];
 	struct ictl_pt_finding f = {
-		.rule = rule, .iova = x, .size = e - x + 1, .h = ev->h,
-		.entry_addr = ev->entry_addr + 8 * k, .index = ev->index + (unsigned int)k,
-		.raw = ev->pte.raw, .line = line, .want = want, .got = got, .count = 1,
+		.rule = rule,
+		.iova = x,
+		.size = e - x + 1,
+		.h = ev->h,
+		.entry_addr = ev->entry_addr + 8 * k,
+		.index = ev->index + (unsigned int)k,
+		.raw = ev->pte.raw,
+		.line = line,
+		.want = want,
+		.got = got,
+		.count = 1,
 	};
 
 	return emit(c, &f);
@@ -162,7 +179,10 @@ static int leaf_finding(struct checker *c, const struct ictl_pt_event *ev, enum 
 static int missing(struct checker *c, const struct ictl_pt_map *m, uint64_t from, uint64_t to)
 {
 	struct ictl_pt_finding f = {
-		.rule = ICTL_PT_RULE_MISSING, .iova = from, .size = to - from + 1, .line = m->line,
+		.rule = ICTL_PT_RULE_MISSING,
+		.iova = from,
+		.size = to - from + 1,
+		.line = m->line,
 		.count = 1,
 	};
 
@@ -205,8 +225,8 @@ static int check_size(struct checker *c, const struct ictl_pt_event *ev,
 	}
 	for (pos = x > c->spos ? x : c->spos; pos <= e && pos >= x;) {
 		uint64_t rem = map_last(m) - pos + 1, cnt = 1, len;
-		unsigned int g = pt_best_page(mask, pos, m->phys + (pos - m->iova), rem ? rem : ~0ull,
-					      &cnt);
+		unsigned int g =
+			pt_best_page(mask, pos, m->phys + (pos - m->iova), rem ? rem : ~0ull, &cnt);
 
 		if (!g) {
 			g = (unsigned int)__builtin_ctzll(mask);
@@ -220,7 +240,8 @@ static int check_size(struct checker *c, const struct ictl_pt_event *ev,
 			pos += (k < cnt ? k : cnt) << g;
 		} else {
 			uint64_t last = pos + (len - 1) > map_last(m) || pos + (len - 1) < pos ?
-					map_last(m) : pos + (len - 1);
+						map_last(m) :
+						pos + (len - 1);
 
 			r = leaf_finding(c, ev, ICTL_PT_RULE_SIZE, pos, last, m->line, g, ev->page);
 			if (r < 0)
@@ -327,8 +348,8 @@ static int check_resv(struct checker *c, const struct ictl_pt_event *ev)
 		if (!strncmp(rv->kind, "direct", 6) || rv->last < ev->iova || rv->start > b)
 			continue;
 		r = leaf_finding(c, ev, ICTL_PT_RULE_RESV_REGION,
-				 rv->start > ev->iova ? rv->start : ev->iova, rv->last < b ? rv->last : b,
-				 0, rv->start, rv->last);
+				 rv->start > ev->iova ? rv->start : ev->iova,
+				 rv->last < b ? rv->last : b, 0, rv->start, rv->last);
 		if (r < 0)
 			return r;
 	}
@@ -338,9 +359,15 @@ static int check_resv(struct checker *c, const struct ictl_pt_event *ev)
 static int problem(struct checker *c, const struct ictl_pt_event *ev)
 {
 	struct ictl_pt_finding f = {
-		.rule = ev->rule, .iova = ev->iova, .size = ev->size, .h = ev->h,
-		.entry_addr = ev->entry_addr, .index = ev->index, .raw = ev->pte.raw,
-		.want = ev->rule == ICTL_PT_RULE_RESERVED ? ev->pte.rsvd : 0, .count = 1,
+		.rule = ev->rule,
+		.iova = ev->iova,
+		.size = ev->size,
+		.h = ev->h,
+		.entry_addr = ev->entry_addr,
+		.index = ev->index,
+		.raw = ev->pte.raw,
+		.want = ev->rule == ICTL_PT_RULE_RESERVED ? ev->pte.rsvd : 0,
+		.count = 1,
 	};
 
 	/* Problems about a table (not an entry) are not merged with anything. */
@@ -357,8 +384,8 @@ static int hw_format(struct checker *c)
 
 	if (!hw || !hw->known || hw->walks)
 		return 0;
-	snprintf(f.msg, sizeof(f.msg), "the IOMMU does not walk %s tables (%.100s)", c->o->cfg->name,
-		 hw->source);
+	snprintf(f.msg, sizeof(f.msg), "the IOMMU does not walk %s tables (%.100s)",
+		 c->o->cfg->name, hw->source);
 	return emit(c, &f);
 }
 

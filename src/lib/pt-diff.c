@@ -28,9 +28,9 @@ struct differ {
 
 static bool continues(const struct ictl_pt_delta *p, const struct ictl_pt_delta *d)
 {
-	return p->change == d->change && p->iova + p->size == d->iova &&
-	       p->perms_a == d->perms_a && p->perms_b == d->perms_b && p->page_a == d->page_a &&
-	       p->page_b == d->page_b && (!p->phys_a || p->phys_a + p->size == d->phys_a) &&
+	return p->change == d->change && p->iova + p->size == d->iova && p->perms_a == d->perms_a &&
+	       p->perms_b == d->perms_b && p->page_a == d->page_a && p->page_b == d->page_b &&
+	       (!p->phys_a || p->phys_a + p->size == d->phys_a) &&
 	       (!p->phys_b || p->phys_b + p->size == d->phys_b);
 }
 
@@ -58,9 +58,11 @@ static int delta(struct differ *df, const struct ictl_pt_delta *d)
 }
 
 /* [x, e] of range a (or b) alone. */
-static int alone(struct differ *df, const struct ictl_pt_range *r, uint64_t x, uint64_t e, bool in_a)
+static int alone(struct differ *df, const struct ictl_pt_range *r, uint64_t x, uint64_t e,
+		 bool in_a)
 {
-	struct ictl_pt_delta d = { .change = in_a ? ICTL_PT_REMOVED : ICTL_PT_ADDED, .iova = x,
+	struct ictl_pt_delta d = { .change = in_a ? ICTL_PT_REMOVED : ICTL_PT_ADDED,
+				   .iova = x,
 				   .size = e - x + 1 };
 
 	if (in_a) {
@@ -79,9 +81,14 @@ static int both(struct differ *df, const struct ictl_pt_range *a, const struct i
 		uint64_t x, uint64_t e)
 {
 	struct ictl_pt_delta d = {
-		.iova = x, .size = e - x + 1, .phys_a = a->phys + (x - a->iova),
-		.phys_b = b->phys + (x - b->iova), .perms_a = a->perms, .perms_b = b->perms,
-		.page_a = a->page, .page_b = b->page,
+		.iova = x,
+		.size = e - x + 1,
+		.phys_a = a->phys + (x - a->iova),
+		.phys_b = b->phys + (x - b->iova),
+		.perms_a = a->perms,
+		.perms_b = b->perms,
+		.page_a = a->page,
+		.page_b = b->page,
 	};
 
 	if (d.phys_a != d.phys_b)

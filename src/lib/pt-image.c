@@ -90,8 +90,10 @@ static int hdr_num(struct ictl_ctx *ctx, const char *name, const char *key, cons
 		   uint64_t *out)
 {
 	if (strncmp(v, "0x", 2) || parse_hex_u64(v + 2, out))
-		return ictl_err_data(ctx, EINVAL, "%s: image header: %s=%.32s is not a 0x... "
-				     "number", name, key, v);
+		return ictl_err_data(ctx, EINVAL,
+				     "%s: image header: %s=%.32s is not a 0x... "
+				     "number",
+				     name, key, v);
 	return 0;
 }
 
@@ -120,7 +122,8 @@ static int hdr_line(struct ictl_ctx *ctx, const char *name, char *line, unsigned
 	case 0:
 		r = ictl_pt_cfg_parse(ctx, eq + 1, &out->cfg);
 		return r < 0 ? ictl_err_data(ctx, EINVAL, "%s: image header: %s", name,
-					     ictl_strerror(ctx)) : 0;
+					     ictl_strerror(ctx)) :
+			       0;
 	case 1:
 		return hdr_num(ctx, name, line, eq + 1, &out->base);
 	case 2:
@@ -130,7 +133,8 @@ static int hdr_line(struct ictl_ctx *ctx, const char *name, char *line, unsigned
 	default:
 		r = ictl_pt_page_sizes_parse(ctx, eq + 1, &out->page_sizes);
 		return r < 0 ? ictl_err_data(ctx, EINVAL, "%s: image header: %s", name,
-					     ictl_strerror(ctx)) : 0;
+					     ictl_strerror(ctx)) :
+			       0;
 	}
 }
 
@@ -139,21 +143,26 @@ static int hdr_check(struct ictl_ctx *ctx, const char *name, unsigned int seen, 
 {
 	if ((seen & 0xf) != 0xf)
 		return ictl_err_data(ctx, EINVAL, "%s: image header lacks %s", name,
-				     !(seen & 1) ? "format" : !(seen & 2) ? "base" :
-				     !(seen & 4) ? "size" : "root");
+				     !(seen & 1) ? "format" :
+				     !(seen & 2) ? "base" :
+				     !(seen & 4) ? "size" :
+						   "root");
 	if (file_size - ICTL_PT_HEADER_SIZE < size)
-		return ictl_err_data(ctx, EINVAL, "%s: truncated: the header says 0x%" PRIx64
-				     " bytes of tables, the file has 0x%" PRIx64, name, size,
-				     file_size - ICTL_PT_HEADER_SIZE);
+		return ictl_err_data(ctx, EINVAL,
+				     "%s: truncated: the header says 0x%" PRIx64
+				     " bytes of tables, the file has 0x%" PRIx64,
+				     name, size, file_size - ICTL_PT_HEADER_SIZE);
 	if (file_size - ICTL_PT_HEADER_SIZE > size)
-		return ictl_err_data(ctx, EINVAL, "%s: 0x%" PRIx64 " bytes after the tables the "
-				     "header announces", name,
-				     file_size - ICTL_PT_HEADER_SIZE - size);
+		return ictl_err_data(ctx, EINVAL,
+				     "%s: 0x%" PRIx64 " bytes after the tables the "
+				     "header announces",
+				     name, file_size - ICTL_PT_HEADER_SIZE - size);
 	if (!size || out->base + size < out->base || out->root < out->base ||
 	    out->root - out->base >= size)
-		return ictl_err_data(ctx, EINVAL, "%s: root 0x%" PRIx64 " is not in the image's "
-				     "memory 0x%" PRIx64 "+0x%" PRIx64, name, out->root, out->base,
-				     size);
+		return ictl_err_data(ctx, EINVAL,
+				     "%s: root 0x%" PRIx64 " is not in the image's "
+				     "memory 0x%" PRIx64 "+0x%" PRIx64,
+				     name, out->root, out->base, size);
 	return 0;
 }
 
@@ -167,8 +176,10 @@ int ictl_pt_image_parse(struct ictl_ctx *ctx, const char *name, const void *hdr,
 	memset(out, 0, sizeof(*out));
 	if (len < ICTL_PT_HEADER_SIZE || file_size < ICTL_PT_HEADER_SIZE ||
 	    memcmp(hdr, MAGIC, strlen(MAGIC)))
-		return ictl_err_data(ctx, EINVAL, "%s: not an iommuctl page-table image (no "
-				     "'iommuctl-pt 1' header): for a raw dump give --raw", name);
+		return ictl_err_data(ctx, EINVAL,
+				     "%s: not an iommuctl page-table image (no "
+				     "'iommuctl-pt 1' header): for a raw dump give --raw",
+				     name);
 	memcpy(buf, hdr, ICTL_PT_HEADER_SIZE);
 	buf[ICTL_PT_HEADER_SIZE] = '\0';
 	end = buf + strlen(buf);
@@ -177,8 +188,9 @@ int ictl_pt_image_parse(struct ictl_ctx *ctx, const char *name, const void *hdr,
 			return ictl_err_data(ctx, EINVAL, "%s: image header: bytes after its end",
 					     name);
 	if (end == buf + ICTL_PT_HEADER_SIZE || end[-1] != '\n')
-		return ictl_err_data(ctx, EINVAL, "%s: image header: not NUL-terminated lines", name);
-	for (line = buf + strlen(MAGIC); line < end; ) {
+		return ictl_err_data(ctx, EINVAL, "%s: image header: not NUL-terminated lines",
+				     name);
+	for (line = buf + strlen(MAGIC); line < end;) {
 		char *nl = strchr(line, '\n');
 		int r;
 
@@ -247,8 +259,10 @@ int ictl_pt_raw_load(struct ictl_ctx *ctx, const char *path, uint64_t base,
 		return r;
 	if (base + len < base) {
 		munmap(map, len);
-		return ictl_err(ctx, EINVAL, "raw dump %s: base 0x%" PRIx64 " plus its size wraps "
-				"around", path, base);
+		return ictl_err(ctx, EINVAL,
+				"raw dump %s: base 0x%" PRIx64 " plus its size wraps "
+				"around",
+				path, base);
 	}
 	out->base = base;
 	out->mem = map;
@@ -286,17 +300,20 @@ static int elf_segs(struct ictl_ctx *ctx, const char *name, const uint8_t *map, 
 		s->offset = le64toh(ph.p_offset);
 		if (s->filesz > s->memsz || s->offset > len || s->filesz > len - s->offset ||
 		    s->paddr + (s->memsz - 1) < s->paddr)
-			return ictl_err_data(ctx, EINVAL, "%s: PT_LOAD segment %zu lies outside the "
-					     "file or wraps around", name, i);
+			return ictl_err_data(ctx, EINVAL,
+					     "%s: PT_LOAD segment %zu lies outside the "
+					     "file or wraps around",
+					     name, i);
 	}
 	if (!out->nsegs)
 		return ictl_err_data(ctx, EINVAL, "%s: no PT_LOAD segment: no memory in it", name);
 	qsort(out->segs, out->nsegs, sizeof(*out->segs), cmp_seg);
 	for (size_t i = 1; i < out->nsegs; i++)
 		if (out->segs[i].paddr <= out->segs[i - 1].paddr + (out->segs[i - 1].memsz - 1))
-			return ictl_err_data(ctx, EINVAL, "%s: PT_LOAD segments at 0x%" PRIx64
-					     " and 0x%" PRIx64 " overlap", name,
-					     out->segs[i - 1].paddr, out->segs[i].paddr);
+			return ictl_err_data(ctx, EINVAL,
+					     "%s: PT_LOAD segments at 0x%" PRIx64 " and 0x%" PRIx64
+					     " overlap",
+					     name, out->segs[i - 1].paddr, out->segs[i].paddr);
 	return 0;
 }
 
@@ -320,8 +337,10 @@ int ictl_pt_elf_parse(struct ictl_ctx *ctx, const char *name, const uint8_t *map
 		uint64_t shoff = le64toh(eh.e_shoff);
 
 		if (!shoff || shoff > len || len - shoff < sizeof(sh))
-			return ictl_err_data(ctx, EINVAL, "%s: e_phnum is PN_XNUM but there is no "
-					     "section 0 to hold the count", name);
+			return ictl_err_data(ctx, EINVAL,
+					     "%s: e_phnum is PN_XNUM but there is no "
+					     "section 0 to hold the count",
+					     name);
 		memcpy(&sh, map + shoff, sizeof(sh));
 		phnum = le32toh(sh.sh_info);
 	}
@@ -398,8 +417,8 @@ const void *ictl_pt_elf_read(void *priv, uint64_t addr, size_t len, void *buf)
 		off = a - s->paddr;
 		n = s->memsz - off < len - done ? s->memsz - off : len - done;
 		for (uint64_t k = 0; k < n; k++)
-			((uint8_t *)buf)[done + k] = off + k < s->filesz ?
-						     e->map[s->offset + off + k] : 0;
+			((uint8_t *)buf)[done + k] =
+				off + k < s->filesz ? e->map[s->offset + off + k] : 0;
 		done += n;
 	}
 	return buf;

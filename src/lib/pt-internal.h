@@ -17,9 +17,9 @@ struct pt_params {
 struct ictl_pt_fmt {
 	const char *name;
 	const char *desc;
-	const char *params;	/* for help: "levels=4|5 (4), oas=32..52 (52), sign-extend=0|1 (1)" */
-	const char *keys;	/* the parameter keys it takes: "levels,oas,sign-extend" */
-	unsigned int perm_mask;	/* the permissions it can express */
+	const char *params; /* for help: "levels=4|5 (4), oas=32..52 (52), sign-extend=0|1 (1)" */
+	const char *keys; /* the parameter keys it takes: "levels,oas,sign-extend" */
+	unsigned int perm_mask; /* the permissions it can express */
 	/* Check the parameters, fill the geometry, page_sizes and the canonical name. */
 	int (*setup)(struct ictl_ctx *ctx, struct ictl_pt_cfg *cfg, const struct pt_params *p);
 	void (*decode)(const struct ictl_pt_cfg *cfg, unsigned int h, uint64_t raw,

@@ -23,10 +23,10 @@
 
 enum {
 	LP_VALID = 1ull << 0,
-	LP_TABLE = 1ull << 1,	/* table at levels 0-2, page at level 3 */
+	LP_TABLE = 1ull << 1, /* table at levels 0-2, page at level 3 */
 	LP_ATTRIDX_SHIFT = 2,
-	LP_AP1 = 1ull << 6,	/* unprivileged (EL0) access */
-	LP_AP2 = 1ull << 7,	/* read-only */
+	LP_AP1 = 1ull << 6, /* unprivileged (EL0) access */
+	LP_AP2 = 1ull << 7, /* read-only */
 	LP_SH_INNER = 3ull << 8,
 	LP_AF = 1ull << 10,
 	LP_NG = 1ull << 11,
@@ -116,8 +116,7 @@ static unsigned int lp_contig(const struct ictl_pt_cfg *cfg, unsigned int h)
 	return 32;
 }
 
-static void lp_leaf(const struct ictl_pt_cfg *cfg, unsigned int h, uint64_t raw,
-		    struct ictl_pte *e)
+static void lp_leaf(const struct ictl_pt_cfg *cfg, unsigned int h, uint64_t raw, struct ictl_pte *e)
 {
 	bool priv = !(raw & LP_AP1);
 
@@ -161,8 +160,8 @@ static void lp_decode(const struct ictl_pt_cfg *cfg, unsigned int h, uint64_t ra
 	}
 	if (!lp_block_ok(cfg, h)) {
 		e->type = ICTL_PTE_INVALID;
-		e->why = h == 1 ? "descriptor type 0b01 is reserved at level 3"
-				: "a block is not allowed at this level with this granule";
+		e->why = h == 1 ? "descriptor type 0b01 is reserved at level 3" :
+				  "a block is not allowed at this level with this granule";
 		return;
 	}
 	lp_leaf(cfg, h, raw, e);

@@ -94,7 +94,8 @@ int ictl_pt_page_sizes_parse(struct ictl_ctx *ctx, const char *s, uint64_t *mask
 		buf[n] = '\0';
 		if (ictl_pt_parse_size(buf, &v) || !v || (v & (v - 1)) || v < 4096)
 			return ictl_err(ctx, EINVAL,
-					"page sizes: '%s' is not a power of two of 4K or more", buf);
+					"page sizes: '%s' is not a power of two of 4K or more",
+					buf);
 		*mask |= v;
 		s += n;
 		if (*s == ',' && *++s == '\0')
@@ -157,36 +158,48 @@ static int parse_line(struct ictl_ctx *ctx, const char *name, unsigned int ln, c
 	int n = split(line, w, 5);
 
 	if (n < 4 || n > 5)
-		return ictl_err(ctx, EINVAL, "%s:%u: give IOVA SIZE PHYS PERMS [page=SIZE]", name, ln);
+		return ictl_err(ctx, EINVAL, "%s:%u: give IOVA SIZE PHYS PERMS [page=SIZE]", name,
+				ln);
 	for (int i = 0; i < 3; i++) {
 		if (ictl_pt_parse_size(w[i], num[i]))
-			return ictl_err(ctx, EINVAL, "%s:%u: %s '%.40s' is not a number: write "
-					"0x..., decimal, or a number with K, M, G or T", name, ln,
-					what[i], w[i]);
+			return ictl_err(ctx, EINVAL,
+					"%s:%u: %s '%.40s' is not a number: write "
+					"0x..., decimal, or a number with K, M, G or T",
+					name, ln, what[i], w[i]);
 	}
 	if (ictl_pt_perms_parse(w[3], &m->perms))
-		return ictl_err(ctx, EINVAL, "%s:%u: permissions '%.16s': give letters of r, w, x "
-				"and p (privileged only), each once", name, ln, w[3]);
+		return ictl_err(ctx, EINVAL,
+				"%s:%u: permissions '%.16s': give letters of r, w, x "
+				"and p (privileged only), each once",
+				name, ln, w[3]);
 	if (n == 5) {
 		uint64_t page;
 
 		if (strncmp(w[4], "page=", 5) || ictl_pt_parse_size(w[4] + 5, &page) || !page ||
 		    (page & (page - 1)) || page < 4096)
-			return ictl_err(ctx, EINVAL, "%s:%u: '%.40s': the fifth column is page=SIZE, "
-					"a power of two of 4K or more", name, ln, w[4]);
+			return ictl_err(ctx, EINVAL,
+					"%s:%u: '%.40s': the fifth column is page=SIZE, "
+					"a power of two of 4K or more",
+					name, ln, w[4]);
 		m->page = (unsigned int)__builtin_ctzll(page);
 	}
 	if (!m->size)
 		return ictl_err(ctx, EINVAL, "%s:%u: size 0 maps nothing", name, ln);
 	if ((m->iova | m->size | m->phys) & 0xfff)
-		return ictl_err(ctx, EINVAL, "%s:%u: IOVA, size and physical address must be "
-				"multiples of 4K", name, ln);
+		return ictl_err(ctx, EINVAL,
+				"%s:%u: IOVA, size and physical address must be "
+				"multiples of 4K",
+				name, ln);
 	if (m->iova + (m->size - 1) < m->iova || m->phys + (m->size - 1) < m->phys)
-		return ictl_err(ctx, EINVAL, "%s:%u: the mapping wraps around the end of the "
-				"address space", name, ln);
+		return ictl_err(ctx, EINVAL,
+				"%s:%u: the mapping wraps around the end of the "
+				"address space",
+				name, ln);
 	if (m->page && ((m->iova | m->phys | m->size) & ((1ull << m->page) - 1)))
-		return ictl_err(ctx, EINVAL, "%s:%u: IOVA, size and physical address must be "
-				"multiples of the page size asked for", name, ln);
+		return ictl_err(ctx, EINVAL,
+				"%s:%u: IOVA, size and physical address must be "
+				"multiples of the page size asked for",
+				name, ln);
 	m->line = ln;
 	return 0;
 }
@@ -198,7 +211,7 @@ int ictl_pt_maps_parse(struct ictl_ctx *ctx, const char *name, const char *text,
 	unsigned int ln = 0;
 	char line[512];
 
-	for (size_t pos = 0; pos < len; ) {
+	for (size_t pos = 0; pos < len;) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
 		struct ictl_pt_map *slot;
@@ -216,7 +229,8 @@ int ictl_pt_maps_parse(struct ictl_ctx *ctx, const char *name, const char *text,
 		pos += n + 1;
 		if (memchr(line, '\0', n)) {
 			ictl_pt_maps_clear(&m);
-			return ictl_err(ctx, EINVAL, "%s:%u: a NUL byte: not a text file", name, ln);
+			return ictl_err(ctx, EINVAL, "%s:%u: a NUL byte: not a text file", name,
+					ln);
 		}
 		hash = strchr(line, '#');
 		if (hash)
@@ -247,33 +261,65 @@ int ictl_pt_maps_parse(struct ictl_ctx *ctx, const char *name, const char *text,
 	return 0;
 }
 
-int ictl_pt_maps_load(struct ictl_ctx *ctx, const char *path, struct ictl_pt_maps *out)
+/* Read all of fd (at most MAPS_MAX_BYTES) into a new buffer. */
+static int read_all(struct ictl_ctx *ctx, int fd, const char *name, char **out, size_t *len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	_cleanup_free_ char *buf = NULL;
-	struct stat st;
-	size_t got = 0;
+	size_t got = 0, cap = 1 << 16;
+	char *buf = malloc(cap);
 
-	if (fd < 0)
-		return ictl_err(ctx, errno == ENOENT ? EINVAL : errno, "mapping file %s: %s", path,
-				strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return ictl_err(ctx, EINVAL, "mapping file %s: not a regular file", path);
-	if ((uint64_t)st.st_size > MAPS_MAX_BYTES)
-		return ictl_err(ctx, EINVAL, "mapping file %s: larger than %u MiB", path,
-				MAPS_MAX_BYTES >> 20);
-	buf = malloc((size_t)st.st_size + 1);
 	if (!buf)
 		return ictl_err(ctx, ENOMEM, "out of memory");
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+	for (;;) {
+		ssize_t n;
 
+		if (got == cap) {
+			char *p = cap < MAPS_MAX_BYTES ? realloc(buf, cap * 2) : NULL;
+
+			if (!p) {
+				free(buf);
+				return ictl_err(ctx, cap < MAPS_MAX_BYTES ? ENOMEM : EINVAL,
+						"mapping file %s: larger than %u MiB", name,
+						MAPS_MAX_BYTES >> 20);
+			}
+			buf = p;
+			cap *= 2;
+		}
+		n = read(fd, buf + got, cap - got);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return ictl_err(ctx, n < 0 ? errno : EIO, "mapping file %s: %s", path,
-					n < 0 ? strerror(errno) : "short read");
+		if (n < 0) {
+			int e = errno;
+
+			free(buf);
+			return ictl_err(ctx, e, "mapping file %s: %s", name, strerror(e));
+		}
+		if (!n)
+			break;
 		got += (size_t)n;
 	}
-	return ictl_pt_maps_parse(ctx, path, buf, got, out);
+	*out = buf;
+	*len = got;
+	return 0;
+}
+
+int ictl_pt_maps_load(struct ictl_ctx *ctx, const char *path, struct ictl_pt_maps *out)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	bool in = !strcmp(path, "-");
+	const char *name = in ? "(standard input)" : path;
+	struct stat st;
+	size_t len = 0;
+	int r;
+
+	fd = in ? dup(0) : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return ictl_err(ctx, errno == ENOENT ? EINVAL : errno, "mapping file %s: %s", name,
+				strerror(errno));
+	if (fstat(fd, &st) < 0 || (!in && !S_ISREG(st.st_mode)))
+		return ictl_err(ctx, EINVAL, "mapping file %s: not a regular file", name);
+	r = read_all(ctx, fd, name, &buf, &len);
+	if (r < 0)
+		return r;
+	return ictl_pt_maps_parse(ctx, name, buf, len, out);
 }

@@ -49,8 +49,8 @@ static const struct ictl_pt_field ss_fields[] = {
 
 static const char *ss_level_name(const struct ictl_pt_cfg *cfg, unsigned int h)
 {
-	static const char *const names[] = { "?", "SS-PTE", "SS-PDE", "SS-PDPE", "SS-PML4E",
-					     "SS-PML5E" };
+	static const char *const names[] = { "?",	"SS-PTE",   "SS-PDE",
+					     "SS-PDPE", "SS-PML4E", "SS-PML5E" };
 
 	(void)cfg;
 	return h < ARRAY_SIZE(names) ? names[h] : "?";

@@ -42,7 +42,8 @@ static const struct ictl_pt_field x86_fields[] = {
 	  VTD },
 	{ "PAT", 7, 7, ICTL_PTF_PAGE, "Page attribute table index (PTE)", VTD },
 	{ "G", 8, 8, ICTL_PTF_PAGE | ICTL_PTF_BLOCK, "Global", VTD },
-	{ "PAT", 12, 12, ICTL_PTF_BLOCK, "Page attribute table index (1 GiB and 2 MiB pages)", VTD },
+	{ "PAT", 12, 12, ICTL_PTF_BLOCK, "Page attribute table index (1 GiB and 2 MiB pages)",
+	  VTD },
 	{ "ADDR", 51, 12, ICTL_PTF_TABLE | ICTL_PTF_PAGE,
 	  "Address of the next table or of the 4 KiB page (bits HAW-1:12)", VTD },
 	{ "ADDR", 51, 21, ICTL_PTF_BLOCK,
@@ -105,10 +106,11 @@ static int x86_encode_leaf(struct ictl_ctx *ctx, const struct ictl_pt_cfg *cfg, 
 			   unsigned int *n)
 {
 	if (!(perms & ICTL_PT_R))
-		return ictl_err(ctx, EINVAL, "%s cannot map without read permission", cfg->fmt->name);
+		return ictl_err(ctx, EINVAL, "%s cannot map without read permission",
+				cfg->fmt->name);
 	if (page != cfg->shift[h] || h > 3)
-		return ictl_err(ctx, EINVAL, "%s has no 2^%u-byte pages at %s", cfg->fmt->name, page,
-				x86_level_name(cfg, h));
+		return ictl_err(ctx, EINVAL, "%s has no 2^%u-byte pages at %s", cfg->fmt->name,
+				page, x86_level_name(cfg, h));
 	/* As the kernel writes them: A always, D with write permission. */
 	*raw = phys | X86_P | X86_A | (perms & ICTL_PT_PRIV ? 0 : X86_US) |
 	       (perms & ICTL_PT_W ? X86_RW | X86_D : 0) | (perms & ICTL_PT_X ? 0 : X86_XD) |

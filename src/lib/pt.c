@@ -88,8 +88,7 @@ static const struct {
 	[ICTL_PT_RULE_HW_FORMAT] = { "hw-format", "the hardware does not walk this format" },
 	[ICTL_PT_RULE_HW_PAGE_SIZE] = { "hw-page-size",
 					"a page size the hardware does not support" },
-	[ICTL_PT_RULE_HW_ADDRESS] = { "hw-address-width",
-				      "an address wider than the hardware's" },
+	[ICTL_PT_RULE_HW_ADDRESS] = { "hw-address-width", "an address wider than the hardware's" },
 };
 
 const char *ictl_pt_rule_name(enum ictl_pt_rule r)
@@ -161,8 +160,8 @@ static int param_set(struct ictl_ctx *ctx, const struct ictl_pt_fmt *f, const ch
 	buf[len] = '\0';
 	eq = strchr(buf, '=');
 	if (!eq || eq == buf || !eq[1])
-		return ictl_err(ctx, EINVAL, "format %s: '%s' is not KEY=VALUE: it takes %s", f->name,
-				buf, f->params);
+		return ictl_err(ctx, EINVAL, "format %s: '%s' is not KEY=VALUE: it takes %s",
+				f->name, buf, f->params);
 	*eq = '\0';
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		const char *k = strstr(f->keys, keys[i]);
@@ -252,12 +251,15 @@ int ictl_pt_encode_leaf(struct ictl_ctx *ctx, const struct ictl_pt_cfg *cfg, uns
 {
 	*n = 1;
 	if (page >= 64 || (phys & ((1ull << page) - 1)))
-		return ictl_err(ctx, EINVAL, "%s: physical address 0x%" PRIx64
-				" is not aligned to its page (2^%u)", cfg->name, phys, page);
+		return ictl_err(ctx, EINVAL,
+				"%s: physical address 0x%" PRIx64
+				" is not aligned to its page (2^%u)",
+				cfg->name, phys, page);
 	if (cfg->oas < 64 && (phys + (1ull << page) - 1) >> cfg->oas)
-		return ictl_err(ctx, EINVAL, "%s: physical address 0x%" PRIx64
-				" is wider than the format's %u output bits", cfg->name, phys,
-				cfg->oas);
+		return ictl_err(ctx, EINVAL,
+				"%s: physical address 0x%" PRIx64
+				" is wider than the format's %u output bits",
+				cfg->name, phys, cfg->oas);
 	return cfg->fmt->encode_leaf(ctx, cfg, h, phys, page, perms, raw, n);
 }
 
@@ -380,12 +382,12 @@ static struct ictl_pt_event *ev_push(struct ictl_pt_walk *w, enum ictl_pt_ev_typ
 	return ev;
 }
 
-static struct ictl_pt_event *problem(struct ictl_pt_walk *w, enum ictl_pt_rule rule,
-				     unsigned int h, uint64_t iova, const char *fmt, ...)
+static struct ictl_pt_event *problem(struct ictl_pt_walk *w, enum ictl_pt_rule rule, unsigned int h,
+				     uint64_t iova, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-static struct ictl_pt_event *problem(struct ictl_pt_walk *w, enum ictl_pt_rule rule,
-				     unsigned int h, uint64_t iova, const char *fmt, ...)
+static struct ictl_pt_event *problem(struct ictl_pt_walk *w, enum ictl_pt_rule rule, unsigned int h,
+				     uint64_t iova, const char *fmt, ...)
 {
 	struct ictl_pt_event *ev = ev_push(w, ICTL_PT_EV_PROBLEM);
 	va_list ap;
@@ -438,10 +440,12 @@ static int enter(struct ictl_pt_walk *w, uint64_t addr, unsigned int h, uint64_t
 	if (r) {
 		problem(w, ICTL_PT_RULE_LOOP, h, base,
 			"%s table at 0x%" PRIx64 " is reached a second time (a loop, or a table "
-			"shared by two entries): not walked again", ictl_pt_level_name(cfg, h), addr);
+			"shared by two entries): not walked again",
+			ictl_pt_level_name(cfg, h), addr);
 		return 0;
 	}
-	p = w->src->read(w->src->priv, addr, bytes, w->buf + (size_t)(w->depth + 1) * max_table_bytes(cfg));
+	p = w->src->read(w->src->priv, addr, bytes,
+			 w->buf + (size_t)(w->depth + 1) * max_table_bytes(cfg));
 	if (!p) {
 		problem(w, ICTL_PT_RULE_UNREADABLE, h, base,
 			"%s table at 0x%" PRIx64 " (0x%" PRIx64 " bytes) is outside %s",
@@ -503,7 +507,7 @@ static void check_group(struct ictl_pt_walk *w, const struct ictl_pt_frame *fr, 
 	unsigned int g = pte->group, bad = 0;
 
 	if (i % g)
-		return;	/* checked (and reported) at the group's first entry */
+		return; /* checked (and reported) at the group's first entry */
 	if (!pte->group_same && (pte->addr & (g * step - 1)))
 		bad = 1;
 	for (unsigned int k = 1; k < g && !bad && i + k < fr->n; k++)
@@ -512,8 +516,10 @@ static void check_group(struct ictl_pt_walk *w, const struct ictl_pt_frame *fr, 
 	if (bad) {
 		char what[160];
 
-		snprintf(what, sizeof(what), "entry %u of the %u that make one %s does not match "
-			 "the first", i + bad, g, pte->group_same ? "page" : "contiguous run");
+		snprintf(what, sizeof(what),
+			 "entry %u of the %u that make one %s does not match "
+			 "the first",
+			 i + bad, g, pte->group_same ? "page" : "contiguous run");
 		entry_problem(w, fr, i, iova, pte, pte->group_rule, what);
 	}
 }
@@ -579,10 +585,18 @@ static int step(struct ictl_pt_walk *w, struct ictl_pt_frame *fr, unsigned int i
 	}
 	w->entries++;
 	if (pte.rsvd) {
-		char what[96];
+		char what[120];
 
-		snprintf(what, sizeof(what), "reserved bits 0x%016" PRIx64 " are set", pte.rsvd);
+		/* The hardware faults on reserved bits: nothing below or in it translates. */
+		snprintf(what, sizeof(what),
+			 "reserved bits 0x%016" PRIx64 " are set: the "
+			 "entry faults",
+			 pte.rsvd);
 		entry_problem(w, fr, i, iova, &pte, ICTL_PT_RULE_RESERVED, what);
+		if (w->flags & ICTL_PT_WALK_TREE)
+			fill_entry(ev_push(w, ICTL_PT_EV_ENTRY), fr, i, iova, &pte, cfg);
+		fr->idx = i + 1;
+		return 0;
 	}
 	if (pte.note)
 		entry_problem(w, fr, i, iova, &pte, pte.note_rule, pte.note);
@@ -610,7 +624,8 @@ int ictl_pt_walk_next(struct ictl_pt_walk *w, struct ictl_pt_event *ev)
 		if (w->done)
 			return 0;
 		if (w->depth < 0) {
-			int r = enter(w, w->root, w->cfg->levels, 0, ICTL_PT_R | ICTL_PT_W | ICTL_PT_X, 0);
+			int r = enter(w, w->root, w->cfg->levels, 0,
+				      ICTL_PT_R | ICTL_PT_W | ICTL_PT_X, 0);
 
 			if (r < 0)
 				return r;
@@ -683,7 +698,9 @@ int ictl_pt_ranges_next(struct ictl_pt_ranges *r, struct ictl_pt_range *out)
 		bool had = r->have;
 		struct ictl_pt_range prev = *c;
 
-		*c = (struct ictl_pt_range){ ev.iova, ev.size, ev.phys, ev.page, ev.perms, ev.count };
+		*c =
+			(struct ictl_pt_range){ ev.iova, ev.size,  ev.phys,
+						ev.page, ev.perms, ev.count };
 		r->have = true;
 		if (had) {
 			*out = prev;

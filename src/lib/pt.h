@@ -54,14 +54,14 @@ struct ictl_pt_fmt;
 /* A format with its parameters: what a walk, a build and a check need. */
 struct ictl_pt_cfg {
 	const struct ictl_pt_fmt *fmt;
-	unsigned int levels;		/* root height */
-	unsigned int ias, oas;		/* input (IOVA) and output address bits */
-	unsigned int granule;		/* log2 of the smallest page and of a table's alignment */
-	bool sign_extend;		/* x86-64: IOVAs are canonical (upper half sign-extended) */
-	uint64_t page_sizes;		/* bit n: the format can map 2^n bytes with one leaf */
-	uint8_t shift[ICTL_PT_MAX_LEVELS + 1];	/* by height: IOVA bit of the index's lsb */
-	uint8_t bits[ICTL_PT_MAX_LEVELS + 1];	/* by height: index bits */
-	char name[96];			/* canonical: "arm-lpae-s1,granule=16K,ias=47,oas=48" */
+	unsigned int levels; /* root height */
+	unsigned int ias, oas; /* input (IOVA) and output address bits */
+	unsigned int granule; /* log2 of the smallest page and of a table's alignment */
+	bool sign_extend; /* x86-64: IOVAs are canonical (upper half sign-extended) */
+	uint64_t page_sizes; /* bit n: the format can map 2^n bytes with one leaf */
+	uint8_t shift[ICTL_PT_MAX_LEVELS + 1]; /* by height: IOVA bit of the index's lsb */
+	uint8_t bits[ICTL_PT_MAX_LEVELS + 1]; /* by height: index bits */
+	char name[96]; /* canonical: "arm-lpae-s1,granule=16K,ias=47,oas=48" */
 };
 
 /* The formats the engine knows, ending with NULL. */
@@ -93,26 +93,26 @@ static inline uint64_t ictl_pt_entry_span(const struct ictl_pt_cfg *cfg, unsigne
 /* --- entries ---------------------------------------------------------------------- */
 
 enum ictl_pte_type {
-	ICTL_PTE_EMPTY,		/* not present: the hardware faults */
-	ICTL_PTE_TABLE,		/* points at the next table */
-	ICTL_PTE_LEAF,		/* maps a page */
-	ICTL_PTE_INVALID,	/* present, but not a valid encoding at this level */
+	ICTL_PTE_EMPTY, /* not present: the hardware faults */
+	ICTL_PTE_TABLE, /* points at the next table */
+	ICTL_PTE_LEAF, /* maps a page */
+	ICTL_PTE_INVALID, /* present, but not a valid encoding at this level */
 };
 
 /* An entry, decoded.  Which bits are reserved depends on the level and the kind. */
 struct ictl_pte {
 	enum ictl_pte_type type;
 	uint64_t raw;
-	uint64_t addr;		/* TABLE: the next table; LEAF: the page's base */
-	unsigned int next;	/* TABLE: height of the next table (AMD v1 may skip levels) */
-	unsigned int page;	/* LEAF: log2 of the page size */
-	unsigned int span;	/* LEAF: entries that together map the page (AMD v1 NextLevel 7) */
-	unsigned int perms;	/* LEAF: what it allows; TABLE: what it lets through (R, W, X) */
-	unsigned int force;	/* TABLE: ICTL_PT_PRIV when everything below is privileged-only */
-	uint64_t rsvd;		/* reserved bits that are set (they must be zero) */
-	const char *why;	/* INVALID: why, in words */
-	const char *note;	/* a warning about a valid entry (access flag clear, ...) or NULL */
-	int note_rule;		/* enum ictl_pt_rule of the note */
+	uint64_t addr; /* TABLE: the next table; LEAF: the page's base */
+	unsigned int next; /* TABLE: height of the next table (AMD v1 may skip levels) */
+	unsigned int page; /* LEAF: log2 of the page size */
+	unsigned int span; /* LEAF: entries that together map the page (AMD v1 NextLevel 7) */
+	unsigned int perms; /* LEAF: what it allows; TABLE: what it lets through (R, W, X) */
+	unsigned int force; /* TABLE: ICTL_PT_PRIV when everything below is privileged-only */
+	uint64_t rsvd; /* reserved bits that are set (they must be zero) */
+	const char *why; /* INVALID: why, in words */
+	const char *note; /* a warning about a valid entry (access flag clear, ...) or NULL */
+	int note_rule; /* enum ictl_pt_rule of the note */
 	/*
 	 * LEAF: entries that must agree as a group starting at an index aligned
 	 * to it (AMD v1 NextLevel 7 pages: identical; LPAE contiguous hint:
@@ -120,7 +120,7 @@ struct ictl_pte {
 	 */
 	unsigned int group;
 	bool group_same;
-	int group_rule;		/* enum ictl_pt_rule when they do not */
+	int group_rule; /* enum ictl_pt_rule when they do not */
 };
 
 void ictl_pt_decode(const struct ictl_pt_cfg *cfg, unsigned int h, uint64_t raw,
@@ -128,19 +128,19 @@ void ictl_pt_decode(const struct ictl_pt_cfg *cfg, unsigned int h, uint64_t raw,
 
 /* Where a named field of an entry applies. */
 enum {
-	ICTL_PTF_TABLE = 1u << 0,	/* entries that point at a table */
-	ICTL_PTF_PAGE = 1u << 1,	/* leaves at height 1 */
-	ICTL_PTF_BLOCK = 1u << 2,	/* leaves above height 1 (large pages, blocks) */
+	ICTL_PTF_TABLE = 1u << 0, /* entries that point at a table */
+	ICTL_PTF_PAGE = 1u << 1, /* leaves at height 1 */
+	ICTL_PTF_BLOCK = 1u << 2, /* leaves above height 1 (large pages, blocks) */
 	ICTL_PTF_ALL = 7,
 };
 
 /* A field of an entry, as the format's specification names it. */
 struct ictl_pt_field {
-	const char *name;	/* "R/W", "AttrIndx", "NextLevel" */
+	const char *name; /* "R/W", "AttrIndx", "NextLevel" */
 	uint8_t msb, lsb;
-	unsigned int where;	/* ICTL_PTF_* */
+	unsigned int where; /* ICTL_PTF_* */
 	const char *desc;
-	const char *spec;	/* "VT-d 9.7", "Arm ARM D8.3.2" */
+	const char *spec; /* "VT-d 9.7", "Arm ARM D8.3.2" */
 };
 
 /* The named fields of the format, ending with { NULL }. */
@@ -174,7 +174,7 @@ typedef const void *(*ictl_pt_read_fn)(void *priv, uint64_t addr, size_t len, vo
 struct ictl_pt_src {
 	ictl_pt_read_fn read;
 	void *priv;
-	const char *what;	/* for messages: "image t.img", "dump mem.raw" */
+	const char *what; /* for messages: "image t.img", "dump mem.raw" */
 };
 
 /* Memory at base, len bytes (an image, a raw dump): read returns pointers into it. */
@@ -189,64 +189,64 @@ const void *ictl_pt_span_read(void *priv, uint64_t addr, size_t len, void *buf);
 
 /* What a check or a walk found wrong, by rule. */
 enum ictl_pt_rule {
-	ICTL_PT_RULE_MISSING,		/* a mapping asked for is not in the table */
-	ICTL_PT_RULE_EXTRA,		/* the table maps what no mapping asks for */
-	ICTL_PT_RULE_PHYS,		/* mapped to another physical address */
-	ICTL_PT_RULE_PERMS,		/* other permissions */
-	ICTL_PT_RULE_SIZE,		/* another page size than the one asked for */
-	ICTL_PT_RULE_RESERVED,		/* reserved bits set */
-	ICTL_PT_RULE_INVALID,		/* an encoding the level does not allow */
-	ICTL_PT_RULE_UNREADABLE,	/* a table outside the memory the source has */
-	ICTL_PT_RULE_MISALIGNED,	/* a table not aligned to its size */
-	ICTL_PT_RULE_LOOP,		/* a table reached a second time (a loop, or shared) */
-	ICTL_PT_RULE_REPLICA,		/* AMD v1: the entries of one page disagree */
-	ICTL_PT_RULE_CONTIGUOUS,	/* LPAE: contiguous hint on entries that are not */
-	ICTL_PT_RULE_ACCESS_FLAG,	/* LPAE: access flag clear (the first access faults) */
-	ICTL_PT_RULE_RESV_REGION,	/* mapped inside a reserved region (an MSI window) */
-	ICTL_PT_RULE_HW_FORMAT,		/* the hardware does not walk this format or depth */
-	ICTL_PT_RULE_HW_PAGE_SIZE,	/* a page size the hardware does not support */
-	ICTL_PT_RULE_HW_ADDRESS,	/* an address wider than the hardware's */
+	ICTL_PT_RULE_MISSING, /* a mapping asked for is not in the table */
+	ICTL_PT_RULE_EXTRA, /* the table maps what no mapping asks for */
+	ICTL_PT_RULE_PHYS, /* mapped to another physical address */
+	ICTL_PT_RULE_PERMS, /* other permissions */
+	ICTL_PT_RULE_SIZE, /* another page size than the one asked for */
+	ICTL_PT_RULE_RESERVED, /* reserved bits set */
+	ICTL_PT_RULE_INVALID, /* an encoding the level does not allow */
+	ICTL_PT_RULE_UNREADABLE, /* a table outside the memory the source has */
+	ICTL_PT_RULE_MISALIGNED, /* a table not aligned to its size */
+	ICTL_PT_RULE_LOOP, /* a table reached a second time (a loop, or shared) */
+	ICTL_PT_RULE_REPLICA, /* AMD v1: the entries of one page disagree */
+	ICTL_PT_RULE_CONTIGUOUS, /* LPAE: contiguous hint on entries that are not */
+	ICTL_PT_RULE_ACCESS_FLAG, /* LPAE: access flag clear (the first access faults) */
+	ICTL_PT_RULE_RESV_REGION, /* mapped inside a reserved region (an MSI window) */
+	ICTL_PT_RULE_HW_FORMAT, /* the hardware does not walk this format or depth */
+	ICTL_PT_RULE_HW_PAGE_SIZE, /* a page size the hardware does not support */
+	ICTL_PT_RULE_HW_ADDRESS, /* an address wider than the hardware's */
 	ICTL_PT_RULE_COUNT
 };
-const char *ictl_pt_rule_name(enum ictl_pt_rule r);	/* "missing", "reserved", ... */
+const char *ictl_pt_rule_name(enum ictl_pt_rule r); /* "missing", "reserved", ... */
 const char *ictl_pt_rule_desc(enum ictl_pt_rule r);
 
 enum ictl_pt_ev_type {
-	ICTL_PT_EV_TABLE,	/* a table is entered (tree walks) */
-	ICTL_PT_EV_ENTRY,	/* a present entry (tree walks) */
-	ICTL_PT_EV_LEAF,	/* one leaf, or a run of leaves (leaf walks) */
-	ICTL_PT_EV_PROBLEM,	/* something wrong with the table itself */
+	ICTL_PT_EV_TABLE, /* a table is entered (tree walks) */
+	ICTL_PT_EV_ENTRY, /* a present entry (tree walks) */
+	ICTL_PT_EV_LEAF, /* one leaf, or a run of leaves (leaf walks) */
+	ICTL_PT_EV_PROBLEM, /* something wrong with the table itself */
 };
 
 struct ictl_pt_event {
 	enum ictl_pt_ev_type type;
-	unsigned int h;		/* height of the table or entry */
-	uint64_t iova;		/* first IOVA the table, entry or run covers */
-	uint64_t size;		/* bytes of IOVA it covers */
-	uint64_t table;		/* address of the table (of the entry) */
-	unsigned int index;	/* the entry's index in it */
-	uint64_t entry_addr;	/* table + 8 * index */
-	struct ictl_pte pte;	/* ENTRY, LEAF (the first entry of a run), PROBLEM */
+	unsigned int h; /* height of the table or entry */
+	uint64_t iova; /* first IOVA the table, entry or run covers */
+	uint64_t size; /* bytes of IOVA it covers */
+	uint64_t table; /* address of the table (of the entry) */
+	unsigned int index; /* the entry's index in it */
+	uint64_t entry_addr; /* table + 8 * index */
+	struct ictl_pte pte; /* ENTRY, LEAF (the first entry of a run), PROBLEM */
 	/* LEAF: a run of count pages of 2^page bytes, IOVA- and physically contiguous. */
 	uint64_t phys;
 	unsigned int page;
 	uint64_t count;
-	unsigned int perms;	/* effective: the leaf's, limited by every table above it */
+	unsigned int perms; /* effective: the leaf's, limited by every table above it */
 	/* PROBLEM */
 	enum ictl_pt_rule rule;
 	char msg[200];
 };
 
 enum {
-	ICTL_PT_WALK_TREE = 1u << 0,	/* TABLE and ENTRY events, one LEAF per entry */
+	ICTL_PT_WALK_TREE = 1u << 0, /* TABLE and ENTRY events, one LEAF per entry */
 };
 
 struct ictl_pt_frame {
 	uint64_t table;
 	const uint64_t *e;
 	unsigned int h, idx, n;
-	uint64_t base;		/* IOVA of entry 0 */
-	unsigned int allow;	/* permissions the tables above let through */
+	uint64_t base; /* IOVA of entry 0 */
+	unsigned int allow; /* permissions the tables above let through */
 	unsigned int force;
 };
 
@@ -255,13 +255,13 @@ struct ictl_pt_walk {
 	const struct ictl_pt_src *src;
 	unsigned int flags;
 	uint64_t root;
-	int depth;			/* frames in use; -1 before the root is read */
+	int depth; /* frames in use; -1 before the root is read */
 	struct ictl_pt_frame f[ICTL_PT_MAX_LEVELS + 1];
-	uint8_t *buf;			/* one table per level for sources that copy */
-	uint64_t *seen;			/* open-addressing set of table addresses */
+	uint8_t *buf; /* one table per level for sources that copy */
+	uint64_t *seen; /* open-addressing set of table addresses */
 	size_t nseen, seen_cap;
 	bool done;
-	struct ictl_pt_event q[4];	/* events of one step, returned in order */
+	struct ictl_pt_event q[6]; /* events of one step, returned in order */
 	unsigned int qn, qi;
 	/* What the walk read: tables, their bytes, present entries. */
 	uint64_t tables, bytes, entries;
@@ -287,9 +287,9 @@ void ictl_pt_entry_name(const struct ictl_pt_cfg *cfg, unsigned int h, unsigned 
 /* IOVA [iova, iova + size) -> [phys, phys + size), one page size, one set of permissions. */
 struct ictl_pt_range {
 	uint64_t iova, size, phys;
-	unsigned int page;	/* log2 of the page size */
+	unsigned int page; /* log2 of the page size */
 	unsigned int perms;
-	uint64_t pages;		/* leaf entries */
+	uint64_t pages; /* leaf entries */
 };
 
 /*
@@ -314,8 +314,8 @@ void ictl_pt_ranges_free(struct ictl_pt_ranges *r);
 struct ictl_pt_map {
 	uint64_t iova, size, phys;
 	unsigned int perms;
-	unsigned int page;	/* log2 of the page size it must be mapped with; 0: any */
-	unsigned int line;	/* in the file it came from */
+	unsigned int page; /* log2 of the page size it must be mapped with; 0: any */
+	unsigned int line; /* in the file it came from */
 };
 
 struct ictl_pt_maps {
@@ -346,14 +346,14 @@ const char *ictl_pt_page_sizes_str(uint64_t mask, char *buf, size_t len);
 /* Memory that holds tables: an image in the making, or one read back. */
 struct ictl_pt_image {
 	struct ictl_pt_cfg cfg;
-	uint64_t base;		/* address of mem[0] */
+	uint64_t base; /* address of mem[0] */
 	uint64_t root;
-	uint64_t page_sizes;	/* what the build used (0: unknown) */
-	uint8_t *mem;		/* owned when built; mapped when loaded */
+	uint64_t page_sizes; /* what the build used (0: unknown) */
+	uint8_t *mem; /* owned when built; mapped when loaded */
 	size_t len, cap;
-	bool mapped;		/* mem is an mmap of a file (ictl_pt_image_load) */
+	bool mapped; /* mem is an mmap of a file (ictl_pt_image_load) */
 	size_t map_len;
-	uint64_t leaves;	/* entries written by the build */
+	uint64_t leaves; /* entries written by the build */
 };
 
 /*
@@ -396,7 +396,7 @@ struct ictl_pt_elf {
 	const uint8_t *map;
 	size_t len;
 	size_t nsegs;
-	struct ictl_pt_elf_seg *segs;	/* sorted by paddr, not overlapping */
+	struct ictl_pt_elf_seg *segs; /* sorted by paddr, not overlapping */
 	char what[300];
 };
 /* Parse an ELF64 little-endian core held in map (len bytes); exposed for fuzzing. */
@@ -410,15 +410,15 @@ const void *ictl_pt_elf_read(void *priv, uint64_t addr, size_t len, void *buf);
 
 /* What a hardware unit walks (from a vendor's pt_formats), for checks. */
 struct ictl_pt_hw {
-	bool known;		/* false: no hardware limits to check */
-	bool walks;		/* the hardware walks this format at this depth */
-	uint64_t page_sizes;	/* pages it supports */
-	unsigned int ias, oas;	/* 0: unknown */
-	char source[160];	/* where it came from: "cap_reg.SLLPS = 0x1 (VT-d 11.4.2)" */
+	bool known; /* false: no hardware limits to check */
+	bool walks; /* the hardware walks this format at this depth */
+	uint64_t page_sizes; /* pages it supports */
+	unsigned int ias, oas; /* 0: unknown */
+	char source[160]; /* where it came from: "cap_reg.SLLPS = 0x1 (VT-d 11.4.2)" */
 };
 
 struct ictl_pt_resv {
-	uint64_t start, last;	/* inclusive */
+	uint64_t start, last; /* inclusive */
 	char kind[24];
 };
 
@@ -426,24 +426,24 @@ struct ictl_pt_check_opts {
 	const struct ictl_pt_cfg *cfg;
 	const struct ictl_pt_src *src;
 	uint64_t root;
-	const struct ictl_pt_maps *maps;	/* NULL: the table alone is checked */
+	const struct ictl_pt_maps *maps; /* NULL: the table alone is checked */
 	/* The page sizes the table should use, the largest that fit (0: any size is fine). */
 	uint64_t expect_pages;
-	const struct ictl_pt_hw *hw;		/* NULL: no hardware */
-	const struct ictl_pt_resv *resv;	/* reserved regions, nresv of them */
+	const struct ictl_pt_hw *hw; /* NULL: no hardware */
+	const struct ictl_pt_resv *resv; /* reserved regions, nresv of them */
 	size_t nresv;
 };
 
 struct ictl_pt_finding {
 	enum ictl_pt_rule rule;
-	uint64_t iova, size;		/* the IOVA range it concerns */
-	unsigned int h;			/* height of the entry; 0 when no entry is concerned */
-	uint64_t entry_addr;		/* the first entry concerned */
+	uint64_t iova, size; /* the IOVA range it concerns */
+	unsigned int h; /* height of the entry; 0 when no entry is concerned */
+	uint64_t entry_addr; /* the first entry concerned */
 	unsigned int index;
 	uint64_t raw;
-	unsigned int line;		/* the mapping's line; 0 when none */
-	uint64_t want, got;		/* phys, perms or page size, by rule */
-	uint64_t count;			/* entries or pages concerned */
+	unsigned int line; /* the mapping's line; 0 when none */
+	uint64_t want, got; /* phys, perms or page size, by rule */
+	uint64_t count; /* entries or pages concerned */
 	char msg[256];
 };
 
@@ -467,18 +467,18 @@ int ictl_pt_check(struct ictl_ctx *ctx, const struct ictl_pt_check_opts *o, ictl
 /* --- diff ------------------------------------------------------------------------- */
 
 enum ictl_pt_change {
-	ICTL_PT_ADDED,		/* in B only */
-	ICTL_PT_REMOVED,	/* in A only */
-	ICTL_PT_REMAPPED,	/* another physical address */
-	ICTL_PT_REPERM,		/* other permissions */
-	ICTL_PT_REPAGED,	/* another page size, same translation */
+	ICTL_PT_ADDED, /* in B only */
+	ICTL_PT_REMOVED, /* in A only */
+	ICTL_PT_REMAPPED, /* another physical address */
+	ICTL_PT_REPERM, /* other permissions */
+	ICTL_PT_REPAGED, /* another page size, same translation */
 };
 const char *ictl_pt_change_name(enum ictl_pt_change c);
 
 struct ictl_pt_delta {
 	enum ictl_pt_change change;
 	uint64_t iova, size;
-	uint64_t phys_a, phys_b;	/* of iova; 0 where absent */
+	uint64_t phys_a, phys_b; /* of iova; 0 where absent */
 	unsigned int perms_a, perms_b, page_a, page_b;
 };
 

@@ -33,13 +33,26 @@ static uint64_t below(uint64_t n)
 }
 
 static const char *const cfgs[] = {
-	"x86-64", "x86-64,levels=5", "x86-64,sign-extend=0", "x86-64,levels=5,oas=46",
-	"vtd-ss,levels=3", "vtd-ss", "vtd-ss,levels=5,oas=48",
-	"amd-v1,levels=1", "amd-v1,levels=2", "amd-v1,levels=3", "amd-v1", "amd-v1,levels=5",
+	"x86-64",
+	"x86-64,levels=5",
+	"x86-64,sign-extend=0",
+	"x86-64,levels=5,oas=46",
+	"vtd-ss,levels=3",
+	"vtd-ss",
+	"vtd-ss,levels=5,oas=48",
+	"amd-v1,levels=1",
+	"amd-v1,levels=2",
+	"amd-v1,levels=3",
+	"amd-v1",
+	"amd-v1,levels=5",
 	"amd-v1,levels=6",
-	"arm-lpae-s1", "arm-lpae-s1,ias=39", "arm-lpae-s1,ias=32,oas=40",
-	"arm-lpae-s1,granule=16K", "arm-lpae-s1,granule=16K,ias=36",
-	"arm-lpae-s1,granule=64K", "arm-lpae-s1,granule=64K,ias=42,oas=52",
+	"arm-lpae-s1",
+	"arm-lpae-s1,ias=39",
+	"arm-lpae-s1,ias=32,oas=40",
+	"arm-lpae-s1,granule=16K",
+	"arm-lpae-s1,granule=16K,ias=36",
+	"arm-lpae-s1,granule=64K",
+	"arm-lpae-s1,granule=64K,ias=42,oas=52",
 };
 
 /* Permissions the format can express (x86 and LPAE always read; VT-d needs r or w). */
@@ -89,7 +102,7 @@ static void gen(const struct ictl_pt_cfg *cfg, uint64_t mask, struct ictl_pt_map
 			sz += below(4) * gran;
 		x.iova = below((top - sz) >> s) << s;
 		if (cfg->sign_extend && below(2))
-			x.iova = -(x.iova + sz);	/* the upper (sign-extended) half */
+			x.iova = -(x.iova + sz); /* the upper (sign-extended) half */
 		x.phys = below((otop - sz) >> s) << s;
 		x.size = sz;
 		x.perms = rnd_perms(cfg);
@@ -130,8 +143,11 @@ static int check(struct ictl_ctx *ctx, const struct ictl_pt_image *img,
 {
 	struct ictl_pt_span span;
 	struct ictl_pt_src src;
-	struct ictl_pt_check_opts o = { .cfg = &img->cfg, .src = &src, .root = img->root,
-					.maps = maps, .expect_pages = expect };
+	struct ictl_pt_check_opts o = { .cfg = &img->cfg,
+					.src = &src,
+					.root = img->root,
+					.maps = maps,
+					.expect_pages = expect };
 	struct ictl_pt_check_stats st;
 
 	memset(t, 0, sizeof(*t));
@@ -216,8 +232,8 @@ static bool catches_moved_leaf(struct ictl_ctx *ctx, struct ictl_pt_image *img,
 	}
 	ok = !check(ctx, img, maps, 0, &t) && t.by[ICTL_PT_RULE_PHYS] >= 1;
 	if (!ok)
-		printf("# moved leaf at 0x%" PRIx64 ": %" PRIu64 " findings, first: %s\n", iova, t.n,
-		       t.n ? t.first.msg : "-");
+		printf("# moved leaf at 0x%" PRIx64 ": %" PRIu64 " findings, first: %s\n", iova,
+		       t.n, t.n ? t.first.msg : "-");
 	return ok;
 }
 
@@ -241,7 +257,7 @@ static void one(struct ictl_ctx *ctx, const char *spec, uint64_t seed, bool *all
 		mask &= -mask;
 	else if (below(2))
 		mask = (mask & -mask) | (1ull << (63 - __builtin_clzll(mask & ~(1ull << 60)) -
-						(unsigned int)below(2)));
+						  (unsigned int)below(2)));
 	mask &= cfg.page_sizes;
 	gen(&cfg, mask, &maps);
 	r = ictl_pt_build(ctx, &cfg, mask, 0x100000000ull, &maps, &img);
@@ -266,13 +282,14 @@ static void one(struct ictl_ctx *ctx, const char *spec, uint64_t seed, bool *all
 
 		/* The table has a mapping more than asked: extra; one less: missing. */
 		if (check(ctx, &img, &fewer, 0, &t) || t.by[ICTL_PT_RULE_EXTRA] != 1 || t.n != 1) {
-			printf("# seed %" PRIu64 " %s: dropped mapping: %" PRIu64 " findings\n", seed,
-			       spec, t.n);
+			printf("# seed %" PRIu64 " %s: dropped mapping: %" PRIu64 " findings\n",
+			       seed, spec, t.n);
 			*all_ok = false;
 		}
 		maps.v[0].perms ^= ICTL_PT_W;
 		if (check(ctx, &img, &maps, 0, &t) || t.by[ICTL_PT_RULE_PERMS] < 1) {
-			printf("# seed %" PRIu64 " %s: changed permissions not caught\n", seed, spec);
+			printf("# seed %" PRIu64 " %s: changed permissions not caught\n", seed,
+			       spec);
 			*all_ok = false;
 		}
 		maps.v[0].perms ^= ICTL_PT_W;
@@ -304,8 +321,10 @@ int main(void)
 			rng = seed * 0x9e3779b97f4a7c15ull | 1;
 			one(ctx, cfgs[c], seed, &all_ok);
 		}
-		ok(all_ok, "%s: %" PRIu64 " random round trips (build, ranges, check, changes "
-		   "caught)", cfgs[c], iters);
+		ok(all_ok,
+		   "%s: %" PRIu64 " random round trips (build, ranges, check, changes "
+		   "caught)",
+		   cfgs[c], iters);
 	}
 	ictl_ctx_free(ctx);
 	return done_testing();
