@@ -69,7 +69,7 @@ static json_object *build_json(struct cli *cli, const void *data, int err)
 {
 	const struct build_rec *b = data;
 	json_object *doc = json_object_new_object(), *o = json_object_new_object();
-	char sizes[128];
+	char sizes[512];
 
 	(void)cli, (void)err;
 	js_set(o, "file", js_str(b->output));
@@ -90,7 +90,7 @@ static json_object *build_json(struct cli *cli, const void *data, int err)
 static int build_text(struct cli *cli, FILE *out, const void *data)
 {
 	const struct build_rec *b = data;
-	char sizes[128], sz[24];
+	char sizes[512], sz[24];
 
 	(void)cli;
 	fprintf(out,

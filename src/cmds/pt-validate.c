@@ -288,7 +288,7 @@ static json_object *head(const struct pt_source *s, const struct pt_validate_opt
 			 uint64_t expect, const struct ictl_pt_hw *hw)
 {
 	json_object *h = json_object_new_object();
-	char sizes[128];
+	char sizes[512];
 
 	js_set(h, "source", json_object_new_string(s->what));
 	js_set(h, "format", json_object_new_string(s->cfg.name));

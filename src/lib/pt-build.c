@@ -182,7 +182,7 @@ static int build_map(struct builder *b, const struct ictl_pt_map *m, uint64_t pa
 	const struct ictl_pt_cfg *cfg = b->cfg;
 	uint64_t mask = m->page ? 1ull << m->page : page_sizes, iova = m->iova, phys = m->phys;
 	uint64_t rem = m->size;
-	char sizes[64];
+	char sizes[512];
 
 	b->line = m->line;
 	if (!in_space(cfg, m->iova, m->iova + (m->size - 1)))
@@ -226,7 +226,7 @@ int ictl_pt_build(struct ictl_ctx *ctx, const struct ictl_pt_cfg *cfg, uint64_t 
 		  uint64_t base, const struct ictl_pt_maps *maps, struct ictl_pt_image *out)
 {
 	struct builder b = { ctx, cfg, out, 0 };
-	char sizes[64];
+	char sizes[512], have[512];
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -243,7 +243,7 @@ int ictl_pt_build(struct ictl_ctx *ctx, const struct ictl_pt_cfg *cfg, uint64_t 
 		return ictl_err(
 			ctx, EINVAL, "%s has no pages of %s: it has %s", cfg->name,
 			ictl_pt_page_sizes_str(page_sizes & ~cfg->page_sizes, sizes, sizeof(sizes)),
-			ictl_pt_page_sizes_str(cfg->page_sizes, sizes + 32, sizeof(sizes) - 32));
+			ictl_pt_page_sizes_str(cfg->page_sizes, have, sizeof(have)));
 	out->page_sizes = page_sizes;
 	r = alloc_table(&b, &out->root);
 	for (size_t i = 0; i < maps->n && !r; i++)

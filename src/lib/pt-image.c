@@ -38,7 +38,7 @@ void munmap_image(struct ictl_pt_image *img)
 
 int ictl_pt_image_header(const struct ictl_pt_image *img, char *buf, size_t len)
 {
-	char sizes[128];
+	char sizes[512];
 	int n;
 
 	if (len < ICTL_PT_HEADER_SIZE)

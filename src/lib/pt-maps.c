@@ -111,13 +111,19 @@ const char *ictl_pt_page_sizes_str(uint64_t mask, char *buf, size_t len)
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (unsigned int b = 0; b < 64 && n < len; b++) {
+	for (unsigned int b = 0; b < 64; b++) {
 		char one[24];
+		size_t k;
 
 		if (!(mask & (1ull << b)))
 			continue;
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "",
-				      ictl_pt_size_str(1ull << b, one, sizeof(one)));
+		ictl_pt_size_str(1ull << b, one, sizeof(one));
+		k = strlen(one) + (n ? 1 : 0);
+		if (n + k + 4 >= len) {
+			snprintf(buf + n, len - n, ",...");	/* never a size cut in two */
+			break;
+		}
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "", one);
 	}
 	return buf;
 }
