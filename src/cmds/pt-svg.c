@@ -26,7 +26,7 @@ struct svg {
 	int row;
 	uint64_t next_iova; /* end of the last box, to tell gaps */
 	bool have_prev;
-	uint64_t drawn, skipped;
+	uint64_t drawn, skipped, ranges, regions;
 	uint64_t pages_seen; /* bit n: pages of 2^n drawn */
 };
 
@@ -65,6 +65,21 @@ static void place(struct svg *s, double w)
 	}
 }
 
+/* A size for a label, to two significant digits: "2.0G", "17M", "512K". */
+static const char *approx(uint64_t v, char *buf, size_t len)
+{
+	static const char units[] = "KMGTPE";
+	double d = (double)v / 1024;
+	int u = 0;
+
+	while (d >= 1024 && u < 5) {
+		d /= 1024;
+		u++;
+	}
+	snprintf(buf, len, d < 10 ? "%.1f%c" : "%.0f%c", d, units[u]);
+	return buf;
+}
+
 static void gap(struct svg *s, uint64_t from, uint64_t to)
 {
 	char sz[24];
@@ -76,7 +91,7 @@ static void gap(struct svg *s, uint64_t from, uint64_t to)
 		"fill=\"none\"/>"
 		"<text x=\"%.1f\" y=\"%d\" font-size=\"9\" fill=\"#777\">%s</text></g>\n",
 		from, to - 1, s->x + 4, TOP + s->row * ROW_H + BOX_H / 2, s->x,
-		TOP + s->row * ROW_H + BOX_H + 24, ictl_pt_size_str(to - from, sz, sizeof(sz)));
+		TOP + s->row * ROW_H + BOX_H + 24, approx(to - from, sz, sizeof(sz)));
 	s->x += 36;
 }
 
@@ -134,8 +149,10 @@ static void draw_range(struct svg *s, const struct ictl_pt_range *r)
 	snprintf(label, sizeof(label), "0x%" PRIx64, r->iova);
 	snprintf(cls, sizeof(cls), "map-range page-%s%s%s", pg, ro ? " ro" : "",
 		 exec ? " exec" : "");
-	if (box(s, r->iova, r->size, cls, page_colour(r->page), ro, exec, title, label))
+	if (box(s, r->iova, r->size, cls, page_colour(r->page), ro, exec, title, label)) {
 		s->pages_seen |= 1ull << r->page;
+		s->ranges++;
+	}
 }
 
 static void draw_resv(struct svg *s, const struct ictl_pt_resv *rv)
@@ -145,8 +162,9 @@ static void draw_resv(struct svg *s, const struct ictl_pt_resv *rv)
 	snprintf(title, sizeof(title), "reserved region (%s): 0x%" PRIx64 "-0x%" PRIx64, rv->kind,
 		 rv->start, rv->last);
 	snprintf(label, sizeof(label), "%s", rv->kind);
-	box(s, rv->start, rv->last - rv->start + 1, "map-resv", "url(#resv)", false, false, title,
-	    label);
+	if (box(s, rv->start, rv->last - rv->start + 1, "map-resv", "url(#resv)", false, false,
+		title, label))
+		s->regions++;
 }
 
 static void legend(FILE *f, const struct svg *s, int y)
@@ -206,10 +224,11 @@ static int finish(struct cli *cli, struct svg *s, const struct pt_source *src)
 		"<text id=\"title\" x=\"%d\" y=\"24\" font-size=\"15\" font-weight=\"bold\">IOVA "
 		"map: "
 		"%s</text>\n<text x=\"%d\" y=\"42\" font-size=\"11\" fill=\"#555\">%s, root "
-		"0x%" PRIx64 ": %" PRIu64
-		" ranges drawn%s; widths grow with the log of the size</text>\n",
+		"0x%" PRIx64 ", %u-bit IOVAs: %" PRIu64 " ranges, %" PRIu64
+		" reserved regions%s; widths "
+		"grow with the log of the size</text>\n",
 		WIDTH, height, WIDTH, height, MARGIN, src->cfg.name, MARGIN, src->what, src->root,
-		s->drawn, s->skipped ? " (more left out)" : "");
+		src->cfg.ias, s->ranges, s->regions, s->skipped ? " (more left out)" : "");
 	legend(out, s, 50);
 	fwrite(s->buf, 1, s->len, out);
 	if (!s->drawn)
