@@ -29,29 +29,40 @@ void ictl_pt_image_clear(struct ictl_pt_image *img)
 	memset(img, 0, sizeof(*img));
 }
 
-/* A zeroed table at the end of the buffer, aligned to the granule; its address. */
-static int alloc_table(struct builder *b, uint64_t *addr)
+int ictl_pt_image_alloc(struct ictl_ctx *ctx, struct ictl_pt_image *img, size_t size, size_t align,
+			uint64_t *addr)
 {
-	struct ictl_pt_image *img = b->img;
-	size_t sz = (size_t)1 << b->cfg->granule;
+	size_t start = (img->len + align - 1) & ~(align - 1);
 
-	if (img->len + sz > img->cap) {
-		size_t cap = img->cap ? img->cap * 2 : 16 * sz;
+	if (img->mapped || !align || (align & (align - 1)) || align > 65536 ||
+	    size > SIZE_MAX / 4 || start > SIZE_MAX / 4)
+		return ictl_err(ctx, EINVAL, "cannot allocate 0x%zx bytes in this image", size);
+	if (start + size > img->cap) {
+		size_t cap = img->cap ? img->cap : 65536;
 		uint8_t *mem;
 
-		if (cap > SIZE_MAX / 2 || img->base + cap < img->base)
-			return ictl_err(b->ctx, ENOMEM,
-					"page tables larger than the address space");
+		while (cap < start + size)
+			cap *= 2;
+		if (img->base + cap < img->base)
+			return ictl_err(ctx, ENOMEM, "page tables larger than the address space");
 		mem = realloc(img->mem, cap);
 		if (!mem)
-			return ictl_err(b->ctx, ENOMEM, "out of memory for page tables");
+			return ictl_err(ctx, ENOMEM, "out of memory for page tables");
 		memset(mem + img->cap, 0, cap - img->cap);
 		img->mem = mem;
 		img->cap = cap;
 	}
-	*addr = img->base + img->len;
-	img->len += sz;
+	*addr = img->base + start;
+	img->len = start + size;
 	return 0;
+}
+
+/* A zeroed table at the end of the buffer, aligned to the granule; its address. */
+static int alloc_table(struct builder *b, uint64_t *addr)
+{
+	size_t sz = (size_t)1 << b->cfg->granule;
+
+	return ictl_pt_image_alloc(b->ctx, b->img, sz, sz, addr);
 }
 
 static uint64_t *entry_at(struct builder *b, uint64_t table, unsigned int idx)

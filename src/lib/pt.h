@@ -492,6 +492,80 @@ typedef int (*ictl_pt_delta_fn)(void *priv, const struct ictl_pt_delta *d);
 long long ictl_pt_diff(struct ictl_ctx *ctx, const struct ictl_pt_side *a,
 		       const struct ictl_pt_side *b, ictl_pt_delta_fn fn, void *priv);
 
+/* --- the structures that point at tables ----------------------------------------------- */
+
+/*
+ * Memory of size bytes (zeroed) at the end of an image's memory, aligned to
+ * align (a power of two, at most 64K); its address.  What the builders use
+ * for tables, CD tables and GCR3 tables.
+ */
+int ictl_pt_image_alloc(struct ictl_ctx *ctx, struct ictl_pt_image *img, size_t size, size_t align,
+			uint64_t *addr);
+
+/*
+ * An SMMUv3 stage-1 context descriptor (SMMUv3 spec 5.4), the fields iommuctl
+ * writes and checks.  Its table is arm-lpae-s1 with granule = tg0, ias = 64 -
+ * t0sz, oas = ips, rooted at ttb0.
+ */
+struct ictl_smmu_cd {
+	bool valid;
+	unsigned int t0sz; /* 64 - input bits */
+	unsigned int granule; /* log2: 12, 14, 16 (TG0 0b00, 0b10, 0b01) */
+	unsigned int irgn0, orgn0, sh0;
+	bool epd0, epd1, endi, aa64, s, r, a, aset, ha, hd;
+	unsigned int ips; /* output bits: 32, 36, 40, 42, 44, 48, 52 */
+	uint16_t asid;
+	uint64_t ttb0;
+	uint64_t mair;
+};
+#define ICTL_SMMU_CD_DWORDS 8
+void ictl_smmu_cd_encode(const struct ictl_smmu_cd *cd, uint64_t out[ICTL_SMMU_CD_DWORDS]);
+/* Decode; -EINVAL naming the field when the SMMU would take it as an illegal CD (C_BAD_CD). */
+int ictl_smmu_cd_decode(struct ictl_ctx *ctx, const uint64_t in[ICTL_SMMU_CD_DWORDS],
+			struct ictl_smmu_cd *cd);
+/* The CD of an arm-lpae-s1 table at ttb0, as the kernel writes one (arm_smmu_make_s1_cd). */
+int ictl_smmu_cd_for_table(struct ictl_ctx *ctx, const struct ictl_pt_cfg *cfg, uint64_t ttb0,
+			   uint16_t asid, struct ictl_smmu_cd *cd);
+/* The table format a CD describes. */
+int ictl_smmu_cd_cfg(struct ictl_ctx *ctx, const struct ictl_smmu_cd *cd, struct ictl_pt_cfg *cfg);
+
+/*
+ * A CD table (SMMUv3 5.3, 5.4): linear (S1Fmt 0), or two levels of L1
+ * descriptors (V, L2Ptr[51:12]) and leaf tables of 64 CDs (S1Fmt 1, 4K) or
+ * 1024 (S1Fmt 2, 64K).  2^cdmax SubstreamIDs.
+ */
+struct ictl_smmu_cdtab {
+	unsigned int fmt; /* S1Fmt */
+	unsigned int cdmax; /* S1CDMax: log2 of the SubstreamIDs */
+	uint64_t base; /* S1ContextPtr */
+};
+/* Build a CD table in img holding cds[i] at SubstreamID ssids[i]; fills t->base. */
+int ictl_smmu_cdtab_build(struct ictl_ctx *ctx, struct ictl_pt_image *img,
+			  struct ictl_smmu_cdtab *t, const uint32_t *ssids,
+			  const struct ictl_smmu_cd *cds, size_t n);
+/* Where the CD of ssid is; -ENOENT when its L1 descriptor is not valid, -EFAULT unreadable. */
+int ictl_smmu_cd_addr(struct ictl_ctx *ctx, const struct ictl_smmu_cdtab *t,
+		      const struct ictl_pt_src *src, uint32_t ssid, uint64_t *addr);
+/* The STE words a nested stage 1 gives the kernel (V, Config S1, S1Fmt, S1ContextPtr, S1CDMax). */
+void ictl_smmu_ste_s1(const struct ictl_smmu_cdtab *t, uint64_t ste[2]);
+/* The kernel's rules for such words (arm_smmu_validate_vste); -EINVAL naming the field. */
+int ictl_smmu_ste_check(struct ictl_ctx *ctx, const uint64_t ste[2]);
+
+/*
+ * The AMD GCR3 table (AMD IOMMU 2.2.6): glx + 1 levels of 512 entries indexed
+ * by 9 PASID bits each (V, address[51:12]); the leaves hold guest CR3s, the
+ * roots of x86-64 tables.
+ */
+int ictl_amd_gcr3_build(struct ictl_ctx *ctx, struct ictl_pt_image *img, unsigned int glx,
+			const uint32_t *pasids, const uint64_t *cr3s, size_t n, uint64_t *base);
+/* The guest CR3 of pasid; -ENOENT when an entry on the way is not valid, -EFAULT unreadable. */
+int ictl_amd_gcr3_lookup(struct ictl_ctx *ctx, const struct ictl_pt_src *src, uint64_t base,
+			 unsigned int glx, uint32_t pasid, uint64_t *cr3);
+/* The guest DTE words (struct iommu_hwpt_amd_guest) pointing at a GCR3 table. */
+void ictl_amd_gdte(uint64_t gcr3, unsigned int glx, unsigned int levels, uint64_t dte[4]);
+/* The kernel's rules for them (validate_gdte_nested); -EINVAL naming the field. */
+int ictl_amd_gdte_check(struct ictl_ctx *ctx, const uint64_t dte[4], bool host_5level);
+
 /* --- hardware ----------------------------------------------------------------------- */
 
 struct ictl_hw_info;
