@@ -115,3 +115,5 @@ clean:
 -include tests/vm/vm.mk
 -include tests/uapi/uapi.mk
 -include tests/unit/unit.mk
+-include tests/fuzz/fuzz.mk
+-include bench/pt-bench.mk

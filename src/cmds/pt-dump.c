@@ -291,33 +291,22 @@ static const struct out_col tree_cols[] = {
 	{ NULL, NULL, 0, 0, NULL }
 };
 
+/*
+ * {"P": 1, "R/W": 1, ...}: every field of this kind of entry by its name in
+ * the specification, with its value (addresses are "next" and "phys").
+ */
 static json_object *entry_fields(const struct tree_rec *t)
 {
 	unsigned int kind = ictl_pt_field_kind(&t->ev->pte, t->ev->h);
-	json_object *a = json_object_new_array();
+	json_object *o = json_object_new_object();
 
 	for (const struct ictl_pt_field *f = ictl_pt_fields(t->cfg); f->name; f++) {
-		json_object *o;
-		char bits[16];
-
-		if (!(f->where & kind))
+		if (!(f->where & kind) || !strcmp(f->name, "ADDR") || !strcmp(f->name, "OA"))
 			continue;
-		o = json_object_new_object();
-		if (f->msb == f->lsb)
-			snprintf(bits, sizeof(bits), "%u", f->lsb);
-		else
-			snprintf(bits, sizeof(bits), "%u:%u", f->msb, f->lsb);
-		js_set(o, "name", json_object_new_string(f->name));
-		js_set(o, "bits", json_object_new_string(bits));
-		js_set(o, "value",
-		       js_hex((t->ev->pte.raw >> f->lsb) &
-				      (f->msb - f->lsb >= 63 ? ~0ull :
-							       (1ull << (f->msb - f->lsb + 1)) - 1),
-			      0));
-		js_set(o, "spec", json_object_new_string(f->spec));
-		json_object_array_add(a, o);
+		js_set(o, f->name,
+		       js_uint((t->ev->pte.raw >> f->lsb) & ((1ull << (f->msb - f->lsb + 1)) - 1)));
 	}
-	return a;
+	return o;
 }
 
 static json_object *tree_json(const void *rec)

@@ -250,7 +250,8 @@ int ictl_pt_maps_parse(struct ictl_ctx *ctx, const char *name, const char *text,
 			return r == -ENOMEM ? ictl_err(ctx, ENOMEM, "out of memory") : r;
 		}
 	}
-	qsort(m.v, m.n, sizeof(*m.v), cmp_map);
+	if (m.n)
+		qsort(m.v, m.n, sizeof(*m.v), cmp_map);
 	for (size_t i = 1; i < m.n; i++) {
 		const struct ictl_pt_map *a = &m.v[i - 1], *b = &m.v[i];
 

@@ -524,6 +524,26 @@ static void check_group(struct ictl_pt_walk *w, const struct ictl_pt_frame *fr, 
 	}
 }
 
+/*
+ * How many of the n entries from e[0] are e[0] + k * step: the walk's inner
+ * loop over runs of leaves, four entries per test (no branch per entry).
+ */
+static uint64_t run_length(const uint64_t *e, uint64_t n, uint64_t raw, uint64_t step)
+{
+	uint64_t k = 1;
+
+	for (; k + 4 <= n; k += 4) {
+		uint64_t w = raw + k * step;
+
+		if ((pt_le64(e[k]) ^ w) | (pt_le64(e[k + 1]) ^ (w + step)) |
+		    (pt_le64(e[k + 2]) ^ (w + 2 * step)) | (pt_le64(e[k + 3]) ^ (w + 3 * step)))
+			break;
+	}
+	while (k < n && pt_le64(e[k]) == raw + k * step)
+		k++;
+	return k;
+}
+
 /* Leaves: one event per entry in tree walks; a run of pages that continue each other else. */
 static void leaf(struct ictl_pt_walk *w, struct ictl_pt_frame *fr, unsigned int i, uint64_t iova,
 		 const struct ictl_pte *pte)
@@ -549,16 +569,12 @@ static void leaf(struct ictl_pt_walk *w, struct ictl_pt_frame *fr, unsigned int 
 	}
 	/* The fast path: the next entries are this one plus k pages. */
 	if (pte->span == 1 && !pte->rsvd && !pte->note && pte->group == 1) {
-		uint64_t lim = cfg->fmt->linear_limit, want = pte->raw + span, max;
+		uint64_t lim = cfg->fmt->linear_limit, max;
 
 		if (cfg->oas < 64 && (1ull << cfg->oas) < lim)
 			lim = 1ull << cfg->oas;
 		max = pte->addr < lim ? (lim - pte->addr) / span : 1;
-
-		while (i + count < fr->n && count < max && pt_le64(fr->e[i + count]) == want) {
-			want += span;
-			count++;
-		}
+		count = run_length(fr->e + i, fr->n - i < max ? fr->n - i : max, pte->raw, span);
 	}
 	ev = ev_push(w, ICTL_PT_EV_LEAF);
 	fill_entry(ev, fr, i, iova, pte, cfg);

@@ -100,7 +100,7 @@ poke() {
 	jq_true '[.entries[] | select(.type == "leaf")] | length == 7'
 	jq_true '.entries[] | select(.address == "0x101008") | .level == 3 and .level_name == "PDPE"
 		and .value == "0x00000000800000e7" and .phys == "0x80000000" and .perms == "rwx"
-		and (.fields[] | select(.name == "PS") | .value == "0x1" and .spec == "VT-d 9.7")'
+		and .fields.PS == 1 and .fields.XD == 0 and .fields.D == 1 and (.fields | has("PAT"))'
 }
 
 @test "pt dump --raw and --elf read the same tables as the image" {
