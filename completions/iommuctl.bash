@@ -75,15 +75,15 @@ _iommuctl() {
 		words="build dump validate diff"
 		;;
 	pt-build)
-		opts=" --format --page-sizes --base --output -o --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --format --page-sizes --base --output -o --with-cd --with-gcr3 --json -J --sysroot --verbose -v --help --usage --version"
 		words="@files"
 		;;
 	pt-dump)
-		opts=" --raw --elf --base --root --format --tree --svg --reserved --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --raw --elf --base --root --format --cd --gcr3 --pasid --glx --tree --svg --reserved --json -J --sysroot --verbose -v --help --usage --version"
 		words="@files"
 		;;
 	pt-validate)
-		opts=" --raw --elf --base --root --format --mappings --page-sizes --hw-info --type --reserved --group --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --raw --elf --base --root --format --cd --gcr3 --pasid --glx --mappings --page-sizes --hw-info --type --reserved --group --json -J --sysroot --verbose -v --help --usage --version"
 		words="@files"
 		;;
 	pt-diff)

@@ -10,11 +10,12 @@
 #include <sys/stat.h>
 #include <inttypes.h>
 #include <string.h>
+#include <endian.h>
 #include <unistd.h>
 
 #include "cmds.h"
 
-enum { OPT_PAGES = 0x500, OPT_BASE };
+enum { OPT_PAGES = 0x500, OPT_BASE, OPT_CD, OPT_GCR3 };
 
 const struct argp_option pt_build_options[] = {
 	{ "format", PT_OPT_FORMAT, "FORMAT", 0,
@@ -24,6 +25,10 @@ const struct argp_option pt_build_options[] = {
 	{ "base", OPT_BASE, "ADDR", 0,
 	  "Address of the first table; the others follow it (default 0x100000)", 0 },
 	{ "output", 'o', "FILE", 0, "Write the image to FILE (default: standard output)", 0 },
+	{ "with-cd", OPT_CD, NULL, 0,
+	  "arm-lpae-s1: add an SMMUv3 CD table whose CD 0 points at the tables; say its STE", 0 },
+	{ "with-gcr3", OPT_GCR3, NULL, 0,
+	  "x86-64: add an AMD GCR3 table whose PASID 0 is the tables; say its guest DTE", 0 },
 	{ 0 }
 };
 
@@ -46,12 +51,20 @@ error_t pt_build_parse(int key, char *arg, struct argp_state *state)
 	case 'o':
 		o->output = arg;
 		break;
+	case OPT_CD:
+		o->with_cd = true;
+		break;
+	case OPT_GCR3:
+		o->with_gcr3 = true;
+		break;
 	case ARGP_KEY_END:
 		if (!o->format)
 			argp_error(state, "missing --format FORMAT (x86-64, vtd-ss, amd-v1, "
 					  "arm-lpae-s1)");
 		if (!o->output && cli->json)
 			argp_error(state, "--json prints a summary: give the image a file with -o");
+		if (o->with_cd && o->with_gcr3)
+			argp_error(state, "give --with-cd or --with-gcr3, not both");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -63,7 +76,17 @@ struct build_rec {
 	const struct ictl_pt_image *img;
 	const char *output;
 	size_t nmaps;
+	uint64_t ste[2], dte[4]; /* with the CD or GCR3 table */
 };
+
+static json_object *words(const uint64_t *w, int n)
+{
+	json_object *a = json_object_new_array();
+
+	for (int i = 0; i < n; i++)
+		json_object_array_add(a, js_hex(le64toh(w[i]), 16));
+	return a;
+}
 
 static json_object *build_json(struct cli *cli, const void *data, int err)
 {
@@ -77,12 +100,16 @@ static json_object *build_json(struct cli *cli, const void *data, int err)
 	js_set(o, "base", js_hex(b->img->base, 0));
 	js_set(o, "root", js_hex(b->img->root, 0));
 	js_set(o, "size", js_hex(b->img->len, 0));
-	js_set(o, "tables", js_uint(b->img->len >> b->img->cfg.granule));
+	js_set(o, "tables", js_uint(b->img->tables));
 	js_set(o, "leaves", js_uint(b->img->leaves));
 	js_set(o, "mappings", js_uint(b->nmaps));
 	js_set(o, "page_sizes",
 	       json_object_new_string(
 		       ictl_pt_page_sizes_str(b->img->page_sizes, sizes, sizeof(sizes))));
+	js_set(o, "cd", b->img->cd ? js_hex(b->img->cd, 0) : NULL);
+	js_set(o, "ste", b->img->cd ? words(b->ste, 2) : NULL);
+	js_set(o, "gcr3", b->img->gcr3 ? js_hex(b->img->gcr3, 0) : NULL);
+	js_set(o, "dte", b->img->gcr3 ? words(b->dte, 4) : NULL);
 	js_set(doc, "image", o);
 	return doc;
 }
@@ -94,11 +121,22 @@ static int build_text(struct cli *cli, FILE *out, const void *data)
 
 	(void)cli;
 	fprintf(out,
-		"%s: %s, root 0x%" PRIx64 ", %zu tables (%s at 0x%" PRIx64 "), %" PRIu64
+		"%s: %s, root 0x%" PRIx64 ", %" PRIu64 " tables (%s at 0x%" PRIx64 "), %" PRIu64
 		" leaves for %zu mappings, pages %s\n",
-		b->output, b->img->cfg.name, b->img->root, b->img->len >> b->img->cfg.granule,
+		b->output, b->img->cfg.name, b->img->root, b->img->tables,
 		ictl_pt_size_str(b->img->len, sz, sizeof(sz)), b->img->base, b->img->leaves,
 		b->nmaps, ictl_pt_page_sizes_str(b->img->page_sizes, sizes, sizeof(sizes)));
+	if (b->img->cd)
+		fprintf(out,
+			"CD table at 0x%" PRIx64 " (CD 0: the tables); STE words 0x%016" PRIx64
+			" 0x%016" PRIx64 "\n",
+			b->img->cd, le64toh(b->ste[0]), le64toh(b->ste[1]));
+	if (b->img->gcr3)
+		fprintf(out,
+			"GCR3 table at 0x%" PRIx64 " (PASID 0: the tables); guest DTE 0x%016" PRIx64
+			" 0x%016" PRIx64 " 0x%016" PRIx64 " 0x%016" PRIx64 "\n",
+			b->img->gcr3, le64toh(b->dte[0]), le64toh(b->dte[1]), le64toh(b->dte[2]),
+			le64toh(b->dte[3]));
 	return 0;
 }
 
@@ -140,12 +178,53 @@ static int write_image(struct cli *cli, const struct ictl_pt_image *img, const c
 	return 0;
 }
 
+/* The CD table or GCR3 table that points at the tables, after them in the image. */
+static int pointers(struct cli *cli, const struct pt_build_opts *o, const struct ictl_pt_cfg *cfg,
+		    struct ictl_pt_image *img, struct build_rec *rec)
+{
+	const char *fmt = ictl_pt_fmt_name(cfg->fmt);
+	int r;
+
+	if (o->with_cd) {
+		struct ictl_smmu_cdtab t = { 0, 0, 0 };
+		struct ictl_smmu_cd cd;
+		const uint32_t ssid = 0;
+
+		if (strcmp(fmt, "arm-lpae-s1"))
+			return cli_error(cli, -EINVAL,
+					 "--with-cd: a context descriptor points at "
+					 "arm-lpae-s1 tables, not %s",
+					 fmt);
+		r = ictl_smmu_cd_for_table(cli->ctx, cfg, img->root, 1, &cd);
+		if (!r)
+			r = ictl_smmu_cdtab_build(cli->ctx, img, &t, &ssid, &cd, 1);
+		if (r < 0)
+			return cli_lib_error(cli, r);
+		img->cd = t.base;
+		ictl_smmu_ste_s1(&t, rec->ste);
+	} else {
+		const uint32_t pasid = 0;
+
+		if (strcmp(fmt, "x86-64"))
+			return cli_error(cli, -EINVAL,
+					 "--with-gcr3: a GCR3 table points at x86-64 "
+					 "tables, not %s",
+					 fmt);
+		r = ictl_amd_gcr3_build(cli->ctx, img, 0, &pasid, &img->root, 1, &img->gcr3);
+		if (r < 0)
+			return cli_lib_error(cli, r);
+		ictl_amd_gdte(img->gcr3, 0, cfg->levels, rec->dte);
+	}
+	return 0;
+}
+
 int cmd_pt_build(struct cli *cli)
 {
 	struct pt_build_opts *o = cli->opts;
 	struct ictl_pt_cfg cfg;
 	struct ictl_pt_maps maps = { 0 };
 	struct ictl_pt_image img;
+	struct build_rec rec = { 0 };
 	uint64_t pages = 0, base = 0x100000;
 	int r;
 
@@ -168,11 +247,22 @@ int cmd_pt_build(struct cli *cli)
 		ictl_pt_maps_clear(&maps);
 		return cli_lib_error(cli, r == -EINVAL ? -EINVAL : r);
 	}
+	if (o->with_cd || o->with_gcr3) {
+		r = pointers(cli, o, &cfg, &img, &rec);
+		if (r) {
+			ictl_pt_image_clear(&img);
+			ictl_pt_maps_clear(&maps);
+			return r;
+		}
+	}
 	cli_verbose(cli, "%s: %" PRIu64 " leaves in 0x%zx bytes of tables", cfg.name, img.leaves,
 		    img.len);
 	r = write_image(cli, &img, o->output);
+	rec.img = &img;
+	rec.output = o->output;
+	rec.nmaps = maps.n;
 	if (!r && o->output)
-		r = out_doc(cli, &build_view, &(struct build_rec){ &img, o->output, maps.n }, 0);
+		r = out_doc(cli, &build_view, &rec, 0);
 	ictl_pt_image_clear(&img);
 	ictl_pt_maps_clear(&maps);
 	return r;

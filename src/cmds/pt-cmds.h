@@ -11,9 +11,13 @@
 
 int cmd_pt(struct cli *cli);
 
-/* Where a table is read from: an image, or --raw/--elf with --format and --root. */
+/*
+ * Where a table is read from: an image, or --raw/--elf with --format and
+ * --root; or the table a structure points at: an SMMUv3 context descriptor
+ * (--cd), an AMD GCR3 table (--gcr3, --pasid, --glx).
+ */
 struct pt_src_opts {
-	const char *raw, *elf, *format, *base, *root;
+	const char *raw, *elf, *format, *base, *root, *cd, *gcr3, *pasid, *glx;
 };
 
 #define PT_OPT_RAW 0x400
@@ -21,40 +25,28 @@ struct pt_src_opts {
 #define PT_OPT_FORMAT (PT_OPT_RAW + 2)
 #define PT_OPT_BASE (PT_OPT_RAW + 3)
 #define PT_OPT_ROOT (PT_OPT_RAW + 4)
-#define PT_SRC_OPTIONS                                                                             \
-	{ "raw",                                                                                   \
-	  PT_OPT_RAW,                                                                              \
-	  "FILE",                                                                                  \
-	  0,                                                                                       \
-	  "Read a raw memory dump (QEMU pmemsave) instead of an image; needs --base, --root, "     \
-	  "--format",                                                                              \
-	  0 },                                                                                     \
-		{ "elf",                                                                           \
-		  PT_OPT_ELF,                                                                      \
-		  "CORE",                                                                          \
-		  0,                                                                               \
-		  "Read an ELF core (QEMU dump-guest-memory) instead of an image; needs --root, "  \
-		  "--format",                                                                      \
-		  0 },                                                                             \
-		{ "base",                                                                          \
-		  PT_OPT_BASE,                                                                     \
-		  "ADDR",                                                                          \
-		  0,                                                                               \
-		  "Physical address of the first byte of --raw FILE",                              \
-		  0 },                                                                             \
-		{ "root",                                                                          \
-		  PT_OPT_ROOT,                                                                     \
-		  "ADDR",                                                                          \
-		  0,                                                                               \
-		  "Address of the root table (an image's by default)",                             \
-		  0 },                                                                             \
-	{                                                                                          \
-		"format", PT_OPT_FORMAT, "FORMAT", 0,                                              \
-			"Format of --raw/--elf tables: x86-64, vtd-ss, amd-v1, arm-lpae-s1, with " \
-			",KEY=VALUE "                                                              \
-			"parameters",                                                              \
-			0                                                                          \
-	}
+#define PT_OPT_CD (PT_OPT_RAW + 5)
+#define PT_OPT_GCR3 (PT_OPT_RAW + 6)
+#define PT_OPT_PASID (PT_OPT_RAW + 7)
+#define PT_OPT_GLX (PT_OPT_RAW + 8)
+/* clang-format off */
+#define PT_SRC_OPTIONS \
+	{ "raw", PT_OPT_RAW, "FILE", 0, "Read a raw memory dump (QEMU pmemsave) instead of an " \
+	  "image; needs --base, --root, --format", 0 }, \
+	{ "elf", PT_OPT_ELF, "CORE", 0, "Read an ELF core (QEMU dump-guest-memory) instead of " \
+	  "an image; needs --root, --format", 0 }, \
+	{ "base", PT_OPT_BASE, "ADDR", 0, "Physical address of the first byte of --raw FILE", 0 }, \
+	{ "root", PT_OPT_ROOT, "ADDR", 0, "Address of the root table (an image's by default)", 0 }, \
+	{ "format", PT_OPT_FORMAT, "FORMAT", 0, "Format of --raw/--elf tables: x86-64, vtd-ss, " \
+	  "amd-v1, arm-lpae-s1, with ,KEY=VALUE parameters", 0 }, \
+	{ "cd", PT_OPT_CD, "ADDR", 0, "The table of the SMMUv3 context descriptor at ADDR (its " \
+	  "format and root come from it)", 0 }, \
+	{ "gcr3", PT_OPT_GCR3, "ADDR", 0, "The guest (x86-64) table of --pasid in the AMD GCR3 " \
+	  "table at ADDR", 0 }, \
+	{ "pasid", PT_OPT_PASID, "PASID", 0, "With --gcr3: the PASID (default 0)", 0 }, \
+	{ "glx", PT_OPT_GLX, "N", 0, "With --gcr3: its levels minus one, the DTE's GLX " \
+	  "(default 0)", 0 }
+/* clang-format on */
 
 /* Handle a source option; ARGP_ERR_UNKNOWN when key is not one. */
 error_t pt_src_parse(int key, char *arg, struct pt_src_opts *o);
@@ -83,6 +75,7 @@ extern const struct argp_option pt_build_options[];
 error_t pt_build_parse(int key, char *arg, struct argp_state *state);
 struct pt_build_opts {
 	const char *format, *output, *page_sizes, *base;
+	bool with_cd, with_gcr3;
 };
 
 int cmd_pt_dump(struct cli *cli);

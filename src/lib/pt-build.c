@@ -62,6 +62,7 @@ static int alloc_table(struct builder *b, uint64_t *addr)
 {
 	size_t sz = (size_t)1 << b->cfg->granule;
 
+	b->img->tables++;
 	return ictl_pt_image_alloc(b->ctx, b->img, sz, sz, addr);
 }
 

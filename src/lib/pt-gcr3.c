@@ -85,10 +85,10 @@ int ictl_amd_gcr3_lookup(struct ictl_ctx *ctx, const struct ictl_pt_src *src, ui
 					     addr, src->what);
 		e = le64toh(*p);
 		if (!(e & GCR3_V))
-			return ictl_err(ctx, ENOENT,
-					"GCR3 table: PASID %u has no valid entry at "
-					"level %d",
-					pasid, level + 1);
+			return ictl_err_data(ctx, ENOENT,
+					     "GCR3 table: PASID %u has no valid entry at "
+					     "level %d",
+					     pasid, level + 1);
 		t = e & pt_mask(51, 12);
 	}
 	*cr3 = t;

@@ -50,6 +50,12 @@ int ictl_pt_image_header(const struct ictl_pt_image *img, char *buf, size_t len)
 	if (img->page_sizes)
 		n += snprintf(buf + n, ICTL_PT_HEADER_SIZE - (size_t)n, "page-sizes=%s\n",
 			      ictl_pt_page_sizes_str(img->page_sizes, sizes, sizeof(sizes)));
+	if (img->cd)
+		n += snprintf(buf + n, ICTL_PT_HEADER_SIZE - (size_t)n, "cd=0x%" PRIx64 "\n",
+			      img->cd);
+	if (img->gcr3)
+		n += snprintf(buf + n, ICTL_PT_HEADER_SIZE - (size_t)n, "gcr3=0x%" PRIx64 "\n",
+			      img->gcr3);
 	return n < ICTL_PT_HEADER_SIZE ? 0 : -ENOSPC;
 }
 
@@ -101,7 +107,8 @@ static int hdr_num(struct ictl_ctx *ctx, const char *name, const char *key, cons
 static int hdr_line(struct ictl_ctx *ctx, const char *name, char *line, unsigned int *seen,
 		    struct ictl_pt_image *out, uint64_t *size)
 {
-	static const char *const keys[] = { "format", "base", "size", "root", "page-sizes" };
+	static const char *const keys[] = { "format",	  "base", "size", "root",
+					    "page-sizes", "cd",	  "gcr3" };
 	char *eq = strchr(line, '=');
 	unsigned int k;
 	int r;
@@ -130,6 +137,10 @@ static int hdr_line(struct ictl_ctx *ctx, const char *name, char *line, unsigned
 		return hdr_num(ctx, name, line, eq + 1, size);
 	case 3:
 		return hdr_num(ctx, name, line, eq + 1, &out->root);
+	case 5:
+		return hdr_num(ctx, name, line, eq + 1, &out->cd);
+	case 6:
+		return hdr_num(ctx, name, line, eq + 1, &out->gcr3);
 	default:
 		r = ictl_pt_page_sizes_parse(ctx, eq + 1, &out->page_sizes);
 		return r < 0 ? ictl_err_data(ctx, EINVAL, "%s: image header: %s", name,
@@ -163,6 +174,10 @@ static int hdr_check(struct ictl_ctx *ctx, const char *name, unsigned int seen, 
 				     "%s: root 0x%" PRIx64 " is not in the image's "
 				     "memory 0x%" PRIx64 "+0x%" PRIx64,
 				     name, out->root, out->base, size);
+	if ((out->cd && (out->cd < out->base || out->cd - out->base >= size)) ||
+	    (out->gcr3 && (out->gcr3 < out->base || out->gcr3 - out->base >= size)))
+		return ictl_err_data(ctx, EINVAL, "%s: %s is not in the image's memory", name,
+				     out->cd ? "cd" : "gcr3");
 	return 0;
 }
 

@@ -212,8 +212,8 @@ int ictl_smmu_cd_addr(struct ictl_ctx *ctx, const struct ictl_smmu_cdtab *t,
 				     ssid, src->what);
 	l1 = le64toh(*p);
 	if (!(l1 & 1))
-		return ictl_err(ctx, ENOENT, "CD table: L1 descriptor %u is not valid",
-				ssid >> split);
+		return ictl_err_data(ctx, ENOENT, "CD table: L1 descriptor %u is not valid",
+				     ssid >> split);
 	*addr = (l1 & pt_mask(51, 12)) + 64ull * (ssid & ((1u << split) - 1));
 	return 0;
 }

@@ -354,6 +354,9 @@ struct ictl_pt_image {
 	bool mapped; /* mem is an mmap of a file (ictl_pt_image_load) */
 	size_t map_len;
 	uint64_t leaves; /* entries written by the build */
+	uint64_t tables; /* tables the build allocated */
+	uint64_t cd; /* a CD table of one CD for the tables (pt build --with-cd), or 0 */
+	uint64_t gcr3; /* a GCR3 table whose PASID 0 is the tables (--with-gcr3), or 0 */
 };
 
 /*
@@ -371,7 +374,7 @@ void ictl_pt_image_src(const struct ictl_pt_image *img, struct ictl_pt_span *spa
 
 /*
  * The image file: a text header of ICTL_PT_HEADER_SIZE bytes ("iommuctl-pt 1"
- * then key=value lines: format, base, size, root, page-sizes; NUL-padded),
+ * then key=value lines: format, base, size, root, page-sizes, cd, gcr3; NUL-padded),
  * then the table memory, size bytes.
  */
 #define ICTL_PT_HEADER_SIZE 4096

@@ -274,3 +274,53 @@ poke() {
 	assert_success
 	assert_output --partial "Usage: iommuctl pt dump"
 }
+
+@test "pt build --with-cd, pt dump --cd: a context descriptor leads to the same translations" {
+	printf '0x40000000 2M 0x80000000 rw\n0x0 64K 0x10000 r\n' > m.txt
+	run --separate-stderr "$IOMMUCTL" pt build --format arm-lpae-s1,granule=16K --with-cd -o l.img m.txt
+	assert_success
+	# 16K tables: L0 at 0x100000, then L1, L2, L3 for 0x0, L3 for 0x40000000 (5 x 16K); the
+	# CD table of one CD right after them.
+	assert_line --index 1 "CD table at 0x114000 (CD 0: the tables); STE words 0x000000000011400b 0x00000000000000d4"
+	run "$IOMMUCTL" pt dump l.img
+	local want=$output
+	run "$IOMMUCTL" pt dump --cd 0x114000 l.img
+	assert_success
+	assert_equal "$output" "$want"
+	dd if=l.img of=mem.raw bs=4096 skip=1 status=none
+	run "$IOMMUCTL" pt dump --raw mem.raw --base 0x100000 --cd 0x114000
+	assert_success
+	assert_equal "$output" "$want"
+	run "$IOMMUCTL" --json pt validate --raw mem.raw --base 0x100000 --cd 0x114000 --mappings m.txt
+	assert_success
+	jq_true '.format == "arm-lpae-s1,granule=16K,ias=48,oas=48" and .root == "0x100000"'
+	run --separate-stderr "$IOMMUCTL" pt dump --raw mem.raw --base 0x100000 --cd 0x100000
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: CD: V (dword 0 bit 31) is 0: the CD is not valid"
+	run "$IOMMUCTL" --json pt build --format arm-lpae-s1 --with-cd -o l2.img m.txt
+	# 4K tables: L0, L1, L2 and L3 for 0x0, an L2 for the 2M block: the CD table at 0x105000
+	jq_true '.image.cd == "0x105000" and .image.ste[0] == "0x000000000010500b" and
+		.image.ste[1] == "0x00000000000000d4" and .image.dte == null and .image.tables == 5'
+	run "$IOMMUCTL" pt build --format x86-64 --with-cd -o x.img m.txt
+	assert_failure 2
+	assert_output "iommuctl: --with-cd: a context descriptor points at arm-lpae-s1 tables, not x86-64"
+}
+
+@test "pt build --with-gcr3, pt dump --gcr3: PASID 0 of a GCR3 table is the guest table" {
+	printf '0x40000000 2M 0x80000000 rw\n' > m.txt
+	run --separate-stderr "$IOMMUCTL" pt build --format x86-64 --with-gcr3 -o x.img m.txt
+	assert_success
+	# The GCR3 table after the 3 tables at 0x100000-0x102fff: 0x103000.  The DTE: V (0),
+	# GIOV (54), GV (55), GCR3[14:12] = 3 in bits 60:58: 0x0cc0000000000001; word 1:
+	# GCR3[30:15] = 0x20 in bits 31:16.
+	assert_line --index 1 "GCR3 table at 0x103000 (PASID 0: the tables); guest DTE 0x0cc0000000000001 0x0000000000200000 0x0000000000000000 0x0000000000000000"
+	run "$IOMMUCTL" pt dump --gcr3 0x103000 x.img
+	assert_success
+	assert_line --index 1 --regexp '^0x40000000 +0x401fffff +0x80000000 +2M +1x2M rw-$'
+	run "$IOMMUCTL" pt dump --gcr3 0x103000 --pasid 1 x.img
+	assert_failure 1
+	assert_output "iommuctl: GCR3 table: PASID 1 has no valid entry at level 1"
+	run "$IOMMUCTL" pt dump --pasid 1 x.img
+	assert_failure 2
+	assert_output --partial "--pasid and --glx go with --gcr3"
+}

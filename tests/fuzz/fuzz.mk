@@ -12,12 +12,13 @@ FUZZ_BUILD := $(BUILD)/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 FUZZ_PT := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz-pt-*.c))
 FUZZ_LIB_SRCS := $(wildcard src/lib/*.c src/vendors/*.c)
+FUZZ_HDRS := $(wildcard src/lib/*.h src/lib/uapi/*.h src/vendors/*.h)
 
 .PHONY: fuzz-pt fuzz-pt-build
 
 fuzz-pt-build: $(FUZZ_PT)
 
-$(FUZZ_BUILD)/fuzz-pt-%: tests/fuzz/fuzz-pt-%.c $(FUZZ_LIB_SRCS) | $(DEPS_FIRST)
+$(FUZZ_BUILD)/fuzz-pt-%: tests/fuzz/fuzz-pt-%.c $(FUZZ_LIB_SRCS) $(FUZZ_HDRS) | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 $(PKG_CFLAGS) $(FUZZ_FLAGS) -Isrc/lib -o $@ $< $(FUZZ_LIB_SRCS) $(LIBS)
 
