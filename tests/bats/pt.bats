@@ -324,3 +324,17 @@ poke() {
 	assert_failure 2
 	assert_output --partial "--pasid and --glx go with --gcr3"
 }
+
+@test "completion: pt offers its commands, then each command's options and files" {
+	iommuctl() { "$IOMMUCTL" "$@"; }
+	source "$ROOT/completions/iommuctl.bash"
+	COMP_WORDS=(iommuctl pt ""); COMP_CWORD=2; _iommuctl
+	assert_equal "${COMPREPLY[*]}" "build dump validate diff"
+	COMP_WORDS=(iommuctl pt dump --tr); COMP_CWORD=3; _iommuctl
+	assert_equal "${COMPREPLY[*]}" "--tree"
+	COMP_WORDS=(iommuctl pt build --format ""); COMP_CWORD=4; _iommuctl
+	assert_equal "${COMPREPLY[*]}" "x86-64 vtd-ss amd-v1 arm-lpae-s1"
+	touch maps-here.txt
+	COMP_WORDS=(iommuctl pt validate x.img --mappings maps-h); COMP_CWORD=5; _iommuctl
+	assert_equal "${COMPREPLY[*]}" "maps-here.txt"
+}
