@@ -71,11 +71,13 @@ completions: $(BUILD)/iommuctl
 
 # Debian 12 packages for the build and for every test: host suites, then the VM
 # harness (kernel build from linux-source, QEMU guests, the kernel's selftests; udev: the
-# guests run the host's systemd-udevd to prove what 'persist' writes).
+# guests run the host's systemd-udevd to prove what 'persist' writes).  python3 makes
+# hostile page-table images in tests/bats/pt.bats; chromium renders pt dump --svg in
+# tests/bats/pt-svg.bats.
 DEB_PKGS := build-essential pkg-config libpci-dev libudev-dev libyaml-dev libjson-c-dev \
 	libsmartcols-dev pci.ids pciutils bats bats-assert bats-support bats-file jq zsh man-db \
 	qemu-system-x86 busybox-static bc bison flex libelf-dev libssl-dev cpio xz-utils \
-	libcap-dev kmod e2fsprogs iproute2 udev
+	libcap-dev kmod e2fsprogs iproute2 udev python3 chromium
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -114,3 +116,5 @@ clean:
 -include tests/uapi/uapi.mk
 -include tests/unit/unit.mk
 -include bench/bench.mk
+-include tests/fuzz/fuzz.mk
+-include bench/pt-bench.mk

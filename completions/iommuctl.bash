@@ -13,6 +13,7 @@ _iommuctl() {
 		*) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
+	if [[ $cmd == pt ]] && ((i + 1 < COMP_CWORD)); then cmd=pt-${COMP_WORDS[i+1]}; fi
 	case $cmd in
 	doctor)
 		opts=" --memory --user --json -J --sysroot --verbose -v --help --usage --version"
@@ -76,6 +77,27 @@ _iommuctl() {
 		opts=" --kernel --json -J --sysroot --verbose -v --help --usage --version"
 		words="$(_iommuctl_groups) $(_iommuctl_devices)"
 		;;
+	pt)
+		opts=" --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		words="build dump validate diff"
+		;;
+	pt-build)
+		opts=" --format --page-sizes --base --output -o --with-cd --with-gcr3 --json -J --sysroot --verbose -v --help --usage --version"
+		words="@files"
+		;;
+	pt-dump)
+		opts=" --raw --elf --base --root --format --cd --gcr3 --pasid --glx --tree --svg --reserved --json -J --sysroot --verbose -v --help --usage --version"
+		words="@files"
+		;;
+	pt-validate)
+		opts=" --raw --elf --base --root --format --cd --gcr3 --pasid --glx --mappings --page-sizes --hw-info --type --reserved --group --json -J --sysroot --verbose -v --help --usage --version"
+		words="@files"
+		;;
+	pt-diff)
+		opts=" --json -J --sysroot --verbose -v --help --usage --version"
+		words="@files"
+		;;
 	help)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
 		words="$(iommuctl --list-cmds 2>/dev/null)"
@@ -91,12 +113,16 @@ _iommuctl() {
 	esac
 	case $prev in
 	--sysroot) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-	-o|--output) COMPREPLY=($(compgen -W "$cols" -- "${cur^^}")); return ;;
+	-o|--output) if [[ -n $cols ]]; then COMPREPLY=($(compgen -W "$cols" -- "${cur^^}")); else COMPREPLY=($(compgen -f -- "$cur")); fi; return ;;
+	--raw|--elf|--reserved|--mappings|--hw-info) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--format) COMPREPLY=($(compgen -W "x86-64 vtd-ss amd-v1 arm-lpae-s1" -- "$cur")); return ;;
 	--driver) COMPREPLY=($(compgen -W "none $(ls /sys/bus/pci/drivers 2>/dev/null)" -- "$cur")); return ;;
 	--class|--vendor) return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	elif [[ $words == @files ]]; then
+		COMPREPLY=($(compgen -f -- "$cur"))
 	else
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 	fi

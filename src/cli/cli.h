@@ -33,6 +33,7 @@ enum cmd_arg_kind {
 	ARG_DEVICE_OR_GROUP,
 	ARG_COMMAND,
 	ARG_SHELL,
+	ARG_FILE,
 };
 
 /* Which shared option sets a command takes. */
@@ -42,6 +43,8 @@ enum {
 	CMD_NO_CTX = 1 << 2,	/* does not read the system (help, completion) */
 	CMD_EXEC = 1 << 3,	/* takes "-- COMMAND [ARG...]" after its arguments */
 	CMD_SNAPSHOT = 1 << 4,	/* only reads: sysfs objects are read once (ictl_ctx_snapshot) */
+	CMD_GROUP = 1 << 5,	/* a word before commands of its own: "pt" of "pt dump" */
+	CMD_SUB = 1 << 6,	/* "GROUP-NAME", typed "GROUP NAME" (or as named) */
 };
 
 struct filter {
@@ -105,6 +108,11 @@ const struct command *cli_find_command(const struct cli_table *table, const char
 int cli_parse_top(struct cli *cli, int argc, char **argv);
 /* Is --json (or -J) among the global options? Known before argp can report an error. */
 bool cli_wants_json(int argc, char **argv);
+/* The CMD_SUB row "GROUP-word" of a CMD_GROUP row in table, or NULL. */
+const struct command *cli_find_subcommand(const struct cli_table *table,
+					  const struct command *group, const char *word);
+/* How users type a command: "pt dump" for the row "pt-dump". */
+const char *cli_command_words(const struct command *cmd, char *buf, size_t len);
 
 /* Print iommuctl's own --help, with the commands of table, to stdout (top.c). */
 void cli_top_help(const struct cli_table *table);

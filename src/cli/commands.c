@@ -3,6 +3,7 @@
  * The one command table.  It drives dispatch, --help, 'iommuctl help CMD',
  * --list-cmds, the generated completions and the man-page checks in tests/.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "../cmds/cmds.h"
@@ -187,11 +188,81 @@ static const struct command commands[] = {
 		.arg_kind = ARG_DEVICE_OR_GROUP,
 	},
 	{
+		.name = "pt",
+		.summary = "IO page tables: build, dump, validate and diff them",
+		.args_doc = "COMMAND [ARG...]",
+		.doc = "Commands: 'pt build' makes tables in a format from a mapping file; 'pt dump' "
+		       "shows what a table translates, as ranges, entry by entry or as a picture; "
+		       "'pt validate' checks a table against mappings, reserved regions and the "
+		       "hardware; 'pt diff' compares two. 'iommuctl pt COMMAND --help' tells more.",
+		.fn = cmd_pt,
+		.max_args = 16,
+		.arg_kind = ARG_FILE,
+		.flags = CMD_GROUP | CMD_NO_CTX,
+	},
+	{
+		.name = "pt-build",
+		.summary = "Build IO page tables in a format from a mapping file, as an image",
+		.args_doc = "MAPPINGS",
+		.doc = "MAPPINGS has one mapping per line: IOVA SIZE PHYS PERMS [page=SIZE] ('-' reads "
+		       "standard input). Each mapping gets the largest pages of --page-sizes that fit.",
+		.fn = cmd_pt_build,
+		.options = pt_build_options,
+		.parser = pt_build_parse,
+		.opts_size = sizeof(struct pt_build_opts),
+		.min_args = 1,
+		.max_args = 1,
+		.arg_kind = ARG_FILE,
+		.flags = CMD_SUB,
+	},
+	{
+		.name = "pt-dump",
+		.summary = "Show what an IO page table translates: ranges, entries, or a map",
+		.args_doc = "IMAGE\n--raw FILE --base ADDR --root ADDR --format FORMAT\n"
+			    "--elf CORE --root ADDR --format FORMAT",
+		.doc = "By default the translations merged into ranges (IOVA range, physical address, "
+		       "size, pages, permissions); --tree every entry level by level with its bits "
+		       "named; --svg a picture of the IOVA space.",
+		.fn = cmd_pt_dump,
+		.options = pt_dump_options,
+		.parser = pt_dump_parse,
+		.opts_size = sizeof(struct pt_dump_opts),
+		.max_args = 1,
+		.arg_kind = ARG_FILE,
+		.flags = CMD_SUB,
+	},
+	{
+		.name = "pt-validate",
+		.summary = "Check an IO page table against mappings, reserved regions and the hardware",
+		.args_doc = "IMAGE [--mappings FILE]\n--raw FILE --base ADDR --root ADDR --format FORMAT",
+		.doc = "Each finding names the IOVA range, the entry, its level and the rule; the exit "
+		       "status is 0 only when there is none.",
+		.fn = cmd_pt_validate,
+		.options = pt_validate_options,
+		.parser = pt_validate_parse,
+		.opts_size = sizeof(struct pt_validate_opts),
+		.max_args = 1,
+		.arg_kind = ARG_FILE,
+		.flags = CMD_SUB,
+	},
+	{
+		.name = "pt-diff",
+		.summary = "What changed between two IO page tables",
+		.args_doc = "A B",
+		.doc = "Ranges added, removed, remapped, with other permissions or other pages; the "
+		       "exit status is 1 when the translations differ.",
+		.fn = cmd_pt_diff,
+		.min_args = 2,
+		.max_args = 2,
+		.arg_kind = ARG_FILE,
+		.flags = CMD_SUB,
+	},
+	{
 		.name = "help",
 		.summary = "Show the help of iommuctl or of one command",
 		.args_doc = "[COMMAND]",
 		.fn = cmd_help,
-		.max_args = 1,
+		.max_args = 2,
 		.arg_kind = ARG_COMMAND,
 		.flags = CMD_NO_CTX,
 	},

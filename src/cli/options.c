@@ -216,8 +216,15 @@ int cli_run_command(struct cli *cli, const struct command *cmd, int argc, char *
 	struct argp_child children[5];
 	struct run_state rs = { cli, cmd, 0 };
 	int nc = 0, r;
-	char *name = NULL;
+	char *name = NULL, words[64];
 
+	/* "pt dump ...": the group's command runs with the rest of the words. */
+	if ((cmd->flags & CMD_GROUP) && argc > 1 && argv[1][0] != '-') {
+		const struct command *sub = cli_find_subcommand(cli->table, cmd, argv[1]);
+
+		if (sub)
+			return cli_run_command(cli, sub, argc - 1, argv + 1);
+	}
 	memset(children, 0, sizeof(children));
 	if (cmd->options)
 		children[nc++] = (struct argp_child){ &own, 0, NULL, 0 };
@@ -235,7 +242,7 @@ int cli_run_command(struct cli *cli, const struct command *cmd, int argc, char *
 	cli->argv = calloc((size_t)cmd->max_args + 1, sizeof(char *));
 	cli->opts = cmd->opts_size ? calloc(1, cmd->opts_size) : NULL;
 	if (!cli->argv || (cmd->opts_size && !cli->opts) ||
-	    asprintf(&name, "iommuctl %s", cmd->name) < 0) {
+	    asprintf(&name, "iommuctl %s", cli_command_words(cmd, words, sizeof(words))) < 0) {
 		r = cli_error(cli, -ENOMEM, "out of memory");
 		goto out;
 	}

@@ -96,8 +96,12 @@ static char *top_help_filter(int key, const char *text, void *input)
 	if (!f)
 		return NULL;
 	fputs("Commands:\n", f);
-	for (size_t i = 0; help_table && i < help_table->n; i++)
-		print_command_line(f, help_table->v[i].name, help_table->v[i].summary);
+	for (size_t i = 0; help_table && i < help_table->n; i++) {
+		char words[32];
+
+		print_command_line(f, cli_command_words(&help_table->v[i], words, sizeof(words)),
+				   help_table->v[i].summary);
+	}
 	fputs("\n'iommuctl help COMMAND' or 'iommuctl COMMAND --help' tells more.\n"
 	      "Exit status: 0 ok, 1 failure, 2 usage error, 3 not supported on this system,\n"
 	      "4 no such device or group, 5 permission denied, 6 in use, 7 not claimed,\n"
@@ -132,15 +136,6 @@ int cli_parse_top(struct cli *cli, int argc, char **argv)
 	return ts.cmd_index;
 }
 
-const struct command *cli_find_command(const struct cli_table *table, const char *name)
-{
-	for (size_t i = 0; i < table->n; i++) {
-		if (!strcmp(table->v[i].name, name))
-			return &table->v[i];
-	}
-	return NULL;
-}
-
 /* JSON mode must be known before argp can report a usage error. */
 bool cli_wants_json(int argc, char **argv)
 {
@@ -153,4 +148,3 @@ bool cli_wants_json(int argc, char **argv)
 	}
 	return false;
 }
-

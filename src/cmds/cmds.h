@@ -82,6 +82,9 @@ struct doctor_opts {
 int cmd_help(struct cli *cli);
 int cmd_completion(struct cli *cli);
 
+/* IO page tables: pt build, dump, validate, diff. */
+#include "pt-cmds.h"
+
 /* Shared by commands that list devices: scan, and say why on failure. */
 int cmds_scan_devices(struct cli *cli, struct ictl_device_list *devs);
 

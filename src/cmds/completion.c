@@ -50,8 +50,70 @@ static const char *arg_words(enum cmd_arg_kind k)
 	case ARG_DEVICE_OR_GROUP: return "$(_iommuctl_groups) $(_iommuctl_devices)";
 	case ARG_COMMAND: return "$(iommuctl --list-cmds 2>/dev/null)";
 	case ARG_SHELL: return "bash zsh";
+	case ARG_FILE: return "@files";
 	default: return "";
 	}
+}
+
+/* "pt dump ...": the command is the group's, named GROUP-WORD in the table. */
+static void bash_groups(FILE *f, const struct cli_table *table)
+{
+	for (size_t i = 0; i < table->n; i++) {
+		if (table->v[i].flags & CMD_GROUP)
+			fprintf(f, "\tif [[ $cmd == %s ]] && ((i + 1 < COMP_CWORD)); then "
+				"cmd=%s-${COMP_WORDS[i+1]}; fi\n", table->v[i].name, table->v[i].name);
+	}
+}
+
+/* The words after a group: its commands. */
+static void bash_subcommands(FILE *f, const struct cli_table *table, const struct command *g)
+{
+	size_t n = strlen(g->name);
+
+	fputs("\t\twords=\"", f);
+	for (size_t i = 0, k = 0; i < table->n; i++) {
+		if ((table->v[i].flags & CMD_SUB) && !strncmp(table->v[i].name, g->name, n) &&
+		    table->v[i].name[n] == '-')
+			fprintf(f, "%s%s", k++ ? " " : "", table->v[i].name + n + 1);
+	}
+	fputs("\"\n", f);
+}
+
+/* Options whose argument is a file, other than -o (which may name columns). */
+static bool takes_file(const struct argp_option *o)
+{
+	static const char *const args[] = { "FILE", "CORE", "BLOB", "IMAGE" };
+
+	if (!o->name || !o->arg || !strcmp(o->name, "output"))
+		return false;
+	for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++)
+		if (!strcmp(o->arg, args[i]))
+			return true;
+	return false;
+}
+
+static void bash_file_options(FILE *f, const struct cli_table *table)
+{
+	char seen[512] = "|";
+	int n = 0;
+
+	for (size_t i = 0; i < table->n; i++) {
+		struct opt_sets s;
+
+		command_options(&table->v[i], &s);
+		foreach_option(&s, o) {
+			char key[48];
+
+			snprintf(key, sizeof(key), "|%s|", o->name ? o->name : "");
+			if (!takes_file(o) || strstr(seen, key) ||
+			    strlen(seen) + strlen(key) >= sizeof(seen))
+				continue;
+			fprintf(f, "%s--%s", n++ ? "|" : "\t", o->name);
+			strcat(seen, key + 1);
+		}
+	}
+	if (n)
+		fputs(") COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", f);
 }
 
 static void bash(FILE *f, const struct cli_table *table)
@@ -70,15 +132,19 @@ static void bash(FILE *f, const struct cli_table *table)
 	      "\t\t-*) ;;\n"
 	      "\t\t*) cmd=${COMP_WORDS[i]}; break ;;\n"
 	      "\t\tesac\n"
-	      "\tdone\n"
-	      "\tcase $cmd in\n", f);
+	      "\tdone\n", f);
+	bash_groups(f, table);
+	fputs("\tcase $cmd in\n", f);
 	for (size_t i = 0; i < table->n; i++) {
 		const struct command *c = &table->v[i];
 
 		command_options(c, &s);
 		fprintf(f, "\t%s)\n\t\topts=\"", c->name);
 		bash_words(f, &s);
-		fprintf(f, "\"\n\t\twords=\"%s\"\n", arg_words(c->arg_kind));
+		fprintf(f, "\"\n\t\twords=\"%s\"\n", (c->flags & CMD_GROUP) ? "" :
+			arg_words(c->arg_kind));
+		if (c->flags & CMD_GROUP)
+			bash_subcommands(f, table, c);
 		if (c->columns) {
 			fputs("\t\tcols=\"", f);
 			for (const struct out_col *col = c->columns; col->name; col++)
@@ -94,12 +160,20 @@ static void bash(FILE *f, const struct cli_table *table)
 	fputs("\"\n\t\twords=\"$(iommuctl --list-cmds 2>/dev/null)\"\n\t\t;;\n\tesac\n"
 	      "\tcase $prev in\n"
 	      "\t--sysroot) COMPREPLY=($(compgen -d -- \"$cur\")); return ;;\n"
-	      "\t-o|--output) COMPREPLY=($(compgen -W \"$cols\" -- \"${cur^^}\")); return ;;\n"
+	      "\t-o|--output) if [[ -n $cols ]]; then COMPREPLY=($(compgen -W \"$cols\" -- \"${cur^^}\")); "
+	      "else COMPREPLY=($(compgen -f -- \"$cur\")); fi; return ;;\n", f);
+	bash_file_options(f, table);
+	fputs("\t--format) COMPREPLY=($(compgen -W \"", f);
+	for (size_t i = 0; ictl_pt_formats[i]; i++)
+		fprintf(f, "%s%s", i ? " " : "", ictl_pt_fmt_name(ictl_pt_formats[i]));
+	fputs("\" -- \"$cur\")); return ;;\n"
 	      "\t--driver) COMPREPLY=($(compgen -W \"none $(ls /sys/bus/pci/drivers 2>/dev/null)\" -- \"$cur\")); return ;;\n"
 	      "\t--class|--vendor) return ;;\n"
 	      "\tesac\n"
 	      "\tif [[ $cur == -* ]]; then\n"
 	      "\t\tCOMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+	      "\telif [[ $words == @files ]]; then\n"
+	      "\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
 	      "\telse\n"
 	      "\t\tCOMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
 	      "\tfi\n"
@@ -176,8 +250,21 @@ static void zsh(FILE *f, const struct cli_table *table)
 			[ARG_DEVICE_OR_GROUP] = " '1:group or device:($groups $devs)'",
 			[ARG_COMMAND] = " '1:command:($cmds%%%%:*)'",
 			[ARG_SHELL] = " '1:shell:(bash zsh)'",
+			[ARG_FILE] = " '*:file:_files'",
 		};
 
+		if (c->flags & CMD_GROUP) {
+			size_t n = strlen(c->name);
+
+			fprintf(f, "\t\t%s)\n\t\t\tif (( CURRENT == 2 )); then _values 'command'",
+				c->name);
+			for (size_t k = 0; k < table->n; k++)
+				if ((table->v[k].flags & CMD_SUB) &&
+				    !strncmp(table->v[k].name, c->name, n) && table->v[k].name[n] == '-')
+					fprintf(f, " %s", table->v[k].name + n + 1);
+			fputs("; else _files; fi ;;\n", f);
+			continue;
+		}
 		command_options(c, &s);
 		fprintf(f, "\t\t%s)\n\t\t\t_arguments", c->name);
 		zsh_specs(f, &s);

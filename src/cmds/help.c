@@ -14,10 +14,13 @@ int cmd_help(struct cli *cli)
 		return 0;
 	}
 	cmd = cli_find_command(cli->table, cli->argv[0]);
+	/* help pt dump */
+	if (cmd && cli->argc == 2)
+		cmd = (cmd->flags & CMD_GROUP) ? cli_find_subcommand(cli->table, cmd, cli->argv[1]) : NULL;
 	if (!cmd)
 		return cli_error(cli, -EINVAL,
 				 "unknown command '%.64s': 'iommuctl --help' lists the commands",
-				 cli->argv[0]);
+				 cli->argv[cli->argc - 1]);
 	/* argp prints the command's help and exits 0. */
 	return cli_run_command(&(struct cli){ 0 }, cmd, 2, argv);
 }

@@ -44,12 +44,13 @@ struct ictl_nested_spec;
  * (filled by pt_formats(); the page-table issue may add to it).
  */
 struct ictl_pt_format {
-	const char *name;	/* "vtd-second-stage", "arm-lpae-s2", "amd-v1", ... */
+	const char *name;	/* an engine format (pt.h): "x86-64", "vtd-ss", "amd-v1", ... */
 	unsigned int stage;	/* 1 or 2 when it can be nested, 0 for a single stage */
-	unsigned int levels;	/* levels the walk goes through */
+	unsigned int levels;	/* levels the walk goes through (amd-v1: at most) */
 	unsigned int ias;	/* input address bits */
-	unsigned int oas;	/* output address bits */
+	unsigned int oas;	/* output address bits; 0 when the registers do not say */
 	uint64_t page_sizes;	/* bit n set: a leaf may map 2^n bytes (pages and blocks) */
+	char source[96];	/* the register fields it comes from, for messages */
 };
 
 struct ictl_vendor_ops {

@@ -277,14 +277,72 @@ static void amd_caps(const struct ictl_hw_info *hi, struct ictl_caps *caps)
 
 		ictl_hw_info_field(hi, "efr", "GTSup", &gt);
 		ictl_cap_set(caps, ICTL_CAP_PASID, gt != 0,
-			     "efr.GTSup (bit 4), efr.PASmax (bits 36:32)", "%u-bit PASIDs (PASmax + 1)",
-			     (unsigned int)v + 1);
+			     "efr.GTSup (bit 4), efr.PASmax (bits 36:32)",
+			     "%u-bit PASIDs (PASmax + 1)", (unsigned int)v + 1);
 	}
 	/* ATS (IotlbSup) is in the PCI capability header, which hw_info does not carry. */
 	snprintf(caps->cap[ICTL_CAP_ATS].source, sizeof(caps->cap[0].source),
 		 "IotlbSup is in the IOMMU's PCI capability header, not in hw_info");
 	ictl_cap_set(caps, ICTL_CAP_PAGE_SIZES, true, "AMD-Vi v1 page table format",
 		     "every power of two from 4K");
+}
+
+/* --- page-table formats -------------------------------------------------------- */
+
+static uint64_t field(const struct ictl_hw_info *hi, const char *name)
+{
+	uint64_t v = 0;
+
+	ictl_hw_info_field(hi, "efr", name, &v);
+	return v;
+}
+
+/*
+ * Host (v1) tables as deep as efr.HATS allows (00b 4, 01b 5, 10b 6 levels),
+ * every power of two from 4K up to what the top mapping level has, 512G
+ * excepted (a hardware erratum the kernel works around); with GTSup, guest
+ * (v2, x86-64) tables of 4 levels, and 5 with efr.GATS = 01b.
+ */
+static int amd_pt_formats(const struct ictl_hw_info *hi, struct ictl_pt_format *out, size_t max)
+{
+	uint64_t hats = field(hi, "HATS"), gt = field(hi, "GTSup"), gats = field(hi, "GATS");
+	size_t n = 0;
+
+	if (hats <= 2) {
+		unsigned int levels = 4 + (unsigned int)hats, top = levels == 6 ? 5 : levels;
+		struct ictl_pt_format f = {
+			.name = "amd-v1",
+			.stage = gt ? 2 : 0,
+			.levels = levels,
+			.ias = levels == 6 ? 64 : 12 + 9 * levels,
+		};
+
+		/* Pages from 4K to 2^(12 + 9 * top - 1) bytes, address bits up to 51. */
+		for (unsigned int b = 12; b < 12 + 9 * top && b <= 51; b++)
+			if (b != 39)
+				f.page_sizes |= 1ull << b;
+		snprintf(f.source, sizeof(f.source), "efr.HATS = %u (AMD IOMMU 3.4, MMIO 0030h)",
+			 (unsigned int)hats);
+		if (n < max)
+			out[n] = f;
+		n++;
+	}
+	for (unsigned int levels = 4; gt && levels <= (gats == 1 ? 5u : 4u); levels++) {
+		struct ictl_pt_format f = {
+			.name = "x86-64",
+			.stage = 1,
+			.levels = levels,
+			.ias = 12 + 9 * levels,
+			.page_sizes = (1ull << 12) | (1ull << 21) | (1ull << 30),
+		};
+
+		snprintf(f.source, sizeof(f.source), "efr.GTSup = 1, efr.GATS = %u (AMD IOMMU 3.4)",
+			 (unsigned int)gats);
+		if (n < max)
+			out[n] = f;
+		n++;
+	}
+	return (int)n;
 }
 
 const struct ictl_vendor_ops ictl_vendor_amd = {
@@ -297,4 +355,5 @@ const struct ictl_vendor_ops ictl_vendor_amd = {
 	.decode_hw_info = amd_decode,
 	.hw_info_from_sysfs = amd_from_sysfs,
 	.caps = amd_caps,
+	.pt_formats = amd_pt_formats,
 };

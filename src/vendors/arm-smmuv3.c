@@ -27,10 +27,10 @@ static void enum_meaning(uint64_t v, const char *const *names, size_t n, char *b
 	snprintf(buf, len, "%s", v < n && names[v] ? names[v] : "reserved");
 }
 
-#define ENUM_MEANING(fn, ...)                                                   \
-	static void fn(uint64_t v, char *buf, size_t len)                       \
-	{                                                                       \
-		static const char *const names[] = { __VA_ARGS__ };             \
+#define ENUM_MEANING(fn, ...)                                                       \
+	static void fn(uint64_t v, char *buf, size_t len)                           \
+	{                                                                           \
+		static const char *const names[] = { __VA_ARGS__ };                 \
 		enum_meaning(v, names, sizeof(names) / sizeof(names[0]), buf, len); \
 	}
 
@@ -66,7 +66,7 @@ static void implementer_meaning(uint64_t v, char *buf, size_t len)
 		uint16_t code;
 		const char *name;
 	} known[] = {
-		{ 0x43b, "Arm" },	/* the value 6.3.7 gives for Arm */
+		{ 0x43b, "Arm" }, /* the value 6.3.7 gives for Arm */
 	};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
@@ -168,7 +168,8 @@ static const struct ictl_field_desc idr3_fields[] = {
 	{ "RIL", 10, 10, "Range-based TLB invalidation", NULL },
 	{ "BBML", 12, 11, "Break-before-make level supported", bbml_meaning },
 	{ "E0PD", 13, 13, "E0PD0/E0PD1 supported", NULL },
-	{ "PTWNNC", 14, 14, "STE.S2PTW == 0 treats Device-mapped walks as Normal Non-cacheable", NULL },
+	{ "PTWNNC", 14, 14, "STE.S2PTW == 0 treats Device-mapped walks as Normal Non-cacheable",
+	  NULL },
 	{ "DPT", 15, 15, "Device permission table", NULL },
 	{ "PASIDTT", 16, 16, "PASID on ATS Translated transactions", NULL },
 	{ "EPAN", 17, 17, "Enhanced PAN", NULL },
@@ -181,10 +182,9 @@ static const struct ictl_field_desc idr3_fields[] = {
 	{ 0 }
 };
 
-static const struct ictl_field_desc idr4_fields[] = {
-	{ "IMPLEMENTATION_DEFINED", 31, 0, "implementation defined", NULL },
-	{ 0 }
-};
+static const struct ictl_field_desc idr4_fields[] = { { "IMPLEMENTATION_DEFINED", 31, 0,
+							"implementation defined", NULL },
+						      { 0 } };
 
 static const struct ictl_field_desc idr5_fields[] = {
 	{ "OAS", 2, 0, "Output address size", oas_meaning },
@@ -198,12 +198,14 @@ static const struct ictl_field_desc idr5_fields[] = {
 	{ 0 }
 };
 
-#define IIDR_FIELDS(product_meaning)                                                  \
-	{ "Implementer", 11, 0, "JEP106 code of the implementer", implementer_meaning }, \
-	{ "Revision", 15, 12, "Minor revision of the product", NULL },                 \
-	{ "Variant", 19, 16, "Major revision (variant) of the product", NULL },        \
-	{ "ProductID", 31, 20, "Implementation-defined product ID", product_meaning }, \
-	{ 0 }
+#define IIDR_FIELDS(product_meaning)                                                           \
+	{ "Implementer", 11, 0, "JEP106 code of the implementer", implementer_meaning },       \
+		{ "Revision", 15, 12, "Minor revision of the product", NULL },                 \
+		{ "Variant", 19, 16, "Major revision (variant) of the product", NULL },        \
+		{ "ProductID", 31, 20, "Implementation-defined product ID", product_meaning }, \
+	{                                                                                      \
+		0                                                                              \
+	}
 
 static const struct ictl_field_desc iidr_fields[] = { IIDR_FIELDS(NULL) };
 /* ProductID only names a product within one implementer: Arm's list for Arm's code. */
@@ -217,7 +219,8 @@ static const struct ictl_field_desc aidr_fields[] = {
 
 static void errata_meaning(uint64_t v, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s", v ? "affected: issue TLBI/CFGI invalidations twice" : "not affected");
+	snprintf(buf, len, "%s",
+		 v ? "affected: issue TLBI/CFGI invalidations twice" : "not affected");
 }
 
 /* struct iommu_hw_info_arm_smmuv3's flags (include/uapi/linux/iommufd.h). */
@@ -255,11 +258,11 @@ static int smmuv3_decode(struct ictl_ctx *ctx, const void *data, size_t len,
 		r = ictl_hw_add_reg(out, idrs[i].name, idrs[i].desc, 32, h.idr[i], idrs[i].fields);
 	implementer = h.iidr & 0xfff;
 	if (!r)
-		r = ictl_hw_add_reg(out, "iidr", "SMMU_IIDR (SMMUv3 6.3.7)", 32,
-				    h.iidr, implementer == 0x43b ? iidr_arm_fields : iidr_fields);
+		r = ictl_hw_add_reg(out, "iidr", "SMMU_IIDR (SMMUv3 6.3.7)", 32, h.iidr,
+				    implementer == 0x43b ? iidr_arm_fields : iidr_fields);
 	if (!r)
-		r = ictl_hw_add_reg(out, "aidr", "SMMU_AIDR (SMMUv3 6.3.8)", 32,
-				    h.aidr, aidr_fields);
+		r = ictl_hw_add_reg(out, "aidr", "SMMU_AIDR (SMMUv3 6.3.8)", 32, h.aidr,
+				    aidr_fields);
 	return r;
 }
 
@@ -272,8 +275,8 @@ static void smmuv3_caps(const struct ictl_hw_info *hi, struct ictl_caps *caps)
 
 	ictl_hw_info_field(hi, "idr0", "S1P", &s1);
 	ictl_hw_info_field(hi, "idr0", "S2P", &s2);
-	ictl_cap_set(caps, ICTL_CAP_PAGING, s1 || s2, "idr0.S1P (bit 1), idr0.S2P (bit 0)", "%s%s%s",
-		     s1 ? "stage 1" : "", s1 && s2 ? ", " : "", s2 ? "stage 2" : "");
+	ictl_cap_set(caps, ICTL_CAP_PAGING, s1 || s2, "idr0.S1P (bit 1), idr0.S2P (bit 0)",
+		     "%s%s%s", s1 ? "stage 1" : "", s1 && s2 ? ", " : "", s2 ? "stage 2" : "");
 	ictl_cap_set(caps, ICTL_CAP_NEST_PARENT, s1 && s2, "idr0.S1P (bit 1), idr0.S2P (bit 0)",
 		     "%s", s1 && s2 ? "stage 2 under a guest's stage 1" : "needs both stages");
 	if (ictl_cap_from_field(caps, ICTL_CAP_NESTED_S1, hi, "idr0", "TTF") && s1) {
@@ -308,6 +311,56 @@ static void smmuv3_caps(const struct ictl_hw_info *hi, struct ictl_caps *caps)
 	}
 }
 
+/* --- page-table formats -------------------------------------------------------- */
+
+/*
+ * Stage 1 LPAE tables (idr0.S1P, AArch64 in idr0.TTF) with each granule of
+ * idr5.GRAN4K/16K/64K, inputs of 48 bits, outputs as wide as idr5.OAS says.
+ */
+static int smmuv3_pt_formats(const struct ictl_hw_info *hi, struct ictl_pt_format *out, size_t max)
+{
+	static const unsigned int oas_bits[] = { 32, 36, 40, 42, 44, 48, 52, 56 };
+	static const struct {
+		const char *field;
+		unsigned int granule, levels;
+		uint64_t blocks;
+	} grans[] = {
+		{ "GRAN4K", 12, 4, (1ull << 21) | (1ull << 30) },
+		{ "GRAN16K", 14, 4, 1ull << 25 },
+		{ "GRAN64K", 16, 3, 1ull << 29 },
+	};
+	uint64_t s1 = 0, s2 = 0, ttf = 0, oas = 0;
+	size_t n = 0;
+
+	ictl_hw_info_field(hi, "idr0", "S1P", &s1);
+	ictl_hw_info_field(hi, "idr0", "S2P", &s2);
+	ictl_hw_info_field(hi, "idr0", "TTF", &ttf);
+	ictl_hw_info_field(hi, "idr5", "OAS", &oas);
+	if (!s1 || !(ttf & 2))
+		return 0;
+	for (size_t i = 0; i < sizeof(grans) / sizeof(grans[0]); i++) {
+		uint64_t g = 0;
+		struct ictl_pt_format f = {
+			.name = "arm-lpae-s1",
+			.stage = s2 ? 1 : 0,
+			.levels = grans[i].levels,
+			.ias = 48,
+			.oas = oas_bits[oas & 7],
+			.page_sizes = (1ull << grans[i].granule) | grans[i].blocks,
+		};
+
+		ictl_hw_info_field(hi, "idr5", grans[i].field, &g);
+		if (!g)
+			continue;
+		snprintf(f.source, sizeof(f.source), "idr5.%s = 1, idr5.OAS = %u (SMMUv3 6.3.6)",
+			 grans[i].field, (unsigned int)oas);
+		if (n < max)
+			out[n] = f;
+		n++;
+	}
+	return (int)n;
+}
+
 const struct ictl_vendor_ops ictl_vendor_arm_smmuv3 = {
 	.kind = "arm-smmu-v3",
 	.description = "ARM SMMUv3",
@@ -317,4 +370,5 @@ const struct ictl_vendor_ops ictl_vendor_arm_smmuv3 = {
 	.hw_info_size = sizeof(struct ictl_iommu_hw_info_arm_smmuv3),
 	.decode_hw_info = smmuv3_decode,
 	.caps = smmuv3_caps,
+	.pt_formats = smmuv3_pt_formats,
 };

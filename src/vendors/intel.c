@@ -275,7 +275,6 @@ static int intel_from_sysfs(struct ictl_ctx *ctx, const struct ictl_unit *u, voi
 	return 0;
 }
 
-
 /* --- capabilities ------------------------------------------------------------ */
 
 static void intel_caps(const struct ictl_hw_info *hi, struct ictl_caps *caps)
@@ -311,6 +310,81 @@ static void intel_caps(const struct ictl_hw_info *hi, struct ictl_caps *caps)
 	}
 }
 
+/* --- page-table formats -------------------------------------------------------- */
+
+static uint64_t field(const struct ictl_hw_info *hi, const char *reg, const char *name)
+{
+	uint64_t v = 0;
+
+	ictl_hw_info_field(hi, reg, name, &v);
+	return v;
+}
+
+static void add_format(struct ictl_pt_format *out, size_t max, size_t *n,
+		       const struct ictl_pt_format *f)
+{
+	if (*n < max)
+		out[*n] = *f;
+	(*n)++;
+}
+
+/*
+ * Second stage (legacy mode, or SLTS in scalable mode): the depths of
+ * cap_reg.SAGAW, the large pages of cap_reg.SLLPS, inputs up to MGAW + 1
+ * bits.  First stage (scalable mode with FLTS): x86-64 4-level, 5-level with
+ * FL5LP, 1 GiB pages with FL1GP.  The host address width is not in the
+ * registers (the DMAR table has it): oas stays unknown.
+ */
+static int intel_pt_formats(const struct ictl_hw_info *hi, struct ictl_pt_format *out, size_t max)
+{
+	uint64_t sagaw = field(hi, "cap_reg", "SAGAW"), sllps = field(hi, "cap_reg", "SLLPS");
+	uint64_t mgaw = field(hi, "cap_reg", "MGAW") + 1, smts = field(hi, "ecap_reg", "SMTS");
+	uint64_t nest = field(hi, "ecap_reg", "NEST");
+	size_t n = 0;
+
+	if (!smts || field(hi, "ecap_reg", "SLTS")) {
+		for (unsigned int levels = 3; levels <= 5; levels++) {
+			struct ictl_pt_format f = {
+				.name = "vtd-ss",
+				.stage = nest ? 2 : 0,
+				.levels = levels,
+				.ias = 12 + 9 * levels < mgaw ? 12 + 9 * levels :
+								(unsigned int)mgaw,
+				.page_sizes = (1ull << 12) | (sllps & 1 ? 1ull << 21 : 0) |
+					      (sllps & 2 ? 1ull << 30 : 0),
+			};
+
+			if (!(sagaw & (1u << (levels - 2))))
+				continue;
+			snprintf(f.source, sizeof(f.source),
+				 "cap_reg.SAGAW = 0x%x, SLLPS = 0x%x, "
+				 "MGAW = %u (VT-d 11.4.2)",
+				 (unsigned int)sagaw, (unsigned int)sllps, (unsigned int)mgaw - 1);
+			add_format(out, max, &n, &f);
+		}
+	}
+	if (smts && field(hi, "ecap_reg", "FLTS")) {
+		uint64_t g1 = field(hi, "cap_reg", "FL1GP"), l5 = field(hi, "cap_reg", "FL5LP");
+
+		for (unsigned int levels = 4; levels <= (l5 ? 5u : 4u); levels++) {
+			struct ictl_pt_format f = {
+				.name = "x86-64",
+				.stage = 1,
+				.levels = levels,
+				.ias = 12 + 9 * levels,
+				.page_sizes = (1ull << 12) | (1ull << 21) | (g1 ? 1ull << 30 : 0),
+			};
+
+			snprintf(f.source, sizeof(f.source),
+				 "ecap_reg.FLTS = 1, cap_reg.FL1GP = %u, "
+				 "FL5LP = %u (VT-d 11.4.2-3)",
+				 (unsigned int)g1, (unsigned int)l5);
+			add_format(out, max, &n, &f);
+		}
+	}
+	return (int)n;
+}
+
 const struct ictl_vendor_ops ictl_vendor_intel = {
 	.kind = "intel-vtd",
 	.description = "Intel VT-d DMA remapping unit",
@@ -321,4 +395,5 @@ const struct ictl_vendor_ops ictl_vendor_intel = {
 	.decode_hw_info = intel_decode,
 	.hw_info_from_sysfs = intel_from_sysfs,
 	.caps = intel_caps,
+	.pt_formats = intel_pt_formats,
 };

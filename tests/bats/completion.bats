@@ -26,7 +26,7 @@ iommuctl() { "$IOMMUCTL" "$@"; }
 	source "$ROOT/completions/iommuctl.bash"
 	for c in $(ictl --list-cmds); do
 		COMP_WORDS=(iommuctl "$c" --); COMP_CWORD=2; _iommuctl
-		for o in $(ictl "$c" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+		for o in $(ictl "$c" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
 			[[ " ${COMPREPLY[*]} " == *" $o "* ]] || { echo "$c: $o not completed"; return 1; }
 		done
 	done

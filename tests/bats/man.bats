@@ -15,7 +15,7 @@ load helpers
 	for c in $(ictl --list-cmds); do
 		local page=$ROOT/man/iommuctl-$c.8
 		assert_file_exists "$page"
-		for o in $(ictl "$c" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+		for o in $(ictl "$c" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
 			case $o in --help | --usage | --version) continue ;; esac
 			grep -qF -- "$(printf %s "$o" | sed 's/-/\\-/g')" "$page" || { echo "$page lacks $o"; return 1; }
 		done
