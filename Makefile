@@ -40,6 +40,7 @@ OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
 ASAN_OBJS := $(SRCS:%.c=$(ASAN_BUILD)/obj/%.o)
 MANS := $(wildcard man/*.8)
 MANS7 := $(wildcard man/*.7)
+MANS5 := $(wildcard man/*.5)
 
 .PHONY: all asan check check-host deps install uninstall clean completions
 
@@ -95,9 +96,10 @@ check-host: all asan unit-tests
 
 install: all
 	install -D -m 0755 $(BUILD)/iommuctl $(DESTDIR)$(BINDIR)/iommuctl
-	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(MANS7) $(DESTDIR)$(MANDIR)/man7/
+	install -m 0644 $(MANS5) $(DESTDIR)$(MANDIR)/man5/
 	install -D -m 0644 completions/iommuctl.bash $(DESTDIR)$(BASHCOMPDIR)/iommuctl
 	install -D -m 0644 completions/_iommuctl $(DESTDIR)$(ZSHCOMPDIR)/_iommuctl
 
@@ -106,6 +108,7 @@ uninstall:
 		$(DESTDIR)$(ZSHCOMPDIR)/_iommuctl
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MANS7)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MANS5)))
 
 clean:
 	rm -rf $(BUILD)

@@ -5,7 +5,7 @@ _iommuctl_devices() { local d; for d in /sys/bus/pci/devices/*; do [ -e "$d" ] |
 _iommuctl_groups() { local g; for g in /sys/kernel/iommu_groups/*; do [ -e "$g" ] || continue; echo "${g##*/}"; done; }
 
 _iommuctl() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= opts= cols= words= i
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= opts= cols= words= files= i
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
 		--sysroot|-o|--output|--class|--driver|--vendor) ((i++)) ;;
@@ -68,6 +68,11 @@ _iommuctl() {
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
 		;;
+	apply)
+		opts=" --check --hw-info --type --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		files=1
+		;;
 	help)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
 		words="$(iommuctl --list-cmds 2>/dev/null)"
@@ -83,12 +88,15 @@ _iommuctl() {
 	esac
 	case $prev in
 	--sysroot) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--hw-info) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -W "$cols" -- "${cur^^}")); return ;;
 	--driver) COMPREPLY=($(compgen -W "none $(ls /sys/bus/pci/drivers 2>/dev/null)" -- "$cur")); return ;;
 	--class|--vendor) return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+	elif [ -n "$files" ]; then
+		COMPREPLY=($(compgen -f -- "$cur"))
 	else
 		COMPREPLY=($(compgen -W "$words" -- "$cur"))
 	fi

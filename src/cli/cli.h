@@ -31,6 +31,7 @@ enum cmd_arg_kind {
 	ARG_DEVICE_OR_GROUP,
 	ARG_COMMAND,
 	ARG_SHELL,
+	ARG_FILE,
 };
 
 /* Which shared option sets a command takes. */

@@ -64,6 +64,15 @@ extern const struct out_col persist_columns[];
 /* Print a claim or release plan and its outcome; returns the exit code for err. */
 int own_report(struct cli *cli, const struct ictl_own_plan *p, bool dry_run, int err);
 
+/* Specs: apply --check (the rest of apply comes with the iommufd session). */
+int cmd_apply(struct cli *cli);
+extern const struct argp_option apply_options[];
+error_t apply_parse(int key, char *arg, struct argp_state *state);
+struct apply_opts {
+	bool check;
+	const char *hw_info, *type;
+};
+
 int cmd_help(struct cli *cli);
 int cmd_completion(struct cli *cli);
 

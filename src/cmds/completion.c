@@ -50,6 +50,7 @@ static const char *arg_words(enum cmd_arg_kind k)
 	case ARG_DEVICE_OR_GROUP: return "$(_iommuctl_groups) $(_iommuctl_devices)";
 	case ARG_COMMAND: return "$(iommuctl --list-cmds 2>/dev/null)";
 	case ARG_SHELL: return "bash zsh";
+	case ARG_FILE: return "";	/* files: compgen -f */
 	default: return "";
 	}
 }
@@ -63,7 +64,7 @@ static void bash(FILE *f)
 	      "_iommuctl_devices() { local d; for d in /sys/bus/pci/devices/*; do [ -e \"$d\" ] || continue; echo \"${d##*/}\"; done; }\n"
 	      "_iommuctl_groups() { local g; for g in /sys/kernel/iommu_groups/*; do [ -e \"$g\" ] || continue; echo \"${g##*/}\"; done; }\n\n"
 	      "_iommuctl() {\n"
-	      "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= opts= cols= words= i\n"
+	      "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= opts= cols= words= files= i\n"
 	      "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
 	      "\t\tcase ${COMP_WORDS[i]} in\n"
 	      "\t\t--sysroot|-o|--output|--class|--driver|--vendor) ((i++)) ;;\n"
@@ -79,6 +80,8 @@ static void bash(FILE *f)
 		fprintf(f, "\t%s)\n\t\topts=\"", c->name);
 		bash_words(f, &s);
 		fprintf(f, "\"\n\t\twords=\"%s\"\n", arg_words(c->arg_kind));
+		if (c->arg_kind == ARG_FILE)
+			fputs("\t\tfiles=1\n", f);
 		if (c->columns) {
 			fputs("\t\tcols=\"", f);
 			for (const struct out_col *col = c->columns; col->name; col++)
@@ -94,12 +97,15 @@ static void bash(FILE *f)
 	fputs("\"\n\t\twords=\"$(iommuctl --list-cmds 2>/dev/null)\"\n\t\t;;\n\tesac\n"
 	      "\tcase $prev in\n"
 	      "\t--sysroot) COMPREPLY=($(compgen -d -- \"$cur\")); return ;;\n"
+	      "\t--hw-info) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
 	      "\t-o|--output) COMPREPLY=($(compgen -W \"$cols\" -- \"${cur^^}\")); return ;;\n"
 	      "\t--driver) COMPREPLY=($(compgen -W \"none $(ls /sys/bus/pci/drivers 2>/dev/null)\" -- \"$cur\")); return ;;\n"
 	      "\t--class|--vendor) return ;;\n"
 	      "\tesac\n"
 	      "\tif [[ $cur == -* ]]; then\n"
 	      "\t\tCOMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+	      "\telif [ -n \"$files\" ]; then\n"
+	      "\t\tCOMPREPLY=($(compgen -f -- \"$cur\"))\n"
 	      "\telse\n"
 	      "\t\tCOMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
 	      "\tfi\n"
@@ -134,7 +140,8 @@ static void zsh_specs(FILE *f, const struct opt_sets *s)
 		if (o->arg) {
 			fputc(':', f);
 			zsh_text(f, o->arg);
-			fputs(!strcmp(o->name, "sysroot") ? ":_files -/" : ": ", f);
+			fputs(!strcmp(o->name, "sysroot") ? ":_files -/" :
+			      !strcmp(o->name, "hw-info") ? ":_files" : ": ", f);
 		}
 		fputc('\'', f);
 	}
@@ -176,6 +183,7 @@ static void zsh(FILE *f)
 			[ARG_DEVICE_OR_GROUP] = " '1:group or device:($groups $devs)'",
 			[ARG_COMMAND] = " '1:command:($cmds%%%%:*)'",
 			[ARG_SHELL] = " '1:shell:(bash zsh)'",
+			[ARG_FILE] = " '1:file:_files'",
 		};
 
 		command_options(c, &s);
