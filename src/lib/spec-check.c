@@ -40,7 +40,7 @@ void spec_finding(struct spec_chk *c, enum ictl_spec_severity sev, enum ictl_spe
 	struct ictl_spec_finding *f;
 	va_list ap;
 
-	f = array_push(&c->out->v, &c->out->n, sizeof(*f));
+	f = spec_grow(&c->out->v, &c->out->n, sizeof(*f));
 	if (!f) {
 		c->err = -ENOMEM;
 		return;
@@ -474,8 +474,10 @@ static void check_copy(struct spec_chk *c, size_t i, size_t k)
 /* --- the selftest mock ------------------------------------------------------------- */
 
 /* The mock device that puts IOAS i behind the mock domain's aperture, or -1. */
-static int mock_in_ioas(const struct ictl_spec *s, size_t i)
+static int mock_in_ioas(const struct spec_chk *c, size_t i)
 {
+	const struct ictl_spec *s = c->s;
+
 	for (size_t d = 0; d < s->ndevices; d++) {
 		if (s->devices[d].mock && s->devices[d].mock_ioas.idx == (int)i)
 			return (int)d;
@@ -489,7 +491,7 @@ static int mock_in_ioas(const struct ictl_spec *s, size_t i)
 	for (size_t a = 0; a < s->nattach; a++) {
 		int d = s->attach[a].device.idx;
 
-		if (s->devices[d].mock && spec_attach_ioas(s, &s->attach[a]) == (int)i)
+		if (s->devices[d].mock && c->attach_ioas[a] == (int)i)
 			return d;
 	}
 	return -1;
@@ -533,7 +535,7 @@ static void check_ioas(struct spec_chk *c)
 	for (size_t i = 0; i < s->nioas; i++) {
 		const struct ictl_spec_ioas *io = &s->ioas[i];
 		size_t before = c->out->nerrors, failed = 0;
-		int mock = mock_in_ioas(s, i), r;
+		int mock = mock_in_ioas(c, i), r;
 		char path[96];
 
 		check_allow(c, i);
@@ -588,8 +590,11 @@ int ictl_spec_check(struct ictl_ctx *ctx, const struct ictl_spec *s, const struc
 	memset(out, 0, sizeof(*out));
 	c.fixed = calloc(s->nioas + 1, sizeof(*c.fixed));
 	c.nfixed = calloc(s->nioas + 1, sizeof(*c.nfixed));
-	if (!c.fixed || !c.nfixed)
+	c.attach_ioas = calloc(s->nattach + 1, sizeof(*c.attach_ioas));
+	if (!c.fixed || !c.nfixed || !c.attach_ioas)
 		c.err = -ENOMEM;
+	for (size_t a = 0; !c.err && a < s->nattach; a++)
+		c.attach_ioas[a] = spec_attach_ioas(s, &s->attach[a]);
 	for (size_t i = 0; !c.err && i < s->nioas; i++) {
 		c.fixed[i] = fixed_spans(&s->ioas[i], &c.nfixed[i]);
 		if (!c.fixed[i])
@@ -605,6 +610,7 @@ int ictl_spec_check(struct ictl_ctx *ctx, const struct ictl_spec *s, const struc
 		free(c.fixed[i]);
 	free(c.fixed);
 	free(c.nfixed);
+	free(c.attach_ioas);
 	if (c.err)
 		return ictl_err(ctx, -c.err, "out of memory checking the spec");
 	return 0;

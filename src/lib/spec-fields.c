@@ -87,9 +87,31 @@ int spec_err_at(struct spec_pc *pc, const struct ynode *n, const char *fmt, ...)
 			msg);
 }
 
+void *spec_grow(void *arrayp, size_t *n, size_t size)
+{
+	void **a = arrayp;
+	size_t cnt = *n;
+	char *p = *a;
+
+	/* The capacity is the next power of two: growing n elements copies O(n) in all. */
+	if (!(cnt & (cnt - 1))) {
+		size_t cap = cnt ? 2 * cnt : 1;
+
+		if (cap > SIZE_MAX / size)
+			return NULL;
+		p = realloc(*a, cap * size);
+		if (!p)
+			return NULL;
+		*a = p;
+	}
+	memset(p + cnt * size, 0, size);
+	(*n)++;
+	return p + cnt * size;
+}
+
 void *spec_push(struct spec_pc *pc, void *arrayp, size_t *n, size_t size)
 {
-	void *p = array_push(arrayp, n, size);
+	void *p = spec_grow(arrayp, n, size);
 
 	if (!p)
 		ictl_err(pc->ctx, ENOMEM, "out of memory reading the spec");

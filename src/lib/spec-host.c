@@ -197,7 +197,7 @@ static void check_resv(struct spec_chk *c)
 	for (size_t a = 0; a < s->nattach; a++) {
 		const struct ictl_spec_attach *at = &s->attach[a];
 		const struct ictl_spec_env_dev *e = envdev(c, at->device.idx);
-		int io = spec_attach_ioas(s, at);
+		int io = c->attach_ioas[a];
 		bool seen = false;
 
 		if (at->pasid.set || io < 0 || !e || e->missing || !e->group)
@@ -206,7 +206,7 @@ static void check_resv(struct spec_chk *c)
 			const struct ictl_spec_env_dev *o = envdev(c, s->attach[b].device.idx);
 
 			seen = o && !o->missing && o->group && o->group->id == e->group->id &&
-			       !s->attach[b].pasid.set && spec_attach_ioas(s, &s->attach[b]) == io;
+			       !s->attach[b].pasid.set && c->attach_ioas[b] == io;
 		}
 		if (seen)
 			continue;

@@ -111,7 +111,12 @@ int spec_get_word(struct spec_pc *pc, const struct ynode *n, const struct spec_w
 int spec_get_flags(struct spec_pc *pc, const struct ynode *n, const struct spec_word *words,
 		   uint32_t *flags, struct ictl_spec_pos *bitpos, uint8_t *bitidx, size_t nbit);
 
-/* Grow one of the spec's arrays by a zeroed element; NULL on ENOMEM (message set). */
+/*
+ * Grow an array by a zeroed element, doubling its room when it is full (the
+ * room is the next power of two of *n); NULL on ENOMEM.  spec_push() also
+ * sets the message.
+ */
+void *spec_grow(void *arrayp, size_t *n, size_t size);
 void *spec_push(struct spec_pc *pc, void *arrayp, size_t *n, size_t size);
 
 /* Build a nested HWPT's driver data through its vendor (spec-nested.c). */
@@ -131,6 +136,7 @@ struct spec_chk {
 	int err;		/* -ENOMEM once a finding could not be stored */
 	struct spec_span **fixed;	/* per IOAS: its fixed mappings, sorted by IOVA */
 	size_t *nfixed;
+	int *attach_ioas;		/* per attach: spec_attach_ioas() */
 };
 
 /* Add a finding; path and source may be "" (source: where a host fact came from). */

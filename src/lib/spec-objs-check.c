@@ -52,39 +52,77 @@ static void check_devices(struct spec_chk *c)
 	}
 }
 
-/* The parent chain of a nested HWPT loops back to it: report the loop. */
-static bool circular(struct spec_chk *c, size_t i, const char *path)
+/* The HWPT a HWPT hangs from (its parent, or its vIOMMU's parent), or -1. */
+static int upstream(const struct ictl_spec *s, int h)
+{
+	const struct ictl_spec_hwpt *hw = &s->hwpts[h];
+
+	if (hw->parent.idx >= 0)
+		return hw->parent.idx;
+	return hw->viommu.idx >= 0 ? s->viommus[hw->viommu.idx].parent.idx : -1;
+}
+
+/* Report the loop that starts at HWPT h once, at h: "a -> v0 -> b -> a". */
+static void report_cycle(struct spec_chk *c, int h)
 {
 	const struct ictl_spec *s = c->s;
-	char chain[160];
+	char chain[200], path[96];
+	bool cut = false;
 	size_t off = 0;
-	int h = (int)i;
+	int x = h;
 
-	off += (size_t)snprintf(chain, sizeof(chain), "%s", s->hwpts[i].name);
-	for (size_t step = 0; step <= s->nhwpts; step++) {
-		const struct ictl_spec_hwpt *hw = &s->hwpts[h];
-		const char *via = NULL;
+	off += (size_t)snprintf(chain, sizeof(chain), "%s", s->hwpts[h].name);
+	do {
+		const struct ictl_spec_hwpt *hw = &s->hwpts[x];
 
-		if (hw->parent.idx >= 0) {
-			h = hw->parent.idx;
-		} else if (hw->viommu.idx >= 0) {
-			via = s->viommus[hw->viommu.idx].name;
-			h = s->viommus[hw->viommu.idx].parent.idx;
-		} else {
-			return false;
-		}
-		if (via && off < sizeof(chain))
-			off += (size_t)snprintf(chain + off, sizeof(chain) - off, " -> %s", via);
-		if (off < sizeof(chain))
+		x = upstream(s, x);
+		cut |= off >= sizeof(chain) - 80;	/* long loops: the start, then " ..." */
+		if (cut)
+			continue;
+		if (hw->viommu.idx >= 0)
 			off += (size_t)snprintf(chain + off, sizeof(chain) - off, " -> %s",
-						s->hwpts[h].name);
-		if (h == (int)i) {
-			ERR(c, s->hwpts[i].pos, path,
-			    "circular: %s; a nested HWPT's parent is a paging HWPT over an IOAS", chain);
-			return true;
-		}
+						s->viommus[hw->viommu.idx].name);
+		off += (size_t)snprintf(chain + off, sizeof(chain) - off, " -> %s", s->hwpts[x].name);
+	} while (x != h);
+	if (cut)
+		snprintf(chain + off, sizeof(chain) - off, " ...");
+	snprintf(path, sizeof(path), "hwpts[%d]", h);
+	ERR(c, s->hwpts[h].pos, path, "circular: %s; a nested HWPT hangs from a paging HWPT over an IOAS",
+	    chain);
+}
+
+/*
+ * Loops of parents (through vIOMMUs too): each HWPT has one upstream, so one
+ * walk with three states finds them all in linear time.  cyc[h]: h is on one.
+ */
+static void find_cycles(struct spec_chk *c, bool *cyc)
+{
+	const struct ictl_spec *s = c->s;
+	uint8_t *state = calloc(s->nhwpts + 1, 1);	/* 0 new, 1 on this walk, 2 done */
+
+	if (!state) {
+		c->err = -ENOMEM;
+		return;
 	}
-	return false;
+	for (size_t i = 0; i < s->nhwpts; i++) {
+		int h = (int)i, x;
+
+		while (h >= 0 && !state[h]) {
+			state[h] = 1;
+			h = upstream(s, h);
+		}
+		if (h >= 0 && state[h] == 1) {	/* back on this walk: h starts a loop */
+			x = h;
+			do {
+				cyc[x] = true;
+				x = upstream(s, x);
+			} while (x != h);
+			report_cycle(c, h);
+		}
+		for (h = (int)i; h >= 0 && state[h] == 1; h = upstream(s, h))
+			state[h] = 2;
+	}
+	free(state);
 }
 
 /* The parent HWPT p of a nested HWPT or vIOMMU is a paging nest parent. */
@@ -111,8 +149,6 @@ static void check_nested(struct spec_chk *c, size_t i, const char *path)
 	bool via_viommu = h->viommu.idx >= 0;
 	char p2[112];
 
-	if (circular(c, i, path))
-		return;
 	snprintf(p2, sizeof(p2), "%s.%s", path, via_viommu ? "viommu" : "parent");
 	if (!via_viommu)
 		need_nest_parent(c, h->parent.idx, h->parent.pos, p2, "parent");
@@ -159,15 +195,22 @@ static void check_nested(struct spec_chk *c, size_t i, const char *path)
 static void check_hwpts(struct spec_chk *c)
 {
 	const struct ictl_spec *s = c->s;
+	bool *cyc = calloc(s->nhwpts + 1, sizeof(*cyc));
 	char path[96], p2[112];
 
+	if (!cyc) {
+		c->err = -ENOMEM;
+		return;
+	}
+	find_cycles(c, cyc);
 	for (size_t i = 0; i < s->nhwpts; i++) {
 		const struct ictl_spec_hwpt *h = &s->hwpts[i];
 		const struct ictl_spec_device *d = &s->devices[h->device.idx];
 
 		snprintf(path, sizeof(path), "hwpts[%zu]", i);
 		if (h->ioas.idx < 0) {
-			check_nested(c, i, path);
+			if (!cyc[i])
+				check_nested(c, i, path);
 			continue;
 		}
 		snprintf(p2, sizeof(p2), "%s.fault", path);
@@ -181,6 +224,7 @@ static void check_hwpts(struct spec_chk *c)
 			    "dirty-tracking: mock device %s has flags: [no-dirty], so the kernel refuses (EOPNOTSUPP)",
 			    d->name);
 	}
+	free(cyc);
 }
 
 static void check_viommus(struct spec_chk *c)

@@ -19,6 +19,13 @@ static const char *const kind_names[] = {
 	[K_VEVENTQ] = "vEVENTQ",
 };
 
+/* With the article: "an IOAS". */
+static const char *const kind_an[] = {
+	[K_DEVICE] = "a device", [K_IOAS] = "an IOAS", [K_MAPPING] = "a mapping",
+	[K_HWPT] = "a HWPT", [K_FAULT] = "a fault queue", [K_VIOMMU] = "a vIOMMU",
+	[K_VDEVICE] = "a vDevice", [K_VEVENTQ] = "a vEVENTQ",
+};
+
 struct nentry {
 	const char *name;
 	enum nkind kind;
@@ -165,8 +172,8 @@ static int resolve(struct spec_pc *pc, const struct names *t, struct ictl_spec_r
 	saved = spec_path_key(pc, key);
 	list_kind(t, kind, list, sizeof(list));
 	if (e)
-		r = spec_err(pc->ctx, pc->s, ref->pos, pc->path, "'%s' is a %s, not a %s%s",
-			     ref->name, kind_names[e->kind], kind_names[kind], hint ? hint : "");
+		r = spec_err(pc->ctx, pc->s, ref->pos, pc->path, "'%s' is %s, not %s%s",
+			     ref->name, kind_an[e->kind], kind_an[kind], hint ? hint : "");
 	else
 		r = spec_err(pc->ctx, pc->s, ref->pos, pc->path,
 			     "no %s is named '%s' (%s%s); name one the spec defines", kind_names[kind],

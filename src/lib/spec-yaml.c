@@ -155,10 +155,13 @@ static int add_item(struct ybuild *b, struct ynode *parent, struct ynode *child,
 	if (parent->n >= max)
 		return spec_err(b->ctx, b->s, mark_pos(m), "", "more than %zu %s here; %s", max,
 				map ? "keys" : "items", map ? "check the indentation" : "split the spec");
-	v = realloc(parent->items, (slots + (map ? 2 : 1)) * sizeof(*v));
-	if (!v)
-		return ictl_err(b->ctx, ENOMEM, "out of memory reading the spec");
-	parent->items = v;
+	v = parent->items;
+	if (!(parent->n & (parent->n - 1))) {	/* full: double the room */
+		v = realloc(v, (parent->n ? 2 * slots : (map ? 2 : 1)) * sizeof(*v));
+		if (!v)
+			return ictl_err(b->ctx, ENOMEM, "out of memory reading the spec");
+		parent->items = v;
+	}
 	v[slots] = child;
 	if (map)
 		v[slots + 1] = value;

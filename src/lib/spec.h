@@ -16,6 +16,15 @@
  *                      this host's devices, groups and IOMMUs allow.
  *
  * Nothing here opens /dev/iommu or changes the system.
+ *
+ * A spec that checks clean can be made in this order, each object after
+ * what it names: options; each IOAS (allow, huge_pages, its mappings but
+ * copies); the copies, in spec order (a copy of a copy comes after it); the
+ * devices (a mock is plugged into its mock_ioas as it is made); fault
+ * queues; paging HWPTs; vIOMMUs; nested HWPTs; vDevices; vEVENTQs; then
+ * attach, each device's own attach before its PASIDs'.  A vIOMMU of type 0
+ * takes its device's vendor's viommu_type, and a vEVENTQ of type 0 the
+ * events of its vIOMMU's type.
  */
 #ifndef ICTL_SPEC_H
 #define ICTL_SPEC_H

@@ -195,7 +195,7 @@ BAD=(
 	'2:9|hwpts[0].name: the name '"'"'r'"'"' is taken: the IOAS at line 1 has it|ioas: [{name: r}]\nhwpts: [{name: r, ioas: r, device: r}]'
 	'1:18|'"'"'name'"'"' is given twice in this mapping (first at line 1)|ioas: [{name: r, name: s}]'
 	'2:25|hwpts[0].ioas: no IOAS is named '"'"'nope'"'"'|devices: [{name: d, device: 00:02.0}]\nhwpts: [{name: h, ioas: nope, device: d}]'
-	'3:27|hwpts[0].parent: '"'"'r'"'"' is a IOAS, not a HWPT|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nhwpts: [{name: h, parent: r, device: d, data: {type: intel-vtd, pgtbl: 0}}]'
+	'3:27|hwpts[0].parent: '"'"'r'"'"' is an IOAS, not a HWPT|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nhwpts: [{name: h, parent: r, device: d, data: {type: intel-vtd, pgtbl: 0}}]'
 	'4:5|hwpts[0]: circular: a -> b -> a|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nhwpts:\n  - {name: a, parent: b, device: d, data: {type: intel-vtd, pgtbl: 0}}\n  - {name: b, parent: a, device: d, data: {type: intel-vtd, pgtbl: 0}}'
 	'1:57|ioas[0].mappings[1].iova: 0x1000-0x1fff overlaps mappings[0]|ioas: [{name: r, mappings: [{iova: 0, size: 8K}, {iova: 0x1000, size: 4K}]}]'
 	'1:36|ioas[0].mappings[0].iova: 0x1800 is not 4 KiB aligned|ioas: [{name: r, mappings: [{iova: 0x1800, size: 4K}]}]'

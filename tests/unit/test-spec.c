@@ -292,7 +292,7 @@ static void parse_errors(void)
 	stops("hwpts: [{name: h, ioas: x, device: d}]\n", 1, 25, "hwpts[0].ioas",
 	      "no IOAS is named 'x'");
 	stops("ioas: [{name: r}]\nhwpts: [{name: h, ioas: r, device: r}]\n", 2, 36, "hwpts[0].device",
-	      "'r' is a IOAS, not a device");
+	      "'r' is an IOAS, not a device");
 	stops("ioas: [{name: r}, {name: r}]\n", 1, 19, "ioas[1].name", "the name 'r' is taken");
 	stops("a: [1\n", 2, 1, "", "YAML syntax");
 	stops("", 1, 1, "", "the spec is empty");
