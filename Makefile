@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# iommuctl -- see README.md.  Targets: all check deps install uninstall clean asan unit-tests
+# iommuctl -- see README.md.  Targets: all check deps install uninstall clean asan unit-tests fuzz
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -88,10 +88,10 @@ deps:
 		apt-get install -y -qq --no-install-recommends $$missing; fi
 
 # One test command: host suites on the normal and the ASan+UBSan build, then the VM suites.
-check: all asan unit-tests
+check: all asan unit-tests fuzz-build
 	@IOMMUCTL=$(IOMMUCTL) IOMMUCTL_ASAN=$(abspath $(ASAN_BUILD))/iommuctl tests/run-tests
 
-check-host: all asan unit-tests
+check-host: all asan unit-tests fuzz-build
 	@IOMMUCTL=$(IOMMUCTL) IOMMUCTL_ASAN=$(abspath $(ASAN_BUILD))/iommuctl IOMMUCTL_NO_VM=1 tests/run-tests
 
 install: all
@@ -116,3 +116,4 @@ clean:
 -include tests/vm/vm.mk
 -include tests/uapi/uapi.mk
 -include tests/unit/unit.mk
+-include tests/fuzz/fuzz.mk

@@ -79,10 +79,11 @@ struct ictl_vendor_ops {
 	void (*caps)(const struct ictl_hw_info *hi, struct ictl_caps *caps);
 
 	/*
-	 * Nested translation (specs, issue 11): IOMMU_HWPT_ALLOC of a stage-1 over a NEST_PARENT
-	 * stage-2 (or a vIOMMU) takes driver data of type hwpt_data_type
-	 * (IOMMU_HWPT_DATA_VTD_S1, _ARM_SMMUV3, _AMD_GUEST; 0, NONE: iommuctl
-	 * builds no nested data for this type), hwpt_data_size bytes long.
+	 * Nested translation (specs, issue 11): IOMMU_HWPT_ALLOC of a
+	 * stage-1 over a NEST_PARENT stage-2 (or a vIOMMU) takes driver data
+	 * of type hwpt_data_type (IOMMU_HWPT_DATA_VTD_S1, _ARM_SMMUV3,
+	 * _AMD_GUEST, the selftest's; 0, NONE: iommuctl builds no nested data
+	 * for this type), hwpt_data_size bytes long.
 	 */
 	uint32_t hwpt_data_type;
 	size_t hwpt_data_size;
@@ -128,7 +129,8 @@ struct ictl_vendor_ops {
 	 * address widths and page sizes its decoded hw_info allows (Intel
 	 * SAGAW and SLLPS, SMMUv3 IDR0.TTF and the IDR5 granules, AMD HATS
 	 * and GATS).  Fills up to max entries of out and returns how many
-	 * formats there are (possibly more than max); -errno.
+	 * formats there are (possibly more than max); -errno.  NULL in every
+	 * vendor until the page-table issue lands.
 	 */
 	int (*pt_formats)(const struct ictl_hw_info *hi, struct ictl_pt_format *out, size_t max);
 };
