@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# iommuctl -- see README.md.  Targets: all check deps install uninstall clean asan unit-tests bench
+# iommuctl -- see README.md.  Targets: all check deps install uninstall clean asan unit-tests bench fuzz
 VERSION := 0.1.0
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -40,6 +40,7 @@ OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
 ASAN_OBJS := $(SRCS:%.c=$(ASAN_BUILD)/obj/%.o)
 MANS := $(wildcard man/*.8)
 MANS7 := $(wildcard man/*.7)
+MANS5 := $(wildcard man/*.5)
 
 .PHONY: all asan check check-host deps install uninstall clean completions
 
@@ -73,11 +74,13 @@ completions: $(BUILD)/iommuctl
 # harness (kernel build from linux-source, QEMU guests, the kernel's selftests; udev: the
 # guests run the host's systemd-udevd to prove what 'persist' writes).  python3 makes
 # hostile page-table images in tests/bats/pt.bats; chromium renders pt dump --svg in
-# tests/bats/pt-svg.bats.
+# tests/bats/pt-svg.bats; clang builds the libFuzzer harnesses (tests/fuzz/) whose corpora
+# make check replays.
 DEB_PKGS := build-essential pkg-config libpci-dev libudev-dev libyaml-dev libjson-c-dev \
 	libsmartcols-dev pci.ids pciutils bats bats-assert bats-support bats-file jq zsh man-db \
 	qemu-system-x86 busybox-static bc bison flex libelf-dev libssl-dev cpio xz-utils \
-	libcap-dev kmod e2fsprogs iproute2 udev python3 chromium
+	libcap-dev kmod e2fsprogs iproute2 udev python3 chromium \
+	clang libclang-rt-14-dev
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -89,17 +92,18 @@ deps:
 		apt-get install -y -qq --no-install-recommends $$missing; fi
 
 # One test command: host suites on the normal and the ASan+UBSan build, then the VM suites.
-check: all asan unit-tests
+check: all asan unit-tests fuzz-build
 	@IOMMUCTL=$(IOMMUCTL) IOMMUCTL_ASAN=$(abspath $(ASAN_BUILD))/iommuctl tests/run-tests
 
-check-host: all asan unit-tests
+check-host: all asan unit-tests fuzz-build
 	@IOMMUCTL=$(IOMMUCTL) IOMMUCTL_ASAN=$(abspath $(ASAN_BUILD))/iommuctl IOMMUCTL_NO_VM=1 tests/run-tests
 
 install: all
 	install -D -m 0755 $(BUILD)/iommuctl $(DESTDIR)$(BINDIR)/iommuctl
-	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(MANS7) $(DESTDIR)$(MANDIR)/man7/
+	install -m 0644 $(MANS5) $(DESTDIR)$(MANDIR)/man5/
 	install -D -m 0644 completions/iommuctl.bash $(DESTDIR)$(BASHCOMPDIR)/iommuctl
 	install -D -m 0644 completions/_iommuctl $(DESTDIR)$(ZSHCOMPDIR)/_iommuctl
 
@@ -108,6 +112,7 @@ uninstall:
 		$(DESTDIR)$(ZSHCOMPDIR)/_iommuctl
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MANS7)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MANS5)))
 
 clean:
 	rm -rf $(BUILD)

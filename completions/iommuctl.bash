@@ -5,7 +5,7 @@ _iommuctl_devices() { local d; for d in /sys/bus/pci/devices/*; do [ -e "$d" ] |
 _iommuctl_groups() { local g; for g in /sys/kernel/iommu_groups/*; do [ -e "$g" ] || continue; echo "${g##*/}"; done; }
 
 _iommuctl() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= opts= cols= words= i
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= opts= cols= words= files= i
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
 		--sysroot|-o|--output|--class|--driver|--vendor) ((i++)) ;;
@@ -96,6 +96,10 @@ _iommuctl() {
 		;;
 	pt-diff)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
+		words="@files"
+		;;
+	apply)
+		opts=" --check --hw-info --type --json -J --sysroot --verbose -v --help --usage --version"
 		words="@files"
 		;;
 	help)

@@ -258,6 +258,22 @@ static const struct command commands[] = {
 		.flags = CMD_SUB,
 	},
 	{
+		.name = "apply",
+		.summary = "Check a spec of iommufd objects (a YAML file) against this host",
+		.args_doc = "SPEC",
+		.doc = "--check parses SPEC (iommuctl-spec(5)) and checks it against itself and this host "
+		       "(or a --sysroot capture, or a saved --hw-info blob), changing nothing, and prints "
+		       "every finding. Exit 2: the spec is wrong; 3: this host cannot do it; 4: a device "
+		       "is not there. Allocating the objects comes next.",
+		.fn = cmd_apply,
+		.options = apply_options,
+		.parser = apply_parse,
+		.opts_size = sizeof(struct apply_opts),
+		.min_args = 1,
+		.max_args = 1,
+		.arg_kind = ARG_FILE,
+	},
+	{
 		.name = "help",
 		.summary = "Show the help of iommuctl or of one command",
 		.args_doc = "[COMMAND]",

@@ -79,6 +79,15 @@ struct doctor_opts {
 	const char *memory, *user;
 };
 
+/* Specs: apply --check (the rest of apply comes with the iommufd session). */
+int cmd_apply(struct cli *cli);
+extern const struct argp_option apply_options[];
+error_t apply_parse(int key, char *arg, struct argp_state *state);
+struct apply_opts {
+	bool check;
+	const char *hw_info, *type;
+};
+
 int cmd_help(struct cli *cli);
 int cmd_completion(struct cli *cli);
 

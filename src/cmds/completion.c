@@ -125,7 +125,7 @@ static void bash(FILE *f, const struct cli_table *table)
 	      "_iommuctl_devices() { local d; for d in /sys/bus/pci/devices/*; do [ -e \"$d\" ] || continue; echo \"${d##*/}\"; done; }\n"
 	      "_iommuctl_groups() { local g; for g in /sys/kernel/iommu_groups/*; do [ -e \"$g\" ] || continue; echo \"${g##*/}\"; done; }\n\n"
 	      "_iommuctl() {\n"
-	      "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= opts= cols= words= i\n"
+	      "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} cmd= opts= cols= words= files= i\n"
 	      "\tfor ((i = 1; i < COMP_CWORD; i++)); do\n"
 	      "\t\tcase ${COMP_WORDS[i]} in\n"
 	      "\t\t--sysroot|-o|--output|--class|--driver|--vendor) ((i++)) ;;\n"
@@ -208,7 +208,8 @@ static void zsh_specs(FILE *f, const struct opt_sets *s)
 		if (o->arg) {
 			fputc(':', f);
 			zsh_text(f, o->arg);
-			fputs(!strcmp(o->name, "sysroot") ? ":_files -/" : ": ", f);
+			fputs(!strcmp(o->name, "sysroot") ? ":_files -/" :
+			      !strcmp(o->name, "hw-info") ? ":_files" : ": ", f);
 		}
 		fputc('\'', f);
 	}

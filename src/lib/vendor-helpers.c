@@ -105,6 +105,40 @@ uint64_t ictl_cap_from_field(struct ictl_caps *caps, enum ictl_cap_id id,
 	return f->value;
 }
 
+/* --- checks against decoded registers ------------------------------------------- */
+
+const char *ictl_hw_field_source(const struct ictl_hw_info *hi, const char *reg, const char *field,
+				 char *buf, size_t len)
+{
+	const struct ictl_hw_field *f = ictl_hw_field_find(hi, reg, field);
+
+	if (!f)
+		snprintf(buf, len, "%s.%s", reg, field);
+	else if (f->msb == f->lsb)
+		snprintf(buf, len, "%s.%s (bit %u) = %llu", reg, field, f->lsb,
+			 (unsigned long long)f->value);
+	else
+		snprintf(buf, len, "%s.%s (bits %u:%u) = %llu", reg, field, f->msb, f->lsb,
+			 (unsigned long long)f->value);
+	return buf;
+}
+
+int ictl_hw_need_field(struct ictl_ctx *ctx, const struct ictl_hw_info *hi, const char *reg,
+		       const char *field, const char *what)
+{
+	const struct ictl_hw_field *f = ictl_hw_field_find(hi, reg, field);
+	const char *rdesc = "";
+
+	if (!f || f->value)
+		return 0;
+	for (size_t i = 0; i < hi->nregs; i++) {
+		if (!strcmp(hi->regs[i].name, reg))
+			rdesc = hi->regs[i].desc;
+	}
+	return ictl_err(ctx, EOPNOTSUPP, "%s needs %s.%s (%s), which is 0 on this IOMMU (%s)",
+			what, reg, field, f->desc, rdesc);
+}
+
 /* --- unit attributes ------------------------------------------------------------ */
 
 void ictl_unit_set_attr(struct ictl_unit *u, const char *name, const char *value)

@@ -33,9 +33,9 @@ struct ictl_field_desc {
 };
 
 /*
- * A user's description of a stage-1 table to nest under a stage-2 (from a
- * spec: the table's address, its address width, format options).  The spec
- * issue defines it; the ops only take a pointer.
+ * A user's description of a stage-1 table to nest under a stage-2 (a spec's
+ * `data:`: the table's address, its address width, format options), defined
+ * in spec.h; the vendors read it through the ictl_nested_*() helpers below.
  */
 struct ictl_nested_spec;
 
@@ -80,12 +80,11 @@ struct ictl_vendor_ops {
 	void (*caps)(const struct ictl_hw_info *hi, struct ictl_caps *caps);
 
 	/*
-	 * Room for the next issues: 0 and NULL in every vendor until they land.
-	 *
-	 * Nested translation: IOMMU_HWPT_ALLOC of a stage-1 over a NEST_PARENT
-	 * stage-2 (or a vIOMMU) takes driver data of type hwpt_data_type
-	 * (IOMMU_HWPT_DATA_VTD_S1, _ARM_SMMUV3, _AMD_GUEST; 0, NONE: iommuctl
-	 * builds no nested data for this type), hwpt_data_size bytes long.
+	 * Nested translation (specs, issue 11): IOMMU_HWPT_ALLOC of a
+	 * stage-1 over a NEST_PARENT stage-2 (or a vIOMMU) takes driver data
+	 * of type hwpt_data_type (IOMMU_HWPT_DATA_VTD_S1, _ARM_SMMUV3,
+	 * _AMD_GUEST, the selftest's; 0, NONE: iommuctl builds no nested data
+	 * for this type), hwpt_data_size bytes long.
 	 */
 	uint32_t hwpt_data_type;
 	size_t hwpt_data_size;
@@ -108,6 +107,22 @@ struct ictl_vendor_ops {
 	 */
 	int (*nested_data_check)(struct ictl_ctx *ctx, const struct ictl_hw_info *hi,
 				 const void *data, size_t len);
+	/*
+	 * Which object the kernel's driver allocates nested HWPTs of
+	 * hwpt_data_type over: ICTL_NESTED_VIA_PARENT (IOMMU_HWPT_ALLOC with
+	 * pt_id a nest-parent HWPT: the driver's domain_alloc_nested),
+	 * ICTL_NESTED_VIA_VIOMMU (pt_id a vIOMMU: its alloc_domain_nested), or
+	 * both.
+	 */
+	unsigned int nested_via;
+	/*
+	 * Before IOMMU_HWPT_ALLOC of a paging HWPT: can this hardware, as the
+	 * kernel's driver uses it, give these ICTL_IOMMU_HWPT_ALLOC_* flags
+	 * together?  0, or -EOPNOTSUPP with a message naming the register
+	 * field or the driver's rule ("nest-parent needs efr.GIOSup, which
+	 * is 0").  Optional; the single capabilities are caps()'.
+	 */
+	int (*hwpt_flags_check)(struct ictl_ctx *ctx, const struct ictl_hw_info *hi, uint32_t flags);
 	/* IOMMU_VIOMMU_ALLOC: this hardware's IOMMU_VIOMMU_TYPE_*; 0 (DEFAULT): none of its own. */
 	uint32_t viommu_type;
 	/*
@@ -115,9 +130,15 @@ struct ictl_vendor_ops {
 	 * address widths and page sizes its decoded hw_info allows (Intel
 	 * SAGAW and SLLPS, SMMUv3 IDR0.TTF and the IDR5 granules, AMD HATS
 	 * and GATS).  Fills up to max entries of out and returns how many
-	 * formats there are (possibly more than max); -errno.
+	 * formats there are (possibly more than max); -errno.  NULL in every
+	 * vendor until the page-table issue lands.
 	 */
 	int (*pt_formats)(const struct ictl_hw_info *hi, struct ictl_pt_format *out, size_t max);
+};
+
+enum {
+	ICTL_NESTED_VIA_PARENT = 1u << 0,
+	ICTL_NESTED_VIA_VIOMMU = 1u << 1,
 };
 
 /* --- the table (src/vendors/table.c) and its lookups (vendor.c) --------------------- */
@@ -146,6 +167,8 @@ const struct ictl_vendor_ops *ictl_vendor_by_kind(const char *kind);
 /* The ops for a unit: the first whose match() accepts it, else ictl_vendor_unknown. */
 const struct ictl_vendor_ops *ictl_vendor_for_unit(struct ictl_ctx *ctx, const char *name,
 						   const char *path);
+/* The vendor that builds nested data of an IOMMU_HWPT_DATA_* type, or NULL (spec-nested.c). */
+const struct ictl_vendor_ops *ictl_vendor_by_hwpt_data_type(uint32_t type);
 /* A unit of a type iommuctl does not know: kind "unknown", no hooks. */
 extern const struct ictl_vendor_ops ictl_vendor_unknown;
 
@@ -161,6 +184,17 @@ uint64_t ictl_cap_from_field(struct ictl_caps *caps, enum ictl_cap_id id,
 void ictl_cap_set(struct ictl_caps *caps, enum ictl_cap_id id, bool hw, const char *source,
 		  const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/*
+ * For checks (hwpt_flags_check, nested_data_check): "reg.FIELD (bit n) = v"
+ * into buf; and 0 when reg.field is non-zero (or not decoded), else
+ * -EOPNOTSUPP with "WHAT needs reg.FIELD (<what the field is>), which is 0 on
+ * this IOMMU (<the register, with its spec section>)".
+ */
+const char *ictl_hw_field_source(const struct ictl_hw_info *hi, const char *reg, const char *field,
+				 char *buf, size_t len);
+int ictl_hw_need_field(struct ictl_ctx *ctx, const struct ictl_hw_info *hi, const char *reg,
+		       const char *field, const char *what);
+
 /* Helpers for read_attrs: add an attribute read from <unit>/<file>. */
 enum ictl_attr_fmt {
 	ICTL_ATTR_RAW,	/* as the kernel prints it */
@@ -169,5 +203,35 @@ enum ictl_attr_fmt {
 void ictl_unit_add_attr(struct ictl_ctx *ctx, struct ictl_unit *u, const char *name,
 			const char *file, enum ictl_attr_fmt fmt);
 void ictl_unit_set_attr(struct ictl_unit *u, const char *name, const char *value);
+
+/*
+ * For nested_data_build: reading a spec's `data:` (src/lib/spec-nested.c).
+ * Every reader returns 1 when the key is absent (the value untouched), 0
+ * when it read it, and -EINVAL with "FILE:LINE:COLUMN: hwpts[N].data.KEY:
+ * ..." when the value is wrong.  Numbers are decimal or 0x hex.
+ */
+bool ictl_nested_has(const struct ictl_nested_spec *ns, const char *key);
+/* Every key of the data (but type) is one of keys (NULL-terminated); else an error listing them. */
+int ictl_nested_keys(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns,
+		     const char *const *keys);
+int ictl_nested_u64(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, const char *key,
+		    uint64_t min, uint64_t max, uint64_t *v);
+/* A list of exactly n numbers (raw register words). */
+int ictl_nested_words(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, const char *key,
+		      size_t n, uint64_t *v);
+/* One word: *v = i for names[i] (NULL entries: encodings that cannot be written). */
+int ictl_nested_enum(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, const char *key,
+		     const char *const *names, size_t nnames, uint64_t *v);
+/* A list of words: bit i of *bits for names[i]. */
+int ictl_nested_flags(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, const char *key,
+		      const char *const *names, size_t nnames, uint64_t *bits);
+int ictl_nested_bool(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, const char *key,
+		     bool *v);
+/* An error at key's value (or at the data when key is NULL or absent); returns -EINVAL. */
+int ictl_nested_err(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, const char *key,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same at item `item` of a list (a raw register word). */
+int ictl_nested_err_item(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, const char *key,
+			 size_t item, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif /* ICTL_LIB_VENDOR_H */

@@ -345,6 +345,175 @@ static int amd_pt_formats(const struct ictl_hw_info *hi, struct ictl_pt_format *
 	return (int)n;
 }
 
+/* --- nesting: a guest's Device Table Entry over a vIOMMU ----------------------------- */
+
+/*
+ * The fields of a guest DTE the kernel reads (drivers/iommu/amd/nested.c,
+ * after the AMD IOMMU specification's Device Table Entry), by 64-bit word.
+ */
+#define DTE0_V			(1ULL << 0)
+#define DTE0_MODE		(7ULL << 9)		/* host page table levels: 0 in a guest DTE */
+#define DTE0_HOST_TRP		(0xffffffffffULL << 12)	/* host table pointer, bits 51:12 */
+#define DTE0_PPR		(1ULL << 52)
+#define DTE0_GIOV		(1ULL << 54)
+#define DTE0_GV			(1ULL << 55)
+#define DTE0_GLX_SHIFT		56			/* bits 57:56 */
+#define DTE0_GCR3_14_12_SHIFT	58			/* bits 60:58 */
+#define DTE1_DOMID		0xffffULL
+#define DTE1_GCR3_30_15_SHIFT	16			/* bits 31:16 */
+#define DTE1_GCR3_51_31_SHIFT	43			/* bits 63:43 */
+#define DTE2_GPT_SHIFT		54			/* bits 55:54: 0 4-level, 1 5-level */
+
+static uint64_t dte_gcr3(const uint64_t *dte)
+{
+	return ((dte[0] >> DTE0_GCR3_14_12_SHIFT) & 7) << 12 |
+	       ((dte[1] >> DTE1_GCR3_30_15_SHIFT) & 0xffff) << 15 |
+	       ((dte[1] >> DTE1_GCR3_51_31_SHIFT) & 0x1fffff) << 31;
+}
+
+/* validate_gdte_nested()'s rules, each named. */
+static int dte_validate(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, const uint64_t *dte,
+			bool raw)
+{
+	uint64_t gpt = (dte[2] >> DTE2_GPT_SHIFT) & 3;
+
+	if (dte[0] & DTE0_MODE)
+		return ictl_nested_err_item(ctx, ns, "dte", 0,
+				       "DTE.Mode (word 0 bits 11:9) must be 0 in a guest DTE: the host page table is the nest parent's");
+	if (dte[0] & DTE0_HOST_TRP)
+		return ictl_nested_err_item(ctx, ns, "dte", 0,
+				       "DTE.HostPageTableRootPtr (word 0 bits 51:12) must be 0 in a guest DTE: the host table is the nest parent's");
+	if ((dte[0] & DTE0_V) && (dte[0] & DTE0_GV) && !dte_gcr3(dte))
+		return ictl_nested_err(ctx, ns, raw ? "dte" : "gcr3",
+				       "a valid DTE with guest translation (V and GV set) needs the GCR3 table's address: give gcr3:");
+	if (gpt > 1)
+		return ictl_nested_err_item(ctx, ns, "dte", 2,
+				       "DTE.GuestPagingMode (word 2 bits 55:54) %llu is not 0 (4-level) or 1 (5-level)",
+				       (unsigned long long)gpt);
+	if (((dte[0] >> DTE0_GLX_SHIFT) & 3) == 3)
+		return ictl_nested_err_item(ctx, ns, "dte", 0,
+					    "DTE.GLX (word 0 bits 57:56) = 3 is reserved");
+	return 0;
+}
+
+/* The named form: valid, gv (both default true), giov, ppr, glx, gcr3, levels, domain_id. */
+static int dte_named(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, uint64_t *dte)
+{
+	bool v = true, gv = true, giov = false, ppr = false;
+	uint64_t glx = 0, gcr3 = 0, levels = 4, domid = 0;
+	int r = 0;
+
+	if (ictl_nested_bool(ctx, ns, "valid", &v) < 0 || ictl_nested_bool(ctx, ns, "gv", &gv) < 0 ||
+	    ictl_nested_bool(ctx, ns, "giov", &giov) < 0 || ictl_nested_bool(ctx, ns, "ppr", &ppr) < 0 ||
+	    ictl_nested_u64(ctx, ns, "glx", 0, 2, &glx) < 0 ||
+	    ictl_nested_u64(ctx, ns, "gcr3", 0, (1ULL << 52) - 1, &gcr3) < 0 ||
+	    ictl_nested_u64(ctx, ns, "levels", 4, 5, &levels) < 0 ||
+	    ictl_nested_u64(ctx, ns, "domain_id", 0, 0xffff, &domid) < 0)
+		return -EINVAL;
+	if (gcr3 & 0xfff)
+		r = ictl_nested_err(ctx, ns, "gcr3",
+				    "%#llx is not 4 KiB aligned: the DTE holds bits 51:12 of the GCR3 table's address",
+				    (unsigned long long)gcr3);
+	dte[0] = (v ? DTE0_V : 0) | (gv ? DTE0_GV : 0) | (giov ? DTE0_GIOV : 0) |
+		 (ppr ? DTE0_PPR : 0) | glx << DTE0_GLX_SHIFT |
+		 ((gcr3 >> 12) & 7) << DTE0_GCR3_14_12_SHIFT;
+	dte[1] = domid | ((gcr3 >> 15) & 0xffff) << DTE1_GCR3_30_15_SHIFT |
+		 ((gcr3 >> 31) & 0x1fffff) << DTE1_GCR3_51_31_SHIFT;
+	dte[2] = (levels == 5 ? 1ULL : 0) << DTE2_GPT_SHIFT;
+	dte[3] = 0;
+	return r;
+}
+
+/* data: {type: amd-guest, dte: [W0, W1, W2, W3]} as the guest wrote it, or the named fields. */
+static int amd_nested_build(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, void *data,
+			    size_t len)
+{
+	static const char *const keys[] = { "dte", "valid", "gv", "giov", "ppr", "glx", "gcr3",
+					    "levels", "domain_id", NULL };
+	struct ictl_iommu_hwpt_amd_guest out = { { 0 } };
+	bool raw = ictl_nested_has(ns, "dte");
+	int r;
+
+	if (len < sizeof(out))
+		return -ENOSPC;
+	r = ictl_nested_keys(ctx, ns, keys);
+	if (r)
+		return r;
+	for (size_t i = 1; raw && keys[i]; i++) {
+		if (ictl_nested_has(ns, keys[i]))
+			return ictl_nested_err(ctx, ns, keys[i],
+					       "give the DTE as dte: [w0, w1, w2, w3] or as named fields, not both");
+	}
+	r = raw ? ictl_nested_words(ctx, ns, "dte", 4, out.dte) : dte_named(ctx, ns, out.dte);
+	if (r < 0)
+		return r;
+	r = dte_validate(ctx, ns, out.dte, raw);
+	if (r)
+		return r;
+	memcpy(data, &out, sizeof(out));
+	return sizeof(out);
+}
+
+static int amd_nested_check(struct ictl_ctx *ctx, const struct ictl_hw_info *hi, const void *data,
+			    size_t len)
+{
+	struct ictl_iommu_hwpt_amd_guest in;
+	uint64_t gats = 0, glxsup = 0;
+	char src[96];
+	int r;
+
+	if (len < sizeof(in))
+		return ictl_err(ctx, EINVAL, "amd-guest data is %zu bytes, not %zu", len, sizeof(in));
+	memcpy(&in, data, sizeof(in));
+	r = ictl_hw_need_field(ctx, hi, "efr", "GTSup", "a guest DTE (guest translation)");
+	if (!r && ((in.dte[2] >> DTE2_GPT_SHIFT) & 3) == 1 &&
+	    !ictl_hw_info_field(hi, "efr", "GATS", &gats) && gats != 1)
+		return ictl_err(ctx, EOPNOTSUPP,
+				"levels: 5 needs 5-level guest tables, efr.GATS = 1 (and a CPU with LA57); this IOMMU has %s",
+				ictl_hw_field_source(hi, "efr", "GATS", src, sizeof(src)));
+	if (!r && !ictl_hw_info_field(hi, "efr", "GLXSup", &glxsup) &&
+	    ((in.dte[0] >> DTE0_GLX_SHIFT) & 3) > glxsup)
+		return ictl_err(ctx, EOPNOTSUPP,
+				"glx %llu (a %llu-level GCR3 table) is more than this IOMMU walks: %s",
+				(unsigned long long)((in.dte[0] >> DTE0_GLX_SHIFT) & 3),
+				(unsigned long long)((in.dte[0] >> DTE0_GLX_SHIFT) & 3) + 1,
+				ictl_hw_field_source(hi, "efr", "GLXSup", src, sizeof(src)));
+	if (!r && (in.dte[0] & DTE0_PPR))
+		r = ictl_hw_need_field(ctx, hi, "efr", "PPRSup", "ppr (guest page requests)");
+	if (!r && (in.dte[0] & DTE0_GIOV))
+		r = ictl_hw_need_field(ctx, hi, "efr", "GIOSup", "giov (guest I/O protection)");
+	return r;
+}
+
+/*
+ * The driver's paging domains (amd_iommu_domain_alloc_paging_flags()):
+ * dirty tracking and nesting parents are v1 tables, PASID-capable domains v2
+ * ones, so PASID goes with neither.
+ */
+static int amd_hwpt_flags_check(struct ictl_ctx *ctx, const struct ictl_hw_info *hi, uint32_t flags)
+{
+	int r = 0;
+
+	if ((flags & ICTL_IOMMU_HWPT_ALLOC_PASID) && (flags & ~ICTL_IOMMU_HWPT_ALLOC_PASID))
+		return ictl_err(ctx, EOPNOTSUPP,
+				"pasid goes with no other flag on AMD-Vi: PASID-capable domains use the v2 (guest) page table, dirty-tracking and nest-parent the v1 (host) one");
+	if (flags & ICTL_IOMMU_HWPT_ALLOC_NEST_PARENT) {
+		r = ictl_hw_need_field(ctx, hi, "efr", "GTSup", "nest-parent");
+		if (!r)
+			r = ictl_hw_need_field(ctx, hi, "efr", "GIOSup", "nest-parent");
+		if (!r)
+			r = ictl_hw_need_field(ctx, hi, "efr2", "GCR3TRPModeSup", "nest-parent");
+	}
+	if (!r && (flags & ICTL_IOMMU_HWPT_ALLOC_DIRTY_TRACKING))
+		r = ictl_hw_need_field(ctx, hi, "efr", "HDSup", "dirty-tracking");
+	if (!r && (flags & ICTL_IOMMU_HWPT_ALLOC_PASID)) {
+		r = ictl_hw_need_field(ctx, hi, "efr", "GTSup", "pasid");
+		if (!r)
+			r = ictl_hw_need_field(ctx, hi, "efr", "PPRSup", "pasid");
+	}
+	return r;
+}
+
 const struct ictl_vendor_ops ictl_vendor_amd = {
 	.kind = "amd-vi",
 	.description = "AMD-Vi IOMMU",
@@ -356,4 +525,11 @@ const struct ictl_vendor_ops ictl_vendor_amd = {
 	.hw_info_from_sysfs = amd_from_sysfs,
 	.caps = amd_caps,
 	.pt_formats = amd_pt_formats,
+	.hwpt_data_type = ICTL_IOMMU_HWPT_DATA_AMD_GUEST,
+	.hwpt_data_size = sizeof(struct ictl_iommu_hwpt_amd_guest),
+	.nested_data_build = amd_nested_build,
+	.nested_data_check = amd_nested_check,
+	/* amd_iommu_alloc_domain_nested() is a vIOMMU op; the uAPI has no AMD vIOMMU type */
+	.nested_via = ICTL_NESTED_VIA_VIOMMU,
+	.hwpt_flags_check = amd_hwpt_flags_check,
 };

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* ARM SMMUv3: the driver names its units "smmu3.0x<base address>". */
+#include <endian.h>
+#include <errno.h>
 #include <string.h>
 
 #include "vendors.h"
@@ -361,6 +363,237 @@ static int smmuv3_pt_formats(const struct ictl_hw_info *hi, struct ictl_pt_forma
 	return (int)n;
 }
 
+/* --- nesting: a guest's Stream Table Entry over a vIOMMU ---------------------------- */
+
+/*
+ * The guest STE fields the kernel takes (SMMUv3 5.2 "Stream Table Entry";
+ * arm_smmu_validate_vste()): anything else makes IOMMU_HWPT_ALLOC fail with
+ * EIO, so iommuctl names the field before.  key: the spec's name; names:
+ * the encodings by value (NULL: reserved or refused by the kernel), NULL for
+ * a number; addr: the field holds bits msb:lsb of an address written whole.
+ */
+struct ste_field {
+	const char *key, *spec_name;
+	unsigned int word, msb, lsb;
+	const char *const *names;
+	size_t nnames;
+	bool addr;
+};
+
+static const char *const ste_bool[] = { "false", "true" };
+static const char *const ste_config[] = { "abort", NULL, NULL, NULL, "bypass", "translate" };
+static const char *const ste_s1fmt[] = { "linear", "2lvl-4k", "2lvl-64k" };
+static const char *const ste_s1dss[] = { "terminate", "bypass", "ssid0" };
+static const char *const ste_cache[] = { "nc", "wbra", "wt", "wb" };
+static const char *const ste_share[] = { "nsh", NULL, "osh", "ish" };
+static const char *const ste_eats[] = { "abort", "trans" };
+
+#define ENUM(n) n, ARRAY_SIZE(n)
+static const struct ste_field ste_fields[] = {
+	{ "valid", "V", 0, 0, 0, ENUM(ste_bool), false },
+	{ "config", "Config", 0, 3, 1, ENUM(ste_config), false },
+	{ "s1fmt", "S1Fmt", 0, 5, 4, ENUM(ste_s1fmt), false },
+	{ "s1contextptr", "S1ContextPtr", 0, 51, 6, NULL, 0, true },
+	{ "s1cdmax", "S1CDMax", 0, 63, 59, NULL, 0, false },
+	{ "s1dss", "S1DSS", 1, 1, 0, ENUM(ste_s1dss), false },
+	{ "s1cir", "S1CIR", 1, 3, 2, ENUM(ste_cache), false },
+	{ "s1cor", "S1COR", 1, 5, 4, ENUM(ste_cache), false },
+	{ "s1csh", "S1CSH", 1, 7, 6, ENUM(ste_share), false },
+	{ "s1stalld", "S1STALLD", 1, 27, 27, ENUM(ste_bool), false },
+	{ "eats", "EATS", 1, 29, 28, ENUM(ste_eats), false },
+};
+
+static uint64_t field_mask(const struct ste_field *f)
+{
+	return (f->msb - f->lsb == 63 ? ~0ULL : ((1ULL << (f->msb - f->lsb + 1)) - 1)) << f->lsb;
+}
+
+static uint64_t ste_get(const uint64_t *ste, const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(ste_fields); i++) {
+		const struct ste_field *f = &ste_fields[i];
+
+		if (!strcmp(f->key, key))
+			return (ste[f->word] & field_mask(f)) >> f->lsb;
+	}
+	return 0;
+}
+
+/* What the kernel refuses with EIO, named (key: the spec key to point at, or "ste"). */
+static int ste_validate(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, const uint64_t *ste,
+			bool raw)
+{
+	uint64_t allowed[2] = { 0, 0 }, cfg, eats;
+
+	if (!(ste[0] & 1))	/* not valid: the kernel makes it an abort STE */
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(ste_fields); i++)
+		allowed[ste_fields[i].word] |= field_mask(&ste_fields[i]);
+	for (unsigned int w = 0; w < 2; w++) {
+		if (ste[w] & ~allowed[w])
+			return ictl_nested_err_item(ctx, ns, "ste", w,
+					       "word %u sets bits %#llx outside the fields a guest STE may set (V, Config, S1Fmt, S1ContextPtr, S1CDMax; S1DSS, S1CIR, S1COR, S1CSH, S1STALLD, EATS): the kernel would answer EIO",
+					       w, (unsigned long long)(ste[w] & ~allowed[w]));
+	}
+	cfg = ste_get(ste, "config");
+	if (cfg != 0 && cfg != 4 && cfg != 5)
+		return ictl_nested_err(ctx, ns, raw ? "ste" : "config",
+				       "STE.Config %#llx is not abort (0b000), bypass (0b100) or stage-1 translate (0b101), the only ones a guest may ask: the kernel would answer EIO",
+				       (unsigned long long)cfg);
+	eats = ste_get(ste, "eats");
+	if (eats > 1)
+		return ictl_nested_err_item(ctx, ns, raw ? "ste" : "eats", 1,
+					    "STE.EATS %llu is not abort (0) or full ATS (1): split-stage ATS and reserved values make the kernel answer EIO",
+					    (unsigned long long)eats);
+	return 0;
+}
+
+/* One named field into the words. */
+static int ste_named(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns,
+		     const struct ste_field *f, uint64_t *ste)
+{
+	uint64_t v = 0, max = field_mask(f) >> f->lsb;
+	int r;
+
+	if (f->names)
+		r = ictl_nested_enum(ctx, ns, f->key, f->names, f->nnames, &v);
+	else if (f->addr)
+		r = ictl_nested_u64(ctx, ns, f->key, 0, field_mask(f), &v);
+	else
+		r = ictl_nested_u64(ctx, ns, f->key, 0, max, &v);
+	if (r)
+		return r;
+	if (f->addr && (v & ((1ULL << f->lsb) - 1)))
+		return ictl_nested_err(ctx, ns, f->key,
+				       "%#llx is not %llu-byte aligned: STE.%s holds bits %u:%u of the address",
+				       (unsigned long long)v, 1ULL << f->lsb, f->spec_name, f->msb,
+				       f->lsb);
+	ste[f->word] &= ~field_mask(f);
+	ste[f->word] |= f->addr ? v : v << f->lsb;
+	return 0;
+}
+
+/*
+ * data: {type: arm-smmuv3, ste: [WORD0, WORD1]} as the guest wrote it, or the
+ * named fields (valid defaults to true, config is then needed).
+ */
+static int smmuv3_nested_build(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, void *data,
+			       size_t len)
+{
+	static const char *const keys[] = { "ste", "valid", "config", "s1fmt", "s1contextptr",
+					    "s1cdmax", "s1dss", "s1cir", "s1cor", "s1csh",
+					    "s1stalld", "eats", NULL };
+	struct ictl_iommu_hwpt_arm_smmuv3 out;
+	uint64_t ste[2] = { 1, 0 };	/* V */
+	bool raw = ictl_nested_has(ns, "ste");
+	int r;
+
+	if (len < sizeof(out))
+		return -ENOSPC;
+	r = ictl_nested_keys(ctx, ns, keys);
+	if (r)
+		return r;
+	if (raw) {
+		for (size_t i = 0; i < ARRAY_SIZE(ste_fields); i++) {
+			if (ictl_nested_has(ns, ste_fields[i].key))
+				return ictl_nested_err(ctx, ns, ste_fields[i].key,
+						       "give the STE as ste: [word0, word1] or as named fields, not both");
+		}
+		r = ictl_nested_words(ctx, ns, "ste", 2, ste);
+		if (r < 0)
+			return r;
+	} else {
+		bool valid = true;
+
+		r = ictl_nested_bool(ctx, ns, "valid", &valid);
+		if (r < 0)
+			return r;
+		if (valid && !ictl_nested_has(ns, "config"))
+			return ictl_nested_err(ctx, ns, NULL,
+					       "arm-smmuv3 data needs config: (abort, bypass or translate), or ste: [word0, word1]");
+		for (size_t i = 0; i < ARRAY_SIZE(ste_fields); i++) {
+			r = ste_named(ctx, ns, &ste_fields[i], ste);
+			if (r < 0)
+				return r;
+		}
+	}
+	r = ste_validate(ctx, ns, ste, raw);
+	if (r)
+		return r;
+	out.ste[0] = htole64(ste[0]);
+	out.ste[1] = htole64(ste[1]);
+	memcpy(data, &out, sizeof(out));
+	return sizeof(out);
+}
+
+/* What the SMMU itself cannot do with this STE (it would raise C_BAD_STE). */
+static int smmuv3_nested_check(struct ictl_ctx *ctx, const struct ictl_hw_info *hi,
+			       const void *data, size_t len)
+{
+	struct ictl_iommu_hwpt_arm_smmuv3 in;
+	uint64_t ste[2], v = 0;
+	char src[96];
+	int r;
+
+	if (len < sizeof(in))
+		return ictl_err(ctx, EINVAL, "arm-smmuv3 data is %zu bytes, not %zu", len, sizeof(in));
+	memcpy(&in, data, sizeof(in));
+	ste[0] = le64toh(in.ste[0]);
+	ste[1] = le64toh(in.ste[1]);
+	if (!(ste[0] & 1))
+		return 0;
+	r = ictl_hw_need_field(ctx, hi, "idr0", "S1P", "a guest STE (stage 1 under stage 2)");
+	if (!r && ste_get(ste, "s1fmt"))
+		r = ictl_hw_need_field(ctx, hi, "idr0", "CD2L", "s1fmt: 2-level CD tables");
+	if (!r && ste_get(ste, "eats") == 1)
+		r = ictl_hw_need_field(ctx, hi, "idr0", "ATS", "eats: trans");
+	if (!r && !ictl_hw_info_field(hi, "idr1", "SSIDSIZE", &v) && ste_get(ste, "s1cdmax") > v)
+		return ictl_err(ctx, EOPNOTSUPP,
+				"s1cdmax %llu (2^%llu context descriptors) needs %llu-bit SubstreamIDs; %s",
+				(unsigned long long)ste_get(ste, "s1cdmax"),
+				(unsigned long long)ste_get(ste, "s1cdmax"),
+				(unsigned long long)ste_get(ste, "s1cdmax"),
+				ictl_hw_field_source(hi, "idr1", "SSIDSIZE", src, sizeof(src)));
+	if (!r && ste_get(ste, "s1stalld") && !ictl_hw_info_field(hi, "idr0", "STALL_MODEL", &v) &&
+	    v == 2)
+		return ictl_err(ctx, EOPNOTSUPP,
+				"s1stalld: this SMMU forces stalls, so an STE that disables them is ILLEGAL (C_BAD_STE): %s (stall forced)",
+				ictl_hw_field_source(hi, "idr0", "STALL_MODEL", src, sizeof(src)));
+	return r;
+}
+
+/*
+ * The driver's paging domains (arm_smmu_domain_alloc_paging_flags()): a
+ * nesting parent is a stage 2 and takes no other flag; dirty tracking and
+ * PASID are stage-1 domains.
+ */
+static int smmuv3_hwpt_flags_check(struct ictl_ctx *ctx, const struct ictl_hw_info *hi,
+				   uint32_t flags)
+{
+	uint64_t httu = 0;
+	char src[96];
+	int r = 0;
+
+	if ((flags & ICTL_IOMMU_HWPT_ALLOC_NEST_PARENT) && (flags & ~ICTL_IOMMU_HWPT_ALLOC_NEST_PARENT))
+		return ictl_err(ctx, EOPNOTSUPP,
+				"nest-parent takes no other flag on an SMMUv3: the driver makes a nesting parent a stage-2 domain, and dirty-tracking and pasid domains stage-1 ones");
+	if (flags & ICTL_IOMMU_HWPT_ALLOC_NEST_PARENT) {
+		r = ictl_hw_need_field(ctx, hi, "idr0", "S1P", "nest-parent (both stages)");
+		if (!r)
+			r = ictl_hw_need_field(ctx, hi, "idr0", "S2P", "nest-parent");
+	}
+	if (!r && (flags & (ICTL_IOMMU_HWPT_ALLOC_DIRTY_TRACKING | ICTL_IOMMU_HWPT_ALLOC_PASID)))
+		r = ictl_hw_need_field(ctx, hi, "idr0", "S1P",
+				       flags & ICTL_IOMMU_HWPT_ALLOC_PASID ? "pasid (a stage-1 domain)" :
+				       "dirty-tracking (a stage-1 domain)");
+	if (!r && (flags & ICTL_IOMMU_HWPT_ALLOC_DIRTY_TRACKING) &&
+	    !ictl_hw_info_field(hi, "idr0", "HTTU", &httu) && httu != 2)
+		return ictl_err(ctx, EOPNOTSUPP,
+				"dirty-tracking needs hardware dirty-state updates, idr0.HTTU = 2; this SMMU has %s",
+				ictl_hw_field_source(hi, "idr0", "HTTU", src, sizeof(src)));
+	return r;
+}
+
 const struct ictl_vendor_ops ictl_vendor_arm_smmuv3 = {
 	.kind = "arm-smmu-v3",
 	.description = "ARM SMMUv3",
@@ -371,4 +604,12 @@ const struct ictl_vendor_ops ictl_vendor_arm_smmuv3 = {
 	.decode_hw_info = smmuv3_decode,
 	.caps = smmuv3_caps,
 	.pt_formats = smmuv3_pt_formats,
+	.hwpt_data_type = ICTL_IOMMU_HWPT_DATA_ARM_SMMUV3,
+	.hwpt_data_size = sizeof(struct ictl_iommu_hwpt_arm_smmuv3),
+	.nested_data_build = smmuv3_nested_build,
+	.nested_data_check = smmuv3_nested_check,
+	/* arm_vsmmu_alloc_domain_nested(): only over a vIOMMU */
+	.nested_via = ICTL_NESTED_VIA_VIOMMU,
+	.hwpt_flags_check = smmuv3_hwpt_flags_check,
+	.viommu_type = ICTL_IOMMU_VIOMMU_TYPE_ARM_SMMUV3,
 };

@@ -385,6 +385,106 @@ static int intel_pt_formats(const struct ictl_hw_info *hi, struct ictl_pt_format
 	return (int)n;
 }
 
+/* --- nesting: a guest's first-stage table over a nest-parent second stage ------- */
+
+/*
+ * The HWPT flags, as the kernel's driver allocates paging domains: a nesting
+ * parent is a scalable-mode second stage with NEST (nested_supported());
+ * dirty tracking needs second-stage A/D bits and page-walk coherency
+ * (ssads_supported()).
+ */
+static int intel_hwpt_flags_check(struct ictl_ctx *ctx, const struct ictl_hw_info *hi,
+				  uint32_t flags)
+{
+	int r = 0;
+
+	if (flags & ICTL_IOMMU_HWPT_ALLOC_NEST_PARENT) {
+		r = ictl_hw_need_field(ctx, hi, "ecap_reg", "SMTS", "nest-parent (scalable mode)");
+		if (!r)
+			r = ictl_hw_need_field(ctx, hi, "ecap_reg", "NEST", "nest-parent");
+	}
+	if (!r && (flags & ICTL_IOMMU_HWPT_ALLOC_DIRTY_TRACKING)) {
+		r = ictl_hw_need_field(ctx, hi, "ecap_reg", "SMTS", "dirty-tracking (scalable mode)");
+		if (!r)
+			r = ictl_hw_need_field(ctx, hi, "ecap_reg", "SLADS", "dirty-tracking");
+		if (!r)
+			r = ictl_hw_need_field(ctx, hi, "ecap_reg", "SMPWCS", "dirty-tracking");
+	}
+	if (!r && (flags & ICTL_IOMMU_HWPT_ALLOC_PASID))
+		r = ictl_hw_need_field(ctx, hi, "ecap_reg", "SMTS", "pasid (scalable mode)");
+	return r;
+}
+
+/* struct iommu_hwpt_vtd_s1's flags, by bit. */
+static const char *const vtd_s1_flags[] = { "sre", "eafe", "wpe" };
+
+/*
+ * data: {type: intel-vtd, pgtbl: ADDR, addr_width: 48|57, flags: [sre, eafe, wpe]}.
+ * The kernel copies the structure into the PASID entry as it is
+ * (pasid_pte_config_nested): the table pointer keeps bits 63:12 only, WPE is
+ * set only with SRE, and only widths 48 and 57 are accepted.
+ */
+static int intel_nested_build(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, void *data,
+			      size_t len)
+{
+	static const char *const keys[] = { "pgtbl", "addr_width", "flags", NULL };
+	struct ictl_iommu_hwpt_vtd_s1 s1 = { .addr_width = 48 };
+	uint64_t aw = 48;
+	int r;
+
+	if (len < sizeof(s1))
+		return -ENOSPC;
+	r = ictl_nested_keys(ctx, ns, keys);
+	if (r)
+		return r;
+	r = ictl_nested_u64(ctx, ns, "pgtbl", 0, UINT64_MAX, &s1.pgtbl_addr);
+	if (r > 0)
+		return ictl_nested_err(ctx, ns, NULL,
+				       "intel-vtd data needs pgtbl: the guest-physical address of the stage-1 table");
+	if (!r && (s1.pgtbl_addr & 0xfff))
+		return ictl_nested_err(ctx, ns, "pgtbl",
+				       "%#llx is not 4 KiB aligned: the PASID entry keeps bits 63:12 of the table pointer",
+				       (unsigned long long)s1.pgtbl_addr);
+	if (r < 0)
+		return r;
+	r = ictl_nested_u64(ctx, ns, "addr_width", 0, UINT32_MAX, &aw);
+	if (r < 0)
+		return r;
+	if (aw != 48 && aw != 57)
+		return ictl_nested_err(ctx, ns, "addr_width",
+				       "%llu is not a stage-1 width: 48 (4-level) or 57 (5-level)",
+				       (unsigned long long)aw);
+	s1.addr_width = (uint32_t)aw;
+	r = ictl_nested_flags(ctx, ns, "flags", vtd_s1_flags, ARRAY_SIZE(vtd_s1_flags), &s1.flags);
+	if (r < 0)
+		return r;
+	if ((s1.flags & ICTL_IOMMU_VTD_S1_WPE) && !(s1.flags & ICTL_IOMMU_VTD_S1_SRE))
+		return ictl_nested_err(ctx, ns, "flags",
+				       "wpe (write protect) applies to supervisor requests: the kernel sets it only with sre; add sre or drop wpe");
+	memcpy(data, &s1, sizeof(s1));
+	return sizeof(s1);
+}
+
+/* What intel_pasid_setup_nested() refuses, before the kernel does. */
+static int intel_nested_check(struct ictl_ctx *ctx, const struct ictl_hw_info *hi, const void *data,
+			      size_t len)
+{
+	struct ictl_iommu_hwpt_vtd_s1 s1;
+	int r;
+
+	if (len < sizeof(s1))
+		return ictl_err(ctx, EINVAL, "intel-vtd data is %zu bytes, not %zu", len, sizeof(s1));
+	memcpy(&s1, data, sizeof(s1));
+	r = ictl_hw_need_field(ctx, hi, "ecap_reg", "FLTS", "a stage-1 (first-level) table");
+	if (!r && s1.addr_width == 57)
+		r = ictl_hw_need_field(ctx, hi, "cap_reg", "FL5LP", "addr_width 57 (5-level)");
+	if (!r && (s1.flags & ICTL_IOMMU_VTD_S1_SRE))
+		r = ictl_hw_need_field(ctx, hi, "ecap_reg", "SRS", "flags: sre");
+	if (!r && (s1.flags & ICTL_IOMMU_VTD_S1_EAFE))
+		r = ictl_hw_need_field(ctx, hi, "ecap_reg", "EAFS", "flags: eafe");
+	return r;
+}
+
 const struct ictl_vendor_ops ictl_vendor_intel = {
 	.kind = "intel-vtd",
 	.description = "Intel VT-d DMA remapping unit",
@@ -396,4 +496,11 @@ const struct ictl_vendor_ops ictl_vendor_intel = {
 	.hw_info_from_sysfs = intel_from_sysfs,
 	.caps = intel_caps,
 	.pt_formats = intel_pt_formats,
+	.hwpt_data_type = ICTL_IOMMU_HWPT_DATA_VTD_S1,
+	.hwpt_data_size = sizeof(struct ictl_iommu_hwpt_vtd_s1),
+	.nested_data_build = intel_nested_build,
+	.nested_data_check = intel_nested_check,
+	/* intel_iommu_domain_alloc_nested(): over the parent HWPT; no vIOMMU of its own */
+	.nested_via = ICTL_NESTED_VIA_PARENT,
+	.hwpt_flags_check = intel_hwpt_flags_check,
 };

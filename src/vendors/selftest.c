@@ -4,6 +4,7 @@
  * uAPI with predictable answers, which the tests use the way cxl-cli uses
  * cxl_test.  Its hw_info is a flags word and a register reading 0xdeadbeef.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -49,6 +50,30 @@ static bool selftest_match(struct ictl_ctx *ctx, const char *name, const char *p
 	return !strncmp(name, "iommufd_selftest_iommu", 22);
 }
 
+/*
+ * data: {type: selftest, iotlb: N}: the mock copies iotlb into each of its
+ * nested domain's IOTLB entries (MD_CHECK_IOTLB reads them back).
+ */
+static int selftest_nested_build(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns,
+				 void *data, size_t len)
+{
+	static const char *const keys[] = { "iotlb", NULL };
+	struct ictl_iommu_hwpt_selftest t = { .iotlb = ICTL_IOMMU_TEST_IOTLB_DEFAULT };
+	uint64_t v = t.iotlb;
+	int r;
+
+	if (len < sizeof(t))
+		return -ENOSPC;
+	r = ictl_nested_keys(ctx, ns, keys);
+	if (!r)
+		r = ictl_nested_u64(ctx, ns, "iotlb", 0, UINT32_MAX, &v);
+	if (r < 0)
+		return r;
+	t.iotlb = (uint32_t)v;
+	memcpy(data, &t, sizeof(t));
+	return sizeof(t);
+}
+
 const struct ictl_vendor_ops ictl_vendor_selftest = {
 	.kind = "selftest",
 	.description = "iommufd selftest mock (CONFIG_IOMMUFD_TEST)",
@@ -56,4 +81,10 @@ const struct ictl_vendor_ops ictl_vendor_selftest = {
 	.hw_info_type = ICTL_IOMMU_HW_INFO_TYPE_SELFTEST,
 	.hw_info_size = sizeof(struct ictl_iommu_test_hw_info),
 	.decode_hw_info = selftest_decode,
+	.hwpt_data_type = ICTL_IOMMU_HWPT_DATA_SELFTEST,
+	.hwpt_data_size = sizeof(struct ictl_iommu_hwpt_selftest),
+	.nested_data_build = selftest_nested_build,
+	/* mock_domain_alloc_nested() and mock_viommu_alloc_domain_nested() */
+	.nested_via = ICTL_NESTED_VIA_PARENT | ICTL_NESTED_VIA_VIOMMU,
+	.viommu_type = ICTL_IOMMU_VIOMMU_TYPE_SELFTEST,
 };

@@ -12,6 +12,7 @@ load helpers
 		assert_file_exists "$D/opt/ictl/share/man/man8/${p##*/}"
 	done
 	assert_file_exists "$D/opt/ictl/share/man/man7/iommuctl-json.7"
+	assert_file_exists "$D/opt/ictl/share/man/man5/iommuctl-spec.5"
 	assert_file_exists "$D/opt/ictl/share/bash-completion/completions/iommuctl"
 	assert_file_exists "$D/opt/ictl/share/zsh/vendor-completions/_iommuctl"
 	run "$D/opt/ictl/sbin/iommuctl" --version

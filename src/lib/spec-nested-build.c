@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Specs: a nested HWPT's `data:` built by the vendor that owns its type,
+ * found in the vendor table.  Apart from the readers the vendors use
+ * (spec-nested.c), so that vendors -> readers and this -> table -> vendors
+ * make no cycle.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "spec-internal.h"
+#include "uapi/iommufd.h"
+#include "vendor.h"
+
+const struct ictl_vendor_ops *ictl_vendor_by_hwpt_data_type(uint32_t type)
+{
+	for (const struct ictl_vendor_entry *e = ictl_vendor_table; e->ops; e++) {
+		if (type && e->ops->hwpt_data_type == type && e->ops->nested_data_build)
+			return e->ops;
+	}
+	return NULL;
+}
+
+int spec_nested_build(struct spec_pc *pc, struct ictl_spec_hwpt *h, size_t idx)
+{
+	struct ictl_nested_spec *ns = h->data;
+	const struct ictl_vendor_ops *v = NULL;
+	int r;
+
+	(void)idx;
+	for (const struct spec_word *w = spec_data_types; w->name; w++) {
+		if (!strcmp(ns->type, w->name))
+			v = ictl_vendor_by_hwpt_data_type((uint32_t)w->value);
+	}
+	if (!v)
+		return spec_err(pc->ctx, pc->s, ns->type_pos, pc->path,
+				"type '%s' is not a nested data type iommuctl builds: give intel-vtd, arm-smmuv3, amd-guest or selftest",
+				ns->type);
+	ns->spec = pc->s;
+	memset(h->data_bytes, 0, sizeof(h->data_bytes));
+	r = v->nested_data_build(pc->ctx, ns, h->data_bytes, sizeof(h->data_bytes));
+	ns->spec = NULL;
+	if (r < 0)
+		return r;
+	h->data_type = v->hwpt_data_type;
+	h->data_len = (uint32_t)r;
+	return 0;
+}

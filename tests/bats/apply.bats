@@ -1,0 +1,321 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# apply --check: the examples against the fixtures and saved hw_info blobs (clean, or the
+# refusal that names the register field), a table of bad specs (each with its exact
+# file:line:column, exit 2, and nothing changed), bad files, the JSON schema, the options.
+# shellcheck disable=SC2016
+load helpers
+
+EX=$ROOT/examples
+
+# le VALUE BYTES / blob FILE VALUE BYTES...: little-endian fields, as in decode.bats.
+le() {
+	local v=$(($1)) n=$2 i
+	for ((i = 0; i < n; i++)); do
+		printf '\\x%02x' $(((v >> (8 * i)) & 0xff))
+	done
+}
+blob() {
+	local f=$1 fmt=
+	shift
+	while (($#)); do
+		fmt+=$(le "$1" "$2")
+		shift 2
+	done
+	# shellcheck disable=SC2059 # the escapes are the format
+	printf "$fmt" >"$f"
+}
+
+setup_file() {
+	B=$BATS_FILE_TMPDIR
+	# VT-d with nesting: QEMU's cap 0xd2008c22260286 plus FL1GP (bit 56) and FL5LP (60);
+	# its scalable-mode ecap 0x480080f00f4a (QI, IR, PT, SRS 31, SMTS 43, SLTS 46) plus
+	# NEST 26, EAFS 34, PSS 19 (bits 39:35), PASID 40, SLADS 45, FLTS 47, SMPWCS 48.
+	blob "$B/vtd-nest.bin" 0 4 0 4 $((0xd2008c22260286 | 1 << 56 | 1 << 60)) 8 \
+		$((0x480080f00f4a | 1 << 26 | 1 << 34 | 19 << 35 | 1 << 40 | 1 << 45 | 1 << 47 | 1 << 48)) 8
+	# SMMUv3 IDR0: S2P 0, S1P 1, TTF AArch64 (2 << 2), COHACC 4, HTTU 2 (2 << 6), ATS 10,
+	# ASID16 12, MSI 13, VMID16 18, CD2L 19, TTENDIAN little (2 << 21), ST_LEVEL 2-level
+	# (1 << 27); IDR1: SIDSIZE 16, SSIDSIZE 20 (20 << 6); IDR3: FWB 8, RIL 10; IDR5: OAS
+	# 48-bit (5), GRAN4K 4, GRAN64K 6.
+	local idr0=$((1 | 1 << 1 | 2 << 2 | 1 << 4 | 2 << 6 | 1 << 10 | 1 << 12 | 1 << 13 | 1 << 18 |
+		1 << 19 | 2 << 21 | 1 << 27))
+	blob "$B/smmu-nest.bin" 0 4 0 4 $idr0 4 $((16 | 20 << 6)) 4 0 4 $((1 << 8 | 1 << 10)) 4 0 4 \
+		$((5 | 1 << 4 | 1 << 6)) 4 0 4 0 4
+	# the same SMMU with stage 1 only (S2P 0): no nesting
+	blob "$B/smmu-s1.bin" 0 4 0 4 $((idr0 & ~1)) 4 $((16 | 20 << 6)) 4 0 4 $((1 << 8 | 1 << 10)) 4 \
+		0 4 $((5 | 1 << 4 | 1 << 6)) 4 0 4 0 4
+	export B
+}
+
+# check [IOMMUCTL ARGS...]: apply --check, stdout and stderr apart
+check() { run --separate-stderr "$IOMMUCTL" "$@"; }
+# stderr_has TEXT: $stderr holds TEXT
+stderr_has() { [[ "$stderr" == *"$1"* ]] || fail "stderr lacks '$1': $stderr"; }
+
+# --- the examples ---------------------------------------------------------------------
+
+@test "examples: guest RAM with a paging HWPT is clean on the Intel server" {
+	check --sysroot "$FIX/intel-server" apply --check "$EX/vmm-guest-ram.yaml"
+	assert_success
+	assert_output "$EX/vmm-guest-ram.yaml: ok: 0 errors, 0 warnings (against sysroot $FIX/intel-server)"
+	assert_equal "$stderr" ""
+}
+
+@test "examples: Intel nesting is refused on QEMU's VT-d, naming ecap_reg.NEST and FLTS" {
+	check --sysroot "$FIX/intel-server" apply --check "$EX/intel-nested.yaml"
+	assert_failure 3
+	assert_line "$EX/intel-nested.yaml:22:56: error: hwpts[0].flags[0]: nest-parent: the IOMMU of nvme0 (dmar0, intel-vtd) cannot be a nesting parent: ecap_reg.NEST (bit 26) = 0"
+	assert_line --partial "hwpts[1].data.type: nested-stage1: the IOMMU of nvme0 (dmar0, intel-vtd) walks no nested stage-1 table: ecap_reg.FLTS (bit 47) = 0"
+	assert_line --partial "not supported on this system: 2 errors, 0 warnings"
+}
+
+@test "examples: Intel nesting is clean on a VT-d with NEST, FLTS and SRS (a saved blob)" {
+	check --sysroot "$FIX/intel-server" apply --check --hw-info "$B/vtd-nest.bin" --type intel-vtd \
+		"$EX/intel-nested.yaml"
+	assert_success
+	assert_output --partial "ok: 0 errors, 0 warnings (against sysroot $FIX/intel-server, hw_info $B/vtd-nest.bin for every IOMMU)"
+}
+
+@test "examples: SMMUv3 nesting is clean with an SMMU that has both stages" {
+	check --sysroot "$FIX/arm64-smmuv3" apply --check --hw-info "$B/smmu-nest.bin" --type arm-smmu-v3 \
+		"$EX/smmuv3-nested.yaml"
+	assert_success
+	assert_output --partial "ok: 0 errors, 0 warnings"
+}
+
+@test "examples: SMMUv3 nesting is refused without stage 2, naming idr0.S2P" {
+	check --sysroot "$FIX/arm64-smmuv3" apply --check --hw-info "$B/smmu-s1.bin" --type arm-smmu-v3 \
+		"$EX/smmuv3-nested.yaml"
+	assert_failure 3
+	assert_line --partial "hwpts[0].flags[0]: nest-parent: the IOMMU of nic0 (smmu3.0x0000000009050000, arm-smmu-v3) cannot be a nesting parent: idr0.S2P (bit 0) = 0"
+	assert_line --partial "viommus[0].type: nest-parent: the IOMMU of nic0 (smmu3.0x0000000009050000, arm-smmu-v3) cannot nest, so it has no vIOMMU: idr0.S2P (bit 0) = 0"
+}
+
+@test "examples: SMMUv3 without iommufd or a blob: the hardware checks are skipped, and it says why" {
+	check --sysroot "$FIX/arm64-smmuv3" apply --check "$EX/smmuv3-nested.yaml"
+	assert_success
+	assert_line --partial "warning: devices[0].device: the checks of 0000:02:00.0's IOMMU are skipped: 0000:02:00.0: iommufd is missing"
+	assert_line --partial "(give --hw-info FILE --type TYPE)"
+	assert_line --partial "ok: 0 errors, 1 warning"
+}
+
+@test "examples: the AMD guest DTE is refused on the desktop: efr.GIOSup, and no vIOMMU type" {
+	check --sysroot "$FIX/amd-desktop" apply --check "$EX/amd-guest.yaml"
+	assert_failure 3
+	assert_line --partial "hwpts[0].flags: nest-parent needs efr.GIOSup (Guest I/O protection support), which is 0 on this IOMMU"
+	assert_line --partial "[efr.GIOSup (bit 48) = 0]"
+	assert_line --partial "viommus[0]: amd-vi IOMMUs have no vIOMMU type in the kernel's uAPI"
+}
+
+@test "examples: the selftest mock needs CONFIG_IOMMUFD_TEST, which no fixture has" {
+	check --sysroot "$FIX/intel-server" apply --check "$EX/selftest-mock.yaml"
+	assert_failure 3
+	assert_line "$EX/selftest-mock.yaml:15:5: error: devices[0].mock: mock device m0 needs a kernel built with CONFIG_IOMMUFD_TEST (the iommufd selftest): $FIX/intel-server has no iommufd_selftest_iommu unit in /sys/class/iommu"
+}
+
+@test "examples: the DPDK-style IOAS is clean on the Intel server" {
+	check --sysroot "$FIX/intel-server" apply --check "$EX/dpdk.yaml"
+	assert_success
+	assert_output --partial "ok: 0 errors, 0 warnings"
+}
+
+@test "examples: a device that is not there exits 4; with --hw-info it is only a warning" {
+	check --sysroot "$FIX/virtio-guest" apply --check "$EX/dpdk.yaml"
+	assert_failure 4
+	assert_line "$EX/dpdk.yaml:12:13: error: devices[0].device: 0000:02:00.0 is not on this system (see 'iommuctl devices')"
+	assert_line --partial "device missing: 1 error"
+	check --sysroot "$FIX/virtio-guest" apply --check --hw-info "$B/vtd-nest.bin" --type intel-vtd \
+		"$EX/dpdk.yaml"
+	assert_success
+	assert_line --partial "warning: devices[0].device: 0000:02:00.0 is not on this system: its group's reserved regions are not checked"
+}
+
+@test "reserved regions: a mapping on the MSI window is refused, naming the region and group" {
+	cat >"$BATS_TEST_TMPDIR/msi.yaml" <<-'EOF'
+	devices: [{name: nic, device: 0000:02:00.0}]
+	ioas:
+	  - name: r
+	    mappings:
+	      - {iova: 0xfee00000, size: 1M}
+	attach: [{device: nic, ioas: r}]
+	EOF
+	check --sysroot "$FIX/intel-server" apply --check "$BATS_TEST_TMPDIR/msi.yaml"
+	assert_failure 3
+	assert_line --partial "msi.yaml:5:16: error: ioas[0].mappings[0].iova: 0xfee00000-0xfeefffff overlaps the msi region 0xfee00000-0xfeefffff of nic's group 10"
+	assert_line --partial "[reserved region msi 0xfee00000-0xfeefffff of group 10]"
+}
+
+@test "json: findings with severity, class, line, column, path, message, source" {
+	run --separate-stderr "$IOMMUCTL" --json --sysroot "$FIX/intel-server" apply --check "$EX/intel-nested.yaml"
+	assert_failure 3
+	assert_equal "$stderr" ""
+	jq_true '.check.spec == "'"$EX"'/intel-nested.yaml" and .check.result == "not supported on this system"'
+	jq_true '.check.errors == 2 and .check.warnings == 0 and .check.objects.hwpts == 2 and .check.objects.mappings == 1'
+	jq_true '.check.findings[0] == {"severity": "error", "class": "host", "line": 22, "column": 56,
+		"path": "hwpts[0].flags[0]", "message": "nest-parent: the IOMMU of nvme0 (dmar0, intel-vtd) cannot be a nesting parent: ecap_reg.NEST (bit 26) = 0",
+		"source": "ecap_reg.NEST (bit 26) = 0"}'
+	jq_true '.error.code == 3 and .error.errno == "EOPNOTSUPP"'
+	run --separate-stderr "$IOMMUCTL" --json --sysroot "$FIX/intel-server" apply --check "$EX/dpdk.yaml"
+	assert_success
+	jq_true '.check.result == "ok" and .check.findings == [] and .error == null'
+}
+
+@test "json: a spec that does not parse is one finding, class spec, exit 2" {
+	printf 'ioas: [{name: r, mappings: [{size: 1.5G}]}]\n' >"$BATS_TEST_TMPDIR/x.yaml"
+	run --separate-stderr "$IOMMUCTL" --json apply --check "$BATS_TEST_TMPDIR/x.yaml"
+	assert_failure 2
+	jq_true '.check.result == "invalid" and .check.objects == null and .error.code == 2'
+	jq_true '.check.findings == [{"severity": "error", "class": "spec", "line": 1, "column": 36,
+		"path": "ioas[0].mappings[0].size", "message": "'"'"'1.5G'"'"' is not a size: write bytes, 0x..., or a number with K, M, G or T",
+		"source": null}]'
+}
+
+# --- bad specs ------------------------------------------------------------------------
+#
+# Each case: "LINE:COLUMN|what the message says|the spec" (\n in the spec is a newline).
+# Checked against a copy of the Intel server with its own state directory; afterwards
+# neither has changed.
+BAD=(
+	'2:1|YAML syntax: did not find expected|ioas: [{name: r'
+	'2:1|YAML syntax: found character that cannot start any token|ioas:\n\t- name: r'
+	'1:1|unknown key '"'"'iosa'"'"'; the keys here are: version, options, devices|iosa: []'
+	'1:18|ioas[0]: unknown key '"'"'mapings'"'"'|ioas: [{name: r, mapings: []}]'
+	'1:40|ioas[0].mappings[0]: unknown key '"'"'perms'"'"'|ioas: [{name: r, mappings: [{size: 4K, perms: rw}]}]'
+	'1:7|ioas: ioas must be a list|ioas: {name: r}'
+	'1:28|ioas[0].mappings: mappings must be a list|ioas: [{name: r, mappings: 5}]'
+	'1:36|ioas[0].mappings[0].size: needs a single value here, not a list|ioas: [{name: r, mappings: [{size: [1]}]}]'
+	'1:30|ioas[0].huge_pages: '"'"'yes'"'"' is not true or false|ioas: [{name: r, huge_pages: yes}]'
+	'1:36|ioas[0].mappings[0].iova: '"'"'-4096'"'"' is negative|ioas: [{name: r, mappings: [{iova: -4096, size: 4K}]}]'
+	'1:36|ioas[0].mappings[0].size: '"'"'1.5G'"'"' is not a size|ioas: [{name: r, mappings: [{size: 1.5G}]}]'
+	'1:36|ioas[0].mappings[0].size: '"'"'99999999999999999999'"'"' does not fit in 64 bits|ioas: [{name: r, mappings: [{size: 99999999999999999999}]}]'
+	'1:36|ioas[0].mappings[0].size: '"'"'16777216T'"'"' does not fit in 64 bits|ioas: [{name: r, mappings: [{size: 16777216T}]}]'
+	'1:36|ioas[0].mappings[0].size: '"'"'0x10M'"'"' is not a size|ioas: [{name: r, mappings: [{size: 0x10M}]}]'
+	'1:15|ioas[0].name: '"'"'9lives'"'"' is not a name|ioas: [{name: 9lives}]'
+	'1:15|ioas[0].name: '"'"'a23456789012345678901234567890123'"'"' is not a name|ioas: [{name: a23456789012345678901234567890123}]'
+	'2:9|hwpts[0].name: the name '"'"'r'"'"' is taken: the IOAS at line 1 has it|ioas: [{name: r}]\nhwpts: [{name: r, ioas: r, device: r}]'
+	'1:18|'"'"'name'"'"' is given twice in this mapping (first at line 1)|ioas: [{name: r, name: s}]'
+	'2:25|hwpts[0].ioas: no IOAS is named '"'"'nope'"'"'|devices: [{name: d, device: 00:02.0}]\nhwpts: [{name: h, ioas: nope, device: d}]'
+	'3:27|hwpts[0].parent: '"'"'r'"'"' is an IOAS, not a HWPT|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nhwpts: [{name: h, parent: r, device: d, data: {type: intel-vtd, pgtbl: 0}}]'
+	'4:5|hwpts[0]: circular: a -> b -> a|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nhwpts:\n  - {name: a, parent: b, device: d, data: {type: intel-vtd, pgtbl: 0}}\n  - {name: b, parent: a, device: d, data: {type: intel-vtd, pgtbl: 0}}'
+	'1:57|ioas[0].mappings[1].iova: 0x1000-0x1fff overlaps mappings[0]|ioas: [{name: r, mappings: [{iova: 0, size: 8K}, {iova: 0x1000, size: 4K}]}]'
+	'1:36|ioas[0].mappings[0].iova: 0x1800 is not 4 KiB aligned|ioas: [{name: r, mappings: [{iova: 0x1800, size: 4K}]}]'
+	'1:45|ioas[0].mappings[0].size: 0x1770 is not a multiple of 4 KiB|ioas: [{name: r, mappings: [{iova: 0, size: 6000}]}]'
+	'1:45|ioas[0].mappings[0].size: 0x300000 is not a multiple of 2 MiB|ioas: [{name: r, mappings: [{iova: 0, size: 3M, memory: hugetlb-2M}]}]'
+	'1:36|ioas[0].mappings[0].iova: 0xfffffffffffff000 + size 0x2000 goes past 2^64|ioas: [{name: r, mappings: [{iova: 0xfffffffffffff000, size: 8K}]}]'
+	'1:57|ioas[0].mappings[0].iova: 0x10000-0x10fff is not inside this IOAS'"'"'s allow ranges|ioas: [{name: r, allow: [0x0-0xffff], mappings: [{iova: 0x10000, size: 4K}]}]'
+	'1:38|ioas[0].allow[1]: range 0x8000-0x1ffff overlaps allow[0]|ioas: [{name: r, allow: [0x0-0xffff, 0x8000-0x1ffff]}]'
+	'1:26|ioas[0].allow[0]: range 0x1000-0x1000 is empty or backwards|ioas: [{name: r, allow: [0x1000-0x1000]}]'
+	'1:86|ioas[0].mappings[1].size: no room for this mapping of 0x4000 bytes|ioas: [{name: r, allow: [0x1000-0x4fff], mappings: [{iova: 0x1000, size: 8K}, {size: 16K}]}]'
+	'1:60|ioas[0].mappings[0].copy: IOVA 0x9000 of IOAS r is not mapped at a fixed IOVA|ioas: [{name: r, mappings: [{iova: 0x1000, size: 4K, copy: {ioas: r, iova: 0x9000}}]}]'
+	'3:47|hwpts[0].flags[0]: '"'"'nested'"'"' is not one of: nest-parent, dirty-tracking, pasid|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nhwpts: [{name: h, ioas: r, device: d, flags: [nested]}]'
+	'1:36|devices[0].mock.flags[0]: '"'"'dirty'"'"' is not one of: no-dirty, pasid|devices: [{name: m, mock: {flags: [dirty]}}]\nioas: [{name: r}]'
+	'1:48|ioas[0].mappings[0].memory: '"'"'ram'"'"' is not one of: anon, memfd, hugetlb-2M, hugetlb-1G|ioas: [{name: r, mappings: [{size: 4K, memory: ram}]}]'
+	'1:48|ioas[0].mappings[0].access: '"'"'x'"'"' is not one of: rw, r, w|ioas: [{name: r, mappings: [{size: 4K, access: x}]}]'
+	'4:48|hwpts[1].data: type '"'"'vtd'"'"' is not a nested data type iommuctl builds|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nhwpts: [{name: p, ioas: r, device: d, flags: [nest-parent]},\n  {name: n, parent: p, device: d, data: {type: vtd}}]'
+	'4:86|hwpts[1].data.addr_width: 50 is not a stage-1 width: 48 (4-level) or 57 (5-level)|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nhwpts: [{name: p, ioas: r, device: d, flags: [nest-parent]},\n  {name: n, parent: p, device: d, data: {type: intel-vtd, pgtbl: 0x1000, addr_width: 50}}]'
+	'5:69|hwpts[1].data.ste: word 1 sets bits 0x80000 outside the fields a guest STE may set|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nviommus: [{name: v, device: d, parent: p}]\nhwpts: [{name: p, ioas: r, device: d, flags: [nest-parent]},\n  {name: n, viommu: v, device: d, data: {type: arm-smmuv3, ste: [1, 0x80000]}}]'
+	'5:65|hwpts[1].data.dte: DTE.GLX (word 0 bits 57:56) = 3 is reserved|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nviommus: [{name: v, device: d, parent: p}]\nhwpts: [{name: p, ioas: r, device: d, flags: [nest-parent]},\n  {name: n, viommu: v, device: d, data: {type: amd-guest, dte: [0x300000000000000, 0, 0, 0]}}]'
+	'1:1|the spec must be a mapping of sections (devices:, ioas:, hwpts:, ...), not a list|- ioas\n- hwpts'
+	'1:1|the spec is empty|'
+	'1:1|the spec is empty|# nothing but a comment'
+	'1:7|anchors (&a) are not supported in specs|ioas: &a [{name: r}]'
+	'2:8|aliases (*a) are not supported in specs|ioas: [{name: r}]\nhwpts: *a'
+	'1:7|tags (tag:yaml.org,2002:seq) are not supported in specs|ioas: !!seq [{name: r}]'
+	'2:1|more than one YAML document in the spec|ioas: [{name: r}]\n---\nioas: [{name: s}]'
+	'1:15|a value holds a NUL character|ioas: [{name: "r\\0"}]'
+	'1:10|version: version 2 is not one this iommuctl reads|version: 2\nioas: [{name: r}]'
+	'1:38|attach[0].pasid: PASID 0 is the device'"'"'s own address space|attach: [{device: d, ioas: r, pasid: 0}]'
+	'4:38|attach[0].pasid: HWPT p was not allocated for PASIDs|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nhwpts: [{name: p, ioas: r, device: d}]\nattach: [{device: d, hwpt: p, pasid: 1}]'
+	'4:40|viommus[0].parent: parent p is not a nesting parent|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nhwpts: [{name: p, ioas: r, device: d}]\nviommus: [{name: v, device: d, parent: p}]'
+	'7:37|vdevices[1].virt_id: virt_id 0x10 is vdevices[0]'"'"'s already|devices: [{name: d, device: 00:02.0}, {name: e, device: 00:03.0}]\nioas: [{name: r}]\nhwpts: [{name: p, ioas: r, device: d, flags: [nest-parent]}]\nviommus: [{name: v, device: d, parent: p}]\nvdevices:\n  - {viommu: v, device: d, virt_id: 0x10}\n  - {viommu: v, device: e, virt_id: 0x10}'
+	'1:24|options.rlimit_mode: '"'"'always'"'"' is not one of: user, process|options: {rlimit_mode: always}\nioas: [{name: r}]'
+	'1:55|ioas[0].mappings[0].memory.file: '"'"'fw.img'"'"' is not an absolute path|ioas: [{name: r, mappings: [{size: 4K, memory: {file: fw.img}}]}]'
+	'1:39|values nested more than 32 deep|ioas: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]'
+	'1:29|devices[0].device: invalid device name '"'"'00:1f'"'"'|devices: [{name: d, device: "00:1f"}]'
+	'2:31|veventqs[0].depth: 0 is out of range: 1 to 524288|ioas: [{name: r}]\nveventqs: [{viommu: v, depth: 0}]'
+	'1:11|devices[0].mock: a mock device is plugged into an IOAS as it is created: give mock: {ioas: NAME}|devices: [{name: m, mock: {}}]\nioas: [{name: r}, {name: s}]'
+	'1:11|devices[0]: give either device: (a PCI address or platform device) or mock:|devices: [{name: m, device: 00:02.0, mock: {}}]'
+	'3:45|hwpts[0].data: data: describes a nested HWPT'"'"'s stage 1|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nhwpts: [{name: h, ioas: r, device: d, data: {type: intel-vtd}}]'
+)
+
+@test "bad specs: a table of ${#BAD[@]} cases, each with its file:line:column and exit 2, and nothing changed" {
+	local C=$BATS_TEST_TMPDIR/intel-server before after i pos msg spec f=$BATS_TEST_TMPDIR/bad.yaml
+	export IOMMUCTL_STATE_DIR=$BATS_TEST_TMPDIR/state
+	cp -a "$FIX/intel-server" "$C"
+	mkdir -p "$IOMMUCTL_STATE_DIR"
+	snapshot() { (cd "$BATS_TEST_TMPDIR" && find intel-server state -printf '%p %y %m %s %l\n' | sort &&
+		find intel-server state -type f -print0 | sort -z | xargs -0 md5sum); }
+	before=$(snapshot)
+	[ "${#BAD[@]}" -ge 40 ] || fail "only ${#BAD[@]} cases"
+	for i in "${!BAD[@]}"; do
+		pos=${BAD[i]%%|*}
+		msg=${BAD[i]#*|}
+		spec=${msg#*|}
+		msg=${msg%%|*}
+		printf '%b' "$spec" >"$f"
+		[ -z "$spec" ] || printf '\n' >>"$f"
+		run --separate-stderr "$IOMMUCTL" --sysroot "$C" apply --check "$f"
+		[ "$status" = 2 ] || fail "case $i ($msg): exit $status, not 2: $output"
+		[[ "${lines[0]}" == "$f:$pos: error: "*"$msg"* ]] ||
+			fail "case $i: wanted '$f:$pos: error: ...$msg...', got '${lines[0]}'"
+	done
+	after=$(snapshot)
+	assert_equal "$after" "$before"
+}
+
+@test "bad files: a directory, a FIFO (without hanging), 2 MiB, a missing file: exit 2 naming the file" {
+	local T=$BATS_TEST_TMPDIR
+	mkdir "$T/dir"
+	check apply --check "$T/dir"
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: $T/dir is a directory: give the path of a spec file"
+	mkfifo "$T/fifo"
+	run --separate-stderr timeout 10 "$IOMMUCTL" apply --check "$T/fifo"
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: $T/fifo is not a regular file (a FIFO, socket or device): give a spec file"
+	head -c 2097152 /dev/zero | tr '\0' '#' >"$T/big.yaml"
+	check apply --check "$T/big.yaml"
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: $T/big.yaml is 2097152 bytes, more than a spec may have (1048576): split it"
+	check apply --check "$T/none.yaml"
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: $T/none.yaml: No such file or directory: give the path of a spec file"
+	printf 'ioas: [{name: r}]\x01\n' >"$T/ctl.yaml"
+	check apply --check "$T/ctl.yaml"
+	assert_failure 2
+	assert_line "$T/ctl.yaml:1:18: error: not YAML text: control characters are not allowed (byte 0x01); a spec is UTF-8 text without control characters"
+	printf 'ioas: [{name: "\xff"}]\n' >"$T/utf.yaml"
+	check apply --check "$T/utf.yaml"
+	assert_failure 2
+	assert_line --partial "$T/utf.yaml:1:16: error: not YAML text: invalid leading UTF-8 octet (byte 0xff)"
+}
+
+# --- options ----------------------------------------------------------------------------
+
+@test "apply without --check is not there yet: exit 1, saying so" {
+	check apply "$EX/dpdk.yaml"
+	assert_failure 1
+	assert_equal "$stderr" "iommuctl: only 'apply --check SPEC' exists yet: allocating what a spec describes comes with the iommufd session; check the spec now with --check"
+}
+
+@test "options: --hw-info needs --type and --check; a bad type or blob is refused" {
+	check apply --check --hw-info "$B/vtd-nest.bin" "$EX/dpdk.yaml"
+	assert_failure 2
+	stderr_has "--hw-info needs --type"
+	check apply --check --type intel-vtd "$EX/dpdk.yaml"
+	assert_failure 2
+	stderr_has "--type goes with --hw-info"
+	check apply --hw-info "$B/vtd-nest.bin" --type intel-vtd "$EX/dpdk.yaml"
+	assert_failure 2
+	stderr_has "--hw-info goes with --check"
+	check apply --check --hw-info "$B/vtd-nest.bin" --type sparc "$EX/dpdk.yaml"
+	assert_failure 2
+	stderr_has "unknown hw_info type 'sparc'"
+	head -c 8 "$B/vtd-nest.bin" >"$BATS_TEST_TMPDIR/short.bin"
+	check apply --check --hw-info "$BATS_TEST_TMPDIR/short.bin" --type intel-vtd "$EX/dpdk.yaml"
+	assert_failure 2
+	stderr_has "intel-vtd hw_info data is 8 bytes, shorter than its 24-byte structure"
+	check apply --check
+	assert_failure 2
+	stderr_has "missing SPEC"
+}
