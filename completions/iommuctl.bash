@@ -16,7 +16,7 @@ _iommuctl() {
 	if [[ $cmd == pt ]] && ((i + 1 < COMP_CWORD)); then cmd=pt-${COMP_WORDS[i+1]}; fi
 	case $cmd in
 	doctor)
-		opts=" --memory --user --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --memory --spec --user --json -J --sysroot --verbose -v --help --usage --version"
 		words="$(_iommuctl_groups) $(_iommuctl_devices)"
 		;;
 	groups)
@@ -99,7 +99,7 @@ _iommuctl() {
 		words="@files"
 		;;
 	apply)
-		opts=" --check --hw-info --type --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --check --dry-run --hold --hw-info --type --json -J --sysroot --verbose -v --help --usage --version"
 		words="@files"
 		;;
 	help)

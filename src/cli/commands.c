@@ -259,12 +259,15 @@ static const struct command commands[] = {
 	},
 	{
 		.name = "apply",
-		.summary = "Check a spec of iommufd objects (a YAML file) against this host",
-		.args_doc = "SPEC",
-		.doc = "--check parses SPEC (iommuctl-spec(5)) and checks it against itself and this host "
-		       "(or a --sysroot capture, or a saved --hw-info blob), changing nothing, and prints "
-		       "every finding. Exit 2: the spec is wrong; 3: this host cannot do it; 4: a device "
-		       "is not there. Allocating the objects comes next.",
+		.summary = "Make the iommufd objects a spec (a YAML file) describes, or check it",
+		.args_doc = "SPEC [-- COMMAND [ARG...]]",
+		.doc = "Checks SPEC (iommuctl-spec(5)) against itself and this host, claims the groups of "
+		       "its devices for vfio-pci, then makes every object in one iommufd, in dependency "
+		       "order; any failure undoes everything. --hold keeps the objects until SIGINT or "
+		       "SIGTERM; -- COMMAND runs a command with the iommufd on fd 3, the device cdevs on "
+		       "fds 4 and on, and the objects' ids by name in IOMMUCTL_OBJECTS; without either, "
+		       "the objects are undone at once. --check only checks; --dry-run lists the steps. "
+		       "Exit 2: the spec is wrong; 3: this host cannot do it; 4: a device is not there.",
 		.fn = cmd_apply,
 		.options = apply_options,
 		.parser = apply_parse,
@@ -272,6 +275,7 @@ static const struct command commands[] = {
 		.min_args = 1,
 		.max_args = 1,
 		.arg_kind = ARG_FILE,
+		.flags = CMD_EXEC,
 	},
 	{
 		.name = "help",

@@ -15,11 +15,15 @@
 #include "../lib/spec.h"
 #include "cmds.h"
 
-enum { OPT_CHECK = 0x500, OPT_HW_INFO, OPT_TYPE };
+enum { OPT_CHECK = 0x500, OPT_HW_INFO, OPT_TYPE, OPT_DRY_RUN, OPT_HOLD };
 
 const struct argp_option apply_options[] = {
 	{ "check", OPT_CHECK, NULL, 0,
 	  "Parse and check SPEC against this host, changing nothing; print every finding", 0 },
+	{ "dry-run", OPT_DRY_RUN, NULL, 0,
+	  "Check SPEC, then list every step (claims and ioctls) a run would take, making nothing", 0 },
+	{ "hold", OPT_HOLD, NULL, 0,
+	  "Keep what was made until SIGINT, SIGTERM or SIGHUP, then undo it (without --hold or -- COMMAND it is undone at once)", 0 },
 	{ "hw-info", OPT_HW_INFO, "FILE", 0,
 	  "A saved hw_info blob (what 'iommuctl hw-info' decodes from a file) standing in for every device's IOMMU", 0 },
 	{ "type", OPT_TYPE, "TYPE", 0,
@@ -36,6 +40,12 @@ error_t apply_parse(int key, char *arg, struct argp_state *state)
 	case OPT_CHECK:
 		o->check = true;
 		break;
+	case OPT_DRY_RUN:
+		o->dry_run = true;
+		break;
+	case OPT_HOLD:
+		o->hold = true;
+		break;
 	case OPT_HW_INFO:
 		o->hw_info = arg;
 		break;
@@ -49,6 +59,8 @@ error_t apply_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--type goes with --hw-info");
 		if (o->hw_info && !o->check)
 			argp_error(state, "--hw-info goes with --check");
+		if (o->check + o->dry_run + o->hold > 1)
+			argp_error(state, "--check, --dry-run and --hold go alone: pick one");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -255,6 +267,15 @@ static int check(struct cli *cli, const struct apply_opts *o, const char *file)
 	rec.verdict = verdict(rec.code);
 	rec.s = &s;
 	rec.f = &f;
+	if (!o->check && rec.code == EXIT_OK) {
+		/* Clean: make it; the warnings go first, where a reader of the run sees them. */
+		for (size_t i = 0; !cli->json && i < f.n; i++)
+			fprintf(stderr, "%s:%u:%u: warning: %s%s%s\n", file, f.v[i].pos.line,
+				f.v[i].pos.column, f.v[i].path, f.v[i].path[0] ? ": " : "",
+				f.v[i].message);
+		r = apply_run(cli, &s, file, o->dry_run, o->hold);
+		goto out;
+	}
 	w = out_doc(cli, &check_view, &rec, 0);
 	r = w ? w : rec.code;
 out:
@@ -269,8 +290,10 @@ int cmd_apply(struct cli *cli)
 {
 	const struct apply_opts *o = cli->opts;
 
-	if (!o->check)
-		return cli_error(cli, 0,
-				 "only 'apply --check SPEC' exists yet: allocating what a spec describes comes with the iommufd session; check the spec now with --check");
+	if (cli->exec_argv && !cli->exec_argv[0])
+		return cli_error(cli, -EINVAL, "nothing after --: name the command to run with the objects");
+	if (cli->exec_argv && (o->check || o->dry_run || o->hold))
+		return cli_error(cli, -EINVAL,
+				 "-- COMMAND runs with what was made: it cannot go with --check, --dry-run or --hold");
 	return check(cli, o, cli->argv[0]);
 }

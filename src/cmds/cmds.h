@@ -76,15 +76,19 @@ int cmd_doctor(struct cli *cli);
 extern const struct argp_option doctor_options[];
 error_t doctor_parse(int key, char *arg, struct argp_state *state);
 struct doctor_opts {
-	const char *memory, *user;
+	const char *memory, *user, *spec;
 };
 
 /* Specs: apply --check (the rest of apply comes with the iommufd session). */
 int cmd_apply(struct cli *cli);
+struct ictl_spec;
+/* Make what a checked spec describes (apply-run.c); the exit code. */
+int apply_run(struct cli *cli, const struct ictl_spec *s, const char *file, bool dry_run,
+	      bool hold);
 extern const struct argp_option apply_options[];
 error_t apply_parse(int key, char *arg, struct argp_state *state);
 struct apply_opts {
-	bool check;
+	bool check, dry_run, hold;
 	const char *hw_info, *type;
 };
 

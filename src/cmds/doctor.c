@@ -5,20 +5,24 @@
  * with what it read and the fix; exit 0 when ready, 1 when a check fails,
  * EXIT_WARNINGS when only warnings remain.
  *
- * 'doctor --spec SPEC' (the apply issue) will read the mappings and devices
- * of a spec: it fills ictl_doctor_opts.memory and .targets, nothing else here
- * changes.
+ * 'doctor --spec SPEC' reads the mappings and devices of a spec
+ * (iommuctl-spec(5)): the memory they pin goes into ictl_doctor_opts.memory,
+ * the devices into .targets.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../lib/spec.h"
 #include "cmds.h"
 
-enum { OPT_MEMORY = 0x500, OPT_USER };
+enum { OPT_MEMORY = 0x500, OPT_USER, OPT_SPEC };
 
 const struct argp_option doctor_options[] = {
 	{ "memory", OPT_MEMORY, "SIZE", 0,
 	  "Guest memory the VMM will pin (16G, 512M): checked against the locked-memory limit and free hugepages", 0 },
+	{ "spec", OPT_SPEC, "SPEC", 0,
+	  "A spec of 'iommuctl apply': the memory its mappings pin, and its devices, as --memory and DEVICE arguments", 0 },
 	{ "user", OPT_USER, "NAME", 0,
 	  "The user who runs the VMM: its locked-memory limit from pam_limits and systemd", 0 },
 	{ 0 }
@@ -34,6 +38,13 @@ error_t doctor_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_USER:
 		o->user = arg;
+		return 0;
+	case OPT_SPEC:
+		o->spec = arg;
+		return 0;
+	case ARGP_KEY_END:
+		if (o->spec && o->memory)
+			argp_error(state, "--spec gives the memory itself: drop --memory");
 		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;
@@ -170,6 +181,51 @@ static int doctor_text(struct cli *cli, FILE *out, const void *data)
 
 static const struct out_doc_view doctor_view = { .json = doctor_json, .text = doctor_text };
 
+/*
+ * What a spec needs: the bytes its mappings pin (a copy pins nothing new:
+ * IOMMU_IOAS_COPY shares the source's pages) and its devices (the mocks are
+ * no host's), after the DEVICE arguments.
+ */
+static int spec_needs(const struct ictl_spec *s, struct cli *cli, struct ictl_doctor_opts *o,
+		      const char ***targets)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nioas; i++) {
+		for (size_t k = 0; k < s->ioas[i].nmaps; k++) {
+			if (s->ioas[i].maps[k].memory != ICTL_SPEC_MEM_COPY)
+				o->memory += s->ioas[i].maps[k].size.v;
+		}
+	}
+	*targets = calloc((size_t)cli->argc + s->ndevices + 1, sizeof(**targets));
+	if (!*targets)
+		return -ENOMEM;
+	for (int i = 0; i < cli->argc; i++)
+		(*targets)[n++] = cli->argv[i];
+	for (size_t i = 0; i < s->ndevices; i++) {
+		if (!s->devices[i].mock)
+			(*targets)[n++] = s->devices[i].device;
+	}
+	o->targets = *targets;
+	o->ntargets = n;
+	return 0;
+}
+
+static int run_doctor(struct cli *cli, const struct ictl_doctor_opts *o)
+{
+	struct ictl_doctor d;
+	int r;
+
+	r = ictl_doctor_run(cli->ctx, o, &d);
+	if (r < 0)
+		return cli_lib_error(cli, r);
+	r = out_doc(cli, &doctor_view, &(struct doctor_rec){ &d, o }, 0);
+	if (!r)
+		r = d.nfail ? EXIT_FAIL : d.nwarn ? EXIT_WARNINGS : EXIT_OK;
+	ictl_doctor_clear(&d);
+	return r;
+}
+
 int cmd_doctor(struct cli *cli)
 {
 	struct doctor_opts *opts = cli->opts;
@@ -178,7 +234,8 @@ int cmd_doctor(struct cli *cli)
 		.targets = (const char *const *)cli->argv,
 		.ntargets = (size_t)cli->argc,
 	};
-	struct ictl_doctor d;
+	const char **targets = NULL;
+	struct ictl_spec s = { 0 };
 	int r;
 
 	if (opts->memory) {
@@ -186,12 +243,17 @@ int cmd_doctor(struct cli *cli)
 		if (r < 0)
 			return cli_lib_error(cli, r);
 	}
-	r = ictl_doctor_run(cli->ctx, &o, &d);
-	if (r < 0)
-		return cli_lib_error(cli, r);
-	r = out_doc(cli, &doctor_view, &(struct doctor_rec){ &d, &o }, 0);
-	if (!r)
-		r = d.nfail ? EXIT_FAIL : d.nwarn ? EXIT_WARNINGS : EXIT_OK;
-	ictl_doctor_clear(&d);
+	if (opts->spec) {
+		r = ictl_spec_load(cli->ctx, opts->spec, &s);
+		if (!r)
+			r = spec_needs(&s, cli, &o, &targets);
+		if (r < 0) {
+			ictl_spec_clear(&s);
+			return cli_lib_error(cli, r == -ENOMEM ? r : -EINVAL);
+		}
+	}
+	r = run_doctor(cli, &o);
+	free(targets);
+	ictl_spec_clear(&s);
 	return r;
 }

@@ -199,3 +199,11 @@ int ictl_handoff_target(const struct ictl_handoff *h, enum ictl_handoff_role rol
 	}
 	return -1;
 }
+
+int ictl_handoff_setenv(struct ictl_ctx *ctx, struct ictl_handoff *h, const char *name,
+			const char *value)
+{
+	if (strncmp(name, "IOMMUCTL_", 9) || strlen(name) >= sizeof(h->env[0].name))
+		return ictl_err(ctx, EINVAL, "hand-off variable %s: not an IOMMUCTL_ name", name);
+	return env_put(ctx, h, name, strdup(value));
+}

@@ -77,6 +77,12 @@ int ictl_handoff_add(struct ictl_ctx *ctx, struct ictl_handoff *h, enum ictl_han
  * without a container).
  */
 int ictl_handoff_layout(struct ictl_ctx *ctx, struct ictl_handoff *h);
+/*
+ * One more variable (name IOMMUCTL_...) for the program, after
+ * ictl_handoff_layout() (which starts the environment again).
+ */
+int ictl_handoff_setenv(struct ictl_ctx *ctx, struct ictl_handoff *h, const char *name,
+			const char *value);
 /* The program's fd of the nth fd of role, or -1 when there is none. */
 int ictl_handoff_target(const struct ictl_handoff *h, enum ictl_handoff_role role, size_t nth);
 

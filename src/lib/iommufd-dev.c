@@ -128,10 +128,18 @@ static int mock_attach(struct ictl_iommufd *s, const struct ictl_iommufd_obj *d,
 
 	iofd_label(s, d->id, NULL, l, sizeof(l));
 	iofd_label(s, *pt_id, NULL, p, sizeof(p));
-	if (pasid != ICTL_NO_PASID)
-		return ictl_err(s->ctx, EOPNOTSUPP,
-				"attaching %s to %s: a mock device is attached whole, not by PASID",
-				l, p);
+	if (pasid != ICTL_NO_PASID) {
+		/* IOMMU_TEST_OP_PASID_ATTACH: one PASID of the mock device (a PASID-capable one). */
+		c.op = ICTL_IOMMU_TEST_OP_PASID_ATTACH;
+		c.pasid_attach.pasid = pasid;
+		c.pasid_attach.pt_id = *pt_id;
+		r = iofd_ioctl(s, s->fd, ICTL_IOMMU_TEST_CMD, &c);
+		if (r < 0)
+			return ioctl_fail(s->ctx, -r, "IOMMU_TEST_CMD(PASID_ATTACH)",
+					  r == -EINVAL ? "the mock device needs flags: [pasid], the HWPT flags: [pasid], and the device its own attach first" : NULL,
+					  "%s, pasid %u (pt %s)", l, pasid, p);
+		return 0;
+	}
 	r = iofd_ioctl(s, s->fd, ICTL_IOMMU_TEST_CMD, &c);
 	if (r < 0)
 		return ioctl_fail(s->ctx, -r, "IOMMU_TEST_CMD(MOCK_DOMAIN_REPLACE)",

@@ -332,6 +332,25 @@ static int obj_destroy(struct ictl_iommufd *s, struct ictl_iommufd_obj *o)
 	o->fd = -1;
 	if (o->kind == ICTL_OBJ_DEVICE)
 		return 0;
+	/*
+	 * A mock device keeps its PASID attaches when it is destroyed (its
+	 * destroy detaches only the device itself): detach them first, or
+	 * their page tables stay busy.
+	 */
+	for (size_t i = 0; o->kind == ICTL_OBJ_MOCK_DEV && i < o->ndeps; i++) {
+		struct ictl_iommu_test_cmd c = { .size = sizeof(c),
+						 .op = ICTL_IOMMU_TEST_OP_PASID_DETACH,
+						 .id = o->id,
+						 .pasid_detach = { o->deps[i].pasid } };
+
+		if (!o->deps[i].attach || o->deps[i].pasid == ICTL_NO_PASID)
+			continue;
+		r = iofd_ioctl(s, s->fd, ICTL_IOMMU_TEST_CMD, &c);
+		if (r < 0)
+			return ioctl_fail(s->ctx, -r, "IOMMU_TEST_CMD(PASID_DETACH)", NULL,
+					  "%s, pasid %u", iofd_label(s, o->id, NULL, l, sizeof(l)),
+					  o->deps[i].pasid);
+	}
 	r = iofd_ioctl(s, s->fd, ICTL_IOMMU_DESTROY, &d);
 	if (r < 0)
 		return ioctl_fail(s->ctx, -r, "IOMMU_DESTROY",

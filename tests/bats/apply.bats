@@ -292,10 +292,48 @@ BAD=(
 
 # --- options ----------------------------------------------------------------------------
 
-@test "apply without --check is not there yet: exit 1, saying so" {
-	check apply "$EX/dpdk.yaml"
-	assert_failure 1
-	assert_equal "$stderr" "iommuctl: only 'apply --check SPEC' exists yet: allocating what a spec describes comes with the iommufd session; check the spec now with --check"
+@test "apply --dry-run: the claims and ioctls a run would take, in dependency order, nothing made" {
+	check --sysroot "$FIX/intel-server" apply --dry-run "$EX/vmm-guest-ram.yaml"
+	assert_success
+	assert_equal "$stderr" ""
+	assert_line "Would apply $EX/vmm-guest-ram.yaml:"
+	assert_line "Result: nothing was made (--dry-run)"
+	# every device's group is claimed first; each IOAS before what maps into it
+	assert_line --regexp '^ +1\. claim group [0-9]+ for vfio-pci'
+	local ioas hwpt attach
+	ioas=$(grep -n "allocate ioas" <<<"$output" | head -1 | cut -d: -f1)
+	hwpt=$(grep -n "allocate paging hwpt" <<<"$output" | head -1 | cut -d: -f1)
+	attach=$(grep -n "^ *[0-9]*\. attach device" <<<"$output" | head -1 | cut -d: -f1)
+	[ -n "$ioas" ] && [ -n "$hwpt" ] && [ -n "$attach" ] && [ "$ioas" -lt "$hwpt" ] &&
+		[ "$hwpt" -lt "$attach" ] || fail "not in dependency order: ioas $ioas, hwpt $hwpt, attach $attach"
+	# the sysroot's devices are untouched: a dry run only plans
+	check --sysroot "$FIX/intel-server" --json apply --dry-run "$EX/vmm-guest-ram.yaml"
+	assert_success
+	assert_equal "$(jq -r '.apply.dry_run' <<<"$output")" true
+	assert_equal "$(jq '[.apply.steps[] | select(.id != null or .error != null)] | length' <<<"$output")" 0
+	assert_equal "$(jq '.apply.objects | length' <<<"$output")" 0
+}
+
+@test "apply: a spec with errors is not applied: the check's report and its exit status" {
+	check --sysroot "$FIX/intel-server" apply --dry-run "$EX/intel-nested.yaml"
+	assert_failure 3
+	assert_line --partial "not supported on this system: 2 errors"
+	refute_line --partial "Would apply"
+}
+
+@test "apply for real: never under --sysroot; --check, --dry-run, --hold and -- COMMAND do not mix" {
+	check --sysroot "$FIX/intel-server" apply "$EX/vmm-guest-ram.yaml"
+	assert_failure 3
+	assert_equal "$stderr" "iommuctl: apply makes objects in the live kernel: drop --sysroot (or use --dry-run or --check)"
+	check apply --check --hold "$EX/dpdk.yaml"
+	assert_failure 2
+	stderr_has "--check, --dry-run and --hold go alone: pick one"
+	check apply --dry-run "$EX/dpdk.yaml" -- true
+	assert_failure 2
+	stderr_has "-- COMMAND runs with what was made: it cannot go with --check, --dry-run or --hold"
+	check apply "$EX/dpdk.yaml" --
+	assert_failure 2
+	stderr_has "nothing after --"
 }
 
 @test "options: --hw-info needs --type and --check; a bad type or blob is refused" {

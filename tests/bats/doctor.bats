@@ -81,6 +81,42 @@ status_of() {
 	assert_equal "$(status_of intel-vm memlock)" skip
 }
 
+@test "doctor --spec: the memory a spec's mappings pin, and its devices, as --memory and arguments would" {
+	local spec=$BATS_TEST_TMPDIR/spec.yaml
+	# 48M + 8M pinned, a copy of 8M that pins nothing new; edu of the capture, and a mock
+	cat >"$spec" <<-EOF
+	devices:
+	  - {name: edu, device: 0000:00:04.0}
+	  - {name: m, mock: {ioas: a}}
+	ioas:
+	  - name: a
+	    mappings:
+	      - {name: x, iova: 0x100000, size: 48M}
+	      - {name: y, iova: 0x4000000, size: 8M, memory: memfd}
+	      - {iova: 0x8000000, size: 8M, copy: {mapping: y}}
+	EOF
+	run ictl --sysroot "$FIX/intel-vm" --json doctor --spec "$spec"
+	jq_true ".doctor.memory == $((56 << 20))"
+	jq_true '[.doctor.checks[] | select(.subject == "0000:00:04.0")] | length > 0'
+	# the same verdicts as the size and the device given by hand
+	local by_spec by_hand
+	by_spec=$(jq -c '[.doctor.checks[] | {id, subject, status}]' <<<"$output")
+	run ictl --sysroot "$FIX/intel-vm" --json doctor --memory 56M 0000:00:04.0
+	by_hand=$(jq -c '[.doctor.checks[] | {id, subject, status}]' <<<"$output")
+	assert_equal "$by_spec" "$by_hand"
+	# 56M is below the capture's 64 MiB memlock: ok; a bigger spec fails it
+	assert_equal "$(status_of intel-vm memlock --spec "$spec")" ok
+	sed -i 's/size: 48M/size: 1G/' "$spec"
+	assert_equal "$(status_of intel-vm memlock --spec "$spec")" fail
+	run --separate-stderr ictl --sysroot "$FIX/intel-vm" doctor --spec "$spec" --memory 1G
+	assert_failure 2
+	[[ $stderr == *"--spec gives the memory itself: drop --memory"* ]] || fail "$stderr"
+	echo "devices: [" >"$spec"
+	run --separate-stderr ictl --sysroot "$FIX/intel-vm" doctor --spec "$spec"
+	assert_failure 2
+	[[ $stderr == *"$spec:"* ]] || fail "the parse error does not name the spec: $stderr"
+}
+
 @test "doctor: iommu=pt gives identity default domains, and passthrough is still ready" {
 	run ictl --sysroot "$FIX/intel-iommu-pt" --json doctor
 	assert_success

@@ -582,6 +582,8 @@ enum {
 	ICTL_IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS = 12,	/* MOCK_DOMAIN with device flags */
 	ICTL_IOMMU_TEST_OP_DIRTY = 13,			/* mark pages of a mock domain dirty */
 	ICTL_IOMMU_TEST_OP_MD_CHECK_IOTLB = 14,		/* does a nested IOTLB entry hold this? */
+	ICTL_IOMMU_TEST_OP_PASID_ATTACH = 18,		/* attach one PASID of a mock device */
+	ICTL_IOMMU_TEST_OP_PASID_DETACH = 20,		/* and detach it */
 };
 
 /* The mock domain's aperture and page size. */
@@ -661,6 +663,13 @@ struct ictl_iommu_test_cmd {
 		struct {
 			uint32_t pt_id;		/* in: IOAS or HWPT; out: the HWPT used */
 		} mock_domain_replace;
+		struct {
+			uint32_t pasid;
+			uint32_t pt_id;		/* an HWPT allocated with IOMMU_HWPT_ALLOC_PASID */
+		} pasid_attach;
+		struct {
+			uint32_t pasid;
+		} pasid_detach;
 		struct {
 			ICTL_ALIGNED_U64 iova;
 			ICTL_ALIGNED_U64 length;

@@ -15,12 +15,26 @@ setup_file() {
     [ -n "$VM_SHAPE" ] || return 0
     [ "$VM_SHAPE" != none ] || return 0
     sys_scan
+    IOFD=$(dirname "$IOMMUCTL")/tests/iofd
+    export IOFD
     EDU=$(edu_bdf) || return 0
     export EDU
     [ "$VM_KERNEL_KIND" = stock ] || sys_bind_vfio "$EDU"
+    # QEMU's amd-iommu and virtio-iommu remap no interrupts: apply binds edu to iommufd,
+    # which refuses that unless allowed (restored in teardown_file)
+    case $VM_SHAPE in virtio | amd)
+        if [ -w "$UNSAFE" ]; then
+            read -r UNSAFE_WAS <"$UNSAFE"
+            export UNSAFE_WAS
+            echo 1 >"$UNSAFE"
+        fi ;;
+    esac
 }
 
+UNSAFE=/sys/module/iommufd/parameters/allow_unsafe_interrupts
+
 teardown_file() {
+    [ -z "${UNSAFE_WAS:-}" ] || echo "$UNSAFE_WAS" >"$UNSAFE"
     [ -n "${EDU:-}" ] && [ "$VM_KERNEL_KIND" != stock ] || return 0
     sys_unbind_vfio "$EDU"
 }
@@ -63,7 +77,9 @@ need_edu() {
     assert_equal "$status" 3
     case $VM_SHAPE in
     intel | intel-sm | stock) assert_output --partial "ecap_reg.NEST (bit 26) = 0" ;;
-    amd) assert_output --regexp "efr\.(GTSup|GIOSup)" ;;
+    # edu is bound to iommufd here (unsafe interrupts allowed), so the kernel is asked; where
+    # the registers do not already say no, its EOPNOTSUPP is the finding
+    amd) assert_output --regexp "efr\.(GTSup|GIOSup)|the kernel refused it for edu: IOMMU_HWPT_ALLOC NEST_PARENT: EOPNOTSUPP" ;;
     esac
 }
 
@@ -102,4 +118,152 @@ need_edu() {
     run "$IOMMUCTL" apply --check "$S"
     assert_success
     assert_output --partial "ok: 0 errors"
+}
+
+# --- apply: making the objects ------------------------------------------------------------
+
+need_mock() {
+    [ "$VM_KERNEL_KIND" != stock ] || skip "Debian's 6.12 has no iommufd selftest (CONFIG_IOMMUFD_TEST)"
+    [ -n "$(compgen -G '/sys/class/iommu/iommufd_selftest_iommu*')" ] ||
+        fail "the test kernel has no selftest IOMMU unit: harness broken"
+    [ -x "$IOFD" ] || fail "no $IOFD: run make (tests/uapi/uapi.mk builds it)"
+}
+
+# What the command under apply finds: each line "what: answer", from the kernel (iofd).
+probe_mock() {
+    cat <<-'EOF'
+	echo "ranges: $("$IOFD" ranges guest-ram | tr '\n' ' ')"
+	echo "huge: $("$IOFD" huge guest-ram)"
+	echo "ioas busy: $("$IOFD" destroy guest-ram)"
+	echo "s2 busy: $("$IOFD" destroy s2)"
+	echo "buf: $("$IOFD" unmap guest-ram "$("$IOFD" iova buf)" 0x200000)"
+	echo "scratch: $("$IOFD" unmap guest-ram "$("$IOFD" iova scratch)" 0x10000)"
+	echo "scratch again: $("$IOFD" unmap guest-ram "$("$IOFD" iova scratch)" 0x10000)"
+	EOF
+}
+
+@test "apply: the selftest mock example is made; the command finds every object and mapping where apply says" {
+    need_mock
+    run --separate-stderr "$IOMMUCTL" apply "$EX/selftest-mock.yaml" -- sh -c "$(probe_mock)"
+    echo "$output" | sed 's/^/# /' >&3
+    assert_success
+    # the kernel read the mock's page tables back: both mappings in each of the two paging HWPTs
+    assert_line "Verified: 4 mappings read back from the mock's page tables (IOMMU_TEST_OP_MD_CHECK_MAP)"
+    # allow: 256M from 0x1000000, and nothing else may be mapped
+    assert_line "ranges: 0x1000000-0x10ffffff "
+    assert_line "huge: huge_pages=1"
+    # the kernel refuses to destroy what others hang off: HWPTs on the IOAS, a vIOMMU on s2
+    assert_line "ioas busy: error=EBUSY"
+    assert_line "s2 busy: error=EBUSY"
+    # the mappings are where IOMMUCTL_MAPPINGS says, whole: the fixed one and the kernel's choice
+    assert_line "buf: unmapped=0x200000"
+    assert_line "scratch: unmapped=0x10000"
+    assert_line "scratch again: error=ENOENT"
+    assert_line --regexp '^Apply ended: the command exited with status 0; 1[0-9] objects destroyed$'
+}
+
+@test "apply --json: every step has its object id, the kernel-chosen IOVA is reported, and the end says what was undone" {
+    need_mock
+    run --separate-stderr "$IOMMUCTL" --json apply "$EX/selftest-mock.yaml" -- sh -c '"$0" iova scratch' "$IOFD"
+    assert_success
+    # two documents: the apply, then its end
+    local doc end iova
+    doc=$(echo "$output" | jq -c 'select(.apply)')
+    end=$(echo "$output" | jq -c 'select(.action == "apply-end")')
+    iova=$(echo "$output" | grep '^0x')
+    assert_equal "$(jq -r '.apply.result' <<<"$doc")" "applied; running the command"
+    assert_equal "$(jq '[.apply.steps[] | select(.error != null)] | length' <<<"$doc")" 0
+    assert_equal "$(jq '[.apply.steps[] | select(.what | startswith("allocate")) | select(.id == null)] | length' <<<"$doc")" 0
+    assert_equal "$(jq -r '.apply.mappings[] | select(.name == "scratch") | .iova' <<<"$doc")" "$iova"
+    assert_equal "$(jq -r '.apply.mappings[] | select(.name == "buf") | .iova' <<<"$doc")" 0x1000000
+    assert_equal "$(jq '.apply.objects | length' <<<"$doc")" "$(jq '.destroyed' <<<"$end")"
+    assert_equal "$(jq -r '.apply.objects[] | select(.name == "v0") | .kind' <<<"$doc")" viommu
+    assert_equal "$(jq -r '.status' <<<"$end")" 0
+}
+
+@test "apply --dry-run lists the steps in dependency order and makes nothing" {
+    need_mock
+    run "$IOMMUCTL" apply --dry-run "$EX/selftest-mock.yaml"
+    assert_success
+    assert_line --partial "1. allocate ioas 'guest-ram' (IOMMU_IOAS_ALLOC)"
+    assert_line "Result: nothing was made (--dry-run)"
+    # parents before what hangs off them: s2 before v0 before s1v before vd0
+    local s2 v0 s1v vd0
+    s2=$(grep -n "allocate paging hwpt 's2'" <<<"$output" | cut -d: -f1)
+    v0=$(grep -n "allocate viommu 'v0'" <<<"$output" | cut -d: -f1)
+    s1v=$(grep -n "allocate nested hwpt 's1v'" <<<"$output" | cut -d: -f1)
+    vd0=$(grep -n "allocate vdevice 'vd0'" <<<"$output" | cut -d: -f1)
+    [ "$s2" -lt "$v0" ] && [ "$v0" -lt "$s1v" ] && [ "$s1v" -lt "$vd0" ] ||
+        fail "not in dependency order: s2 $s2, v0 $v0, s1v $s1v, vd0 $vd0"
+    # the device's own attach before its PASID's
+    [ "$(grep -n "attach device 'm0' to" <<<"$output" | cut -d: -f1)" -lt \
+      "$(grep -n "attach device 'm0' at PASID 0x100" <<<"$output" | cut -d: -f1)" ] || fail "PASID attach first"
+}
+
+# A spec for edu on its IOMMU: a fixed and a kernel-chosen mapping, a paging HWPT, attached.
+edu_spec() {
+    cat >"$S" <<-EOF
+	devices: [{name: edu, device: $EDU}]
+	ioas:
+	  - name: ram
+	    mappings:
+	      - {name: low, iova: 0x100000, size: 64K}
+	      - {name: any, size: 8K, memory: memfd, access: r}
+	      - {name: big, iova: 0x40000000, size: ${1:-2M}, memory: ${2:-anon}}
+	hwpts: [{name: pt, ioas: ram, device: edu}]
+	attach: [{device: edu, hwpt: pt}]
+	EOF
+}
+
+need_edu_iommufd() {
+    need_edu
+    [ "$VM_KERNEL_KIND" != stock ] || skip "Debian's 6.12 has no iommufd (CONFIG_IOMMUFD is off)"
+    [ -x "$IOFD" ] || fail "no $IOFD: run make (tests/uapi/uapi.mk builds it)"
+}
+
+@test "apply: edu on its IOMMU, a paging HWPT attached; the command finds the mappings; edu stays as it was" {
+    need_edu_iommufd
+    edu_spec
+    local before
+    before=$(snapshot "$EDU")
+    run --separate-stderr "$IOMMUCTL" apply "$S" -- sh -c '
+        echo "low: $("$0" unmap ram 0x100000 0x10000)"
+        echo "any: $("$0" unmap ram "$("$0" iova any)" 0x2000)"
+        echo "ram busy: $("$0" destroy ram)"
+        echo "devices: $IOMMUCTL_DEVICES ids $IOMMUCTL_DEV_IDS"' "$IOFD"
+    echo "$output" | sed 's/^/# /' >&3
+    assert_success
+    assert_line "low: unmapped=0x10000"
+    assert_line "any: unmapped=0x2000"
+    assert_line "ram busy: error=EBUSY"
+    assert_line --regexp "^devices: $EDU ids [0-9]+$"
+    assert_line --regexp "attach device 'edu' to hwpt 'pt' \(VFIO_DEVICE_ATTACH_IOMMUFD_PT\): #[0-9]+$"
+    # edu was on vfio-pci before (setup_file): apply claimed nothing, so it stays there
+    assert_equal "$(snapshot "$EDU")" "$before"
+}
+
+@test "apply: a failure midway undoes everything, and a group apply claimed goes back" {
+    need_edu_iommufd
+    sys_unbind_vfio "$EDU"
+    local before
+    before=$(snapshot "$EDU")
+    # 1G of hugetlb pages this guest does not have: the check cannot know, mmap fails
+    echo 0 >/proc/sys/vm/nr_hugepages
+    edu_spec 1G hugetlb-1G
+    run --separate-stderr "$IOMMUCTL" apply "$S" --hold
+    local after
+    after=$(snapshot "$EDU")
+    echo "$output" | sed 's/^/# /' >&3
+    echo "# $stderr" >&3
+    sys_bind_vfio "$EDU"
+    assert_equal "$status" 1
+    assert_line "    1. claim group ${K_GROUP[$EDU]} for vfio-pci"
+    assert_line --regexp "map 'big', 1G of hugetlb-1G at 0x40000000 in ioas 'ram' \(IOMMU_IOAS_MAP\): FAILED"
+    assert_line "Result: failed; everything made was undone"
+    [[ $stderr == *"reserve free huge pages first"* ]] || fail "no advice in: $stderr"
+    # no step after the failure was taken, and edu is back where it was
+    refute_line --partial "hwpt 'pt'"
+    assert_line --regexp "^Apply ended: the apply failed; 0 objects destroyed; released group ${K_GROUP[$EDU]}$"
+    assert_equal "$before" "$EDU - (null)"
+    assert_equal "$after" "$before"
 }

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * iommuctl apply SPEC [--dry-run | --hold | -- COMMAND]: make what a spec
+ * describes (src/lib/apply.h), after checking it as --check does.
+ *
+ * The groups of the spec's devices that are not on vfio-pci yet are claimed
+ * first (as `iommuctl claim` does, each under its lock) and released at the
+ * end.  Then the objects are made in one iommufd; the mock's tables are
+ * verified by the kernel.  With --hold they live until SIGINT, SIGTERM or
+ * SIGHUP; with -- COMMAND the command gets the iommufd and the device cdevs
+ * (fd 3 and on) and every object's id by name in the environment; without
+ * either, what was made is undone at once (a trial run).  Whatever happens,
+ * nothing is left behind: objects destroyed, memory freed, groups released.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../lib/apply.h"
+#include "cmds.h"
+
+/* The groups this run claimed, with the locks it keeps while it holds them. */
+struct claims {
+	size_t n;
+	struct ictl_own_plan plan[16];
+	int lock[16];
+	bool claimed[16];	/* this run changed it (so this run gives it back) */
+};
+
+struct run_rec {
+	const char *file;
+	const struct ictl_spec *s;
+	const struct ictl_apply *a;
+	const struct claims *c;
+	bool dry_run;
+	size_t verified;
+	const char *result;
+	int err;
+};
+
+static json_object *steps_json(const struct run_rec *x)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < x->c->n; i++) {
+		json_object *o = json_object_new_object();
+		char what[96];
+
+		snprintf(what, sizeof(what), "claim group %u for vfio-pci%s", x->c->plan[i].group,
+			 x->c->plan[i].nsteps ? "" : " (already claimed)");
+		js_set(o, "what", json_object_new_string(what));
+		js_set(o, "id", NULL);
+		js_set(o, "error", NULL);
+		json_object_array_add(arr, o);
+	}
+	for (size_t i = 0; x->a && i < x->a->nsteps; i++) {
+		const struct ictl_apply_step *st = &x->a->steps[i];
+		json_object *o = json_object_new_object();
+
+		js_set(o, "what", json_object_new_string(st->what));
+		js_set(o, "id", st->id ? js_uint(st->id) : NULL);
+		js_set(o, "error", st->err ? json_object_new_string(strerror(-st->err)) : NULL);
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static json_object *mappings_json(const struct run_rec *x)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; x->s && i < x->s->nioas; i++) {
+		for (size_t k = 0; k < x->s->ioas[i].nmaps; k++) {
+			const struct ictl_spec_mapping *m = &x->s->ioas[i].maps[k];
+			const struct ictl_apply_map *mp = x->a ? &x->a->maps[i][k] : NULL;
+			json_object *o = json_object_new_object();
+
+			js_set(o, "ioas", json_object_new_string(x->s->ioas[i].name));
+			js_set(o, "name", js_str(m->name));
+			js_set(o, "iova", mp && mp->made ? js_hex(mp->iova, 0) :
+					  m->iova.set ? js_hex(m->iova.v, 0) : NULL);
+			js_set(o, "size", js_uint(m->size.v));
+			js_set(o, "memory", json_object_new_string(ictl_spec_mem_name(m->memory)));
+			js_set(o, "read", js_bool(m->access & ICTL_SPEC_ACCESS_READ));
+			js_set(o, "write", js_bool(m->access & ICTL_SPEC_ACCESS_WRITE));
+			json_object_array_add(arr, o);
+		}
+	}
+	return arr;
+}
+
+static json_object *objects_json(const struct run_rec *x)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; x->a && x->a->s && i < ictl_iommufd_count(x->a->s); i++) {
+		const struct ictl_iommufd_obj *o = ictl_iommufd_obj(x->a->s, i);
+		json_object *j = json_object_new_object();
+
+		js_set(j, "kind", json_object_new_string(ictl_obj_kind_name(o->kind)));
+		js_set(j, "name", js_str(o->name));
+		js_set(j, "id", js_uint(o->id));
+		js_set(j, "dev_id", o->dev_id ? js_uint(o->dev_id) : NULL);
+		json_object_array_add(arr, j);
+	}
+	return arr;
+}
+
+static json_object *run_json(struct cli *cli, const void *data, int err)
+{
+	const struct run_rec *x = data;
+	json_object *doc = json_object_new_object(), *r = json_object_new_object();
+
+	js_set(r, "spec", json_object_new_string(x->file));
+	js_set(r, "dry_run", js_bool(x->dry_run));
+	js_set(r, "result", json_object_new_string(x->result));
+	js_set(r, "steps", steps_json(x));
+	js_set(r, "objects", objects_json(x));
+	js_set(r, "mappings", mappings_json(x));
+	js_set(r, "verified", js_uint(x->verified));
+	js_set(doc, "apply", r);
+	js_set(doc, "error", out_json_error(cli, err));
+	return doc;
+}
+
+static int run_text(struct cli *cli, FILE *out, const void *data)
+{
+	const struct run_rec *x = data;
+	size_t n = 0;
+	char sz[32];
+
+	(void)cli;
+	fprintf(out, "%s%s:\n", x->dry_run ? "Would apply " : "Apply ", x->file);
+	for (size_t i = 0; i < x->c->n; i++)
+		fprintf(out, "  %3zu. claim group %u for vfio-pci%s\n", ++n, x->c->plan[i].group,
+			x->c->plan[i].nsteps ? "" : " (already claimed)");
+	for (size_t i = 0; x->a && i < x->a->nsteps; i++) {
+		const struct ictl_apply_step *st = &x->a->steps[i];
+
+		fprintf(out, "  %3zu. %s", ++n, st->what);
+		if (st->err)
+			fprintf(out, ": FAILED (%s)", strerror(-st->err));
+		else if (st->id)
+			fprintf(out, ": #%u", st->id);
+		fputc('\n', out);
+	}
+	if (!x->dry_run && !x->err && x->s) {
+		fputs("Mappings:\n", out);
+		for (size_t i = 0; i < x->s->nioas; i++) {
+			for (size_t k = 0; k < x->s->ioas[i].nmaps; k++) {
+				const struct ictl_spec_mapping *m = &x->s->ioas[i].maps[k];
+
+				snprintf(sz, sizeof(sz), "%#llx", (unsigned long long)m->size.v);
+				fprintf(out, "  %-12s %-12s iova %#-14llx size %-12s %-10s %s%s\n",
+					x->s->ioas[i].name, m->name[0] ? m->name : "-",
+					(unsigned long long)x->a->maps[i][k].iova, sz,
+					ictl_spec_mem_name(m->memory),
+					m->access & ICTL_SPEC_ACCESS_READ ? "r" : "",
+					m->access & ICTL_SPEC_ACCESS_WRITE ? "w" : "");
+			}
+		}
+		if (x->verified)
+			fprintf(out, "Verified: %zu mapping%s read back from the mock's page tables (IOMMU_TEST_OP_MD_CHECK_MAP)\n",
+				x->verified, x->verified == 1 ? "" : "s");
+	}
+	fprintf(out, "Result: %s\n", x->result);
+	return 0;
+}
+
+static const struct out_doc_view run_view = { .json = run_json, .text = run_text };
+
+/* The end: what was undone, why, and which groups went back. */
+struct end_rec {
+	const char *reason;
+	int cmd_status;		/* -1: no command */
+	size_t destroyed;
+	size_t nreleased;
+	unsigned int released[16];	/* the groups this run claimed, given back */
+	int err;
+};
+
+static json_object *end_json(struct cli *cli, const void *data, int err)
+{
+	const struct end_rec *x = data;
+	json_object *doc = json_object_new_object(), *g = json_object_new_array();
+
+	js_set(doc, "action", json_object_new_string("apply-end"));
+	js_set(doc, "reason", json_object_new_string(x->reason));
+	js_set(doc, "status", x->cmd_status >= 0 ? js_int(x->cmd_status) : NULL);
+	js_set(doc, "destroyed", js_uint(x->destroyed));
+	for (size_t i = 0; i < x->nreleased; i++)
+		json_object_array_add(g, js_uint(x->released[i]));
+	js_set(doc, "released", g);
+	js_set(doc, "error", out_json_error(cli, err));
+	return doc;
+}
+
+static int end_text(struct cli *cli, FILE *out, const void *data)
+{
+	const struct end_rec *x = data;
+
+	(void)cli;
+	fprintf(out, "Apply ended: %s; %zu object%s destroyed", x->reason, x->destroyed,
+		x->destroyed == 1 ? "" : "s");
+	for (size_t i = 0; i < x->nreleased; i++)
+		fprintf(out, "%s%u", i ? ", " : "; released group ", x->released[i]);
+	fputc('\n', out);
+	return 0;
+}
+
+static const struct out_doc_view end_view = { .json = end_json, .text = end_text };
+
+/* --- claims -------------------------------------------------------------------------- */
+
+static bool have_group(const struct claims *c, unsigned int g)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->plan[i].group == g)
+			return true;
+	}
+	return false;
+}
+
+/* Claim the groups of the spec's devices (dry run: plan only); 0 or -errno. */
+static int claim_groups(struct cli *cli, const struct ictl_spec *s, bool dry_run,
+			struct claims *c)
+{
+	for (size_t i = 0; i < s->ndevices; i++) {
+		struct ictl_own_opts oo = { .dry_run = dry_run };
+		unsigned int g;
+		int r;
+
+		if (s->devices[i].mock)
+			continue;
+		r = ictl_own_resolve(cli->ctx, s->devices[i].device, &g);
+		if (r < 0)
+			return r;
+		if (have_group(c, g))
+			continue;
+		if (c->n == ARRAY_SIZE(c->plan))
+			return cli_error(cli, -E2BIG, "a spec may name devices of at most %zu groups",
+					 ARRAY_SIZE(c->plan));
+		c->lock[c->n] = -1;
+		ictl_own_opts_from_env(&oo);
+		oo.lock_fd = dry_run ? NULL : &c->lock[c->n];
+		r = ictl_claim_plan(cli->ctx, g, "vfio-pci", &c->plan[c->n]);
+		if (r < 0)
+			return r;
+		c->n++;
+		r = ictl_own_apply(cli->ctx, &oo, &c->plan[c->n - 1]);
+		c->claimed[c->n - 1] = !dry_run && c->plan[c->n - 1].changed;
+		if (r < 0)
+			return r;
+		if (!dry_run)
+			cli_udev_wait(cli, g);
+	}
+	return 0;
+}
+
+/* Give back what this run claimed; 0 or -errno (every group is tried). */
+static int release_groups(struct cli *cli, struct claims *c)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		struct ictl_own_opts oo = { .lock_fd = &c->lock[i] };
+		struct ictl_own_plan rel;
+		int r;
+
+		ictl_own_opts_from_env(&oo);
+		if (c->claimed[i]) {
+			r = ictl_release_plan(cli->ctx, c->plan[i].group, &rel);
+			if (!r)
+				r = ictl_own_apply(cli->ctx, &oo, &rel);
+			if (!r)
+				ictl_own_plan_clear(&rel);
+			if (r < 0 && !ret) {
+				ret = r;
+				if (!cli->json)
+					fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
+			}
+		}
+		if (c->lock[i] >= 0)
+			close(c->lock[i]);
+		c->lock[i] = -1;
+		ictl_own_plan_clear(&c->plan[i]);
+	}
+	c->n = 0;
+	return ret;
+}
+
+/* --- the run --------------------------------------------------------------------------- */
+
+static const char *reason_str(char *buf, size_t len, int sig, int status)
+{
+	if (sig > 0)
+		snprintf(buf, len, "SIG%s", sigabbrev_np(sig) ?: "?");
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "the command was killed by SIG%s", sigabbrev_np(WTERMSIG(status)) ?: "?");
+	else
+		snprintf(buf, len, "the command exited with status %d", WEXITSTATUS(status));
+	return buf;
+}
+
+/* Keep what was made for --hold or -- COMMAND; the reason it ended. */
+static int keep(struct cli *cli, struct ictl_apply *a, char *reason, size_t len, int *status)
+{
+	struct ictl_handoff ho;
+	char why[320] = "";
+	int r, sig = 0;
+
+	*status = -1;
+	if (!cli->exec_argv) {
+		sig = cli_wait_stop_signal();
+		reason_str(reason, len, sig, 0);
+		return 0;
+	}
+	ictl_handoff_init(&ho);
+	r = ictl_apply_handoff(a, &ho);
+	if (!r)
+		r = cli_run_handoff(&ho, cli->exec_argv, status, why, sizeof(why));
+	ictl_handoff_clear(&ho);
+	if (r < 0) {
+		fprintf(stderr, "iommuctl: %s\n", r == -EINVAL || !why[0] ? ictl_strerror(cli->ctx) : why);
+		snprintf(reason, len, "the command did not start");
+		*status = -1;
+		return r;
+	}
+	reason_str(reason, len, 0, *status);
+	return 0;
+}
+
+static int finish(struct cli *cli, struct ictl_apply *a, struct claims *c, const char *reason,
+		  int status)
+{
+	struct end_rec e = { reason, status, a && a->s ? ictl_iommufd_count(a->s) : 0, 0, { 0 }, 0 };
+	int r, rr;
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->claimed[i])
+			e.released[e.nreleased++] = c->plan[i].group;
+	}
+	r = ictl_apply_undo(a);
+	rr = release_groups(cli, c);
+	e.err = r < 0 ? r : rr;
+	return out_doc(cli, &end_view, &e, e.err);
+}
+
+int apply_run(struct cli *cli, const struct ictl_spec *s, const char *file, bool dry_run,
+	      bool hold)
+{
+	_cleanup_iommufd_ struct ictl_iommufd *sess = NULL;
+	struct run_rec rec = { .file = file, .s = s, .dry_run = dry_run };
+	struct claims c = { 0 };
+	struct ictl_apply *a = NULL;
+	char reason[96];
+	int r, code, status = -1, kr;
+
+	if (!dry_run && cli->sysroot)
+		return cli_error(cli, -EOPNOTSUPP,
+				 "apply makes objects in the live kernel: drop --sysroot (or use --dry-run or --check)");
+	if (hold || cli->exec_argv)
+		cli_block_stop_signals();
+	r = claim_groups(cli, s, dry_run, &c);
+	if (!r && !dry_run)
+		r = ictl_iommufd_open(cli->ctx, &sess);
+	if (!r)
+		r = ictl_apply_run(cli->ctx, s, sess, dry_run, &a);
+	if (!r)
+		r = ictl_apply_verify(a, &rec.verified);
+	rec.a = a;
+	rec.c = &c;
+	rec.err = r;
+	rec.result = r < 0 ? "failed; everything made was undone" :
+		     dry_run ? "nothing was made (--dry-run)" :
+		     cli->exec_argv ? "applied; running the command" :
+		     hold ? "applied; held until SIGINT, SIGTERM or SIGHUP" :
+			    "applied, and undone now (--hold or -- COMMAND keeps it)";
+	code = out_doc(cli, &run_view, &rec, r);
+	if (dry_run) {
+		release_groups(cli, &c);
+		ictl_apply_free(a);
+		return code;
+	}
+	if (r < 0) {
+		/* A failed run undid itself; the groups it claimed go back, and the end says so. */
+		int e = finish(cli, a, &c, "the apply failed", -1);
+
+		ictl_apply_free(a);
+		return code ? code : e;
+	}
+	snprintf(reason, sizeof(reason), "trial run");
+	kr = 0;
+	if (hold || cli->exec_argv)
+		kr = keep(cli, a, reason, sizeof(reason), &status);
+	code = finish(cli, a, &c, reason, status);
+	ictl_apply_free(a);
+	if (code)
+		return code;
+	if (kr < 0)
+		return 127;
+	if (cli->exec_argv)
+		return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	return 0;
+}

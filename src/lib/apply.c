@@ -1,0 +1,899 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Making what a spec describes, in a session (see apply.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mman.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "internal.h"
+#include "vendor.h"
+
+typedef unsigned long long ull;
+
+/* A step into a->steps; NULL (and the context says so) when out of memory. */
+__attribute__((format(printf, 2, 3)))
+static struct ictl_apply_step *step(struct ictl_apply *a, const char *fmt, ...)
+{
+	struct ictl_apply_step *st = array_push(&a->steps, &a->nsteps, sizeof(*st));
+	va_list ap;
+
+	if (!st) {
+		ictl_err(a->ctx, ENOMEM, "apply: out of memory");
+		return NULL;
+	}
+	va_start(ap, fmt);
+	vsnprintf(st->what, sizeof(st->what), fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+/* The step failed with r (the context has the kernel's or our reason). */
+static int failed(struct ictl_apply *a, struct ictl_apply_step *st, int r)
+{
+	st->err = r;
+	return ictl_err_wrap(a->ctx, -r, "%s", st->what);
+}
+
+/* The name an object gets in the session: the spec's, or none. */
+static const char *nm(const char *name)
+{
+	return name[0] ? name : NULL;
+}
+
+static const char *q(const char *name, char *buf, size_t len)
+{
+	if (name[0])
+		snprintf(buf, len, "'%s'", name);
+	else
+		snprintf(buf, len, "(unnamed)");
+	return buf;
+}
+
+/* "2M", "64K", "0x1234" for messages. */
+static const char *size_str(uint64_t v, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	while (v && !(v & 1023) && u < 3) {
+		v >>= 10;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%#llx", (ull)v);
+	else
+		snprintf(buf, len, "%llu%c", (ull)v, units[u]);
+	return buf;
+}
+
+/* --- memory ------------------------------------------------------------------------ */
+
+static int mem_anon(struct ictl_apply *a, struct ictl_apply_map *mp, uint64_t size, int huge)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	void *va;
+
+	if (huge) {
+		flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | huge;
+	}
+	va = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
+	if (va == MAP_FAILED) {
+		int e = errno;
+
+		if (huge)
+			return ictl_err_kernel(a->ctx, e,
+					       "mmap of %llu bytes of %s hugetlb pages: %s: reserve free huge pages first (/sys/kernel/mm/hugepages/hugepages-%s/nr_hugepages; iommuctl doctor --memory shows what is free)",
+					       (ull)size, huge == MAP_HUGE_2MB ? "2M" : "1G", strerror(e),
+					       huge == MAP_HUGE_2MB ? "2048kB" : "1048576kB");
+		return ictl_err_kernel(a->ctx, e, "mmap of %llu bytes: %s", (ull)size, strerror(e));
+	}
+	mp->va = va;
+	mp->len = size;
+	return 0;
+}
+
+static int mem_memfd(struct ictl_apply *a, struct ictl_apply_map *mp, const char *label,
+		     uint64_t size)
+{
+	int fd = memfd_create(label, MFD_CLOEXEC);
+
+	if (fd < 0)
+		return ictl_err_kernel(a->ctx, errno, "memfd_create: %s", strerror(errno));
+	if (ftruncate(fd, (off_t)size) < 0) {
+		int e = errno;
+
+		close(fd);
+		return ictl_err_kernel(a->ctx, e, "memfd of %llu bytes: %s", (ull)size, strerror(e));
+	}
+	mp->fd = fd;
+	/* This process's view of the same pages (what a VMM would map as guest RAM). */
+	mp->va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (mp->va == MAP_FAILED) {
+		mp->va = NULL;
+		return ictl_err_kernel(a->ctx, errno, "mmap of the memfd: %s", strerror(errno));
+	}
+	mp->len = size;
+	return 0;
+}
+
+/* The user's file (not below any sysroot: a spec names the host's files), never a FIFO. */
+static int mem_file(struct ictl_apply *a, struct ictl_apply_map *mp,
+		    const struct ictl_spec_mapping *m)
+{
+	bool wr = m->access & ICTL_SPEC_ACCESS_WRITE;
+	struct stat st;
+	int fd;
+
+	fd = open(m->file, (wr ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return ictl_err(a->ctx, errno, "memory file %s: %s%s", m->file, strerror(errno),
+				wr && errno == EACCES ? " (access: rw opens it for writing; give access: r)" : "");
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ictl_err(a->ctx, EINVAL, "memory file %s: not a regular file", m->file);
+	}
+	if ((uint64_t)st.st_size < m->offset.v || (uint64_t)st.st_size - m->offset.v < m->size.v) {
+		close(fd);
+		return ictl_err(a->ctx, EINVAL,
+				"memory file %s is %llu bytes: offset %#llx + size %#llx goes past its end",
+				m->file, (ull)st.st_size, (ull)m->offset.v, (ull)m->size.v);
+	}
+	mp->fd = fd;
+	return 0;
+}
+
+static void mem_free(struct ictl_apply_map *mp)
+{
+	if (mp->va)
+		munmap(mp->va, mp->len);
+	if (mp->fd >= 0)
+		close(mp->fd);
+	mp->va = NULL;
+	mp->fd = -1;
+}
+
+/* --- the steps ----------------------------------------------------------------------- */
+
+static int do_options(struct ictl_apply *a)
+{
+	const struct ictl_spec *s = a->spec;
+	struct ictl_apply_step *st;
+	uint64_t v;
+	int r;
+
+	if (s->rlimit_mode < 0)
+		return 0;
+	st = step(a, "set rlimit_mode %s (IOMMU_OPTION RLIMIT_MODE)",
+		  s->rlimit_mode ? "process" : "user");
+	if (!st)
+		return -ENOMEM;
+	if (a->dry_run)
+		return 0;
+	v = (uint64_t)s->rlimit_mode;
+	r = ictl_iommufd_option(a->s, ICTL_IOMMU_OPTION_OP_SET, ICTL_IOMMU_OPTION_RLIMIT_MODE, 0, &v);
+	return r < 0 ? failed(a, st, r) : 0;
+}
+
+static int ioas_alloc(struct ictl_apply *a, size_t i)
+{
+	const struct ictl_spec_ioas *io = &a->spec->ioas[i];
+	_cleanup_free_ struct ictl_iommu_iova_range *rg = NULL;
+	struct ictl_apply_step *st;
+	char n[48];
+	uint64_t v;
+	int r;
+
+	st = step(a, "allocate ioas %s (IOMMU_IOAS_ALLOC)", q(io->name, n, sizeof(n)));
+	if (!st)
+		return -ENOMEM;
+	if (!a->dry_run) {
+		r = ictl_ioas_alloc(a->s, nm(io->name), &a->ioas[i]);
+		if (r < 0)
+			return failed(a, st, r);
+		st->id = a->ioas[i];
+	}
+	if (io->nallow) {
+		st = step(a, "allow %zu IOVA range%s in ioas %s (IOMMU_IOAS_ALLOW_IOVAS)", io->nallow,
+			  io->nallow == 1 ? "" : "s", n);
+		if (!st)
+			return -ENOMEM;
+		if (!a->dry_run) {
+			rg = calloc(io->nallow, sizeof(*rg));
+			if (!rg)
+				return ictl_err(a->ctx, ENOMEM, "apply: out of memory");
+			for (size_t k = 0; k < io->nallow; k++)
+				rg[k] = (struct ictl_iommu_iova_range){ io->allow[k].start,
+									io->allow[k].last };
+			r = ictl_ioas_allow_iovas(a->s, a->ioas[i], rg, (uint32_t)io->nallow);
+			if (r < 0)
+				return failed(a, st, r);
+		}
+	}
+	if (io->huge_pages != ICTL_UNKNOWN) {
+		st = step(a, "huge_pages %s in ioas %s (IOMMU_OPTION HUGE_PAGES)",
+			  io->huge_pages ? "on" : "off", n);
+		if (!st)
+			return -ENOMEM;
+		if (!a->dry_run) {
+			v = io->huge_pages == ICTL_YES;
+			r = ictl_iommufd_option(a->s, ICTL_IOMMU_OPTION_OP_SET,
+						ICTL_IOMMU_OPTION_HUGE_PAGES, a->ioas[i], &v);
+			if (r < 0)
+				return failed(a, st, r);
+		}
+	}
+	return 0;
+}
+
+static uint32_t map_flags(const struct ictl_spec_mapping *m, bool fixed)
+{
+	return (fixed ? ICTL_IOMMU_IOAS_MAP_FIXED_IOVA : 0) |
+	       (m->access & ICTL_SPEC_ACCESS_READ ? ICTL_IOMMU_IOAS_MAP_READABLE : 0) |
+	       (m->access & ICTL_SPEC_ACCESS_WRITE ? ICTL_IOMMU_IOAS_MAP_WRITEABLE : 0);
+}
+
+static const char *map_ioctl(enum ictl_spec_mem mem)
+{
+	switch (mem) {
+	case ICTL_SPEC_MEM_MEMFD:
+	case ICTL_SPEC_MEM_FILE:
+		return "IOMMU_IOAS_MAP_FILE";
+	case ICTL_SPEC_MEM_COPY:
+		return "IOMMU_IOAS_COPY";
+	default:
+		return "IOMMU_IOAS_MAP";
+	}
+}
+
+/* Where mapping k of IOAS i goes: "at 0x1000000" or "at an IOVA the kernel picks". */
+static const char *where(const struct ictl_spec_mapping *m, char *buf, size_t len)
+{
+	if (m->iova.set)
+		snprintf(buf, len, "at %#llx", (ull)m->iova.v);
+	else
+		snprintf(buf, len, "at an IOVA the kernel picks");
+	return buf;
+}
+
+static int map_one(struct ictl_apply *a, size_t i, size_t k)
+{
+	const struct ictl_spec_ioas *io = &a->spec->ioas[i];
+	const struct ictl_spec_mapping *m = &io->maps[k];
+	struct ictl_apply_map *mp = &a->maps[i][k];
+	struct ictl_apply_step *st;
+	char n[48], sz[24], w[48], label[64];
+	bool fixed = m->iova.set;
+	int r;
+
+	st = step(a, "map %s%s%s%s of %s %s in ioas %s (%s)", m->name[0] ? "'" : "", m->name,
+		  m->name[0] ? "', " : "", size_str(m->size.v, sz, sizeof(sz)),
+		  m->memory == ICTL_SPEC_MEM_FILE ? m->file : ictl_spec_mem_name(m->memory),
+		  where(m, w, sizeof(w)), q(io->name, n, sizeof(n)), map_ioctl(m->memory));
+	if (!st)
+		return -ENOMEM;
+	if (a->dry_run)
+		return 0;
+	mp->iova = m->iova.v;
+	snprintf(label, sizeof(label), "iommuctl:%s", m->name[0] ? m->name : io->name);
+	switch (m->memory) {
+	case ICTL_SPEC_MEM_ANON:
+		r = mem_anon(a, mp, m->size.v, 0);
+		break;
+	case ICTL_SPEC_MEM_HUGETLB_2M:
+		r = mem_anon(a, mp, m->size.v, MAP_HUGE_2MB);
+		break;
+	case ICTL_SPEC_MEM_HUGETLB_1G:
+		r = mem_anon(a, mp, m->size.v, MAP_HUGE_1GB);
+		break;
+	case ICTL_SPEC_MEM_MEMFD:
+		r = mem_memfd(a, mp, label, m->size.v);
+		break;
+	case ICTL_SPEC_MEM_FILE:
+		r = mem_file(a, mp, m);
+		break;
+	default:
+		return 0;	/* copies come after every IOAS's own mappings */
+	}
+	if (r < 0)
+		return failed(a, st, r);
+	if (m->memory == ICTL_SPEC_MEM_MEMFD || m->memory == ICTL_SPEC_MEM_FILE)
+		r = ictl_ioas_map_file(a->s, a->ioas[i], map_flags(m, fixed), mp->fd,
+				       m->memory == ICTL_SPEC_MEM_FILE ? m->offset.v : 0, m->size.v,
+				       &mp->iova);
+	else
+		r = ictl_ioas_map(a->s, a->ioas[i], map_flags(m, fixed), mp->va, m->size.v,
+				  &mp->iova);
+	if (r < 0)
+		return failed(a, st, r);
+	mp->made = true;
+	return 0;
+}
+
+/* Copies in spec order: a copy of a copy comes after it (the check made sure). */
+static int copy_one(struct ictl_apply *a, size_t i, size_t k)
+{
+	const struct ictl_spec_ioas *io = &a->spec->ioas[i];
+	const struct ictl_spec_mapping *m = &io->maps[k];
+	struct ictl_apply_map *mp = &a->maps[i][k];
+	int si = m->copy_ioas.idx;
+	const struct ictl_spec_ioas *src = &a->spec->ioas[si];
+	struct ictl_apply_step *st;
+	char n[48], n2[48], sz[24], w[48], fromd[80];
+	uint64_t from = m->copy_iova.v;
+	int r;
+
+	if (m->copy_mapping >= 0)
+		snprintf(fromd, sizeof(fromd), "mapping '%s' + %#llx", src->maps[m->copy_mapping].name,
+			 (ull)from);
+	else
+		snprintf(fromd, sizeof(fromd), "%#llx", (ull)from);
+	st = step(a, "copy %s from ioas %s at %s into ioas %s %s (IOMMU_IOAS_COPY)",
+		  size_str(m->size.v, sz, sizeof(sz)), q(src->name, n2, sizeof(n2)), fromd,
+		  q(io->name, n, sizeof(n)), where(m, w, sizeof(w)));
+	if (!st)
+		return -ENOMEM;
+	if (a->dry_run)
+		return 0;
+	if (m->copy_mapping >= 0)	/* an offset into a mapping whose IOVA is known only now */
+		from += a->maps[si][m->copy_mapping].iova;
+	mp->iova = m->iova.v;
+	r = ictl_ioas_copy(a->s, a->ioas[i], a->ioas[si], map_flags(m, m->iova.set), from,
+			   m->size.v, &mp->iova);
+	if (r < 0)
+		return failed(a, st, r);
+	mp->made = true;
+	return 0;
+}
+
+static int do_ioas(struct ictl_apply *a)
+{
+	const struct ictl_spec *s = a->spec;
+	int r;
+
+	for (size_t i = 0; i < s->nioas; i++) {
+		r = ioas_alloc(a, i);
+		for (size_t k = 0; !r && k < s->ioas[i].nmaps; k++) {
+			if (s->ioas[i].maps[k].memory != ICTL_SPEC_MEM_COPY)
+				r = map_one(a, i, k);
+		}
+		if (r)
+			return r;
+	}
+	for (size_t i = 0; i < s->nioas; i++) {
+		for (size_t k = 0; k < s->ioas[i].nmaps; k++) {
+			if (s->ioas[i].maps[k].memory == ICTL_SPEC_MEM_COPY && (r = copy_one(a, i, k)))
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int do_devices(struct ictl_apply *a)
+{
+	const struct ictl_spec *s = a->spec;
+	struct ictl_apply_step *st;
+	char n[48], n2[48];
+	int r;
+
+	for (size_t i = 0; i < s->ndevices; i++) {
+		const struct ictl_spec_device *d = &s->devices[i];
+
+		if (d->mock)
+			st = step(a, "plug mock device %s into ioas %s (IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS, flags %#x)",
+				  q(d->name, n, sizeof(n)),
+				  q(s->ioas[d->mock_ioas.idx].name, n2, sizeof(n2)), d->mock_flags);
+		else
+			st = step(a, "bind %s %s to the iommufd (VFIO_DEVICE_BIND_IOMMUFD)",
+				  q(d->name, n, sizeof(n)), d->device);
+		if (!st)
+			return -ENOMEM;
+		if (a->dry_run)
+			continue;
+		if (d->mock) {
+			struct ictl_mock_dev md;
+
+			r = ictl_mock_dev_add(a->s, nm(d->name), a->ioas[d->mock_ioas.idx],
+					      d->mock_flags, &md);
+			a->dev[i] = md.dev_id;
+			st->id = md.stdev_id;
+		} else {
+			r = ictl_dev_bind(a->s, nm(d->name), d->device, &a->dev[i]);
+			st->id = a->dev[i];
+		}
+		if (r < 0)
+			return failed(a, st, r);
+	}
+	return 0;
+}
+
+static int do_faults(struct ictl_apply *a)
+{
+	struct ictl_apply_step *st;
+	char n[48];
+	int r, fd;
+
+	for (size_t i = 0; i < a->spec->nfaults; i++) {
+		st = step(a, "allocate fault queue %s (IOMMU_FAULT_QUEUE_ALLOC)",
+			  q(a->spec->faults[i].name, n, sizeof(n)));
+		if (!st)
+			return -ENOMEM;
+		if (a->dry_run)
+			continue;
+		r = ictl_fault_queue_alloc(a->s, nm(a->spec->faults[i].name), &a->fault[i], &fd);
+		if (r < 0)
+			return failed(a, st, r);
+		st->id = a->fault[i];
+	}
+	return 0;
+}
+
+static int hwpt_alloc(struct ictl_apply *a, size_t i)
+{
+	const struct ictl_spec *s = a->spec;
+	const struct ictl_spec_hwpt *h = &s->hwpts[i];
+	struct ictl_hwpt_spec hs = { .flags = h->flags };
+	struct ictl_apply_step *st;
+	char n[48], on[48], dn[48], fl[64] = "";
+	const char *over;
+	int r;
+
+	for (unsigned int b = 0; b < 32; b++) {
+		if (h->flags & (1u << b))
+			snprintf(fl + strlen(fl), sizeof(fl) - strlen(fl), "%s%s", fl[0] ? "," : "",
+				 ictl_spec_hwpt_flag_name(b) ?: "?");
+	}
+	if (h->ioas.idx >= 0) {
+		over = "ioas";
+		q(s->ioas[h->ioas.idx].name, on, sizeof(on));
+	} else if (h->parent.idx >= 0) {
+		over = "hwpt";
+		q(s->hwpts[h->parent.idx].name, on, sizeof(on));
+	} else {
+		over = "viommu";
+		q(s->viommus[h->viommu.idx].name, on, sizeof(on));
+	}
+	st = step(a, "allocate %s hwpt %s over %s %s for device %s%s%s%s (IOMMU_HWPT_ALLOC)",
+		  h->data ? "nested" : "paging", q(h->name, n, sizeof(n)), over, on,
+		  q(s->devices[h->device.idx].name, dn, sizeof(dn)), fl[0] ? ", flags " : "", fl,
+		  h->fault.idx >= 0 ? ", with a fault queue" : "");
+	if (!st)
+		return -ENOMEM;
+	if (a->dry_run)
+		return 0;
+	hs.dev_id = a->dev[h->device.idx];
+	hs.pt_id = h->ioas.idx >= 0 ? a->ioas[h->ioas.idx] :
+		   h->parent.idx >= 0 ? a->hwpt[h->parent.idx] : a->viommu[h->viommu.idx];
+	if (h->fault.idx >= 0) {
+		hs.flags |= ICTL_IOMMU_HWPT_FAULT_ID_VALID;
+		hs.fault_id = a->fault[h->fault.idx];
+	}
+	if (h->data) {
+		hs.data_type = h->data_type;
+		hs.data_len = h->data_len;
+		hs.data = h->data_bytes;
+	}
+	r = ictl_hwpt_alloc(a->s, nm(h->name), &hs, &a->hwpt[i]);
+	if (r < 0)
+		return failed(a, st, r);
+	st->id = a->hwpt[i];
+	return 0;
+}
+
+/* The vIOMMU type the spec left to the device's IOMMU: its vendor's. */
+static int viommu_type(struct ictl_apply *a, size_t i, uint32_t *type)
+{
+	const struct ictl_spec_viommu *v = &a->spec->viommus[i];
+	struct ictl_iommufd_hw_info hw;
+	const struct ictl_vendor_ops *ops;
+	int r;
+
+	*type = v->type;
+	if (v->type)
+		return 0;
+	r = ictl_iommufd_get_hw_info(a->s, a->dev[v->device.idx], 0, &hw);
+	if (r < 0)
+		return r;
+	ops = ictl_vendor_by_hw_info_type(hw.type);
+	if (!ops || !ops->viommu_type)
+		return ictl_err(a->ctx, EOPNOTSUPP,
+				"viommus[%zu]: the IOMMU of device %s (hw_info type %u) has no vIOMMU type iommuctl knows: give type:",
+				i, a->spec->devices[v->device.idx].name, hw.type);
+	*type = ops->viommu_type;
+	return 0;
+}
+
+static int do_viommus(struct ictl_apply *a)
+{
+	const struct ictl_spec *s = a->spec;
+	struct ictl_apply_step *st;
+	char n[48], pn[48], dn[48];
+	int r;
+
+	for (size_t i = 0; i < s->nviommus; i++) {
+		const struct ictl_spec_viommu *v = &s->viommus[i];
+
+		st = step(a, "allocate viommu %s over hwpt %s for device %s (IOMMU_VIOMMU_ALLOC)",
+			  q(v->name, n, sizeof(n)), q(s->hwpts[v->parent.idx].name, pn, sizeof(pn)),
+			  q(s->devices[v->device.idx].name, dn, sizeof(dn)));
+		if (!st)
+			return -ENOMEM;
+		if (a->dry_run)
+			continue;
+		r = viommu_type(a, i, &a->viommu_type[i]);
+		if (!r)
+			r = ictl_viommu_alloc(a->s, nm(v->name), a->viommu_type[i],
+					      a->dev[v->device.idx], a->hwpt[v->parent.idx], NULL, 0,
+					      &a->viommu[i]);
+		if (r < 0)
+			return failed(a, st, r);
+		st->id = a->viommu[i];
+	}
+	return 0;
+}
+
+static int do_vdevices(struct ictl_apply *a)
+{
+	const struct ictl_spec *s = a->spec;
+	struct ictl_apply_step *st;
+	char n[48], vn[48], dn[48];
+	int r;
+
+	for (size_t i = 0; i < s->nvdevices; i++) {
+		const struct ictl_spec_vdevice *v = &s->vdevices[i];
+
+		st = step(a, "allocate vdevice %s of device %s in viommu %s, virt_id %#llx (IOMMU_VDEVICE_ALLOC)",
+			  q(v->name, n, sizeof(n)), q(s->devices[v->device.idx].name, dn, sizeof(dn)),
+			  q(s->viommus[v->viommu.idx].name, vn, sizeof(vn)), (ull)v->virt_id.v);
+		if (!st)
+			return -ENOMEM;
+		if (a->dry_run)
+			continue;
+		r = ictl_vdevice_alloc(a->s, nm(v->name), a->viommu[v->viommu.idx],
+				       a->dev[v->device.idx], v->virt_id.v, &a->vdev[i]);
+		if (r < 0)
+			return failed(a, st, r);
+		st->id = a->vdev[i];
+	}
+	return 0;
+}
+
+/* A vEVENTQ of type 0: the events of its vIOMMU's type. */
+static uint32_t veventq_type(uint32_t viommu)
+{
+	switch (viommu) {
+	case ICTL_IOMMU_VIOMMU_TYPE_ARM_SMMUV3:
+		return ICTL_IOMMU_VEVENTQ_TYPE_ARM_SMMUV3;
+	case ICTL_IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV:
+		return ICTL_IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV;
+	case ICTL_IOMMU_VIOMMU_TYPE_SELFTEST:
+		return ICTL_IOMMU_VEVENTQ_TYPE_SELFTEST;
+	}
+	return 0;
+}
+
+static int do_veventqs(struct ictl_apply *a)
+{
+	const struct ictl_spec *s = a->spec;
+	struct ictl_apply_step *st;
+	char n[48], vn[48];
+	int r, fd;
+
+	for (size_t i = 0; i < s->nveventqs; i++) {
+		const struct ictl_spec_veventq *v = &s->veventqs[i];
+		uint32_t type;
+
+		st = step(a, "allocate veventq %s of viommu %s, depth %llu (IOMMU_VEVENTQ_ALLOC)",
+			  q(v->name, n, sizeof(n)), q(s->viommus[v->viommu.idx].name, vn, sizeof(vn)),
+			  (ull)v->depth.v);
+		if (!st)
+			return -ENOMEM;
+		if (a->dry_run)
+			continue;
+		type = v->type ? v->type : veventq_type(a->viommu_type[v->viommu.idx]);
+		r = ictl_veventq_alloc(a->s, nm(v->name), a->viommu[v->viommu.idx], type,
+				       (uint32_t)v->depth.v, &a->veventq[i], &fd);
+		if (r < 0)
+			return failed(a, st, r);
+		st->id = a->veventq[i];
+	}
+	return 0;
+}
+
+static int do_attach(struct ictl_apply *a)
+{
+	const struct ictl_spec *s = a->spec;
+	struct ictl_apply_step *st;
+	char dn[48], tn[48], p[40] = "";
+	int r;
+
+	/* Each device's own attach before its PASIDs' (the kernel requires it). */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < s->nattach; i++) {
+			const struct ictl_spec_attach *at = &s->attach[i];
+			bool hw = at->hwpt.idx >= 0;
+
+			if (at->pasid.set != (pass == 1))
+				continue;
+			if (at->pasid.set)
+				snprintf(p, sizeof(p), " at PASID %#llx", (ull)at->pasid.v);
+			else
+				p[0] = '\0';
+			st = step(a, "attach device %s%s to %s %s (%s)",
+				  q(s->devices[at->device.idx].name, dn, sizeof(dn)), p,
+				  hw ? "hwpt" : "ioas",
+				  q(hw ? s->hwpts[at->hwpt.idx].name : s->ioas[at->ioas.idx].name, tn,
+				    sizeof(tn)),
+				  s->devices[at->device.idx].mock ?
+					  (at->pasid.set ? "IOMMU_TEST_OP_PASID_ATTACH" :
+							   "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE") :
+					  "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+			if (!st)
+				return -ENOMEM;
+			if (a->dry_run)
+				continue;
+			a->attach_pt[i] = hw ? a->hwpt[at->hwpt.idx] : a->ioas[at->ioas.idx];
+			r = ictl_dev_attach(a->s, a->dev[at->device.idx],
+					    at->pasid.set ? (uint32_t)at->pasid.v : ICTL_NO_PASID,
+					    &a->attach_pt[i]);
+			if (r < 0)
+				return failed(a, st, r);
+			st->id = a->attach_pt[i];
+		}
+	}
+	return 0;
+}
+
+/* Paging HWPTs, then vIOMMUs (over them), then nested HWPTs (over both). */
+static int do_hwpts(struct ictl_apply *a, bool nested)
+{
+	int r;
+
+	for (size_t i = 0; i < a->spec->nhwpts; i++) {
+		if (!a->spec->hwpts[i].data != !nested)
+			continue;
+		r = hwpt_alloc(a, i);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int run(struct ictl_apply *a)
+{
+	int r;
+
+	r = do_options(a);
+	if (!r)
+		r = do_ioas(a);
+	if (!r)
+		r = do_devices(a);
+	if (!r)
+		r = do_faults(a);
+	if (!r)
+		r = do_hwpts(a, false);
+	if (!r)
+		r = do_viommus(a);
+	if (!r)
+		r = do_hwpts(a, true);
+	if (!r)
+		r = do_vdevices(a);
+	if (!r)
+		r = do_veventqs(a);
+	if (!r)
+		r = do_attach(a);
+	return r;
+}
+
+#define ALLOC_IDS(field, n) (!((a->field) = calloc((n) + 1, sizeof(*(a->field)))))
+
+static int alloc_tables(struct ictl_apply *a)
+{
+	const struct ictl_spec *s = a->spec;
+
+	if (ALLOC_IDS(dev, s->ndevices) || ALLOC_IDS(ioas, s->nioas) || ALLOC_IDS(hwpt, s->nhwpts) ||
+	    ALLOC_IDS(fault, s->nfaults) || ALLOC_IDS(viommu, s->nviommus) ||
+	    ALLOC_IDS(viommu_type, s->nviommus) || ALLOC_IDS(vdev, s->nvdevices) ||
+	    ALLOC_IDS(veventq, s->nveventqs) || ALLOC_IDS(attach_pt, s->nattach) ||
+	    ALLOC_IDS(maps, s->nioas))
+		return ictl_err(a->ctx, ENOMEM, "apply: out of memory");
+	for (size_t i = 0; i < s->nioas; i++) {
+		a->maps[i] = calloc(s->ioas[i].nmaps + 1, sizeof(*a->maps[i]));
+		if (!a->maps[i])
+			return ictl_err(a->ctx, ENOMEM, "apply: out of memory");
+		for (size_t k = 0; k < s->ioas[i].nmaps; k++)
+			a->maps[i][k].fd = -1;
+	}
+	return 0;
+}
+
+int ictl_apply_run(struct ictl_ctx *ctx, const struct ictl_spec *s, struct ictl_iommufd *sess,
+		   bool dry_run, struct ictl_apply **out)
+{
+	struct ictl_apply *a = calloc(1, sizeof(*a));
+	int r;
+
+	*out = a;
+	if (!a)
+		return ictl_err(ctx, ENOMEM, "apply: out of memory");
+	a->ctx = ctx;
+	a->spec = s;
+	a->s = dry_run ? NULL : sess;
+	a->dry_run = dry_run || !sess;
+	r = alloc_tables(a);
+	if (!r)
+		r = run(a);
+	if (r < 0 && !a->dry_run) {
+		/* Nothing half-made: what was made goes, in dependency order; the reason stays. */
+		char why[sizeof(ctx->err)];
+		enum ictl_err_kind kind = ctx->err_kind;
+		int u;
+
+		memcpy(why, ctx->err, sizeof(why));
+		u = ictl_apply_undo(a);
+		if (u < 0)
+			ictl_err_wrap(ctx, -r, "%s; UNDO FAILED (objects left in the iommufd until it is closed)", why);
+		else
+			ictl_err(ctx, -r, "%s", why);
+		ctx->err_kind = kind;
+	}
+	return r;
+}
+
+int ictl_apply_undo(struct ictl_apply *a)
+{
+	int r = 0;
+
+	if (!a)
+		return 0;
+	if (a->s && !a->dry_run)
+		r = ictl_iommufd_destroy_all(a->s);
+	for (size_t i = 0; a->maps && i < a->spec->nioas; i++) {
+		for (size_t k = 0; a->maps[i] && k < a->spec->ioas[i].nmaps; k++)
+			mem_free(&a->maps[i][k]);
+	}
+	return r;
+}
+
+void ictl_apply_free(struct ictl_apply *a)
+{
+	if (!a)
+		return;
+	ictl_apply_undo(a);
+	for (size_t i = 0; a->maps && i < a->spec->nioas; i++)
+		free(a->maps[i]);
+	free(a->maps);
+	free(a->dev);
+	free(a->ioas);
+	free(a->hwpt);
+	free(a->fault);
+	free(a->viommu);
+	free(a->viommu_type);
+	free(a->vdev);
+	free(a->veventq);
+	free(a->attach_pt);
+	free(a->steps);
+	free(a);
+}
+
+/* --- verify ------------------------------------------------------------------------------ */
+
+/* The memory behind mapping k of IOAS i in this process, or NULL (a file, a copy by IOVA). */
+static const uint8_t *map_va(const struct ictl_apply *a, size_t i, size_t k)
+{
+	const struct ictl_spec_mapping *m = &a->spec->ioas[i].maps[k];
+	const struct ictl_apply_map *src;
+
+	if (m->memory != ICTL_SPEC_MEM_COPY)
+		return a->maps[i][k].va;
+	if (m->copy_mapping < 0)
+		return NULL;
+	src = &a->maps[m->copy_ioas.idx][m->copy_mapping];
+	return src->va ? (const uint8_t *)src->va + m->copy_iova.v : NULL;
+}
+
+int ictl_apply_verify(struct ictl_apply *a, size_t *checked)
+{
+	const struct ictl_spec *s = a->spec;
+	int r;
+
+	*checked = 0;
+	if (a->dry_run)
+		return 0;
+	for (size_t h = 0; h < s->nhwpts; h++) {
+		const struct ictl_spec_hwpt *hp = &s->hwpts[h];
+		size_t i = (size_t)hp->ioas.idx;
+
+		if (hp->ioas.idx < 0 || !s->devices[hp->device.idx].mock)
+			continue;
+		for (size_t k = 0; k < s->ioas[i].nmaps; k++) {
+			const uint8_t *va = map_va(a, i, k);
+
+			if (!va)
+				continue;
+			r = ictl_mock_check_map(a->s, a->hwpt[h], a->maps[i][k].iova,
+						s->ioas[i].maps[k].size.v, va);
+			if (r < 0)
+				return ictl_err_wrap(a->ctx, -r,
+						     "verify: hwpt '%s' does not map ioas '%s' mapping %zu (IOVA %#llx) to its memory",
+						     hp->name, s->ioas[i].name, k,
+						     (ull)a->maps[i][k].iova);
+			(*checked)++;
+		}
+	}
+	return 0;
+}
+
+/* --- hand-off ---------------------------------------------------------------------------- */
+
+/* " name=value" onto *buf. */
+static int cat(struct ictl_ctx *ctx, char **buf, const char *name, unsigned long long v, bool hex)
+{
+	char *n;
+
+	if (asprintf(&n, hex ? "%s%s%s=%#llx" : "%s%s%s=%llu", *buf ? *buf : "", *buf ? " " : "",
+		     name, v) < 0)
+		return ictl_err(ctx, ENOMEM, "hand-off: out of memory");
+	free(*buf);
+	*buf = n;
+	return 0;
+}
+
+static int objects_env(struct ictl_apply *a, char **objs, char **maps)
+{
+	const struct ictl_spec *s = a->spec;
+	int r = 0;
+
+#define NAMED(arr, n, ids)                                                    \
+	for (size_t i = 0; !r && i < (n); i++) {                              \
+		if (s->arr[i].name[0])                                        \
+			r = cat(a->ctx, objs, s->arr[i].name, (ids)[i], false); \
+	}
+	NAMED(devices, s->ndevices, a->dev);
+	NAMED(ioas, s->nioas, a->ioas);
+	NAMED(faults, s->nfaults, a->fault);
+	NAMED(hwpts, s->nhwpts, a->hwpt);
+	NAMED(viommus, s->nviommus, a->viommu);
+	NAMED(vdevices, s->nvdevices, a->vdev);
+	NAMED(veventqs, s->nveventqs, a->veventq);
+#undef NAMED
+	for (size_t i = 0; !r && i < s->nioas; i++) {
+		for (size_t k = 0; !r && k < s->ioas[i].nmaps; k++) {
+			if (s->ioas[i].maps[k].name[0])
+				r = cat(a->ctx, maps, s->ioas[i].maps[k].name, a->maps[i][k].iova, true);
+		}
+	}
+	return r;
+}
+
+int ictl_apply_handoff(struct ictl_apply *a, struct ictl_handoff *h)
+{
+	_cleanup_free_ char *objs = NULL, *maps = NULL;
+	int r;
+
+	if (a->dry_run || !a->s)
+		return ictl_err(a->ctx, EINVAL, "a dry run has nothing to hand over");
+	r = ictl_handoff_add(a->ctx, h, ICTL_HANDOFF_IOMMUFD, ictl_iommufd_fd(a->s), "iommufd", 0);
+	for (size_t i = 0; !r && i < ictl_iommufd_count(a->s); i++) {
+		const struct ictl_iommufd_obj *o = ictl_iommufd_obj(a->s, i);
+
+		if (o->kind == ICTL_OBJ_DEVICE)
+			r = ictl_handoff_add(a->ctx, h, ICTL_HANDOFF_DEVICE, o->fd, o->device, o->dev_id);
+	}
+	if (!r)
+		r = ictl_handoff_layout(a->ctx, h);
+	if (!r)
+		r = objects_env(a, &objs, &maps);
+	if (!r && objs)
+		r = ictl_handoff_setenv(a->ctx, h, "IOMMUCTL_OBJECTS", objs);
+	if (!r && maps)
+		r = ictl_handoff_setenv(a->ctx, h, "IOMMUCTL_MAPPINGS", maps);
+	return r;
+}

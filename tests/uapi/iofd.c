@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * iofd CMD ARGS: ask the kernel, through the iommufd a program got from
+ * "iommuctl apply SPEC -- COMMAND" (IOMMUCTL_IOMMUFD), what that iommufd
+ * holds, by raw ioctls and without the library: the in-guest suite
+ * (tests/bats/vm/apply.bats) checks apply's work with it, as a VMM would
+ * find it.
+ *
+ *   iofd id NAME               the id of a named object (IOMMUCTL_OBJECTS)
+ *   iofd iova NAME             the IOVA of a named mapping (IOMMUCTL_MAPPINGS)
+ *   iofd unmap IOAS IOVA LEN   IOMMU_IOAS_UNMAP: "unmapped=N" or "error=ENAME"
+ *   iofd destroy ID            IOMMU_DESTROY: "ok" or "error=ENAME"
+ *   iofd ranges IOAS           IOMMU_IOAS_IOVA_RANGES: one "START-LAST" line per range
+ *   iofd huge IOAS             IOMMU_OPTION GET HUGE_PAGES: "huge_pages=N"
+ *
+ * IOAS and ID are numbers or names of IOMMUCTL_OBJECTS.  Exit status: 0 the
+ * ioctl was answered (success or an errno, printed), 2 bad usage or environment.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "uapi/iommufd.h"
+
+static int fd = -1;
+
+static int usage(const char *why)
+{
+	fprintf(stderr, "iofd: %s\n", why);
+	return 2;
+}
+
+/* NAME's value in a "name=value ..." variable; 0 when not there. */
+static int lookup(const char *var, const char *name, unsigned long long *v)
+{
+	const char *list = getenv(var), *p;
+	size_t n = strlen(name);
+
+	for (p = list; p && *p;) {
+		if (!strncmp(p, name, n) && p[n] == '=') {
+			*v = strtoull(p + n + 1, NULL, 0);
+			return 1;
+		}
+		p = strchr(p, ' ');
+		p = p ? p + 1 : NULL;
+	}
+	return 0;
+}
+
+/* A number, or a name of IOMMUCTL_OBJECTS. */
+static unsigned long long num(const char *s)
+{
+	unsigned long long v;
+	char *end;
+
+	v = strtoull(s, &end, 0);
+	if (*s && !*end)
+		return v;
+	if (!lookup("IOMMUCTL_OBJECTS", s, &v)) {
+		fprintf(stderr, "iofd: no object %s in IOMMUCTL_OBJECTS\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static int answer(int r)
+{
+	if (r < 0)
+		printf("error=%s\n", strerrorname_np(errno));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *ifd = getenv("IOMMUCTL_IOMMUFD");
+	unsigned long long v;
+
+	if (argc < 3)
+		return usage("usage: iofd id|iova|unmap|destroy|ranges|huge ARGS");
+	if (!strcmp(argv[1], "id") || !strcmp(argv[1], "iova")) {
+		if (!lookup(argv[1][0] == 'i' && argv[1][1] == 'd' ? "IOMMUCTL_OBJECTS" :
+			    "IOMMUCTL_MAPPINGS", argv[2], &v))
+			return usage("no such name in the environment");
+		printf(argv[1][1] == 'd' ? "%llu\n" : "%#llx\n", v);
+		return 0;
+	}
+	if (!ifd)
+		return usage("no IOMMUCTL_IOMMUFD: run me under iommuctl apply SPEC -- ...");
+	fd = atoi(ifd);
+	if (!strcmp(argv[1], "unmap") && argc == 5) {
+		struct ictl_iommu_ioas_unmap u = { .size = sizeof(u), .ioas_id = (uint32_t)num(argv[2]),
+						   .iova = num(argv[3]), .length = num(argv[4]) };
+
+		if (ioctl(fd, ICTL_IOMMU_IOAS_UNMAP, &u))
+			return answer(-1);
+		printf("unmapped=%#llx\n", (unsigned long long)u.length);
+		return 0;
+	}
+	if (!strcmp(argv[1], "destroy")) {
+		struct ictl_iommu_destroy d = { .size = sizeof(d), .id = (uint32_t)num(argv[2]) };
+
+		if (ioctl(fd, ICTL_IOMMU_DESTROY, &d) == 0)
+			printf("ok\n");
+		else
+			answer(-1);
+		return 0;
+	}
+	if (!strcmp(argv[1], "ranges")) {
+		struct ictl_iommu_iova_range r[64];
+		struct ictl_iommu_ioas_iova_ranges q = { .size = sizeof(q),
+							 .ioas_id = (uint32_t)num(argv[2]),
+							 .num_iovas = 64,
+							 .allowed_iovas = (uintptr_t)r };
+
+		if (ioctl(fd, ICTL_IOMMU_IOAS_IOVA_RANGES, &q))
+			return answer(-1);
+		for (uint32_t i = 0; i < q.num_iovas && i < 64; i++)
+			printf("%#llx-%#llx\n", (unsigned long long)r[i].start,
+			       (unsigned long long)r[i].last);
+		return 0;
+	}
+	if (!strcmp(argv[1], "huge")) {
+		struct ictl_iommu_option o = { .size = sizeof(o),
+					       .option_id = ICTL_IOMMU_OPTION_HUGE_PAGES,
+					       .op = ICTL_IOMMU_OPTION_OP_GET,
+					       .object_id = (uint32_t)num(argv[2]) };
+
+		if (ioctl(fd, ICTL_IOMMU_OPTION, &o))
+			return answer(-1);
+		printf("huge_pages=%llu\n", (unsigned long long)o.val64);
+		return 0;
+	}
+	return usage("unknown command or wrong arguments");
+}
