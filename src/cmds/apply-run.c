@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,11 +307,94 @@ static const char *reason_str(char *buf, size_t len, int sig, int status)
 	return buf;
 }
 
+/*
+ * The hand-off as a JSON document for the command (IOMMUCTL_OBJECTS_JSON): the
+ * fds, every named object with its kind and id, every mapping where it is.
+ */
+static json_object *handoff_json(const struct ictl_apply *a, const struct ictl_handoff *ho)
+{
+	json_object *doc = json_object_new_object(), *objs = json_object_new_object();
+	json_object *maps = json_object_new_object(), *devs = json_object_new_array();
+
+	js_set(doc, "iommufd", js_int(ictl_handoff_target(ho, ICTL_HANDOFF_IOMMUFD, 0)));
+	for (size_t i = 0; i < ho->nfds; i++) {
+		json_object *d;
+
+		if (ho->fds[i].role != ICTL_HANDOFF_DEVICE)
+			continue;
+		d = json_object_new_object();
+		js_set(d, "device", json_object_new_string(ho->fds[i].name));
+		js_set(d, "fd", js_int(ho->fds[i].target));
+		js_set(d, "dev_id", js_uint(ho->fds[i].id));
+		json_object_array_add(devs, d);
+	}
+	js_set(doc, "devices", devs);
+	for (size_t i = 0; i < ictl_iommufd_count(a->s); i++) {
+		const struct ictl_iommufd_obj *o = ictl_iommufd_obj(a->s, i);
+		json_object *j;
+
+		if (!o->name[0])
+			continue;
+		j = json_object_new_object();
+		js_set(j, "kind", json_object_new_string(ictl_obj_kind_name(o->kind)));
+		js_set(j, "id", js_uint(o->id));
+		js_set(j, "dev_id", o->dev_id ? js_uint(o->dev_id) : NULL);
+		js_set(objs, o->name, j);
+	}
+	js_set(doc, "objects", objs);
+	for (size_t i = 0; i < a->spec->nioas; i++) {
+		for (size_t k = 0; k < a->spec->ioas[i].nmaps; k++) {
+			const struct ictl_spec_mapping *m = &a->spec->ioas[i].maps[k];
+			json_object *j;
+
+			if (!m->name[0])
+				continue;
+			j = json_object_new_object();
+			js_set(j, "ioas", json_object_new_string(a->spec->ioas[i].name));
+			js_set(j, "iova", js_hex(a->maps[i][k].iova, 0));
+			js_set(j, "size", js_uint(m->size.v));
+			js_set(maps, m->name, j);
+		}
+	}
+	js_set(doc, "mappings", maps);
+	return doc;
+}
+
+/* Write the document into a new private directory; *dir and path for the caller to remove. */
+static int write_handoff_json(json_object *doc, char *dir, size_t dlen,
+			      char *path, size_t plen)
+{
+	const char *tmp = getenv("TMPDIR");
+	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
+	size_t len = strlen(text);
+	int fd;
+
+	snprintf(dir, dlen, "%s/iommuctl-apply.XXXXXX", tmp && tmp[0] == '/' ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "iommuctl: %s: %s\n", dir, strerror(errno));
+		return -errno;
+	}
+	snprintf(path, plen, "%s/objects.json", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+		rmdir(dir);
+		fprintf(stderr, "iommuctl: %s: %s\n", path, strerror(e));
+		return -e;
+	}
+	close(fd);
+	return 0;
+}
+
 /* Keep what was made for --hold or -- COMMAND; the reason it ended. */
 static int keep(struct cli *cli, struct ictl_apply *a, char *reason, size_t len, int *status)
 {
 	struct ictl_handoff ho;
-	char why[320] = "";
+	char why[320] = "", dir[256] = "", path[300] = "";
 	int r, sig = 0;
 
 	*status = -1;
@@ -321,9 +405,25 @@ static int keep(struct cli *cli, struct ictl_apply *a, char *reason, size_t len,
 	}
 	ictl_handoff_init(&ho);
 	r = ictl_apply_handoff(a, &ho);
+	if (!r) {
+		json_object *doc = handoff_json(a, &ho);
+
+		r = write_handoff_json(doc, dir, sizeof(dir), path, sizeof(path));
+		json_object_put(doc);
+		if (r < 0) {
+			ictl_handoff_clear(&ho);
+			snprintf(reason, len, "the objects' JSON document could not be written");
+			return r;
+		}
+		r = ictl_handoff_setenv(cli->ctx, &ho, "IOMMUCTL_OBJECTS_JSON", path);
+	}
 	if (!r)
 		r = cli_run_handoff(&ho, cli->exec_argv, status, why, sizeof(why));
 	ictl_handoff_clear(&ho);
+	if (path[0]) {
+		unlink(path);
+		rmdir(dir);
+	}
 	if (r < 0) {
 		fprintf(stderr, "iommuctl: %s\n", r == -EINVAL || !why[0] ? ictl_strerror(cli->ctx) : why);
 		snprintf(reason, len, "the command did not start");

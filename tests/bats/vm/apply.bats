@@ -140,6 +140,12 @@ probe_mock() {
 	echo "buf: $("$IOFD" unmap guest-ram "$("$IOFD" iova buf)" 0x200000)"
 	echo "scratch: $("$IOFD" unmap guest-ram "$("$IOFD" iova scratch)" 0x10000)"
 	echo "scratch again: $("$IOFD" unmap guest-ram "$("$IOFD" iova scratch)" 0x10000)"
+	echo "json v0: $(jq -r .objects.v0.id "$IOMMUCTL_OBJECTS_JSON") $(jq -r .objects.v0.kind "$IOMMUCTL_OBJECTS_JSON")"
+	echo "env v0: $("$IOFD" id v0) viommu"
+	echo "json scratch: $(jq -r .mappings.scratch.iova "$IOMMUCTL_OBJECTS_JSON")"
+	echo "env scratch: $("$IOFD" iova scratch)"
+	echo "json iommufd: $(jq -r .iommufd "$IOMMUCTL_OBJECTS_JSON")"
+	echo "json file: $IOMMUCTL_OBJECTS_JSON"
 	EOF
 }
 
@@ -161,6 +167,13 @@ probe_mock() {
     assert_line "buf: unmapped=0x200000"
     assert_line "scratch: unmapped=0x10000"
     assert_line "scratch again: error=ENOENT"
+    # the JSON document says what the environment says, and it is gone once the command is
+    assert_equal "$(sed -n 's/^json v0: //p' <<<"$output")" "$(sed -n 's/^env v0: //p' <<<"$output")"
+    assert_equal "$(sed -n 's/^json scratch: //p' <<<"$output")" "$(sed -n 's/^env scratch: //p' <<<"$output")"
+    assert_line "json iommufd: 3"
+    local doc
+    doc=$(sed -n 's/^json file: //p' <<<"$output")
+    [ -n "$doc" ] && [ ! -e "$doc" ] && [ ! -e "$(dirname "$doc")" ] || fail "$doc is left behind"
     assert_line --regexp '^Apply ended: the command exited with status 0; 1[0-9] objects destroyed$'
 }
 
