@@ -14,6 +14,7 @@ _iommuctl() {
 		esac
 	done
 	if [[ $cmd == pt ]] && ((i + 1 < COMP_CWORD)); then cmd=pt-${COMP_WORDS[i+1]}; fi
+	if [[ $cmd == held ]] && ((i + 1 < COMP_CWORD)); then cmd=held-${COMP_WORDS[i+1]}; fi
 	case $cmd in
 	doctor)
 		opts=" --memory --spec --user --json -J --sysroot --verbose -v --help --usage --version"
@@ -101,6 +102,23 @@ _iommuctl() {
 	apply)
 		opts=" --check --dry-run --hold --hw-info --type --json -J --sysroot --verbose -v --help --usage --version"
 		words="@files"
+		;;
+	held)
+		opts=" --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		words="objects dirty unmap"
+		;;
+	held-objects)
+		opts=" --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		;;
+	held-dirty)
+		opts=" --page-size --enable --keep --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		;;
+	held-unmap)
+		opts=" --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
 		;;
 	help)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"

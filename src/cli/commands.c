@@ -278,6 +278,48 @@ static const struct command commands[] = {
 		.flags = CMD_EXEC,
 	},
 	{
+		.name = "held",
+		.summary = "Act on the objects 'apply SPEC -- COMMAND' hands to COMMAND",
+		.args_doc = "COMMAND [ARG...]",
+		.doc = "Run inside the command of 'iommuctl apply SPEC -- COMMAND': 'held objects' lists "
+		       "the objects and mappings by name; 'held dirty HWPT IOVA LENGTH' reads a paging "
+		       "HWPT's dirty pages as ranges; 'held unmap IOAS IOVA LENGTH' unmaps. Objects go by "
+		       "name (IOMMUCTL_OBJECTS) or id, IOVAs by number or mapping name.",
+		.fn = cmd_held,
+		.max_args = 8,
+		.flags = CMD_GROUP | CMD_NO_CTX,
+	},
+	{
+		.name = "held-objects",
+		.summary = "The objects and mappings handed over, by name",
+		.fn = cmd_held_objects,
+		.flags = CMD_SUB | CMD_NO_CTX,
+	},
+	{
+		.name = "held-dirty",
+		.summary = "The dirty pages of a paging HWPT, as ranges (and clear them)",
+		.args_doc = "HWPT IOVA LENGTH",
+		.doc = "IOMMU_HWPT_GET_DIRTY_BITMAP over [IOVA, IOVA + LENGTH): the runs of dirty pages, "
+		       "and how many. The bits are cleared unless --keep; --enable turns dirty tracking "
+		       "on first.",
+		.fn = cmd_held_dirty,
+		.options = held_dirty_options,
+		.parser = held_dirty_parse,
+		.opts_size = sizeof(struct held_dirty_opts),
+		.min_args = 3,
+		.max_args = 3,
+		.flags = CMD_SUB | CMD_NO_CTX,
+	},
+	{
+		.name = "held-unmap",
+		.summary = "Unmap the mappings of an IOAS within a range",
+		.args_doc = "IOAS IOVA LENGTH",
+		.fn = cmd_held_unmap,
+		.min_args = 3,
+		.max_args = 3,
+		.flags = CMD_SUB | CMD_NO_CTX,
+	},
+	{
 		.name = "help",
 		.summary = "Show the help of iommuctl or of one command",
 		.args_doc = "[COMMAND]",

@@ -92,6 +92,18 @@ struct apply_opts {
 	const char *hw_info, *type;
 };
 
+/* Acting on an iommufd handed over by apply -- COMMAND (held.c). */
+int cmd_held(struct cli *cli);
+int cmd_held_objects(struct cli *cli);
+int cmd_held_dirty(struct cli *cli);
+int cmd_held_unmap(struct cli *cli);
+extern const struct argp_option held_dirty_options[];
+error_t held_dirty_parse(int key, char *arg, struct argp_state *state);
+struct held_dirty_opts {
+	const char *page_size;
+	bool enable, keep;
+};
+
 int cmd_help(struct cli *cli);
 int cmd_completion(struct cli *cli);
 

@@ -12,6 +12,8 @@
  *   iofd destroy ID            IOMMU_DESTROY: "ok" or "error=ENAME"
  *   iofd ranges IOAS           IOMMU_IOAS_IOVA_RANGES: one "START-LAST" line per range
  *   iofd huge IOAS             IOMMU_OPTION GET HUGE_PAGES: "huge_pages=N"
+ *   iofd mock-dirty HWPT IOVA PAGE...   IOMMU_TEST_OP_DIRTY: mark those 4K pages (indices
+ *                              from IOVA) dirty in a mock paging HWPT: "marked=N"
  *
  * IOAS and ID are numbers or names of IOMMUCTL_OBJECTS.  Exit status: 0 the
  * ioctl was answered (success or an errno, printed), 2 bad usage or environment.
@@ -131,6 +133,28 @@ int main(int argc, char **argv)
 		if (ioctl(fd, ICTL_IOMMU_OPTION, &o))
 			return answer(-1);
 		printf("huge_pages=%llu\n", (unsigned long long)o.val64);
+		return 0;
+	}
+	if (!strcmp(argv[1], "mock-dirty") && argc >= 5) {
+		uint64_t bm[64] = { 0 }, last = 0;
+		struct ictl_iommu_test_cmd c = { .size = sizeof(c), .op = ICTL_IOMMU_TEST_OP_DIRTY,
+						 .id = (uint32_t)num(argv[2]) };
+
+		for (int i = 4; i < argc; i++) {
+			unsigned long long p = strtoull(argv[i], NULL, 0);
+
+			if (p >= 64 * 64)
+				return usage("a page index past 4095");
+			bm[p / 64] |= 1ULL << (p % 64);
+			last = p > last ? p : last;
+		}
+		c.dirty.iova = num(argv[3]);
+		c.dirty.length = (last / 64 + 1) * 64 * 4096;
+		c.dirty.page_size = 4096;
+		c.dirty.uptr = (uintptr_t)bm;
+		if (ioctl(fd, ICTL_IOMMU_TEST_CMD, &c))
+			return answer(-1);
+		printf("marked=%llu\n", (unsigned long long)c.dirty.out_nr_dirty);
 		return 0;
 	}
 	return usage("unknown command or wrong arguments");

@@ -286,3 +286,28 @@ need_edu_iommufd() {
     assert_equal "$before" "$EDU - (null)"
     assert_equal "$after" "$before"
 }
+
+@test "held dirty: pages the mock marks dirty read back as the same ranges, then clean" {
+    need_mock
+    local js=$BATS_TEST_TMPDIR/dirty.json
+    run --separate-stderr "$IOMMUCTL" apply "$EX/selftest-mock.yaml" -- sh -c '
+        "$0" held dirty dirty buf 2M --enable
+        "$1" mock-dirty dirty buf 0 1 2 10
+        "$0" --json held dirty dirty buf 2M --keep >"$2"
+        "$0" held dirty dirty buf 2M
+        "$0" held dirty dirty buf 2M
+        "$0" held unmap guest-ram scratch 64K' "$IOMMUCTL" "$IOFD" "$js"
+    echo "$output" | sed 's/^/# /' >&3
+    echo "# $stderr" >&3
+    assert_success
+    # nothing dirty when tracking starts; the four pages the mock marked, as two runs; then
+    # clean again, since the read before cleared them
+    assert_equal "$(grep -c '0 of 512 dirty$' <<<"$output")" 2
+    assert_line "marked=4"
+    assert_line --regexp '^hwpt dirty #[0-9]+: 0x1000000-0x11fffff in 4 KiB pages: 4 of 512 dirty$'
+    assert_line "  0x1000000-0x1002fff  3 pages"
+    assert_line "  0x100a000-0x100afff  1 page"
+    assert_equal "$(jq -c '[.dirty.dirty_pages, [.dirty.ranges[] | [.start, .last, .pages]]]' "$js")" \
+        '[4,[["0x1000000","0x1002fff",3],["0x100a000","0x100afff",1]]]'
+    assert_line --regexp '^unmapped 0x10000 bytes at 0x[0-9a-f]+ from ioas guest-ram #[0-9]+$'
+}
