@@ -167,5 +167,10 @@ int cli_wait_stop_signal(void);
  */
 int cli_run_handoff(const struct ictl_handoff *h, char *const argv[], int *status, char *why,
 		    size_t len);
+/*
+ * Why a hold or hand-off ended, in words: the stop signal sig (> 0), else the
+ * command's wait status ("the command exited with status 0").
+ */
+const char *cli_end_reason(char *buf, size_t len, int sig, int status);
 
 #endif /* ICTL_CLI_H */

@@ -200,3 +200,14 @@ void cli_udev_wait(struct cli *cli, unsigned int group)
 		cli_verbose(cli, "udevd has set up the %zu VFIO node%s of group %u (waited %u ms for %zu)",
 			    w.nnodes, w.nnodes == 1 ? "" : "s", group, w.waited_ms, w.nwaited);
 }
+
+const char *cli_end_reason(char *buf, size_t len, int sig, int status)
+{
+	if (sig > 0)
+		snprintf(buf, len, "SIG%s", sigabbrev_np(sig) ?: "?");
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "the command was killed by SIG%s", sigabbrev_np(WTERMSIG(status)) ?: "?");
+	else
+		snprintf(buf, len, "the command exited with status %d", WEXITSTATUS(status));
+	return buf;
+}

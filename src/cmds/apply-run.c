@@ -296,17 +296,6 @@ static int release_groups(struct cli *cli, struct claims *c)
 
 /* --- the run --------------------------------------------------------------------------- */
 
-static const char *reason_str(char *buf, size_t len, int sig, int status)
-{
-	if (sig > 0)
-		snprintf(buf, len, "SIG%s", sigabbrev_np(sig) ?: "?");
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "the command was killed by SIG%s", sigabbrev_np(WTERMSIG(status)) ?: "?");
-	else
-		snprintf(buf, len, "the command exited with status %d", WEXITSTATUS(status));
-	return buf;
-}
-
 /*
  * The hand-off as a JSON document for the command (IOMMUCTL_OBJECTS_JSON): the
  * fds, every named object with its kind and id, every mapping where it is.
@@ -400,7 +389,7 @@ static int keep(struct cli *cli, struct ictl_apply *a, char *reason, size_t len,
 	*status = -1;
 	if (!cli->exec_argv) {
 		sig = cli_wait_stop_signal();
-		reason_str(reason, len, sig, 0);
+		cli_end_reason(reason, len, sig, 0);
 		return 0;
 	}
 	ictl_handoff_init(&ho);
@@ -430,7 +419,7 @@ static int keep(struct cli *cli, struct ictl_apply *a, char *reason, size_t len,
 		*status = -1;
 		return r;
 	}
-	reason_str(reason, len, 0, *status);
+	cli_end_reason(reason, len, 0, *status);
 	return 0;
 }
 

@@ -349,17 +349,6 @@ static int hold_release(struct cli *cli, const struct ictl_own_plan *claimed, in
 	return r < 0 ? cli_lib_exit_code(cli, r) : pr;
 }
 
-static const char *reason_str(char *buf, size_t len, int sig, int status)
-{
-	if (sig > 0)
-		snprintf(buf, len, "SIG%s", sigabbrev_np(sig) ?: "?");
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "the command was killed by SIG%s", sigabbrev_np(WTERMSIG(status)) ?: "?");
-	else
-		snprintf(buf, len, "the command exited with status %d", WEXITSTATUS(status));
-	return buf;
-}
-
 static int claim_hold(struct cli *cli, struct ictl_own_plan *plan, int *lock)
 {
 	struct claim_opts *o = cli->opts;
@@ -401,7 +390,7 @@ static int claim_hold(struct cli *cli, struct ictl_own_plan *plan, int *lock)
 		code = hold_release(cli, plan, lock, "the command did not start", -1);
 		return code ? code : 127;
 	}
-	code = hold_release(cli, plan, lock, reason_str(reason, sizeof(reason), sig, status),
+	code = hold_release(cli, plan, lock, cli_end_reason(reason, sizeof(reason), sig, status),
 			    cli->exec_argv ? status : -1);
 	if (code || !cli->exec_argv)
 		return code;

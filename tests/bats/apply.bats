@@ -8,24 +8,6 @@ load helpers
 
 EX=$ROOT/examples
 
-# le VALUE BYTES / blob FILE VALUE BYTES...: little-endian fields, as in decode.bats.
-le() {
-	local v=$(($1)) n=$2 i
-	for ((i = 0; i < n; i++)); do
-		printf '\\x%02x' $(((v >> (8 * i)) & 0xff))
-	done
-}
-blob() {
-	local f=$1 fmt=
-	shift
-	while (($#)); do
-		fmt+=$(le "$1" "$2")
-		shift 2
-	done
-	# shellcheck disable=SC2059 # the escapes are the format
-	printf "$fmt" >"$f"
-}
-
 setup_file() {
 	B=$BATS_FILE_TMPDIR
 	# VT-d with nesting: QEMU's cap 0xd2008c22260286 plus FL1GP (bit 56) and FL5LP (60);

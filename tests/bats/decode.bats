@@ -5,26 +5,6 @@
 # from register values whose decoding each test derives from the specifications.
 load helpers
 
-# le VALUE BYTES: VALUE as BYTES little-endian bytes, in printf escapes.
-le() {
-	local v=$(($1)) n=$2 i
-	for ((i = 0; i < n; i++)); do
-		printf '\\x%02x' $(((v >> (8 * i)) & 0xff))
-	done
-}
-
-# blob FILE VALUE BYTES [VALUE BYTES...]: write the fields one after another.
-blob() {
-	local f=$1 fmt=
-	shift
-	while (($#)); do
-		fmt+=$(le "$1" "$2")
-		shift 2
-	done
-	# shellcheck disable=SC2059 # the escapes are the format
-	printf "$fmt" >"$f"
-}
-
 # struct iommu_hw_info_vtd: u32 flags, u32 reserved, u64 cap_reg, u64 ecap_reg.
 vtd_blob() { blob "$1" "$2" 4 0 4 "$3" 8 "$4" 8; }
 # struct iommu_hw_info_amd: u64 efr, u64 efr2.

@@ -42,3 +42,24 @@ jq_true() {
 	echo "$output" | head -40 >&2
 	return 1
 }
+
+# Binary blobs of register values (decode.bats, apply.bats).
+# le VALUE BYTES: VALUE as BYTES little-endian bytes, in printf escapes.
+le() {
+	local v=$(($1)) n=$2 i
+	for ((i = 0; i < n; i++)); do
+		printf '\\x%02x' $(((v >> (8 * i)) & 0xff))
+	done
+}
+
+# blob FILE VALUE BYTES [VALUE BYTES...]: write the fields one after another.
+blob() {
+	local f=$1 fmt=
+	shift
+	while (($#)); do
+		fmt+=$(le "$1" "$2")
+		shift 2
+	done
+	# shellcheck disable=SC2059 # the escapes are the format
+	printf "$fmt" >"$f"
+}

@@ -235,3 +235,22 @@ own_reset() {
     done
     rm -rf "$IOMMUCTL_STATE_DIR"
 }
+
+# unsafe_irqs_allow (in setup_file): QEMU's amd-iommu (no southbridge IOAPIC) and
+# virtio-iommu remap no interrupts, so iommufd refuses to bind a device unless
+# iommufd.allow_unsafe_interrupts is set: set it on those shapes, remembering the value;
+# unsafe_irqs_restore (in teardown_file) puts it back.  A suite sets it itself rather than
+# inheriting what the suite before it left.
+UNSAFE_IRQS=/sys/module/iommufd/parameters/allow_unsafe_interrupts
+unsafe_irqs_allow() {
+    case ${VM_SHAPE:-} in virtio | amd)
+        if [ -w "$UNSAFE_IRQS" ]; then
+            read -r UNSAFE_IRQS_WAS <"$UNSAFE_IRQS"
+            export UNSAFE_IRQS_WAS
+            echo 1 >"$UNSAFE_IRQS"
+        fi ;;
+    esac
+}
+unsafe_irqs_restore() {
+    [ -z "${UNSAFE_IRQS_WAS:-}" ] || echo "$UNSAFE_IRQS_WAS" >"$UNSAFE_IRQS"
+}

@@ -21,21 +21,11 @@ setup_file() {
     EDU=$(edu_bdf) || return 0
     export EDU
     [ "$VM_KERNEL_KIND" = stock ] || sys_bind_vfio "$EDU"
-    # QEMU's amd-iommu and virtio-iommu remap no interrupts: apply binds edu to iommufd,
-    # which refuses that unless allowed (restored in teardown_file)
-    case $VM_SHAPE in virtio | amd)
-        if [ -w "$UNSAFE" ]; then
-            read -r UNSAFE_WAS <"$UNSAFE"
-            export UNSAFE_WAS
-            echo 1 >"$UNSAFE"
-        fi ;;
-    esac
+    unsafe_irqs_allow
 }
 
-UNSAFE=/sys/module/iommufd/parameters/allow_unsafe_interrupts
-
 teardown_file() {
-    [ -z "${UNSAFE_WAS:-}" ] || echo "$UNSAFE_WAS" >"$UNSAFE"
+    unsafe_irqs_restore
     [ -n "${EDU:-}" ] && [ "$VM_KERNEL_KIND" != stock ] || return 0
     sys_unbind_vfio "$EDU"
 }

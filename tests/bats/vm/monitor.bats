@@ -26,22 +26,11 @@ setup_file() {
         [ -x "$u" ] && UDEVD=$u && break
     done
     [ -d /run/udev ] || RUN_UDEV_CREATED=1
-    # claim --hold binds edu to iommufd; QEMU's amd-iommu (no southbridge IOAPIC) and
-    # virtio-iommu remap no interrupts, so iommufd refuses the bind unless told to allow it.
-    # Set here, not inherited from whichever suite ran before (restored in teardown_file).
-    case $VM_SHAPE in virtio | amd)
-        if [ -w "$UNSAFE" ]; then
-            read -r UNSAFE_WAS <"$UNSAFE"
-            export UNSAFE_WAS
-            echo 1 >"$UNSAFE"
-        fi ;;
-    esac
+    unsafe_irqs_allow
 }
 
-UNSAFE=/sys/module/iommufd/parameters/allow_unsafe_interrupts
-
 teardown_file() {
-    [ -z "${UNSAFE_WAS:-}" ] || echo "$UNSAFE_WAS" >"$UNSAFE"
+    unsafe_irqs_restore
     # /run/udev was made by the udevd of this file: a later suite starts as at boot
     [ "${RUN_UDEV_CREATED:-}" != 1 ] || rm -rf /run/udev
 }
