@@ -15,7 +15,8 @@
  *   iofd mock-dirty HWPT IOVA PAGE...   IOMMU_TEST_OP_DIRTY: mark those 4K pages (indices
  *                              from IOVA) dirty in a mock paging HWPT: "marked=N"
  *
- * IOAS and ID are numbers or names of IOMMUCTL_OBJECTS.  Exit status: 0 the
+ * IOAS and ID are numbers or names of IOMMUCTL_OBJECTS; IOVA a number or a name of
+ * IOMMUCTL_MAPPINGS.  Exit status: 0 the
  * ioctl was answered (success or an errno, printed), 2 bad usage or environment.
  */
 #define _GNU_SOURCE
@@ -52,7 +53,7 @@ static int lookup(const char *var, const char *name, unsigned long long *v)
 	return 0;
 }
 
-/* A number, or a name of IOMMUCTL_OBJECTS. */
+/* A number, or a name of IOMMUCTL_OBJECTS (an id) or IOMMUCTL_MAPPINGS (an IOVA). */
 static unsigned long long num(const char *s)
 {
 	unsigned long long v;
@@ -61,8 +62,8 @@ static unsigned long long num(const char *s)
 	v = strtoull(s, &end, 0);
 	if (*s && !*end)
 		return v;
-	if (!lookup("IOMMUCTL_OBJECTS", s, &v)) {
-		fprintf(stderr, "iofd: no object %s in IOMMUCTL_OBJECTS\n", s);
+	if (!lookup("IOMMUCTL_OBJECTS", s, &v) && !lookup("IOMMUCTL_MAPPINGS", s, &v)) {
+		fprintf(stderr, "iofd: no object or mapping %s in IOMMUCTL_OBJECTS or _MAPPINGS\n", s);
 		exit(2);
 	}
 	return v;
