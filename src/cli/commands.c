@@ -308,7 +308,7 @@ static const struct command commands[] = {
 		.opts_size = sizeof(struct held_dirty_opts),
 		.min_args = 3,
 		.max_args = 3,
-		.flags = CMD_SUB | CMD_NO_CTX,
+		.flags = CMD_SUB,
 	},
 	{
 		.name = "held-unmap",
@@ -317,7 +317,7 @@ static const struct command commands[] = {
 		.fn = cmd_held_unmap,
 		.min_args = 3,
 		.max_args = 3,
-		.flags = CMD_SUB | CMD_NO_CTX,
+		.flags = CMD_SUB,
 	},
 	{
 		.name = "help",

@@ -452,7 +452,8 @@ int apply_run(struct cli *cli, const struct ictl_spec *s, const char *file, bool
 	if (!dry_run && cli->sysroot)
 		return cli_error(cli, -EOPNOTSUPP,
 				 "apply makes objects in the live kernel: drop --sysroot (or use --dry-run or --check)");
-	if (hold || cli->exec_argv)
+	/* From here a SIGINT or SIGTERM waits: whatever was made is undone, what was claimed given back. */
+	if (!dry_run)
 		cli_block_stop_signals();
 	r = claim_groups(cli, s, dry_run, &c);
 	if (!r && !dry_run)

@@ -55,11 +55,14 @@ static int held_id(struct cli *cli, const char *what, const char *arg, uint32_t 
 		*id = (uint32_t)v;
 		return 0;
 	}
+	if (!getenv("IOMMUCTL_OBJECTS"))
+		return cli_error(cli, -EINVAL,
+				 "no IOMMUCTL_OBJECTS names %s '%.40s'; run under 'iommuctl apply SPEC -- COMMAND'",
+				 what, arg);
 	r = ictl_held_lookup(getenv("IOMMUCTL_OBJECTS"), arg, &v);
 	if (r < 0 || !v || v > UINT32_MAX)
-		return cli_error(cli, -ENOENT, "no %s '%.40s' in IOMMUCTL_OBJECTS (%s)", what, arg,
-				 getenv("IOMMUCTL_OBJECTS") ? "the names apply handed over" :
-							      "not set: run under 'iommuctl apply SPEC -- COMMAND'");
+		return cli_error(cli, -ENOENT, "no %s '%.40s' in IOMMUCTL_OBJECTS (the names apply handed over)",
+				 what, arg);
 	*id = (uint32_t)v;
 	return 0;
 }
