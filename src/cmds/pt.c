@@ -148,8 +148,11 @@ static int load_debugfs(struct cli *cli, const struct pt_src_opts *o, struct pt_
 	if (!s->dbg)
 		return cli_error(cli, -ENOMEM, "out of memory");
 	r = ictl_pt_dbgfs_load(cli->ctx, dev, pasid, o->format, s->dbg);
-	if (r < 0)
+	if (r < 0) {
+		free(s->dbg);
+		s->dbg = NULL;
 		return cli_lib_error(cli, r);
+	}
 	s->cfg = s->dbg->cfg;
 	s->root = s->dbg->root;
 	s->src.read = ictl_pt_dbgfs_read;
