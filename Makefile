@@ -84,7 +84,8 @@ DEB_PKGS := build-essential pkg-config libpci-dev libudev-dev libyaml-dev libjso
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-		grep -q '^install ok installed' || echo $$p; done); \
+		grep -q '^install ok installed' || echo $$p; done; \
+		tests/vm/qemu10 --deps 2>/dev/null || true); \
 	if [ -z "$$missing" ]; then echo "deps: all $(words $(DEB_PKGS)) packages are installed"; \
 	else echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
 		$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \

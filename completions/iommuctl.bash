@@ -88,11 +88,11 @@ _iommuctl() {
 		words="@files"
 		;;
 	pt-dump)
-		opts=" --raw --elf --base --root --format --cd --gcr3 --pasid --glx --tree --svg --reserved --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --raw --elf --base --root --format --cd --gcr3 --debugfs --pasid --glx --tree --svg --reserved --json -J --sysroot --verbose -v --help --usage --version"
 		words="@files"
 		;;
 	pt-validate)
-		opts=" --raw --elf --base --root --format --cd --gcr3 --pasid --glx --mappings --page-sizes --hw-info --type --reserved --group --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --raw --elf --base --root --format --cd --gcr3 --debugfs --pasid --glx --mappings --page-sizes --hw-info --type --reserved --group --json -J --sysroot --verbose -v --help --usage --version"
 		words="@files"
 		;;
 	pt-diff)

@@ -14,10 +14,11 @@ int cmd_pt(struct cli *cli);
 /*
  * Where a table is read from: an image, or --raw/--elf with --format and
  * --root; or the table a structure points at: an SMMUv3 context descriptor
- * (--cd), an AMD GCR3 table (--gcr3, --pasid, --glx).
+ * (--cd), an AMD GCR3 table (--gcr3, --pasid, --glx); or the kernel's own
+ * table of a device, from Intel's debugfs (--debugfs, --pasid).
  */
 struct pt_src_opts {
-	const char *raw, *elf, *format, *base, *root, *cd, *gcr3, *pasid, *glx;
+	const char *raw, *elf, *format, *base, *root, *cd, *gcr3, *pasid, *glx, *debugfs;
 };
 
 #define PT_OPT_RAW 0x400
@@ -29,6 +30,7 @@ struct pt_src_opts {
 #define PT_OPT_GCR3 (PT_OPT_RAW + 6)
 #define PT_OPT_PASID (PT_OPT_RAW + 7)
 #define PT_OPT_GLX (PT_OPT_RAW + 8)
+#define PT_OPT_DEBUGFS (PT_OPT_RAW + 9)
 /* clang-format off */
 #define PT_SRC_OPTIONS \
 	{ "raw", PT_OPT_RAW, "FILE", 0, "Read a raw memory dump (QEMU pmemsave) instead of an " \
@@ -43,7 +45,10 @@ struct pt_src_opts {
 	  "format and root come from it)", 0 }, \
 	{ "gcr3", PT_OPT_GCR3, "ADDR", 0, "The guest (x86-64) table of --pasid in the AMD GCR3 " \
 	  "table at ADDR", 0 }, \
-	{ "pasid", PT_OPT_PASID, "PASID", 0, "With --gcr3: the PASID (default 0)", 0 }, \
+	{ "debugfs", PT_OPT_DEBUGFS, "DEVICE", 0, "Read the kernel's live table of DEVICE from " \
+	  "Intel's IOMMU debugfs (root; --format to override the format it infers)", 0 }, \
+	{ "pasid", PT_OPT_PASID, "PASID", 0, "With --gcr3: the PASID (default 0); with " \
+	  "--debugfs: the table attached to that PASID of DEVICE", 0 }, \
 	{ "glx", PT_OPT_GLX, "N", 0, "With --gcr3: its levels minus one, the DTE's GLX " \
 	  "(default 0)", 0 }
 /* clang-format on */
@@ -57,6 +62,7 @@ struct pt_source {
 	struct ictl_pt_cfg cfg;
 	struct ictl_pt_image img;
 	struct ictl_pt_elf elf;
+	struct ictl_pt_dbgfs *dbg; /* --debugfs */
 	struct ictl_pt_span span;
 	struct ictl_pt_src src;
 	uint64_t root;

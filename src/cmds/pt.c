@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmds.h"
@@ -64,6 +65,9 @@ error_t pt_src_parse(int key, char *arg, struct pt_src_opts *o)
 	case PT_OPT_GLX:
 		o->glx = arg;
 		break;
+	case PT_OPT_DEBUGFS:
+		o->debugfs = arg;
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -75,10 +79,20 @@ void pt_src_check(struct argp_state *state, const struct pt_src_opts *o, const c
 	int n = !!image + !!o->raw + !!o->elf;
 	bool pointed = o->cd || o->gcr3; /* the root comes from a structure */
 
-	if (n == 0)
+	if (o->debugfs && n)
+		argp_error(state,
+			   "--debugfs reads the kernel's table: give no IMAGE, --raw or --elf "
+			   "with it");
+	if (n == 0 && !o->debugfs)
 		argp_error(state, "missing IMAGE (or --raw FILE, or --elf CORE)");
 	if (n > 1)
 		argp_error(state, "give one of IMAGE, --raw FILE and --elf CORE");
+	if (o->debugfs && (o->root || o->base || pointed))
+		argp_error(state, "--debugfs reads the root from the kernel: --%s goes without it",
+			   o->root ? "root" :
+			   o->base ? "base" :
+			   o->cd   ? "cd" :
+				     "gcr3");
 	if (o->cd && o->gcr3)
 		argp_error(state, "give --cd or --gcr3, not both");
 	if (pointed && o->root)
@@ -89,14 +103,16 @@ void pt_src_check(struct argp_state *state, const struct pt_src_opts *o, const c
 			   "a context descriptor says its format: --format goes without --cd");
 	if (image && o->format)
 		argp_error(state, "an image says its format: --format goes with --raw or --elf");
-	if (!image && !pointed && (!o->format || !o->root))
+	if (!image && !pointed && !o->debugfs && (!o->format || !o->root))
 		argp_error(state, "--%s needs --format and --root", o->raw ? "raw" : "elf");
 	if (o->raw && !o->base)
 		argp_error(state, "--raw needs --base: the physical address of its first byte");
 	if (o->base && !o->raw)
 		argp_error(state, "--base goes with --raw");
-	if ((o->pasid || o->glx) && !o->gcr3)
+	if ((o->pasid || o->glx) && !o->gcr3 && !o->debugfs)
 		argp_error(state, "--pasid and --glx go with --gcr3");
+	if (o->glx && !o->gcr3)
+		argp_error(state, "--glx goes with --gcr3");
 	if (o->glx && pt_arg_num(state, "--glx", o->glx) > 2)
 		argp_error(state, "--glx: give 0, 1 or 2 (1 to 3 levels)");
 	if (o->pasid && pt_arg_num(state, "--pasid", o->pasid) >> 20)
@@ -119,6 +135,37 @@ static uint64_t num(const char *s)
 	return v;
 }
 
+/* The kernel's table of a device (or one PASID of it), from Intel's debugfs. */
+static int load_debugfs(struct cli *cli, const struct pt_src_opts *o, struct pt_source *s)
+{
+	char dev[ICTL_NAME_MAX];
+	long long pasid = o->pasid ? (long long)num(o->pasid) : -1;
+	int r = ictl_parse_device_name(cli->ctx, o->debugfs, dev);
+
+	if (r < 0)
+		return cli_lib_error(cli, r);
+	s->dbg = calloc(1, sizeof(*s->dbg));
+	if (!s->dbg)
+		return cli_error(cli, -ENOMEM, "out of memory");
+	r = ictl_pt_dbgfs_load(cli->ctx, dev, pasid, o->format, s->dbg);
+	if (r < 0) {
+		free(s->dbg);
+		s->dbg = NULL;
+		return cli_lib_error(cli, r);
+	}
+	s->cfg = s->dbg->cfg;
+	s->root = s->dbg->root;
+	s->src.read = ictl_pt_dbgfs_read;
+	s->src.priv = s->dbg;
+	if (pasid > 0)
+		snprintf(s->what, sizeof(s->what), "debugfs of %s PASID %lld", dev, pasid);
+	else
+		snprintf(s->what, sizeof(s->what), "debugfs of %s", dev);
+	s->src.what = s->what;
+	cli_verbose(cli, "%s: %s (%s)", s->dbg->name, s->cfg.name, s->dbg->format_why);
+	return 0;
+}
+
 static int load(struct cli *cli, const struct pt_src_opts *o, const char *image,
 		struct pt_source *s)
 {
@@ -126,6 +173,8 @@ static int load(struct cli *cli, const struct pt_src_opts *o, const char *image,
 	int r;
 
 	memset(s, 0, sizeof(*s));
+	if (o->debugfs)
+		return load_debugfs(cli, o, s);
 	if (o->format) {
 		r = ictl_pt_cfg_parse(ctx, o->format, &s->cfg);
 		if (r < 0)
@@ -192,6 +241,10 @@ void pt_source_close(struct pt_source *s)
 {
 	ictl_pt_image_clear(&s->img);
 	ictl_pt_elf_clear(&s->elf);
+	if (s->dbg)
+		ictl_pt_dbgfs_clear(s->dbg);
+	free(s->dbg);
+	s->dbg = NULL;
 }
 
 int pt_source_open(struct cli *cli, const struct pt_src_opts *o, const char *image,

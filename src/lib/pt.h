@@ -409,6 +409,61 @@ int ictl_pt_elf_load(struct ictl_ctx *ctx, const char *path, struct ictl_pt_elf 
 void ictl_pt_elf_clear(struct ictl_pt_elf *e);
 const void *ictl_pt_elf_read(void *priv, uint64_t addr, size_t len, void *buf);
 
+/* --- the kernel's live tables: Intel's debugfs (pt-debugfs.c) ------------------------ */
+
+/*
+ * A domain_translation_struct dump of Intel's IOMMU debugfs, as a source: the
+ * parser puts each entry the dump prints back at its address (the table's
+ * address plus 8 times its index), so that a walk reads the entries on the way
+ * to every leaf where the kernel has them, and every other entry as zero.
+ * Memory grows with the entries (about 32 bytes each), not with the text,
+ * which is fed in chunks.  The fields after the parser's are its own.
+ */
+struct ictl_pt_dbgfs {
+	struct ictl_pt_cfg cfg; /* the table's format, once an entry line was read */
+	uint64_t root; /* the root table ("@0x...") */
+	bool have_table; /* a "Device" line was read */
+	bool scalable; /* "with pasid": scalable mode */
+	uint32_t pasid; /* the PASID it printed (scalable mode) */
+	char device[64]; /* the device it printed, "0000:00:04.0" */
+	char disabled[64]; /* a unit it said "DMA Remapping is not enabled on", or "" */
+	const char *format_why; /* how the format was chosen, in words */
+	uint64_t leaves; /* entry lines */
+	char name
+		[300]; /* for messages: "/sys/kernel/debug/iommu/intel/.../domain_translation_struct" */
+	/* the parser's */
+	char format[96];
+	unsigned int state, lineno;
+	char line[256];
+	size_t len;
+	bool overlong;
+	uint64_t *keys, *vals;
+	size_t n, cap;
+};
+
+/* The largest dump read (a million 4 KiB leaves print about 120 MB). */
+#define ICTL_PT_DBGFS_MAX (1ull << 30)
+
+/* Start parsing a dump called name; format: "" or NULL to infer it, or "x86-64", "vtd-ss,...". */
+void ictl_pt_dbgfs_init(struct ictl_pt_dbgfs *d, const char *name, const char *format);
+/* The next len bytes of the text; -EINVAL (a data error naming the line) or -ENOMEM. */
+int ictl_pt_dbgfs_feed(struct ictl_ctx *ctx, struct ictl_pt_dbgfs *d, const char *buf, size_t len);
+/* The end of the text; -ENOENT when it shows no page table (identity, blocking domains). */
+int ictl_pt_dbgfs_end(struct ictl_ctx *ctx, struct ictl_pt_dbgfs *d);
+void ictl_pt_dbgfs_clear(struct ictl_pt_dbgfs *d);
+/* The dump as table memory: what a walk reads from d->root in d->cfg's format. */
+const void *ictl_pt_dbgfs_read(void *priv, uint64_t addr, size_t len, void *buf);
+/*
+ * Read the table of device (a canonical name), or of one PASID of it (pasid
+ * > 0; 0 and -1: the device's own, RID_PASID in scalable mode), through the
+ * sysroot seam: /sys/kernel/debug/iommu/intel/DEVICE[/PASID]/domain_translation_struct.
+ * Errors say what is missing: debugfs (-ENODEV), Intel's part of it
+ * (-EOPNOTSUPP), the device (-ENOENT), a unit for it (-ENODEV), the PASID or
+ * a table (-ENOENT); -EACCES for non-root.
+ */
+int ictl_pt_dbgfs_load(struct ictl_ctx *ctx, const char *device, long long pasid,
+		       const char *format, struct ictl_pt_dbgfs *d);
+
 /* --- check ------------------------------------------------------------------------ */
 
 /* What a hardware unit walks (from a vendor's pt_formats), for checks. */

@@ -39,3 +39,10 @@ $(BUILD)/obj/tests/uapi/%.o: tests/uapi/%.c | $(DEPS_FIRST)
 
 check-uapi:
 	CC="$(CC)" tests/uapi/check-uapi $(BUILD)/tests/uapi
+
+# ptlive-hold: the holder of tests/bats/vm/ptlive.bats (the page-table oracles)
+all: $(BUILD)/tests/ptlive-hold
+$(BUILD)/tests/ptlive-hold: $(BUILD)/obj/tests/uapi/ptlive-hold.o $(UAPI_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+-include $(BUILD)/obj/tests/uapi/ptlive-hold.d

@@ -64,6 +64,25 @@ struct ictl_vfio_device_info {
 #define ICTL_VFIO_DEVICE_GET_INFO _IO(ICTL_VFIO_TYPE, ICTL_VFIO_BASE + 7)
 
 /*
+ * Where region index lives in the device fd (pread/pwrite at offset), how big
+ * it is and what it allows.  vfio-pci: BARs 0-5, then ROM, then config space.
+ */
+struct ictl_vfio_region_info {
+	uint32_t argsz;
+	uint32_t flags;
+#define ICTL_VFIO_REGION_INFO_FLAG_READ (1 << 0)
+#define ICTL_VFIO_REGION_INFO_FLAG_WRITE (1 << 1)
+#define ICTL_VFIO_REGION_INFO_FLAG_MMAP (1 << 2)
+	uint32_t index;
+	uint32_t cap_offset;
+	uint64_t size __attribute__((aligned(8)));
+	uint64_t offset __attribute__((aligned(8)));
+};
+#define ICTL_VFIO_DEVICE_GET_REGION_INFO _IO(ICTL_VFIO_TYPE, ICTL_VFIO_BASE + 8)
+#define ICTL_VFIO_PCI_BAR0_REGION_INDEX 0
+#define ICTL_VFIO_PCI_CONFIG_REGION_INDEX 7
+
+/*
  * Cdev only, and first: bind the device to an iommufd; out_devid is its id
  * there (dev_id in the iommufd structures).  Unbound when the fd closes.
  */

@@ -1,0 +1,193 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck disable=SC2154 # output and status are set by bats' run
+# In-guest oracles of `iommuctl pt dump --debugfs` (Intel's domain_translation_struct): the
+# kernel's own IO page table of the edu device, read while tests/uapi/ptlive-hold holds
+# mappings of known user memory in an iommufd IOAS the device is attached to, is checked
+# against the truth of the holding process:
+#   - every IOVA -> physical address equals /proc/self/pagemap's physical page of the user
+#     memory behind it (ptlive-hold's "pages" file), and nothing else is mapped;
+#   - edu's DMA engine, told to write through an IOVA, writes where the dump says (the data
+#     is found through the CPU in the page pagemap names), and a write through a read-only
+#     mapping changes nothing;
+#   - on intel-flts, the kernel's first-stage table equals, entry by entry, the one
+#     iommuctl's own x86-64 builder makes for the same mappings (A/D bits and table
+#     addresses aside);
+#   - after an unmap (SIGUSR1 to the holder) the IOVAs are gone from the kernel's table.
+# Shapes: intel (legacy mode, second stage), intel-sm (scalable mode, second stage) and
+# intel-flts (scalable mode, first stage: QEMU 10's x-flts); elsewhere every test skips.
+
+setup_file() {
+    load "$BATS_TEST_DIRNAME/../../vm/bats-helpers"
+    case ${VM_SHAPE:-} in intel | intel-sm | intel-flts) ;; *) return 0 ;; esac
+    sys_scan
+    EDU=$(edu_bdf) || return 0
+    export EDU
+    sys_bind_vfio "$EDU"
+    # one 2 MiB page for the holder's hugetlb mapping (a 2 MiB leaf in the kernel's table)
+    echo 1 >/proc/sys/vm/nr_hugepages || true
+    HOLD_DIR=$BATS_FILE_TMPDIR/hold
+    mkdir -p "$HOLD_DIR"
+    export HOLD_DIR
+    "$(dirname "$IOMMUCTL")/tests/ptlive-hold" "$EDU" "$HOLD_DIR" >"$HOLD_DIR/log" 2>&1 3>&- &
+    echo $! >"$HOLD_DIR/pid"
+    local _
+    for _ in $(seq 600); do
+        [ -e "$HOLD_DIR/ready" ] && break
+        kill -0 "$(cat "$HOLD_DIR/pid")" 2>/dev/null || break
+        sleep 0.1
+    done
+    # for the record, on the host in build/vm/SHAPE/ptlive/: the kernel's dump as read now
+    # and the holder's truth
+    local keep=/run/iommuctl-out/ptlive
+    if [ -d "${keep%/*}" ] && mkdir -p "$keep"; then
+        cp "$HOLD_DIR"/* "$keep/" 2>/dev/null || true
+        cp "/sys/kernel/debug/iommu/intel/$EDU/domain_translation_struct" "$keep/" 2>/dev/null || true
+    fi
+}
+
+teardown_file() {
+    [ -n "${HOLD_DIR:-}" ] && [ -e "$HOLD_DIR/pid" ] || return 0
+    local pid _
+    pid=$(cat "$HOLD_DIR/pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    sys_unbind_vfio "$EDU"
+    echo 0 >/proc/sys/vm/nr_hugepages || true
+}
+
+setup() {
+    load "$BATS_TEST_DIRNAME/../../vm/bats-helpers"
+    vm_require_guest
+    case $VM_SHAPE in
+    intel | intel-sm | intel-flts) ;;
+    *) skip "shape '$VM_SHAPE' has no Intel VT-d: domain_translation_struct is Intel's debugfs" ;;
+    esac
+    [ -n "${EDU:-}" ] || fail "no edu device in this VM: harness broken"
+    [ -e "$HOLD_DIR/ready" ] || fail "ptlive-hold did not get ready: $(cat "$HOLD_DIR/log" 2>/dev/null)"
+}
+
+# dump_pages: the translations of pt dump --debugfs EDU, one "IOVA PHYS RW" line per
+# 4 KiB page (hex without leading zeros, RW the first two characters of the permissions), sorted.
+dump_pages() {
+    local json iova size phys perms o
+    json=$("$IOMMUCTL" --json pt dump --debugfs "$EDU") || {
+        echo "$json" >&2
+        return 1
+    }
+    while read -r iova size phys perms; do
+        for ((o = 0; o < size; o += 4096)); do
+            printf '0x%x 0x%x %s\n' $((iova + o)) $((phys + o)) "${perms:0:2}"
+        done
+    done < <(jq -r '.translations[] | "\(.iova) \(.size) \(.phys) \(.perms)"' <<<"$json") | sort
+}
+
+# truth_pages [NAME...]: the holder's pages (all, or those of the named buffers), as dump_pages.
+truth_pages() {
+    local iova phys perms name keep
+    while read -r iova phys perms name; do
+        keep=1
+        if [ $# -gt 0 ]; then keep=0; [[ " $* " == *" $name "* ]] && keep=1; fi
+        [ $keep = 1 ] || continue
+        [ "$perms" = r ] && perms=r-
+        printf '0x%x 0x%x %s\n' $((iova)) $((phys)) "$perms"
+    done <"$HOLD_DIR/pages" | sort
+}
+
+@test "pt dump --debugfs: every IOVA of edu's table goes to the physical page pagemap gives, and nothing else is mapped" {
+    local got want
+    got=$(dump_pages) || fail "pt dump --debugfs $EDU failed"
+    want=$(truth_pages)
+    [ -n "$want" ] || fail "the holder wrote no pages"
+    assert_equal "$got" "$want"
+}
+
+@test "pt dump --debugfs: the table's format is the one the shape's IOMMU walks" {
+    local ecap fsts ssts want
+    # ground truth: the unit's ecap (sysfs), the mode (shape) and what the kernel prefers: the
+    # first stage when the unit has it (FSTS, ecap bit 47), else the second (SSTS, bit 46)
+    ecap=$(cat /sys/class/iommu/dmar0/intel-iommu/ecap)
+    fsts=$(((16#$ecap >> 47) & 1))
+    ssts=$(((16#$ecap >> 46) & 1))
+    case $VM_SHAPE in
+    intel) want=vtd-ss ;;
+    *) if [ $fsts = 1 ]; then want=x86-64; else want=vtd-ss; fi ;;
+    esac
+    [ "$VM_SHAPE" != intel-flts ] || [ $fsts = 1 ] ||
+        fail "intel-flts: QEMU's unit has no first-stage translation (ecap $ecap)"
+    run "$IOMMUCTL" --json pt dump --debugfs "$EDU"
+    assert_success
+    run jq -r '.format | split(",")[0]' <<<"$output"
+    assert_output "$want"
+    echo "ecap $ecap FSTS $fsts SSTS $ssts" >&2
+}
+
+@test "pt dump --debugfs --tree: the hugetlb page is one 2 MiB leaf" {
+    grep -q '^huge=1' "$HOLD_DIR/info" || skip "the kernel gave no hugetlb page (nr_hugepages)"
+    run "$IOMMUCTL" --json pt dump --tree --debugfs "$EDU"
+    assert_success
+    run jq -r '.entries[] | select(.type == "leaf" and .iova == "0x400000") | .page_size' <<<"$output"
+    assert_output 0x200000
+}
+
+@test "edu DMA: what the device writes through an IOVA lands in the page the dump translates it to" {
+    local phys text iova got n=0
+    declare -A DUMP=()
+    while read -r iova got _; do DUMP[$iova]=$got; done < <(dump_pages)
+    while read -r phys text; do
+        # "dma to iova 0x201000", read by the CPU at the start of the page at phys
+        iova=${text##* }
+        [[ $text == "dma to iova 0x"* ]] || fail "page $phys holds '$text', not edu's data"
+        assert_equal "${DUMP[$iova]:-unmapped}" "$phys"
+        n=$((n + 1))
+    done <"$HOLD_DIR/dma"
+    assert_equal "$n" 8
+}
+
+@test "edu DMA: a write through a read-only mapping changes nothing, and the kernel logs the fault" {
+    run cat "$HOLD_DIR/ro"
+    assert_output "ro page 0"
+    # QEMU's unit records the faults and the kernel prints them (DMAR: [DMA Write ...] Request
+    # device [00:04.0] fault addr 0x...): the read-only page, or the IOVA nothing maps
+    run bash -c "dmesg | grep -E 'DMA Write.*Request device \[(0000:)?00:04\.0\] fault addr 0x0*(380000|ff00000)'"
+    echo "$output" >&2
+    assert_success
+}
+
+@test "pt build of the same mappings gives the kernel's first-stage table, entry by entry (intel-flts)" {
+    [ "$VM_SHAPE" = intel-flts ] || skip "the kernel builds x86-64 (first-stage) tables on intel-flts only"
+    local fmt levels mine kern
+    run "$IOMMUCTL" --json pt dump --tree --debugfs "$EDU"
+    assert_success
+    kern=$output
+    fmt=$(jq -r .format <<<"$kern")
+    levels=$(sed -n 's/.*levels=\([0-9]\).*/\1/p' <<<"$fmt")
+    # Linux never sets XD in its first-stage IO tables (no execute permission is asked for):
+    # the holder's rw and r mappings are rwx and r-x there.
+    sed -E '/^#/d; s/ rw$/ rwx/; s/ r$/ rx/' "$HOLD_DIR/mappings" >"$BATS_TEST_TMPDIR/maps"
+    run "$IOMMUCTL" pt build --format "x86-64,levels=$levels" -o "$BATS_TEST_TMPDIR/img" "$BATS_TEST_TMPDIR/maps"
+    assert_success
+    run "$IOMMUCTL" --json pt dump --tree "$BATS_TEST_TMPDIR/img"
+    assert_success
+    mine=$output
+    # each entry: level, IOVA, kind, the page a leaf maps and its size, its architectural
+    # fields but A and D (the ignored bits are none: Linux marks its tables with bit 9)
+    local q='.entries[] | select(.kind == "entry") |
+        "\(.level) \(.iova) \(.type) \(.phys) \(.page_size) \(.fields | del(.A, .D) | tojson)"'
+    kern=$(jq -r "$q" <<<"$kern" | sort)
+    # at least one leaf per line of the mapping file (the table is not empty)
+    [ "$(grep -c ' leaf ' <<<"$kern")" -ge "$(grep -vc '^#' "$HOLD_DIR/mappings")" ] ||
+        fail "the kernel's table has fewer leaves than mappings: $kern"
+    assert_equal "$(jq -r "$q" <<<"$mine" | sort)" "$kern"
+}
+
+@test "after an unmap the IOVAs are gone from the kernel's table" {
+    kill -USR1 "$(cat "$HOLD_DIR/pid")"
+    wait_for "$HOLD_DIR/unmapped" || fail "the holder did not unmap: $(cat "$HOLD_DIR/log")"
+    local got
+    got=$(dump_pages) || fail "pt dump --debugfs $EDU failed after the unmap"
+    assert_equal "$got" "$(truth_pages scatter ro huge)"
+    # nothing of anon (0x100000-0x11ffff) or memfd (0x300000-0x30ffff) is left
+    run grep -E '^0x(1[01]|30)[0-9a-f]{4} ' <<<"$got"
+    assert_failure
+}
