@@ -41,9 +41,9 @@ VM_APT=(-o "Dir::Etc::SourceList=$VM_APT_DIR/sources.list" -o Dir::Etc::SourcePa
     -o "Dir::State::status=$VM_APT_DIR/status" -o Debug::NoLocking=1
     -o APT::Sandbox::User=root)
 
-vm_apt_setup() {
-    mkdir -p "$VM_APT_DIR/lists/partial" "$VM_APT_DIR/cache/archives/partial"
-    : >>"$VM_APT_DIR/status"
+# vm_archive_uris: "MAIN SECURITY" archive URIs of this machine's apt (no SECURITY if none),
+# each ending in "/"; nothing when there is none (so no host is named in this tree)
+vm_archive_uris() {
     local main sec
     # shellcheck disable=SC2016 # $(REPO_URI) is apt's format syntax, not the shell's
     main=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
@@ -58,8 +58,16 @@ vm_apt_setup() {
         sec=$(grep -rhoE '(URIs:|deb) +[a-z]+://[^ ]+/debian-security/?( |$)' /etc/apt/sources.list \
             /etc/apt/sources.list.d/ 2>/dev/null | awk '{print $2}' | head -1)
     fi
+    [ -n "$main" ] || return 1
+    printf '%s %s\n' "${main%/}/" "${sec:+${sec%/}/}"
+}
+
+vm_apt_setup() {
+    mkdir -p "$VM_APT_DIR/lists/partial" "$VM_APT_DIR/cache/archives/partial"
+    : >>"$VM_APT_DIR/status"
+    local main="" sec=""
+    read -r main sec < <(vm_archive_uris) || true
     [ -n "$main" ] || vm_die "cannot find the Debian archive URI in this machine's apt configuration"
-    main=${main%/}/
     {
         printf 'deb %s bookworm main\n' "$main"
         printf 'deb %s bookworm-updates main\n' "$main"
@@ -140,3 +148,36 @@ vm_lock() { # NAME
         flock 9
     fi
 }
+
+# --- architectures -------------------------------------------------------------------------
+# vm_arch ARCH (x86_64, the default, or arm64): the names that depend on the guest's
+# architecture, for build-kernel, run-vm and run-suites:
+#   VM_ARCH      x86_64 | arm64
+#   VM_KARCH     the kernel's ARCH=          VM_CROSS   its CROSS_COMPILE= ("" on x86_64)
+#   VM_KTARGET   the image make builds       VM_KIMAGE  where it lands in the tree
+#   VM_KERNELS   built kernels in the cache  VM_WORK    build trees
+#   VM_KLOCK     the cache lock's name
+# x86_64 keeps the names it had before arm64 came (kernels/, work/, lock "kernel").
+vm_arch() {
+    case ${1:-x86_64} in
+    x86_64 | amd64 | x86)
+        VM_ARCH=x86_64 VM_KARCH=x86 VM_CROSS="" VM_KTARGET=bzImage
+        VM_KIMAGE=arch/x86/boot/bzImage VM_KERNELS=$VM_CACHE/kernels VM_WORK=$VM_CACHE/work
+        VM_KLOCK=kernel
+        ;;
+    arm64 | aarch64)
+        VM_ARCH=arm64 VM_KARCH=arm64 VM_CROSS=aarch64-linux-gnu- VM_KTARGET=Image
+        VM_KIMAGE=arch/arm64/boot/Image VM_KERNELS=$VM_CACHE/kernels-arm64
+        VM_WORK=$VM_CACHE/work-arm64 VM_KLOCK=kernel-arm64
+        ;;
+    *) vm_die "unknown architecture '$1' (x86_64 or arm64)" ;;
+    esac
+}
+
+# vm_fragment ARCH FILE: the config fragment FILE for ARCH, on stdout. A '#@arch A' line starts
+# lines that apply to architecture A only, '#@arch all' ends them; the marker lines go.
+# (So the x86_64 fragment is the file as it was before it had arm64 blocks, byte for byte.)
+vm_fragment() {
+    awk -v a="$1" '/^#@arch /{cur=$2; next} cur=="" || cur=="all" || cur==a' "$2"
+}
+
