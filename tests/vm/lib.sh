@@ -181,3 +181,34 @@ vm_fragment() {
     awk -v a="$1" '/^#@arch /{cur=$2; next} cur=="" || cur=="all" || cur==a' "$2"
 }
 
+# The smmuv3-nested shape's QEMU, on stdout: VM_QEMU_AARCH64 if set, else QEMU 10 from
+# tests/vm/qemu10 (fetched into the cache on first use). Fails, with the reason on stdout, when
+# there is none. (QEMU 10.0's virt machine makes its SMMUv3 with stage=nested whatever -global
+# says; Debian 12's QEMU 7.2, the smmuv3 shape's, has a stage-1-only SMMUv3.)
+vm_qemu_aarch64() {
+    local q err
+    if [ -n "${VM_QEMU_AARCH64:-}" ]; then
+        echo "$VM_QEMU_AARCH64"
+        return 0
+    fi
+    if [ ! -x "$VM_DIR/qemu10" ]; then
+        echo "no QEMU 10 for aarch64: tests/vm/qemu10 is not in this tree (or set VM_QEMU_AARCH64)"
+        return 1
+    fi
+    err=$(mktemp)
+    if q=$("$VM_DIR/qemu10" aarch64 2>"$err") && [ -x "$q" ]; then
+        rm -f "$err"
+        echo "$q"
+        return 0
+    fi
+    echo "no QEMU 10 for aarch64: tests/vm/qemu10 aarch64 failed: $(grep -v '^$' "$err" | tail -1)"
+    rm -f "$err"
+    return 1
+}
+
+# vm_qemu_major QEMU: its major version (0 when it does not run)
+vm_qemu_major() {
+    local v
+    v=$("$1" --version 2>/dev/null | sed -n '1s/^QEMU emulator version \([0-9]*\)\..*/\1/p')
+    echo "${v:-0}"
+}
