@@ -72,7 +72,8 @@ completions: $(BUILD)/iommuctl
 
 # Debian 12 packages for the build and for every test: host suites, then the VM
 # harness (kernel build from linux-source, QEMU guests, the kernel's selftests; udev: the
-# guests run the host's systemd-udevd to prove what 'persist' writes).  python3 makes
+# guests run the host's systemd-udevd to prove what 'persist' writes; the cross compiler
+# builds the arm64 shapes' kernel and iommuctl, qemu-system-arm boots smmuv3).  python3 makes
 # hostile page-table images in tests/bats/pt.bats; chromium renders pt dump --svg in
 # tests/bats/pt-svg.bats; clang builds the libFuzzer harnesses (tests/fuzz/) whose corpora
 # make check replays.
@@ -80,7 +81,7 @@ DEB_PKGS := build-essential pkg-config libpci-dev libudev-dev libyaml-dev libjso
 	libsmartcols-dev pci.ids pciutils bats bats-assert bats-support bats-file jq zsh man-db \
 	qemu-system-x86 busybox-static bc bison flex libelf-dev libssl-dev cpio xz-utils \
 	libcap-dev kmod e2fsprogs iproute2 udev python3 chromium \
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev gcc-aarch64-linux-gnu qemu-system-arm
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

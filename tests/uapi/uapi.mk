@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The iommufd uAPI tests, included by the top-level Makefile.
 #
-#   make                  also builds $(BUILD)/tests/ioas-smoke, fd-user, session-tree and iofd (the
-#                         in-guest suites run them)
+#   make                  also builds $(BUILD)/tests/ioas-smoke, fd-user, session-tree, iofd
+#                         and smmu-nest (the in-guest suites run them)
 #   make check-uapi       checks src/lib/uapi/*.h against the kernel's own headers, taken
 #                         from the cached linux-source .deb (tests/uapi/check-uapi)
 
@@ -11,7 +11,8 @@ UAPI_LIB_OBJS = $(filter-out $(BUILD)/obj/src/cli/% $(BUILD)/obj/src/cmds/%,$(OB
 
 .PHONY: check-uapi
 
-all: $(BUILD)/tests/ioas-smoke $(BUILD)/tests/fd-user $(BUILD)/tests/session-tree $(BUILD)/tests/iofd
+all: $(BUILD)/tests/ioas-smoke $(BUILD)/tests/fd-user $(BUILD)/tests/session-tree \
+	$(BUILD)/tests/iofd $(BUILD)/tests/smmu-nest
 
 $(BUILD)/tests/ioas-smoke: $(BUILD)/obj/tests/uapi/ioas-smoke.o $(UAPI_LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -30,12 +31,17 @@ $(BUILD)/tests/iofd: $(BUILD)/obj/tests/uapi/iofd.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
 
+$(BUILD)/tests/smmu-nest: $(BUILD)/obj/tests/uapi/smmu-nest.o $(UAPI_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BUILD)/obj/tests/uapi/%.o: tests/uapi/%.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/lib -c -o $@ $<
 
 -include $(BUILD)/obj/tests/uapi/ioas-smoke.d $(BUILD)/obj/tests/uapi/fd-user.d \
-	$(BUILD)/obj/tests/uapi/session-tree.d $(BUILD)/obj/tests/uapi/iofd.d
+	$(BUILD)/obj/tests/uapi/session-tree.d $(BUILD)/obj/tests/uapi/iofd.d \
+	$(BUILD)/obj/tests/uapi/smmu-nest.d
 
 check-uapi:
 	CC="$(CC)" tests/uapi/check-uapi $(BUILD)/tests/uapi

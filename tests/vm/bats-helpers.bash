@@ -8,6 +8,8 @@
 #
 # Environment (set by tests/vm/guest-init from the host's guest.env):
 #   VM_SHAPE   intel | intel-sm | amd | virtio | none | stock | intel-intremap-off | intel-pt
+#              | smmuv3 | smmuv3-nested (arm64: QEMU's virt machine with its SMMUv3)
+#   VM_ARCH    x86_64 | arm64
 #   IOMMUCTL   the iommuctl binary under test
 #   VM_SELFTESTS  directory with the kernel's iommufd selftests (built kernel only)
 
@@ -46,11 +48,16 @@ iommuctl() { "$IOMMUCTL" "$@"; }
 shape_has_iommu() { [ "$VM_SHAPE" != none ]; }
 shape_kind() {
     case $VM_SHAPE in
-    intel | intel-sm | stock | intel-intremap-off | intel-pt) echo intel-vtd ;;
+    intel | intel-sm | stock | intel-intremap-off | intel-pt | intel-flts) echo intel-vtd ;;
     amd) echo amd-vi ;;
     virtio) echo virtio-iommu ;;
+    smmuv3 | smmuv3-nested) echo arm-smmu-v3 ;;
     *) echo none ;;
     esac
+}
+# require_x86 WHY: skip on the arm64 shapes, saying why the test is x86's only
+require_x86() {
+    [ "${VM_ARCH:-x86_64}" = x86_64 ] || skip "x86 only on shape '$VM_SHAPE' (arm64): $*"
 }
 skip_without_iommu() {
     shape_has_iommu || skip "shape '$VM_SHAPE' has no IOMMU"

@@ -41,9 +41,9 @@ VM_APT=(-o "Dir::Etc::SourceList=$VM_APT_DIR/sources.list" -o Dir::Etc::SourcePa
     -o "Dir::State::status=$VM_APT_DIR/status" -o Debug::NoLocking=1
     -o APT::Sandbox::User=root)
 
-vm_apt_setup() {
-    mkdir -p "$VM_APT_DIR/lists/partial" "$VM_APT_DIR/cache/archives/partial"
-    : >>"$VM_APT_DIR/status"
+# vm_archive_uris: "MAIN SECURITY" archive URIs of this machine's apt (no SECURITY if none),
+# each ending in "/"; nothing when there is none (so no host is named in this tree)
+vm_archive_uris() {
     local main sec
     # shellcheck disable=SC2016 # $(REPO_URI) is apt's format syntax, not the shell's
     main=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
@@ -58,8 +58,16 @@ vm_apt_setup() {
         sec=$(grep -rhoE '(URIs:|deb) +[a-z]+://[^ ]+/debian-security/?( |$)' /etc/apt/sources.list \
             /etc/apt/sources.list.d/ 2>/dev/null | awk '{print $2}' | head -1)
     fi
+    [ -n "$main" ] || return 1
+    printf '%s %s\n' "${main%/}/" "${sec:+${sec%/}/}"
+}
+
+vm_apt_setup() {
+    mkdir -p "$VM_APT_DIR/lists/partial" "$VM_APT_DIR/cache/archives/partial"
+    : >>"$VM_APT_DIR/status"
+    local main="" sec=""
+    read -r main sec < <(vm_archive_uris) || true
     [ -n "$main" ] || vm_die "cannot find the Debian archive URI in this machine's apt configuration"
-    main=${main%/}/
     {
         printf 'deb %s bookworm main\n' "$main"
         printf 'deb %s bookworm-updates main\n' "$main"
@@ -139,4 +147,68 @@ vm_lock() { # NAME
         vm_log "waiting for another build holding $VM_CACHE/.lock-${1:-kernel}"
         flock 9
     fi
+}
+
+# --- architectures -------------------------------------------------------------------------
+# vm_arch ARCH (x86_64, the default, or arm64): the names that depend on the guest's
+# architecture, for build-kernel, run-vm and run-suites:
+#   VM_ARCH      x86_64 | arm64
+#   VM_KARCH     the kernel's ARCH=          VM_CROSS   its CROSS_COMPILE= ("" on x86_64)
+#   VM_KTARGET   the image make builds       VM_KIMAGE  where it lands in the tree
+#   VM_KERNELS   built kernels in the cache  VM_WORK    build trees
+#   VM_KLOCK     the cache lock's name
+# x86_64 keeps the names it had before arm64 came (kernels/, work/, lock "kernel").
+vm_arch() {
+    case ${1:-x86_64} in
+    x86_64 | amd64 | x86)
+        VM_ARCH=x86_64 VM_KARCH=x86 VM_CROSS="" VM_KTARGET=bzImage
+        VM_KIMAGE=arch/x86/boot/bzImage VM_KERNELS=$VM_CACHE/kernels VM_WORK=$VM_CACHE/work
+        VM_KLOCK=kernel
+        ;;
+    arm64 | aarch64)
+        VM_ARCH=arm64 VM_KARCH=arm64 VM_CROSS=aarch64-linux-gnu- VM_KTARGET=Image
+        VM_KIMAGE=arch/arm64/boot/Image VM_KERNELS=$VM_CACHE/kernels-arm64
+        VM_WORK=$VM_CACHE/work-arm64 VM_KLOCK=kernel-arm64
+        ;;
+    *) vm_die "unknown architecture '$1' (x86_64 or arm64)" ;;
+    esac
+}
+
+# vm_fragment ARCH FILE: the config fragment FILE for ARCH, on stdout. A '#@arch A' line starts
+# lines that apply to architecture A only, '#@arch all' ends them; the marker lines go.
+# (So the x86_64 fragment is the file as it was before it had arm64 blocks, byte for byte.)
+vm_fragment() {
+    awk -v a="$1" '/^#@arch /{cur=$2; next} cur=="" || cur=="all" || cur==a' "$2"
+}
+
+# The smmuv3-nested shape's QEMU, on stdout: VM_QEMU_AARCH64 if set, else QEMU 10 from
+# tests/vm/qemu10 (fetched into the cache on first use). Fails, with the reason on stdout, when
+# there is none. (QEMU 10.0's virt machine makes its SMMUv3 with stage=nested whatever -global
+# says; Debian 12's QEMU 7.2, the smmuv3 shape's, has a stage-1-only SMMUv3.)
+vm_qemu_aarch64() {
+    local q err
+    if [ -n "${VM_QEMU_AARCH64:-}" ]; then
+        echo "$VM_QEMU_AARCH64"
+        return 0
+    fi
+    if [ ! -x "$VM_DIR/qemu10" ]; then
+        echo "no QEMU 10 for aarch64: tests/vm/qemu10 is not in this tree (or set VM_QEMU_AARCH64)"
+        return 1
+    fi
+    err=$(mktemp)
+    if q=$("$VM_DIR/qemu10" aarch64 2>"$err") && [ -x "$q" ]; then
+        rm -f "$err"
+        echo "$q"
+        return 0
+    fi
+    echo "no QEMU 10 for aarch64: tests/vm/qemu10 aarch64 failed: $(grep -v '^$' "$err" | tail -1)"
+    rm -f "$err"
+    return 1
+}
+
+# vm_qemu_major QEMU: its major version (0 when it does not run)
+vm_qemu_major() {
+    local v
+    v=$("$1" --version 2>/dev/null | sed -n '1s/^QEMU emulator version \([0-9]*\)\..*/\1/p')
+    echo "${v:-0}"
 }

@@ -5,7 +5,7 @@
 #   make vm-kernel              build (or find in the cache) the test kernel and the stock kernel
 #   make check-vm               boot every shape once, run tests/bats/vm/*.bats, one TAP stream
 #   make vm-shell SHAPE=intel   interactive shell in one shape (intel intel-sm amd virtio none stock
-#                               intel-intremap-off intel-pt)
+#                               intel-intremap-off intel-pt smmuv3 smmuv3-nested)
 #
 # Variables passed through to tests/vm/run-suites: VM_SHAPES, VM_SUITES, VM_JOBS, VM_TIMEOUT,
 # VM_ACCEL, IOMMUCTL_VM_CACHE (default /var/cache/iommuctl-vm, outside the clone).

@@ -86,6 +86,78 @@ fields_match() {
     assert_equal "$(jqt '.hw_info.capabilities | type')" object
 }
 
+# The SMMU's registers, as the CPU reads them: busybox devmem on the MMIO page the driver
+# requested (/proc/iomem names it after the SMMU's platform device).
+smmu_base() {
+    local dev
+    dev=$(basename "$(dirname "$(dirname "$(readlink -f "/sys/class/iommu/$1")")")")
+    awk -v d="$dev" '$NF == d { split($1, r, "-"); print "0x" r[1]; exit }' /proc/iomem
+}
+smmu_reg() { printf '0x%x' "$(busybox devmem $(($1 + $2)) 32)"; } # BASE OFFSET
+
+@test "hw-info through iommufd on SMMUv3: IDR0-5, IIDR and AIDR are the SMMU's own registers, field by field" {
+    [ "$(shape_kind)" = arm-smmu-v3 ] || skip "shape '$VM_SHAPE' has no SMMUv3"
+    json_ok hw-info "$EDU"
+    local u base r off v
+    u=$(sys_dev_iommu "$EDU")
+    base=$(smmu_base "$u")
+    [ -n "$base" ] || fail "no MMIO region of $u in /proc/iomem"
+    # IOMMU_HW_INFO_TYPE_ARM_SMMUV3 is 2
+    assert_equal "$(jqt '"\(.hw_info.source) \(.hw_info.type) \(.hw_info.kind)"')" "iommufd 2 arm-smmu-v3"
+    off=0
+    for r in idr0 idr1 idr2 idr3 idr4 idr5 iidr aidr; do
+        v=$(smmu_reg "$base" $off)
+        assert_equal "$r $(jqt --arg r "$r" '.hw_info.registers[] | select(.name == $r) | .value')" "$r $v"
+        fields_match "$r" $((v))
+        off=$((off + 4))
+    done
+}
+
+@test "hw-info on SMMUv3 agrees with what the driver logged at probe, and with the shape's stages" {
+    [ "$(shape_kind)" = arm-smmu-v3 ] || skip "shape '$VM_SHAPE' has no SMMUv3"
+    json_ok hw-info "$EDU"
+    local line oas feat f
+    # "arm-smmu-v3 9050000.smmuv3: oas 44-bit (features 0x...)"; the feature bits are
+    # the driver's (arm-smmu-v3.h): TRANS_S1 9, TRANS_S2 10, RANGE_INV 15, NESTING 19, S2FWB 23
+    line=$(dmesg | grep -m1 -o 'oas [0-9]*-bit (features 0x[0-9a-f]*)')
+    [ -n "$line" ] || fail "no 'oas ... (features ...)' line from arm-smmu-v3 in dmesg"
+    oas=${line#oas }
+    oas=${oas%%-bit*}
+    feat=${line##*features }
+    feat=$((${feat%")"}))
+    field() { jqt --arg r "$1" --arg f "$2" '.hw_info.registers[] | select(.name == $r) | .fields[] | select(.name == $f) | .value'; }
+    assert_equal "OAS $(jqt '.hw_info.registers[] | select(.name == "idr5") | .fields[] | select(.name == "OAS") | .meaning')" "OAS $oas-bit"
+    assert_equal "S1P $(field idr0 S1P)" "S1P $(((feat >> 9) & 1))"
+    assert_equal "S2P $(field idr0 S2P)" "S2P $(((feat >> 10) & 1))"
+    assert_equal "RIL $(field idr3 RIL)" "RIL $(((feat >> 15) & 1))"
+    assert_equal "FWB $(field idr3 FWB)" "FWB $(((feat >> 23) & 1))"
+    f=$(((feat >> 19) & 1))
+    assert_equal "NESTING $f" "NESTING $(($(field idr0 S1P) & $(field idr0 S2P)))"
+    # the harness asked QEMU for stage 1 only (smmuv3) or for both stages (smmuv3-nested)
+    if [ "$VM_SHAPE" = smmuv3-nested ]; then
+        assert_equal "$(field idr0 S1P) $(field idr0 S2P)" "1 1"
+    else
+        assert_equal "$(field idr0 S1P) $(field idr0 S2P)" "1 0"
+    fi
+}
+
+@test "caps on SMMUv3: idr0.S1P and S2P predict the kernel's answer to NEST_PARENT" {
+    [ "$(shape_kind)" = arm-smmu-v3 ] || skip "shape '$VM_SHAPE' has no SMMUv3"
+    json_ok caps "$EDU"
+    assert_equal "$(jqt '.caps.source')" iommufd
+    assert_equal "$(jqt '.caps.capabilities[] | select(.capability == "paging") | "\(.hardware) \(.kernel)"')" "true true"
+    local np
+    np=$(jqt '.caps.capabilities[] | select(.capability == "nest-parent")')
+    [[ $(jq -r .source <<<"$np") == *"idr0.S2P"* ]] || fail "nest-parent's source names no idr0.S2P: $np"
+    if [ "$VM_SHAPE" = smmuv3-nested ]; then
+        assert_equal "$(jq -r '"\(.hardware) \(.kernel)"' <<<"$np")" "true true"
+    else
+        # no stage 2: the hardware column says no, and the kernel refuses as predicted
+        assert_equal "$(jq -r '"\(.hardware) \(.kernel) \(.kernel_source)"' <<<"$np")" \
+            "false false IOMMU_HWPT_ALLOC NEST_PARENT: EOPNOTSUPP"
+    fi
+}
+
 @test "hw-info on the stock kernel (no iommufd) falls back to sysfs and says so" {
     [ "$VM_KERNEL_KIND" = stock ] || skip "the test kernel has iommufd"
     [ ! -e /dev/iommu ] || fail "Debian's 6.12 should have no /dev/iommu"

@@ -18,6 +18,7 @@ sys_kind() {
     if [ -d "/sys/class/iommu/$1/intel-iommu" ]; then echo intel-vtd
     elif [ -d "/sys/class/iommu/$1/amd-iommu" ]; then echo amd-vi
     elif [[ $t == */virtio* ]]; then echo virtio-iommu
+    elif [[ $t == *.smmuv3/iommu/* ]]; then echo arm-smmu-v3
     elif [[ $1 == iommufd_selftest_iommu* ]]; then echo selftest
     else echo unknown
     fi
@@ -136,4 +137,19 @@ sys_kind() {
     assert_success
     local i
     for i in "${K_IOMMUS[@]}"; do assert_output --partial "$i"; done
+}
+
+@test "SMMUv3: each unit's address is the base of the MMIO region its driver requested" {
+    [ "$(shape_kind)" = arm-smmu-v3 ] || skip "shape '$VM_SHAPE' has no SMMUv3"
+    json_ok iommus
+    local i dev base want=""
+    for i in $(sys_hw_iommus); do
+        # /sys/class/iommu/smmu3.0x.../ -> /sys/devices/platform/9050000.smmuv3/iommu/smmu3.0x...
+        dev=$(basename "$(dirname "$(dirname "$(readlink -f "/sys/class/iommu/$i")")")")
+        base=$(awk -v d="$dev" '$NF == d { split($1, r, "-"); print "0x" r[1]; exit }' /proc/iomem)
+        [ -n "$base" ] || fail "no MMIO region of $dev in /proc/iomem"
+        want+="$i $(printf '0x%016x' $((base)))"$'\n'
+    done
+    assert_equal "$(jqt '.iommus[] | select(.kind == "arm-smmu-v3") | "\(.iommu) \(.attributes.address)"' | sort)" \
+        "$(sort <<<"$want" | sed '/^$/d')"
 }

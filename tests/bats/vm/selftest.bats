@@ -5,13 +5,13 @@
 # In-guest: the kernel's own iommufd selftest (tools/testing/selftests/iommu/iommufd, built
 # static from the same tree as the guest kernel by tests/vm/build-kernel). A suite we did not
 # write: if the harness (kernel config, guest userland, QEMU setup) is broken, this fails.
-# It takes a while under TCG, so it runs on one shape only.
+# It takes a while under TCG, so it runs on one shape per architecture only.
 
-SELFTEST_SHAPE=intel
+SELFTEST_SHAPES="intel smmuv3"
 
 setup() {
-    [ -z "${VM_SHAPE:-}" ] || [ "$VM_SHAPE" = "$SELFTEST_SHAPE" ] ||
-        skip "the kernel selftest runs on the $SELFTEST_SHAPE shape only"
+    [ -z "${VM_SHAPE:-}" ] || [[ " $SELFTEST_SHAPES " == *" $VM_SHAPE "* ]] ||
+        skip "the kernel selftest runs on the shapes $SELFTEST_SHAPES only"
     load "$BATS_TEST_DIRNAME/../../vm/bats-helpers"
     vm_require_guest
     if [ -z "${VM_SELFTESTS:-}" ] || [ ! -x "$VM_SELFTESTS/iommufd" ]; then
