@@ -6,6 +6,7 @@
 
 #include "internal.h"
 #include "iommufd.h"
+#include "iort.h"
 #include "owner-holders.h"
 #include "vendor.h"
 
@@ -54,16 +55,23 @@ out:
 int ictl_hw_info_query(struct ictl_ctx *ctx, const struct ictl_device *d, bool from_sysfs,
 		       struct ictl_hw_info *out)
 {
+	int r;
+
 	memset(out, 0, sizeof(*out));
 	if (!d->iommu[0] || d->group < 0)
 		return ictl_err(ctx, ENODEV, "%s is not behind an IOMMU: no unit translates its DMA",
 				d->name);
 	if (from_sysfs)
-		return query_sysfs(ctx, d, out, "asked for sysfs");
-	if (!sysfs_exists(ctx, "dev/iommu"))
-		return query_sysfs(ctx, d, out,
-				   "iommufd is missing (no /dev/iommu: the kernel lacks CONFIG_IOMMUFD)");
-	return ictl_hw_info_iommufd(ctx, d, out);
+		r = query_sysfs(ctx, d, out, "asked for sysfs");
+	else if (!sysfs_exists(ctx, "dev/iommu"))
+		r = query_sysfs(ctx, d, out,
+				"iommufd is missing (no /dev/iommu: the kernel lacks CONFIG_IOMMUFD)");
+	else
+		r = ictl_hw_info_iommufd(ctx, d, out);
+	if (!r)
+		out->rc_canwbs = ictl_fw_rc_canwbs(ctx, d, out->rc_canwbs_source,
+						   sizeof(out->rc_canwbs_source));
+	return r;
 }
 
 /* A session on /dev/iommu with the device's VFIO cdev bound to it (*s NULL on failure). */
@@ -140,6 +148,38 @@ static void kernel_flag(struct ictl_cap *c, const struct ictl_iommufd_features *
 }
 
 /*
+ * Ask for a vIOMMU of the vendor's type over a nesting parent, when the kernel
+ * gave one (what the driver's get_viommu_size() decides: firmware flags and
+ * errata included).
+ */
+static void kernel_viommu(struct ictl_ctx *ctx, struct ictl_iommufd *s, uint32_t dev_id, uint32_t ioas,
+			  const struct ictl_hw_info *hi, struct ictl_cap *c)
+{
+	const struct ictl_vendor_ops *v = ictl_vendor_by_hw_info_type(hi->type);
+	struct ictl_hwpt_spec parent = {
+		.dev_id = dev_id, .pt_id = ioas, .flags = ICTL_IOMMU_HWPT_ALLOC_NEST_PARENT,
+	};
+	uint32_t hwpt, viommu;
+	int r;
+
+	if (!v || !v->viommu_type)
+		return;
+	r = ictl_hwpt_alloc(s, NULL, &parent, &hwpt);
+	if (r < 0) {
+		c->kernel = ICTL_NO;
+		snprintf(c->kernel_source, sizeof(c->kernel_source),
+			 "no NEST_PARENT HWPT to put a vIOMMU over (%s)",
+			 strerrorname_np(-r) ?: "refused");
+		return;
+	}
+	r = ictl_viommu_alloc(s, NULL, v->viommu_type, dev_id, hwpt, NULL, 0, &viommu);
+	c->kernel = r ? ICTL_NO : ICTL_YES;
+	snprintf(c->kernel_source, sizeof(c->kernel_source), "IOMMU_VIOMMU_ALLOC type %u: %s",
+		 v->viommu_type, r ? strerrorname_np(-r) ?: "refused" : "allocated");
+	ctx->err[0] = '\0';
+}
+
+/*
  * Ask the kernel: bind the device to a fresh iommufd with an IOAS, allocate a
  * plain paging HWPT and one with each flag, and read GET_HW_INFO's answers.
  * Everything allocated is destroyed with the iommufd.
@@ -178,6 +218,8 @@ static int caps_ask_kernel(struct ictl_ctx *ctx, const struct ictl_device *d,
 	snprintf(caps->cap[ICTL_CAP_PASID].kernel_source + strlen(caps->cap[ICTL_CAP_PASID].kernel_source),
 		 sizeof(caps->cap[0].kernel_source) - strlen(caps->cap[ICTL_CAP_PASID].kernel_source),
 		 "; out_max_pasid_log2 = %u", hi->max_pasid_log2);
+	if (caps->cap[ICTL_CAP_NEST_PARENT].kernel == ICTL_YES)
+		kernel_viommu(ctx, s, dev_id, ioas, hi, &caps->cap[ICTL_CAP_VIOMMU]);
 	caps->cap[ICTL_CAP_ATS].kernel =
 		hi->capabilities & ICTL_IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED ? ICTL_NO : ICTL_YES;
 	snprintf(caps->cap[ICTL_CAP_ATS].kernel_source, sizeof(caps->cap[0].kernel_source),

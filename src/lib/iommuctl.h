@@ -250,6 +250,13 @@ struct ictl_hw_info {
 	uint8_t raw[256];		/* the driver data as the kernel gave it */
 	size_t nregs;
 	struct ictl_hw_reg *regs;
+	/*
+	 * What the firmware says about the device's path that the registers do
+	 * not (ictl_hw_info_query; UNKNOWN from a blob): the PCI root complex
+	 * is CANWBS (ARM IORT), which an SMMUv3 vIOMMU needs without S2FWB.
+	 */
+	enum ictl_tristate rc_canwbs;
+	char rc_canwbs_source[128];
 };
 
 /*
@@ -288,6 +295,7 @@ enum ictl_cap_id {
 	ICTL_CAP_PASID,		/* PASID, and its width */
 	ICTL_CAP_ATS,		/* device TLBs (ATS) */
 	ICTL_CAP_PAGE_SIZES,	/* page sizes of the stage-2/paging table */
+	ICTL_CAP_VIOMMU,	/* a vIOMMU over a nesting parent (vDevices, vendor queues) */
 	ICTL_CAP_COUNT
 };
 

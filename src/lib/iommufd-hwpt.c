@@ -196,7 +196,7 @@ int ictl_viommu_alloc(struct ictl_iommufd *s, const char *name, uint32_t type, u
 	if (r < 0) {
 		iofd_obj_drop(o);
 		return ioctl_fail(s->ctx, -r, "IOMMU_VIOMMU_ALLOC",
-				  r == -EOPNOTSUPP ? "this IOMMU has no vIOMMU of this type" :
+				  r == -EOPNOTSUPP ? "the kernel gives this device's IOMMU no vIOMMU of this type ('iommuctl caps DEVICE', row viommu, says why)" :
 				  r == -EINVAL ? "the HWPT is not a nesting parent, or the data's size is wrong" : NULL,
 				  "%s (hwpt %s, type 0x%x)",
 				  iofd_label(s, dev_id, "device", d, sizeof(d)),

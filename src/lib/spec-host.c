@@ -240,6 +240,25 @@ static bool cap_refused(struct spec_chk *c, int d, enum ictl_cap_id id, struct i
 	return false;
 }
 
+/* A vIOMMU the hardware or the kernel cannot give: the caps row's why, with its detail. */
+static bool viommu_refused(struct spec_chk *c, int d, struct ictl_spec_pos pos, const char *path)
+{
+	const struct ictl_cap *cap = &envdev(c, d)->caps->cap[ICTL_CAP_VIOMMU];
+	char what[200];
+
+	if (cap->hw == ICTL_NO && cap->detail[0])
+		snprintf(what, sizeof(what), "has no vIOMMU (%s)", cap->detail);
+	else
+		snprintf(what, sizeof(what), "has no vIOMMU");
+	if (cap_refused(c, d, ICTL_CAP_VIOMMU, pos, path, what))
+		return true;
+	if (cap->hw == ICTL_UNKNOWN && cap->kernel != ICTL_YES)
+		HWARN(c, pos, path, cap->source,
+		      "viommu: whether the kernel gives %s a vIOMMU is not known here: %s (%s)",
+		      c->s->devices[d].name, cap->detail, cap->source);
+	return false;
+}
+
 /* A vendor hook's refusal (the message is in the context). */
 static void hook_refused(struct spec_chk *c, int d, struct ictl_spec_pos pos, const char *path)
 {
@@ -345,8 +364,7 @@ static void check_viommu(struct spec_chk *c, size_t i)
 		     "%s IOMMUs have no vIOMMU type in the kernel's uAPI: %s (%s) cannot have a vIOMMU",
 		     hi->kind, s->devices[vi->device.idx].name, unit_of(c, vi->device.idx));
 	else if (!vi->type)
-		cap_refused(c, vi->device.idx, ICTL_CAP_NEST_PARENT, vi->pos, path,
-			    "cannot nest, so it has no vIOMMU");
+		viommu_refused(c, vi->device.idx, vi->pos, path);
 	else if (!vi->type_named)
 		HWARN(c, vi->type_pos, path, "", "type %u is not one iommuctl knows: not checked against %s",
 		      vi->type, hi->kind);
@@ -362,8 +380,7 @@ static void check_viommu(struct spec_chk *c, size_t i)
 		HERR(c, vi->type_pos, path, "IOMMU_VIOMMU_TYPE_*",
 		     "this vIOMMU type is not %s's: give the type of its IOMMU", hi->kind);
 	else
-		cap_refused(c, vi->device.idx, ICTL_CAP_NEST_PARENT, vi->pos, path,
-			    "cannot nest, so it has no vIOMMU");
+		viommu_refused(c, vi->device.idx, vi->pos, path);
 }
 
 static void check_pasid(struct spec_chk *c, size_t i)

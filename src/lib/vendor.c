@@ -82,6 +82,7 @@ int ictl_hw_info_decode(struct ictl_ctx *ctx, uint32_t type, const void *data, s
 
 	memset(out, 0, sizeof(*out));
 	out->type = type;
+	out->rc_canwbs = ICTL_UNKNOWN;
 	if (!v || !v->decode_hw_info)
 		return ictl_err(ctx, EOPNOTSUPP,
 				"hw_info type %u is not one iommuctl decodes (known: %s)", type,
@@ -138,6 +139,7 @@ static const char *const cap_names[ICTL_CAP_COUNT] = {
 	[ICTL_CAP_PASID] = "pasid",
 	[ICTL_CAP_ATS] = "ats",
 	[ICTL_CAP_PAGE_SIZES] = "page-sizes",
+	[ICTL_CAP_VIOMMU] = "viommu",
 };
 
 const char *ictl_cap_name(enum ictl_cap_id id)
@@ -155,6 +157,9 @@ int ictl_caps_from_hw_info(struct ictl_ctx *ctx, const struct ictl_hw_info *hi,
 	if (!v || !v->caps)
 		return ictl_err(ctx, EOPNOTSUPP, "iommuctl cannot read capabilities from %s registers",
 				hi->kind ? hi->kind : "these");
+	if (!v->viommu_type)
+		ictl_cap_set(caps, ICTL_CAP_VIOMMU, false, "IOMMU_VIOMMU_TYPE_* (the kernel's uAPI)",
+			     "the uAPI has no vIOMMU type for %s", v->kind);
 	v->caps(hi, caps);
 	return 0;
 }

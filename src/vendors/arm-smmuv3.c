@@ -270,6 +270,39 @@ static int smmuv3_decode(struct ictl_ctx *ctx, const void *data, size_t len,
 
 /* --- capabilities ------------------------------------------------------------ */
 
+/*
+ * A vIOMMU (arm_smmu_get_viommu_size() in the kernel's arm-smmu-v3-iommufd.c):
+ * nesting (both stages), and something that keeps the guest from making DMA
+ * non-coherent, since VFIO does no cache maintenance: S2FWB in the SMMU, or a
+ * root complex that firmware (IORT) marks CANWBS.
+ */
+static void smmuv3_caps_viommu(const struct ictl_hw_info *hi, struct ictl_caps *caps, bool nest)
+{
+	struct ictl_cap *c = &caps->cap[ICTL_CAP_VIOMMU];
+	uint64_t fwb = 0;
+	bool have_fwb = !ictl_hw_info_field(hi, "idr3", "FWB", &fwb);
+
+	if (!nest) {
+		ictl_cap_set(caps, ICTL_CAP_VIOMMU, false, "idr0.S1P (bit 1), idr0.S2P (bit 0)",
+			     "needs both stages: a nesting parent");
+	} else if (have_fwb && fwb) {
+		ictl_cap_set(caps, ICTL_CAP_VIOMMU, true, "idr3.FWB (bit 8)",
+			     "stage 2 forces write-back (S2FWB)");
+	} else if (hi->rc_canwbs == ICTL_YES) {
+		ictl_cap_set(caps, ICTL_CAP_VIOMMU, true, "IORT root complex CANWBS",
+			     "%s", hi->rc_canwbs_source);
+	} else if (hi->rc_canwbs == ICTL_NO && have_fwb) {
+		ictl_cap_set(caps, ICTL_CAP_VIOMMU, false, "idr3.FWB (bit 8) = 0, no CANWBS",
+			     "needs S2FWB or a CANWBS root complex: %s", hi->rc_canwbs_source);
+	} else {
+		ictl_cap_set(caps, ICTL_CAP_VIOMMU, false, "idr3.FWB (bit 8) = 0, CANWBS unknown",
+			     "needs S2FWB or a CANWBS root complex: %s",
+			     hi->rc_canwbs_source[0] ? hi->rc_canwbs_source :
+			     "the firmware's IORT was not read");
+		c->hw = ICTL_UNKNOWN;
+	}
+}
+
 static void smmuv3_caps(const struct ictl_hw_info *hi, struct ictl_caps *caps)
 {
 	uint64_t s1 = 0, s2 = 0, v = 0;
@@ -311,6 +344,7 @@ static void smmuv3_caps(const struct ictl_hw_info *hi, struct ictl_caps *caps)
 			     "idr5.GRAN4K/GRAN16K/GRAN64K (bits 4, 5, 6)", "granules%s%s%s",
 			     g4 ? " 4K" : "", g16 ? " 16K" : "", g64 ? " 64K" : "");
 	}
+	smmuv3_caps_viommu(hi, caps, s1 && s2);
 }
 
 /* --- page-table formats -------------------------------------------------------- */

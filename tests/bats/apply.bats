@@ -23,6 +23,9 @@ setup_file() {
 		1 << 19 | 2 << 21 | 1 << 27))
 	blob "$B/smmu-nest.bin" 0 4 0 4 $idr0 4 $((16 | 20 << 6)) 4 0 4 $((1 << 8 | 1 << 10)) 4 0 4 \
 		$((5 | 1 << 4 | 1 << 6)) 4 0 4 0 4
+	# the same SMMU without S2FWB (IDR3.FWB 0): a vIOMMU only over a CANWBS root complex
+	blob "$B/smmu-nofwb.bin" 0 4 0 4 $idr0 4 $((16 | 20 << 6)) 4 0 4 $((1 << 10)) 4 0 4 \
+		$((5 | 1 << 4 | 1 << 6)) 4 0 4 0 4
 	# the same SMMU with stage 1 only (S2P 0): no nesting
 	blob "$B/smmu-s1.bin" 0 4 0 4 $((idr0 & ~1)) 4 $((16 | 20 << 6)) 4 0 4 $((1 << 8 | 1 << 10)) 4 \
 		0 4 $((5 | 1 << 4 | 1 << 6)) 4 0 4 0 4
@@ -70,7 +73,16 @@ stderr_has() { [[ "$stderr" == *"$1"* ]] || fail "stderr lacks '$1': $stderr"; }
 		"$EX/smmuv3-nested.yaml"
 	assert_failure 3
 	assert_line --partial "hwpts[0].flags[0]: nest-parent: the IOMMU of nic0 (smmu3.0x0000000009050000, arm-smmu-v3) cannot be a nesting parent: idr0.S2P (bit 0) = 0"
-	assert_line --partial "viommus[0].type: nest-parent: the IOMMU of nic0 (smmu3.0x0000000009050000, arm-smmu-v3) cannot nest, so it has no vIOMMU: idr0.S2P (bit 0) = 0"
+	assert_line --partial "viommus[0].type: viommu: the IOMMU of nic0 (smmu3.0x0000000009050000, arm-smmu-v3) has no vIOMMU (needs both stages: a nesting parent): idr0.S2P (bit 0) = 0"
+}
+
+@test "examples: SMMUv3 nesting without S2FWB: the vIOMMU hangs on IORT's CANWBS, which a blob does not tell" {
+	check --sysroot "$FIX/arm64-smmuv3" apply --check --hw-info "$B/smmu-nofwb.bin" --type arm-smmu-v3 \
+		"$EX/smmuv3-nested.yaml"
+	assert_success
+	assert_line --partial "warning: viommus[0].type: viommu: whether the kernel gives nic0 a vIOMMU is not known here: needs S2FWB or a CANWBS root complex"
+	assert_line --partial "(idr3.FWB (bit 8) = 0, CANWBS unknown)"
+	assert_output --partial "ok: 0 errors, 1 warning"
 }
 
 @test "examples: SMMUv3 without iommufd or a blob: the hardware checks are skipped, and it says why" {

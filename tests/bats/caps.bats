@@ -9,7 +9,7 @@ load helpers
 	cap=$((16#$(cat "$u/cap")))
 	run ictl --sysroot "$FIX/intel-server" --json caps 00:02.0
 	assert_success
-	jq_true '.caps.source == "sysfs" and (.caps.capabilities | length) == 7
+	jq_true '.caps.source == "sysfs" and (.caps.capabilities | length) == 8
 		and all(.caps.capabilities[]; .kernel == null)'
 	# each answer is the bit the specification names (VT-d 11.4.3: NEST 26, FLTS 47, SLADS 45, PASID 40, DT 2)
 	for pair in nest-parent:26 nested-stage1:47 dirty-tracking:45 pasid:40 ats:2; do
@@ -22,6 +22,10 @@ load helpers
 	(( sl & 1 )) && want="$want, 2M"
 	(( sl & 2 )) && want="$want, 1G"
 	jq_true "(.caps.capabilities[] | select(.capability == \"page-sizes\") | .detail) == \"$want\""
+	# the kernel's uAPI has vIOMMU types for SMMUv3 (and the selftest mock) only
+	jq_true '(.caps.capabilities[] | select(.capability == "viommu")) as $v
+		| $v.hardware == false and $v.source == "IOMMU_VIOMMU_TYPE_* (the kernel'"'"'s uAPI)"
+		and $v.detail == "the uAPI has no vIOMMU type for intel-vtd"'
 }
 
 @test "caps: AMD answers come from EFR (GTSup bit 4, HDSup bit 52, PASmax 36:32)" {
@@ -43,7 +47,7 @@ load helpers
 	run ictl --sysroot "$FIX/intel-server" caps 00:02.0 -o CAPABILITY,HW --raw --noheadings
 	assert_success
 	assert_line --regexp '^paging yes$'
-	[ "${#lines[@]}" -eq 7 ]
+	[ "${#lines[@]}" -eq 8 ]
 }
 
 @test "caps: errors are those of hw-info" {

@@ -56,12 +56,13 @@ setup() {
 	done
 }
 
-@test "capture-sysfs: what doctor reads, filtered: table names only, addresses zeroed, memlock lines kept in place" {
+@test "capture-sysfs: what doctor reads, filtered: table names only (IORT whole), addresses zeroed, memlock lines kept in place" {
 	local R=$BATS_TEST_TMPDIR/root
 	mkdir -p "$R/sys/devices" "$R/sys/firmware/acpi/tables/data" "$R/proc/sys/kernel" "$R/proc/self" \
 		"$R/etc/security/limits.d" "$R/lib/modules/6.1.0-x" \
 		"$R/sys/firmware/devicetree/base/soc/iommu@1000" "$R/sys/firmware/devicetree/base/soc/uart@2000"
 	echo secret >"$R/sys/firmware/acpi/tables/DMAR"
+	printf 'IORT\x30\0\0\0' >"$R/sys/firmware/acpi/tables/IORT"
 	echo 6.1.0-x >"$R/proc/sys/kernel/osrelease"
 	echo 'vfio_pci 16384 0 - Live 0xffffffffc0a1b000' >"$R/proc/modules"
 	printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n\nprocessor\t: 1\n' >"$R/proc/cpuinfo"
@@ -78,6 +79,7 @@ setup() {
 	assert_file_exists "$C/sys/firmware/acpi/tables/DMAR"
 	assert_equal "$(stat -c %s "$C/sys/firmware/acpi/tables/DMAR")" 0
 	assert_file_not_exists "$C/sys/firmware/acpi/tables/data"
+	cmp "$R/sys/firmware/acpi/tables/IORT" "$C/sys/firmware/acpi/tables/IORT" # kept whole: CANWBS
 	assert_equal "$(cat "$C/proc/modules")" "vfio_pci 16384 0 - Live 0x0000000000000000"
 	assert_equal "$(cat "$C/proc/cpuinfo")" "$(printf 'processor\t: 0\nvendor_id\t: GenuineIntel\n')"
 	assert_equal "$(cat "$C/proc/self/status")" "$(printf 'CapEff:\t000001ffffffffff')"

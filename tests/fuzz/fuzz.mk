@@ -49,6 +49,10 @@ $(FUZZ_DIR)/obj/%.o: %.c | $(DEPS_FIRST)
 
 -include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_DIR)/obj/tests/fuzz/%.d)
 
+# Made through the pattern rules above, the objects would be intermediate files that make
+# deletes after linking, and compiles again on every run: keep them.
+.SECONDARY: $(FUZZ_LIB_OBJS) $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_DIR)/obj/tests/fuzz/%.o)
+
 fuzz: fuzz-bins
 	@set -e; for n in $(FUZZ); do \
 		b=$(FUZZ_DIR)/fuzz-$$n; [ -x $$b ] || { echo "fuzz: no harness tests/fuzz/fuzz-$$n.c" >&2; exit 2; }; \

@@ -113,7 +113,38 @@ nest_log() { cat "$BATS_FILE_TMPDIR/nest.out" >&2; }
         [[ ${NEST[viommu.error]:-} == EOPNOTSUPP* ]] || fail "viommu: ${NEST[viommu.error]:-${NEST[viommu]}}"
         [[ ${NEST[viommu.error]} == *VIOMMU_ALLOC* ]] || fail "the error names no ioctl: ${NEST[viommu.error]}"
         assert_equal "${NEST[vdevice]} ${NEST[nested]} ${NEST[attach]}" "not-tried not-tried not-tried"
+        # caps predicted it from the register and the firmware, and the kernel agreed
+        assert_equal "$(caps viommu hardware) $(caps viommu kernel)" "false false"
+        assert_equal "$(caps viommu source)" "idr3.FWB (bit 8) = 0, no CANWBS"
+        [[ $(caps viommu detail) == *"device-tree boot: no IORT"* ]] || fail "caps: $(caps viommu detail)"
+        assert_equal "$(caps viommu kernel_source)" "IOMMU_VIOMMU_ALLOC type 1: EOPNOTSUPP"
     else
         skip "IDR3.FWB = 0 with an IORT: whether the root complex is CANWBS is IORT's to say (not decoded here)"
     fi
+}
+
+@test "caps and apply --check predict the vIOMMU before anything is allocated" {
+    [ -e /dev/iommu ] || skip "no iommufd on this kernel"
+    local fwb want
+    fwb=$((($(smmu_reg 0xc) >> 8) & 1))
+    want=$([ "${NEST[nest_parent]:-}" = ok ] && { [ "$fwb" = 1 ] || [ -e /sys/firmware/acpi/tables/IORT ]; } &&
+        echo "${NEST[viommu]}" || echo no)
+    # the example spec, for this guest's device: the vIOMMU row decides --check's answer
+    sed "s/device: 0000:02:00.0/device: $EDU/; s/size: 2G/size: 64M/" \
+        "$BATS_TEST_DIRNAME/../../../examples/smmuv3-nested.yaml" >"$BATS_TEST_TMPDIR/nest.yaml"
+    run "$IOMMUCTL" apply --check "$BATS_TEST_TMPDIR/nest.yaml"
+    if [ "$want" = ok ]; then
+        assert_success
+    else
+        assert_failure 3
+        if [ "${NEST[nest_parent]:-}" = ok ]; then
+            assert_line --partial "viommus[0].type: viommu: the IOMMU of nic0"
+            assert_line --partial "has no vIOMMU (needs S2FWB or a CANWBS root complex: device-tree boot: no IORT"
+        else
+            assert_line --partial "has no vIOMMU (needs both stages: a nesting parent): idr0.S2P (bit 0) = 0"
+        fi
+    fi
+    # nothing was left bound to an iommufd: a second check answers the same
+    run "$IOMMUCTL" apply --check "$BATS_TEST_TMPDIR/nest.yaml"
+    [ "$want" = ok ] && assert_success || assert_failure 3
 }
