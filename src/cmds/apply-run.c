@@ -439,6 +439,41 @@ static int finish(struct cli *cli, struct ictl_apply *a, struct claims *c, const
 	return out_doc(cli, &end_view, &e, e.err);
 }
 
+/*
+ * IOMMUCTL_FAIL_NTH=N, a testing aid: the N-th fault-injection point the
+ * kernel passes while the objects are made fails (ictl_fail_nth_begin()).
+ * *fd is the fd to disarm with, -1 when not asked; returns 0 or an exit code.
+ */
+static int fail_nth_arm(struct cli *cli, unsigned int *n, int *fd)
+{
+	const char *v = getenv("IOMMUCTL_FAIL_NTH");
+	unsigned long u;
+	char *end;
+	int r;
+
+	*fd = -1;
+	if (!v || !*v)
+		return 0;
+	errno = 0;
+	u = strtoul(v, &end, 10);
+	if (errno || *end || !u || u > 100000 || *v == '-' || *v == '+')
+		return cli_error(cli, -EINVAL, "IOMMUCTL_FAIL_NTH='%s' is not a count from 1 to 100000", v);
+	*n = (unsigned int)u;
+	r = ictl_fail_nth_begin(cli->ctx, *n);
+	if (r < 0)
+		return cli_lib_error(cli, r);
+	*fd = r;
+	return 0;
+}
+
+static void fail_nth_disarm(int fd, unsigned int n)
+{
+	if (fd >= 0)
+		fprintf(stderr, "iommuctl: IOMMUCTL_FAIL_NTH=%u: %s\n", n,
+			ictl_fail_nth_end(fd) ? "the failure was injected" :
+						"no failure injected (fewer fault points)");
+}
+
 int apply_run(struct cli *cli, const struct ictl_spec *s, const char *file, bool dry_run,
 	      bool hold)
 {
@@ -447,7 +482,8 @@ int apply_run(struct cli *cli, const struct ictl_spec *s, const char *file, bool
 	struct claims c = { 0 };
 	struct ictl_apply *a = NULL;
 	char reason[96];
-	int r, code, status = -1, kr;
+	int r, code, status = -1, kr, nth_fd = -1;
+	unsigned int nth = 0;
 
 	if (!dry_run && cli->sysroot)
 		return cli_error(cli, -EOPNOTSUPP,
@@ -456,12 +492,20 @@ int apply_run(struct cli *cli, const struct ictl_spec *s, const char *file, bool
 	if (!dry_run)
 		cli_block_stop_signals();
 	r = claim_groups(cli, s, dry_run, &c);
+	if (!r && !dry_run) {
+		code = fail_nth_arm(cli, &nth, &nth_fd);
+		if (code) {
+			release_groups(cli, &c);
+			return code;
+		}
+	}
 	if (!r && !dry_run)
 		r = ictl_iommufd_open(cli->ctx, &sess);
 	if (!r)
 		r = ictl_apply_run(cli->ctx, s, sess, dry_run, &a);
 	if (!r)
 		r = ictl_apply_verify(a, &rec.verified);
+	fail_nth_disarm(nth_fd, nth);
 	rec.a = a;
 	rec.c = &c;
 	rec.err = r;

@@ -838,4 +838,15 @@ int ictl_parse_size(struct ictl_ctx *ctx, const char *s, uint64_t *bytes);
 /* "8 MiB", "1.5 GiB", "512 KiB", "100 bytes" */
 const char *ictl_size_str(uint64_t bytes, char *buf, size_t len);
 
+/* --- testing aids ------------------------------------------------------------- */
+
+/*
+ * Make the n-th fault-injection point this thread passes in the kernel fail
+ * (/proc/thread-self/fail-nth; CONFIG_FAULT_INJECTION).  Returns an fd for
+ * ictl_fail_nth_end(), or -errno with a message.
+ */
+int ictl_fail_nth_begin(struct ictl_ctx *ctx, unsigned int n);
+/* Disarm it: 1 when the failure was injected, 0 when fewer points were passed. */
+int ictl_fail_nth_end(int fd);
+
 #endif /* IOMMUCTL_H */
