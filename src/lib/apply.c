@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/mman.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "apply.h"
@@ -76,6 +78,20 @@ static const char *size_str(uint64_t v, char *buf, size_t len)
 
 /* --- memory ------------------------------------------------------------------------ */
 
+/*
+ * Memory a device may DMA to stays out of children (-- COMMAND, fork then
+ * exec): the kernel copies pinned private pages into a child at fork, eagerly
+ * (a second 1 GiB of guest RAM; for hugetlb a second huge page, or ENOMEM
+ * when the pool has none), as QEMU and DPDK avoid with the same advice.
+ */
+static int dontfork(struct ictl_apply *a, void *va, size_t len)
+{
+	if (madvise(va, len, MADV_DONTFORK) < 0)
+		return ictl_err_kernel(a->ctx, errno, "madvise(MADV_DONTFORK) of %zu bytes: %s", len,
+				       strerror(errno));
+	return 0;
+}
+
 static int mem_anon(struct ictl_apply *a, struct ictl_apply_map *mp, uint64_t size, int huge)
 {
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
@@ -97,7 +113,7 @@ static int mem_anon(struct ictl_apply *a, struct ictl_apply_map *mp, uint64_t si
 	}
 	mp->va = va;
 	mp->len = size;
-	return 0;
+	return dontfork(a, va, size);
 }
 
 static int mem_memfd(struct ictl_apply *a, struct ictl_apply_map *mp, const char *label,
@@ -121,13 +137,59 @@ static int mem_memfd(struct ictl_apply *a, struct ictl_apply_map *mp, const char
 		return ictl_err_kernel(a->ctx, errno, "mmap of the memfd: %s", strerror(errno));
 	}
 	mp->len = size;
-	return 0;
+	return dontfork(a, mp->va, size);
 }
 
-/* The user's file (not below any sysroot: a spec names the host's files), never a FIFO. */
+/*
+ * Whether the kernel can pin a file's pages through the fd (IOMMU_IOAS_MAP_FILE:
+ * memfd_pin_folios() takes shmem and hugetlbfs files only); *fs names the
+ * filesystem of one it cannot.
+ */
+static bool file_pinnable(int fd, const char *path, const char **fs)
+{
+	struct statfs sf;
+	int r = fd >= 0 ? fstatfs(fd, &sf) : statfs(path, &sf);
+
+	*fs = "unknown";
+	if (r < 0)
+		return true;	/* let the kernel say */
+	switch ((unsigned long)sf.f_type) {
+	case TMPFS_MAGIC:
+	case HUGETLBFS_MAGIC:
+		return true;
+	case EXT4_SUPER_MAGIC:
+		*fs = "ext2/3/4";
+		return false;
+	case XFS_SUPER_MAGIC:
+		*fs = "xfs";
+		return false;
+	case BTRFS_SUPER_MAGIC:
+		*fs = "btrfs";
+		return false;
+	case V9FS_MAGIC:
+		*fs = "9p";
+		return false;
+	case NFS_SUPER_MAGIC:
+		*fs = "nfs";
+		return false;
+	default:
+		*fs = "non-shmem";
+		return false;
+	}
+}
+
+/*
+ * The user's file (not below any sysroot: a spec names the host's files), never
+ * a FIFO.  On tmpfs or hugetlbfs the kernel pins it through the fd; elsewhere a
+ * device may only read it: mapped shared and read-only here, it is pinned
+ * through this process's view (IOMMU_IOAS_MAP), as the kernel lets a
+ * long-term pin of a file's page cache only without write access.
+ */
 static int mem_file(struct ictl_apply *a, struct ictl_apply_map *mp,
 		    const struct ictl_spec_mapping *m)
 {
+	const char *fs;
+	void *va;
 	bool wr = m->access & ICTL_SPEC_ACCESS_WRITE;
 	struct stat st;
 	int fd;
@@ -146,8 +208,24 @@ static int mem_file(struct ictl_apply *a, struct ictl_apply_map *mp,
 				"memory file %s is %llu bytes: offset %#llx + size %#llx goes past its end",
 				m->file, (ull)st.st_size, (ull)m->offset.v, (ull)m->size.v);
 	}
-	mp->fd = fd;
-	return 0;
+	if (file_pinnable(fd, NULL, &fs)) {
+		mp->fd = fd;
+		return 0;
+	}
+	if (wr) {
+		close(fd);
+		return ictl_err(a->ctx, EOPNOTSUPP,
+				"memory file %s is on %s: the kernel lets a device write only to tmpfs, memfd and hugetlbfs files (memfd_pin_folios); give access: r, or copy it to /dev/shm",
+				m->file, fs);
+	}
+	va = mmap(NULL, m->size.v, PROT_READ, MAP_SHARED, fd, (off_t)m->offset.v);
+	close(fd);
+	if (va == MAP_FAILED)
+		return ictl_err_kernel(a->ctx, errno, "mmap of memory file %s: %s", m->file,
+				       strerror(errno));
+	mp->va = va;
+	mp->len = m->size.v;
+	return dontfork(a, va, m->size.v);
 }
 
 static void mem_free(struct ictl_apply_map *mp)
@@ -240,11 +318,14 @@ static uint32_t map_flags(const struct ictl_spec_mapping *m, bool fixed)
 	       (m->access & ICTL_SPEC_ACCESS_WRITE ? ICTL_IOMMU_IOAS_MAP_WRITEABLE : 0);
 }
 
-static const char *map_ioctl(enum ictl_spec_mem mem)
+static const char *map_ioctl(const struct ictl_spec_mapping *m)
 {
-	switch (mem) {
-	case ICTL_SPEC_MEM_MEMFD:
+	const char *fs;
+
+	switch (m->memory) {
 	case ICTL_SPEC_MEM_FILE:
+		return file_pinnable(-1, m->file, &fs) ? "IOMMU_IOAS_MAP_FILE" : "IOMMU_IOAS_MAP";
+	case ICTL_SPEC_MEM_MEMFD:
 		return "IOMMU_IOAS_MAP_FILE";
 	case ICTL_SPEC_MEM_COPY:
 		return "IOMMU_IOAS_COPY";
@@ -276,7 +357,7 @@ static int map_one(struct ictl_apply *a, size_t i, size_t k)
 	st = step(a, "map %s%s%s%s of %s %s in ioas %s (%s)", m->name[0] ? "'" : "", m->name,
 		  m->name[0] ? "', " : "", size_str(m->size.v, sz, sizeof(sz)),
 		  m->memory == ICTL_SPEC_MEM_FILE ? m->file : ictl_spec_mem_name(m->memory),
-		  where(m, w, sizeof(w)), q(io->name, n, sizeof(n)), map_ioctl(m->memory));
+		  where(m, w, sizeof(w)), q(io->name, n, sizeof(n)), map_ioctl(m));
 	if (!st)
 		return -ENOMEM;
 	if (a->dry_run)
@@ -304,7 +385,7 @@ static int map_one(struct ictl_apply *a, size_t i, size_t k)
 	}
 	if (r < 0)
 		return failed(a, st, r);
-	if (m->memory == ICTL_SPEC_MEM_MEMFD || m->memory == ICTL_SPEC_MEM_FILE)
+	if (m->memory == ICTL_SPEC_MEM_MEMFD || (m->memory == ICTL_SPEC_MEM_FILE && mp->fd >= 0))
 		r = ictl_ioas_map_file(a->s, a->ioas[i], map_flags(m, fixed), mp->fd,
 				       m->memory == ICTL_SPEC_MEM_FILE ? m->offset.v : 0, m->size.v,
 				       &mp->iova);

@@ -52,3 +52,10 @@ $(BUILD)/tests/ptlive-hold: $(BUILD)/obj/tests/uapi/ptlive-hold.o $(UAPI_LIB_OBJ
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 -include $(BUILD)/obj/tests/uapi/ptlive-hold.d
+
+# edu-dma: run under `iommuctl apply -- ...` by tests/bats/vm/apply-dma.bats (raw ioctls)
+all: $(BUILD)/tests/edu-dma
+$(BUILD)/tests/edu-dma: $(BUILD)/obj/tests/uapi/edu-dma.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
+-include $(BUILD)/obj/tests/uapi/edu-dma.d
