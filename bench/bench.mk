@@ -41,3 +41,11 @@ $(BUILD)/obj/bench/%.o: bench/%.c | $(DEPS_FIRST)
 TREE_TESTS := test-lookups test-enum
 $(TREE_TESTS:%=$(BUILD)/tests/unit/%): $(BUILD)/obj/bench/sysfs-tree.o
 $(TREE_TESTS:%=$(ASAN_BUILD)/tests/unit/%): $(ASAN_BUILD)/obj/bench/sysfs-tree.o
+
+# bench-map: iommufd map/unmap and apply against the bare ioctls (bench/map-bench.c), in a
+# guest of the test kernel (the VM harness, shape none, 3 GiB for the 1 GiB mapping)
+.PHONY: bench-map
+bench-map: all
+	IOMMUCTL=$(abspath $(IOMMUCTL)) VM_OUT=$(abspath $(BUILD))/vm-bench VM_SHAPES=none \
+		VM_SUITES=bench/vm-map.bats VM_MEM=3G VM_JOBS=1 tests/vm/run-suites
+	bench/map-report $(abspath $(BUILD))/vm-bench/none/map-bench.txt
