@@ -106,18 +106,22 @@ _iommuctl() {
 	held)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
-		words="objects dirty unmap"
+		words="list objects dirty unmap"
+		;;
+	held-list)
+		opts=" --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
 		;;
 	held-objects)
-		opts=" --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --pid --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
 		;;
 	held-dirty)
-		opts=" --page-size --enable --keep --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --page-size --enable --keep --pid --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
 		;;
 	held-unmap)
-		opts=" --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --pid --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
 		;;
 	help)

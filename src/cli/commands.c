@@ -279,21 +279,32 @@ static const struct command commands[] = {
 	},
 	{
 		.name = "held",
-		.summary = "Act on the objects 'apply SPEC -- COMMAND' hands to COMMAND",
+		.summary = "Act on a held set of iommufd objects: what apply hands to a command, or holds",
 		.args_doc = "COMMAND [ARG...]",
-		.doc = "Run inside the command of 'iommuctl apply SPEC -- COMMAND': 'held objects' lists "
-		       "the objects and mappings by name; 'held dirty HWPT IOVA LENGTH' reads a paging "
-		       "HWPT's dirty pages as ranges; 'held unmap IOAS IOVA LENGTH' unmaps. Objects go by "
-		       "name (IOMMUCTL_OBJECTS) or id, IOVAs by number or mapping name.",
+		.doc = "Inside the command of 'iommuctl apply SPEC -- COMMAND' it acts on the iommufd handed "
+		       "over; elsewhere on the set a holding apply publishes, taking a copy of the "
+		       "holder's iommufd (the commands' pid option; needed when several hold; root). 'held list' "
+		       "shows the holders; 'held objects' lists the objects and mappings by name; 'held "
+		       "dirty HWPT IOVA LENGTH' reads a paging HWPT's dirty pages as ranges; 'held unmap "
+		       "IOAS IOVA LENGTH' unmaps. Objects go by name or id, IOVAs by number or mapping name.",
 		.fn = cmd_held,
 		.max_args = 8,
 		.flags = CMD_GROUP | CMD_NO_CTX,
 	},
 	{
+		.name = "held-list",
+		.summary = "The holders of published sets: pid, whether still holding, how much",
+		.fn = cmd_held_list,
+		.flags = CMD_SUB,
+	},
+	{
 		.name = "held-objects",
-		.summary = "The objects and mappings handed over, by name",
+		.summary = "The objects and mappings of a held set, by name",
 		.fn = cmd_held_objects,
-		.flags = CMD_SUB | CMD_NO_CTX,
+		.options = held_options,
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
+		.flags = CMD_SUB,
 	},
 	{
 		.name = "held-dirty",
@@ -304,8 +315,8 @@ static const struct command commands[] = {
 		       "on first.",
 		.fn = cmd_held_dirty,
 		.options = held_dirty_options,
-		.parser = held_dirty_parse,
-		.opts_size = sizeof(struct held_dirty_opts),
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
 		.min_args = 3,
 		.max_args = 3,
 		.flags = CMD_SUB,
@@ -315,6 +326,9 @@ static const struct command commands[] = {
 		.summary = "Unmap the mappings of an IOAS within a range",
 		.args_doc = "IOAS IOVA LENGTH",
 		.fn = cmd_held_unmap,
+		.options = held_options,
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
 		.min_args = 3,
 		.max_args = 3,
 		.flags = CMD_SUB,

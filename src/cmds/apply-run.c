@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../lib/apply.h"
+#include "../lib/held.h"
 #include "cmds.h"
 
 /* The groups this run claimed, with the locks it keeps while it holds them. */
@@ -379,8 +380,40 @@ static int write_handoff_json(json_object *doc, char *dir, size_t dlen,
 	return 0;
 }
 
-/* Keep what was made for --hold or -- COMMAND; the reason it ended. */
-static int keep(struct cli *cli, struct ictl_apply *a, char *reason, size_t len, int *status)
+/*
+ * Publish what is held in the state directory (held.h), for 'iommuctl held
+ * --pid' in another shell: the iommufd's and the event queues' fd numbers in
+ * this process, every object, every mapping made.
+ */
+static int publish(struct cli *cli, const struct ictl_apply *a)
+{
+	struct ictl_held h = { .iommufd = ictl_iommufd_fd(a->s) };
+	int r = 0;
+
+	for (size_t i = 0; !r && i < ictl_iommufd_count(a->s); i++) {
+		const struct ictl_iommufd_obj *o = ictl_iommufd_obj(a->s, i);
+		bool queue = o->kind == ICTL_OBJ_FAULT || o->kind == ICTL_OBJ_VEVENTQ;
+
+		r = ictl_held_add_obj(&h, o->kind, o->name, o->id, queue ? o->fd : -1);
+	}
+	for (size_t i = 0; !r && i < a->spec->nioas; i++) {
+		for (size_t k = 0; !r && k < a->spec->ioas[i].nmaps; k++) {
+			if (a->maps[i][k].made)
+				r = ictl_held_add_map(&h, a->spec->ioas[i].maps[k].name, a->ioas[i],
+						      a->maps[i][k].iova, a->spec->ioas[i].maps[k].size.v);
+		}
+	}
+	if (r < 0)
+		fprintf(stderr, "iommuctl: the held set: %s\n", strerror(-r));
+	else if ((r = ictl_held_publish(cli->ctx, &h)) < 0)
+		fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
+	ictl_held_clear(&h);
+	return r;
+}
+
+/* Keep what was made (published) for --hold or -- COMMAND; the reason it ended. */
+static int keep_published(struct cli *cli, struct ictl_apply *a, char *reason, size_t len,
+			  int *status)
 {
 	struct ictl_handoff ho;
 	char why[320] = "", dir[256] = "", path[300] = "";
@@ -423,6 +456,20 @@ static int keep(struct cli *cli, struct ictl_apply *a, char *reason, size_t len,
 	return 0;
 }
 
+/* Keep what was made for --hold or -- COMMAND; the reason it ended. */
+static int keep(struct cli *cli, struct ictl_apply *a, char *reason, size_t len, int *status)
+{
+	int r = publish(cli, a);
+
+	if (r < 0) {
+		*status = -1;
+		snprintf(reason, len, "the held set could not be published");
+		return r;
+	}
+	r = keep_published(cli, a, reason, len, status);
+	ictl_held_unpublish(cli->ctx, (int)getpid());
+	return r;
+}
 static int finish(struct cli *cli, struct ictl_apply *a, struct claims *c, const char *reason,
 		  int status)
 {

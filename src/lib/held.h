@@ -53,4 +53,113 @@ int ictl_dirty_read(struct ictl_iommufd *s, uint32_t hwpt_id, uint64_t iova, uin
 		    uint64_t page_size, unsigned int flags, struct ictl_dirty *out);
 void ictl_dirty_clear(struct ictl_dirty *d);
 
+/* --- the held set of a holder, published in the state directory ------------------- */
+
+/*
+ * "iommuctl apply SPEC --hold" (and "-- COMMAND") publishes what it holds in
+ * the state directory ($IOMMUCTL_STATE_DIR, default /run/iommuctl) as
+ * held-PID.state, so that "iommuctl held --pid PID" in another shell can take
+ * a copy of the holder's iommufd (pidfd_getfd) and act on the same objects.
+ * The format (iommuctl-held(8)), one record a line, fields by single spaces:
+ *
+ *   iommuctl-held 1
+ *   pid 4242                          the holder
+ *   start 1234567                     its start time (field 22 of /proc/PID/stat)
+ *   iommufd 3                         the holder's fd number of its iommufd
+ *   object KIND NAME ID FD            NAME "-" unnamed, FD "-" when it has none
+ *   mapping NAME IOAS IOVA LENGTH     IOAS an id, IOVA and LENGTH in hex
+ *   end
+ */
+#define ICTL_HELD_VERSION 1
+#define ICTL_HELD_FILE_MAX (256 * 1024)	/* bytes of a state file */
+#define ICTL_HELD_ITEMS_MAX 4096	/* objects, and mappings */
+
+struct ictl_held_obj {
+	enum ictl_obj_kind kind;
+	char name[ICTL_OBJ_NAME_MAX];	/* "" unnamed */
+	uint32_t id;
+	int fd;				/* the holder's fd (fault queue, vEVENTQ), or -1 */
+};
+
+struct ictl_held_map {
+	char name[ICTL_OBJ_NAME_MAX];
+	uint32_t ioas;
+	uint64_t iova, length;
+};
+
+struct ictl_held {
+	int pid;
+	uint64_t start;			/* the holder's start time, in clock ticks after boot */
+	int iommufd;			/* the holder's fd number */
+	size_t nobjs, nmaps;
+	struct ictl_held_obj *objs;
+	struct ictl_held_map *maps;
+	char file[96];			/* where it was read from ("held-4242.state") */
+};
+
+void ictl_held_clear(struct ictl_held *h);
+/* Add an object or a mapping (name may be NULL or ""); -ENOMEM, -E2BIG past the limit. */
+int ictl_held_add_obj(struct ictl_held *h, enum ictl_obj_kind kind, const char *name,
+		      uint32_t id, int fd);
+int ictl_held_add_map(struct ictl_held *h, const char *name, uint32_t ioas, uint64_t iova,
+		      uint64_t length);
+const struct ictl_held_obj *ictl_held_find_obj(const struct ictl_held *h, const char *name);
+const struct ictl_held_map *ictl_held_find_map(const struct ictl_held *h, const char *name);
+
+/* The text of h (the format above); malloc'd, NULL when out of memory. */
+char *ictl_held_format(const struct ictl_held *h);
+/*
+ * Parse a state file's text (len bytes, changed in place) strictly: every
+ * line, field and number checked, an unknown version refused.  -EINVAL with
+ * "FILE:LINE: FIELD: what is wrong" (file names it) as a data error.
+ */
+int ictl_held_parse(struct ictl_ctx *ctx, const char *file, char *text, size_t len,
+		    struct ictl_held *out);
+
+/* The start time (field 22 of /proc/PID/stat); -ESRCH when there is no such process. */
+int ictl_proc_start_time(struct ictl_ctx *ctx, int pid, uint64_t *start);
+
+/*
+ * Publish h as this process's held set (h->pid and h->start are set here): written
+ * atomically in the state directory, which must be this user's and writable by no
+ * one else.  ictl_held_unpublish() removes it (no error when it is not there).
+ */
+int ictl_held_publish(struct ictl_ctx *ctx, struct ictl_held *h);
+void ictl_held_unpublish(struct ictl_ctx *ctx, int pid);
+
+/*
+ * Read the held set of pid (held-PID.state; a regular file of this user, not
+ * a symlink, at most ICTL_HELD_FILE_MAX bytes): -ENOENT (a lib error) when
+ * there is none.
+ */
+int ictl_held_read(struct ictl_ctx *ctx, int pid, struct ictl_held *out);
+/* The same for the entry name of the open directory dfd. */
+int ictl_held_read_at(struct ictl_ctx *ctx, int dfd, const char *name, struct ictl_held *out);
+
+/* Is the holder of h still the process that wrote it (pid there, same start time)? */
+bool ictl_held_alive(struct ictl_ctx *ctx, const struct ictl_held *h);
+
+struct ictl_held_holder {
+	int pid;
+	bool alive;		/* false: the holder is gone (a stale state file) */
+	int err;		/* the state file could not be read (then msg says why) */
+	char msg[160];
+	size_t nobjs, nmaps;
+};
+/* Every state file of the state directory, by pid; *out malloc'd (0 files: NULL). */
+int ictl_held_holders(struct ictl_ctx *ctx, struct ictl_held_holder **out, size_t *n);
+
+/*
+ * A copy of the holder's fd number fd (pidfd_open + pidfd_getfd; root, or
+ * ptrace access), after checking the holder is the one of h and the fd is
+ * what it should be: /dev/iommu for the iommufd, an iommufd event queue for
+ * an object's fd (kind ICTL_OBJ_FAULT or ICTL_OBJ_VEVENTQ).  -ESRCH: the
+ * holder is gone (the message says to run recover); -EPERM: not allowed.
+ */
+int ictl_held_getfd(struct ictl_ctx *ctx, const struct ictl_held *h, int fd,
+		    enum ictl_obj_kind kind, int *out);
+
+/* Remove the state files whose holder is gone; how many, or -errno. */
+int ictl_held_reap(struct ictl_ctx *ctx);
+
 #endif /* ICTL_HELD_H */

@@ -1,20 +1,53 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
 # iommuctl held, on the host: what it says when it is not run under apply -- COMMAND, when a
-# name was not handed over, when an argument is wrong, and when the fd is no iommufd.  The
-# real work (dirty pages, unmap on the kernel's mock) is in tests/bats/vm/apply.bats.
+# name was not handed over, when an argument is wrong, and when the fd is no iommufd; the
+# state files of holders (held list, --pid): read strictly, damaged, symlinked or FIFO ones
+# refused, stale ones reported.  The real work (dirty pages, unmap on the kernel's mock, a
+# real holder) is in tests/bats/vm/apply.bats.
 load helpers
 
-@test "held outside apply -- COMMAND: exit 2, saying where to run it" {
+setup() {
+	STATE=$(mktemp -d "$BATS_TEST_TMPDIR/state.XXXXXX")
+	chmod 700 "$STATE"
+	export IOMMUCTL_STATE_DIR=$STATE
+	unset IOMMUCTL_OBJECTS IOMMUCTL_MAPPINGS IOMMUCTL_IOMMUFD
+}
+
+teardown() {
+	[ -z "${SLEEPER:-}" ] || kill "$SLEEPER" 2>/dev/null || true
+}
+
+# start_of PID: field 22 of /proc/PID/stat (after the command's name in parentheses)
+start_of() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f20; }
+
+# state PID [LINES...]: a state file for PID (its real start time) with the lines given
+# after the header, and end
+state() {
+	local pid=$1 f=$STATE/held-$1.state
+	shift
+	{
+		printf 'iommuctl-held 1\npid %s\nstart %s\niommufd 3\n' "$pid" "$(start_of "$pid")"
+		printf '%s\n' "$@" end
+	} >"$f"
+	chmod 600 "$f"
+}
+
+sleeper() {
+	sleep 1000 &
+	SLEEPER=$!
+}
+
+@test "held outside apply -- COMMAND, no holder: exit 4, saying where to run it" {
 	run --separate-stderr ictl held dirty dirty 0x1000000 2M
-	assert_failure 2
-	assert_equal "$stderr" "iommuctl: no IOMMUCTL_OBJECTS names hwpt 'dirty'; run under 'iommuctl apply SPEC -- COMMAND'"
+	assert_failure 4
+	assert_equal "$stderr" "iommuctl: no held set: run under 'iommuctl apply SPEC -- COMMAND', or hold one with 'iommuctl apply SPEC --hold' ('iommuctl held list' shows the holders)"
 	IOMMUCTL_OBJECTS="dirty=7" run --separate-stderr ictl held dirty dirty 0x1000000 2M
 	assert_failure 2
 	[[ $stderr == *"no IOMMUCTL_IOMMUFD: 'held' acts on the iommufd that 'iommuctl apply SPEC -- COMMAND' hands to COMMAND"* ]] ||
 		fail "$stderr"
 	run --separate-stderr ictl held objects
-	assert_failure 2
+	assert_failure 4
 }
 
 @test "held: a name not handed over exits 4; bad sizes and alignment exit 2" {
@@ -56,4 +89,121 @@ load helpers
 	run ictl --json held objects
 	assert_success
 	assert_equal "$(jq -c '[.objects.s2, .mappings.buf]' <<<"$output")" '[6,"0x1000000"]'
+}
+
+@test "held list: holders, stale ones and damaged files; nothing there: 'No holders.'" {
+	run ictl held list
+	assert_success
+	assert_output "No holders."
+	sleeper
+	state "$SLEEPER" "object ioas ram 1 -" "mapping buf 1 0x1000000 0x200000"
+	# a holder that is gone: its pid is free again, or its start time differs
+	sleep 1 & dead=$!
+	state "$dead" "object ioas ram 1 -"
+	wait "$dead"
+	printf 'junk\n' >"$STATE/held-77.state"
+	chmod 600 "$STATE/held-77.state"
+	run ictl held list
+	assert_success
+	assert_line --regexp "^$SLEEPER +holding +1 +1  -\$"
+	assert_line --regexp "^$dead +stale +1 +0  the holder is gone: 'iommuctl recover' removes it\$"
+	assert_line --partial "held-77.state:1: header: not an iommuctl-held state file"
+	run ictl --json held list
+	assert_success
+	jq_true ".holders | length == 3"
+	jq_true "(.holders[] | select(.pid == $SLEEPER) | .state) == \"holding\""
+	jq_true "(.holders[] | select(.pid == $dead) | .state) == \"stale\""
+	jq_true "(.holders[] | select(.pid == 77) | .problem) | test(\"held-77.state:1\")"
+}
+
+@test "held --pid: the holder's objects and mappings by name; the one holder without --pid" {
+	sleeper
+	state "$SLEEPER" "object ioas guest-ram 1 -" "object hwpt_paging s2 6 -" \
+		"object veventq ev0 9 7" "object hwpt_paging - 10 -" "mapping buf 1 0x1000000 0x200000"
+	run --separate-stderr ictl held objects --pid "$SLEEPER"
+	assert_success
+	assert_line --regexp '^object +guest-ram +1$'
+	assert_line --regexp '^object +ev0 +9$'
+	assert_line --regexp '^mapping +buf +0x1000000$'
+	run ictl --json held objects
+	assert_success
+	jq_true ".holder.pid == $SLEEPER and .holder.iommufd == 3 and .objects.s2 == 6"
+	jq_true '[.holder.objects[] | select(.kind == "veventq") | .fd] == [7]'
+	jq_true '[.holder.objects[] | select(.name == null) | .id] == [10]'
+	# a name not in the set: exit 4, naming the holder
+	run --separate-stderr ictl held unmap nosuch buf 4K
+	assert_failure 4
+	[[ $stderr == *"no ioas 'nosuch' in the set of holder $SLEEPER"* ]] || fail "$stderr"
+	run --separate-stderr ictl held unmap guest-ram nosuch 4K
+	assert_failure 2
+	[[ $stderr == *"'nosuch' is neither a number nor a mapping of holder $SLEEPER"* ]] || fail "$stderr"
+	# the holder's fd 3 is not an iommufd (a sleep has none): the state file is wrong
+	run --separate-stderr ictl held unmap guest-ram buf 4K
+	assert_failure
+	[ "$status" -lt 128 ] || fail "killed by a signal: $status"
+	assert_equal "$stderr" "iommuctl: fd 3 of holder $SLEEPER (its iommufd in held-$SLEEPER.state) is not /dev/iommu (this system has none): the state file is wrong"
+}
+
+@test "held: several holders need --pid; a stale one says recover; --pid is a pid" {
+	sleeper
+	one=$SLEEPER
+	state "$one" "object ioas a 1 -"
+	sleep 1000 & two=$!
+	state "$two" "object ioas b 1 -"
+	run --separate-stderr ictl held objects
+	kill "$two"
+	assert_failure 2
+	[[ $stderr == *"2 holders (pids "*"$one"*"$two"*"): give --pid PID" ]] || fail "$stderr"
+	wait "$two" || true
+	run --separate-stderr ictl held objects --pid "$two"
+	assert_failure 4
+	assert_equal "$stderr" "iommuctl: holder $two is gone (held-$two.state is stale): 'iommuctl recover' removes it"
+	run --separate-stderr ictl held objects --pid 4x
+	assert_failure 2
+	[[ $stderr == *"--pid 4x: give the pid of a holder"* ]] || fail "$stderr"
+	run --separate-stderr ictl held objects --pid 999999
+	assert_failure 4
+	assert_equal "$stderr" "iommuctl: no holder with pid 999999 (no held-999999.state): 'iommuctl held list' shows the holders"
+}
+
+@test "held --pid: damaged, symlinked, FIFO, foreign state files and an open state directory are refused" {
+	sleeper
+	p=$SLEEPER
+	f=$STATE/held-$p.state
+	state "$p" "object ioas ram 1 -" "object veventq q 2 -"
+	run --separate-stderr ictl held objects --pid "$p"
+	assert_failure 1
+	assert_equal "$stderr" "iommuctl: held-$p.state:6: fd: a veventq has an fd: '-' is not one"
+	state "$p" "object ioas ram 1 -"
+	sed -i 's/^iommuctl-held 1$/iommuctl-held 7/' "$f"
+	run --separate-stderr ictl held objects --pid "$p"
+	assert_failure 1
+	assert_equal "$stderr" "iommuctl: held-$p.state:1: version: 7 is not known to this iommuctl (it reads version 1)"
+	state "$p" "object ioas ram 1 -"
+	mv "$f" "$STATE/real"
+	ln -s real "$f"
+	run --separate-stderr ictl held objects --pid "$p"
+	assert_failure 5
+	[[ $stderr == *"held-$p.state: a symbolic link: refused"* ]] || fail "$stderr"
+	rm "$f"
+	mkfifo -m 600 "$f"
+	run --separate-stderr timeout 10 "$IOMMUCTL" held objects --pid "$p"
+	assert_failure 5
+	[[ $stderr == *"held-$p.state: not a regular file: refused"* ]] || fail "$stderr"
+	rm "$f"
+	state "$p" "object ioas ram 1 -"
+	chmod 644 "$f" && chmod g+w "$f"
+	run --separate-stderr ictl held objects --pid "$p"
+	assert_failure 5
+	[[ $stderr == *"writable by others"* ]] || fail "$stderr"
+	chmod 600 "$f"
+	head -c 300000 /dev/zero | tr '\0' 'x' >>"$f"
+	run --separate-stderr ictl held objects --pid "$p"
+	assert_failure 1
+	[[ $stderr == *"bytes: a state file has at most 262144"* ]] || fail "$stderr"
+	state "$p" "object ioas ram 1 -"
+	chmod 777 "$STATE"
+	run --separate-stderr ictl held objects --pid "$p"
+	assert_failure 5
+	[[ $stderr == *"the state directory is not this user's, or others may write it (mode 777"* ]] || fail "$stderr"
 }

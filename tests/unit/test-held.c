@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * held (src/lib/held.c): the names apply hands over, and dirty bitmaps as
- * ranges, without a kernel.
+ * held (src/lib/held*.c): the names apply hands over, dirty bitmaps as
+ * ranges, and the held set's state file (format, strict parse), without a
+ * kernel.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,9 +58,107 @@ static void ranges(void)
 	ictl_dirty_clear(&d);
 }
 
+#define HEAD "iommuctl-held 1\npid 4242\nstart 123456\niommufd 3\n"
+#define GOOD HEAD "object ioas ram 1 -\nobject veventq ev 5 7\nobject hwpt_paging - 6 -\n" \
+	"mapping buf 1 0x1000000 0x200000\nmapping - 1 0x0 0x1000\nend\n"
+
+static void state_roundtrip(struct ictl_ctx *ctx)
+{
+	char text[] = GOOD;
+	struct ictl_held h, back;
+	char *again;
+
+	ok(!ictl_held_parse(ctx, "held-4242.state", text, strlen(text), &h), "a good state file: %s",
+	   ictl_strerror(ctx));
+	ok(h.pid == 4242 && h.start == 123456 && h.iommufd == 3, "pid, start time, iommufd");
+	ok(h.nobjs == 3 && h.objs[1].kind == ICTL_OBJ_VEVENTQ && h.objs[1].fd == 7 &&
+		   !strcmp(h.objs[1].name, "ev") && h.objs[0].fd == -1 && !h.objs[2].name[0],
+	   "the objects: kind, name ('-' none), id, fd");
+	ok(h.nmaps == 2 && h.maps[0].ioas == 1 && h.maps[0].iova == 0x1000000 &&
+		   h.maps[0].length == 0x200000, "the mappings");
+	ok(ictl_held_find_obj(&h, "ev") == &h.objs[1] && !ictl_held_find_obj(&h, "") &&
+		   ictl_held_find_map(&h, "buf") == &h.maps[0], "lookups by name (never the unnamed)");
+	again = ictl_held_format(&h);
+	is_str(again, GOOD, "formatted again: the same text");
+	ok(again && !ictl_held_parse(ctx, "x", again, strlen(again), &back) && back.nobjs == 3,
+	   "and parsed again");
+	free(again);
+	ictl_held_clear(&back);
+	ictl_held_clear(&h);
+}
+
+/* Each damaged file is refused, naming the file, the line and the field. */
+static void state_damaged(struct ictl_ctx *ctx)
+{
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{ "", "f:1: end: missing" },
+		{ "iommuctl-held 2\n", "f:1: version: 2 is not known" },
+		{ "iommuctl-held 01\n", "f:1: version: '01' is not a decimal number" },
+		{ "iommuctl-journal 1\n", "f:1: header: not an iommuctl-held state file" },
+		{ "iommuctl-held 1\nstart 1\n", "f:2: pid: expected here, found 'start'" },
+		{ "iommuctl-held 1\npid 0\n", "f:2: pid: 0 is no process" },
+		{ "iommuctl-held 1\npid -3\n", "f:2: pid: '-3' is not a decimal number" },
+		{ "iommuctl-held 1\npid 99999999\n", "f:2: pid: 99999999 is out of range" },
+		{ "iommuctl-held 1\npid 4 2\n", "f:2: pid: give 'pid PID'" },
+		{ "iommuctl-held 1\npid  4\n", "f:2: line: an empty field" },
+		{ "iommuctl-held 1\npid 4\nstart 99999999999999999999\n", "f:3: start: 99999999999999999999 is out of range" },
+		{ "iommuctl-held 1\npid 4\nstart 1\niommufd x\n", "f:4: iommufd: 'x' is not a decimal number" },
+		{ HEAD "object ioas ram 1 -\n", "f:6: end: missing (a cut-off file)" },
+		{ HEAD "object ioas ram 1 -", "f:5: line: no newline at its end" },
+		{ HEAD "object socket ram 1 -\nend\n", "f:5: kind: 'socket' is no kind of iommufd object" },
+		{ HEAD "object ioas 9ram 1 -\nend\n", "f:5: name: '9ram' is not a name" },
+		{ HEAD "object ioas r/m 1 -\nend\n", "f:5: name: 'r/m' is not a name" },
+		{ HEAD "object ioas ram 0 -\nend\n", "f:5: id: 0 is not an object id" },
+		{ HEAD "object ioas ram 4294967296 -\nend\n", "f:5: id: 4294967296 is out of range" },
+		{ HEAD "object ioas ram 1\nend\n", "f:5: object: give 'object KIND NAME ID FD'" },
+		{ HEAD "object ioas ram 1 4\nend\n", "f:5: fd: only a fault_queue or veventq has one" },
+		{ HEAD "object veventq ev 1 -\nend\n", "f:5: fd: a veventq has an fd" },
+		{ HEAD "object fault_queue fq 1 3\nend\n", "f:5: fd: 3 is the iommufd's" },
+		{ HEAD "object ioas ram 1 -\nobject ioas ram2 1 -\nend\n", "f:6: id: 1 is there twice" },
+		{ HEAD "object ioas ram 1 -\nobject ioas ram 2 -\nend\n", "f:6: name: 'ram' is there twice" },
+		{ HEAD "mapping buf 1 0x0 0x1000\nend\n", "f:5: ioas: 1 is no ioas object listed before" },
+		{ HEAD "object hwpt_paging h 1 -\nmapping buf 1 0x0 0x1000\nend\n", "f:6: ioas: 1 is no ioas object" },
+		{ HEAD "object ioas r 1 -\nmapping buf 1 0x0 0x0\nend\n", "f:6: length: 0x0: empty" },
+		{ HEAD "object ioas r 1 -\nmapping buf 1 0xfffffffffffff000 0x2000\nend\n", "f:6: length: 0x2000: empty, or past the end" },
+		{ HEAD "object ioas r 1 -\nmapping buf 1 0X0 0x1000\nend\n", "f:6: iova: '0X0' is not a hex number" },
+		{ HEAD "object ioas r 1 -\nmapping buf 1 0x10000000000000000 0x1000\nend\n", "f:6: iova: '0x10000000000000000' is not a hex" },
+		{ HEAD "object ioas r 1 -\nmapping buf 1 0x0 0x1000\nmapping buf 1 0x1000 0x1000\nend\n", "f:7: name: 'buf' is there twice" },
+		{ HEAD "object ioas r 1 -\nmapping buf 1 0x0 0x1000\nobject ioas s 2 -\nend\n", "f:7: object: objects come before the mappings" },
+		{ HEAD "group 5\nend\n", "f:5: group: not a record here" },
+		{ HEAD "end\nend\n", "f:6: line: after 'end'" },
+		{ HEAD "end \n", "f:5: line: an empty field" },
+		{ HEAD "\nend\n", "f:5: line: an empty field" },
+	};
+	struct ictl_held h;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *text = strdup(bad[i].text);
+		int r = ictl_held_parse(ctx, "f", text, strlen(text), &h);
+
+		ok(r == -EINVAL && !strncmp(ictl_strerror(ctx), bad[i].want, strlen(bad[i].want)) &&
+			   !h.objs && !h.maps,
+		   "damaged %zu refused: want '%s', got %d '%s'", i, bad[i].want, r, ictl_strerror(ctx));
+		free(text);
+	}
+	ok(ictl_held_parse(ctx, "f", (char[]){ "iommuctl-held 1\0\n" }, 17, &h) == -EINVAL &&
+		   strstr(ictl_strerror(ctx), "a NUL byte"), "a NUL byte: refused");
+}
+
 int main(void)
 {
+	struct ictl_ctx *ctx = NULL;
+
 	lookup();
 	ranges();
+	if (ictl_ctx_new(&ctx, NULL) < 0) {
+		printf("not ok - a context: %s\n", ctx ? ictl_strerror(ctx) : "no memory");
+		ictl_ctx_free(ctx);
+		return 1;
+	}
+	state_roundtrip(ctx);
+	state_damaged(ctx);
+	ictl_ctx_free(ctx);
 	return done_testing();
 }
