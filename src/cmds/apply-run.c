@@ -383,13 +383,18 @@ static int write_handoff_json(json_object *doc, char *dir, size_t dlen,
 /*
  * Publish what is held in the state directory (held.h), for 'iommuctl held
  * --pid' in another shell: the iommufd's and the event queues' fd numbers in
- * this process, every object, every mapping made.
+ * this process, the groups this run claimed (for recover, should it be killed),
+ * every object, every mapping made.
  */
-static int publish(struct cli *cli, const struct ictl_apply *a)
+static int publish(struct cli *cli, const struct ictl_apply *a, const struct claims *c)
 {
 	struct ictl_held h = { .iommufd = ictl_iommufd_fd(a->s) };
 	int r = 0;
 
+	for (size_t i = 0; i < c->n && h.ngroups < ICTL_HELD_GROUPS_MAX; i++) {
+		if (c->claimed[i])
+			h.groups[h.ngroups++] = c->plan[i].group;
+	}
 	for (size_t i = 0; !r && i < ictl_iommufd_count(a->s); i++) {
 		const struct ictl_iommufd_obj *o = ictl_iommufd_obj(a->s, i);
 		bool queue = o->kind == ICTL_OBJ_FAULT || o->kind == ICTL_OBJ_VEVENTQ;
@@ -457,9 +462,10 @@ static int keep_published(struct cli *cli, struct ictl_apply *a, char *reason, s
 }
 
 /* Keep what was made for --hold or -- COMMAND; the reason it ended. */
-static int keep(struct cli *cli, struct ictl_apply *a, char *reason, size_t len, int *status)
+static int keep(struct cli *cli, struct ictl_apply *a, const struct claims *c, char *reason,
+		size_t len, int *status)
 {
-	int r = publish(cli, a);
+	int r = publish(cli, a, c);
 
 	if (r < 0) {
 		*status = -1;
@@ -533,7 +539,7 @@ int apply_run(struct cli *cli, const struct ictl_spec *s, const char *file, bool
 	snprintf(reason, sizeof(reason), "trial run");
 	kr = 0;
 	if (hold || cli->exec_argv)
-		kr = keep(cli, a, reason, sizeof(reason), &status);
+		kr = keep(cli, a, &c, reason, sizeof(reason), &status);
 	code = finish(cli, a, &c, reason, status);
 	ictl_apply_free(a);
 	if (code)

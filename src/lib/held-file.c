@@ -261,13 +261,35 @@ int ictl_held_holders(struct ictl_ctx *ctx, struct ictl_held_holder **out, size_
 	return 0;
 }
 
-int ictl_held_reap(struct ictl_ctx *ctx)
+/* Give back a group the gone holder claimed: 0, or -errno (the context says why). */
+static int give_back(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int pid,
+		     unsigned int group)
+{
+	struct ictl_own_plan rel;
+	int r = ictl_release_plan(ctx, group, &rel);
+
+	if (r == -EUNATCH) {		/* not claimed any more: given back already */
+		ctx->err[0] = '\0';
+		return 0;
+	}
+	if (!r) {
+		r = ictl_own_apply(ctx, o, &rel);
+		ictl_own_plan_clear(&rel);
+	}
+	return r < 0 ? ictl_err_wrap(ctx, -r, "group %u, claimed by holder %d that is gone", group,
+				     pid) : 0;
+}
+
+int ictl_held_recover(struct ictl_ctx *ctx, const struct ictl_own_opts *o,
+		      struct ictl_held_recovered *out, size_t max)
 {
 	_cleanup_free_ struct ictl_held_holder *v = NULL;
 	_cleanup_close_ int dfd = -1;
-	size_t n;
-	int r, removed = 0;
+	size_t n, k = 0;
+	int r;
 
+	if (!ctx->live)		/* a capture's processes cannot be asked whether they run */
+		return 0;
 	r = ictl_held_holders(ctx, &v, &n);
 	if (r < 0 || !n)
 		return r;
@@ -275,16 +297,28 @@ int ictl_held_reap(struct ictl_ctx *ctx)
 	if (dfd < 0)
 		return dfd;
 	for (size_t i = 0; i < n; i++) {
+		struct ictl_held_recovered x = { .pid = v[i].pid, .ok = true };
+		struct ictl_held h;
 		char name[64];
 
-		if (v[i].alive)
+		if (v[i].alive || v[i].err)
 			continue;
 		state_name(v[i].pid, name, sizeof(name));
-		if (!unlinkat(dfd, name, 0))
-			removed++;
+		if (ictl_held_read_at(ctx, dfd, name, &h) < 0)
+			continue;
+		x.ngroups = h.ngroups;
+		memcpy(x.groups, h.groups, sizeof(x.groups));
+		for (size_t g = 0; g < h.ngroups; g++)
+			x.ok &= !give_back(ctx, o, h.pid, h.groups[g]);
+		ictl_held_clear(&h);
+		if (x.ok && unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+			x.ok = !ictl_err(ctx, errno, "%s: %s", name, strerror(errno));
+		if (k < max)
+			out[k] = x;
+		k++;
 	}
 	fsync(dfd);
-	return removed;
+	return (int)k;
 }
 
 /* --- a holder's fds ----------------------------------------------------------------- */

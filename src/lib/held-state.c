@@ -91,6 +91,8 @@ char *ictl_held_format(const struct ictl_held *h)
 		return NULL;
 	fprintf(f, "iommuctl-held %d\npid %d\nstart %llu\niommufd %d\n", ICTL_HELD_VERSION, h->pid,
 		(unsigned long long)h->start, h->iommufd);
+	for (size_t i = 0; i < h->ngroups; i++)
+		fprintf(f, "group %u\n", h->groups[i]);
 	for (size_t i = 0; i < h->nobjs; i++) {
 		const struct ictl_held_obj *o = &h->objs[i];
 
@@ -277,6 +279,23 @@ static int parse_mapping(struct hp *p, struct ictl_held *h)
 	       r < 0 ? ictl_err(p->ctx, ENOMEM, "%s: out of memory", p->file) : 0;
 }
 
+static int parse_group(struct hp *p, struct ictl_held *h)
+{
+	uint64_t v;
+	int r;
+
+	if ((r = need(p, "group", 2, "group NUMBER")) || (r = dec(p, "group", p->f[1], INT32_MAX, &v)))
+		return r;
+	for (size_t i = 0; i < h->ngroups; i++) {
+		if (h->groups[i] == v)
+			return bad(p, "group", "%s is there twice", p->f[1]);
+	}
+	if (h->ngroups == ICTL_HELD_GROUPS_MAX)
+		return bad(p, "group", "more than %d groups", ICTL_HELD_GROUPS_MAX);
+	h->groups[h->ngroups++] = (unsigned int)v;
+	return 0;
+}
+
 /* The header lines, in their order: the version, pid, start, iommufd. */
 static int parse_head(struct hp *p, struct ictl_held *h, unsigned int i)
 {
@@ -331,6 +350,8 @@ static int parse_lines(struct hp *p, char *text, struct ictl_held *h)
 			return r;
 		if (p->line <= 4)
 			r = parse_head(p, h, p->line - 1);
+		else if (!strcmp(p->f[0], "group") && !h->nobjs && !h->nmaps)
+			r = parse_group(p, h);
 		else if (!strcmp(p->f[0], "object") && !h->nmaps)
 			r = parse_object(p, h);
 		else if (!strcmp(p->f[0], "mapping"))
@@ -340,7 +361,8 @@ static int parse_lines(struct hp *p, char *text, struct ictl_held *h)
 		else
 			r = bad(p, p->f[0][0] && strlen(p->f[0]) < 24 ? p->f[0] : "line", "%s",
 				!strcmp(p->f[0], "object") ? "objects come before the mappings" :
-				"not a record here (object, mapping or end)");
+				!strcmp(p->f[0], "group") ? "groups come before the objects and mappings" :
+				"not a record here (group, object, mapping or end)");
 		if (r)
 			return r;
 		line = nl + 1;

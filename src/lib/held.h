@@ -66,6 +66,7 @@ void ictl_dirty_clear(struct ictl_dirty *d);
  *   pid 4242                          the holder
  *   start 1234567                     its start time (field 22 of /proc/PID/stat)
  *   iommufd 3                         the holder's fd number of its iommufd
+ *   group 11                          a group the holder claimed (recover gives it back)
  *   object KIND NAME ID FD            NAME "-" unnamed, FD "-" when it has none
  *   mapping NAME IOAS IOVA LENGTH     IOAS an id, IOVA and LENGTH in hex
  *   end
@@ -73,6 +74,7 @@ void ictl_dirty_clear(struct ictl_dirty *d);
 #define ICTL_HELD_VERSION 1
 #define ICTL_HELD_FILE_MAX (256 * 1024)	/* bytes of a state file */
 #define ICTL_HELD_ITEMS_MAX 4096	/* objects, and mappings */
+#define ICTL_HELD_GROUPS_MAX 16
 
 struct ictl_held_obj {
 	enum ictl_obj_kind kind;
@@ -91,6 +93,8 @@ struct ictl_held {
 	int pid;
 	uint64_t start;			/* the holder's start time, in clock ticks after boot */
 	int iommufd;			/* the holder's fd number */
+	size_t ngroups;
+	unsigned int groups[ICTL_HELD_GROUPS_MAX];	/* claimed by the holder, to give back */
 	size_t nobjs, nmaps;
 	struct ictl_held_obj *objs;
 	struct ictl_held_map *maps;
@@ -159,7 +163,20 @@ int ictl_held_holders(struct ictl_ctx *ctx, struct ictl_held_holder **out, size_
 int ictl_held_getfd(struct ictl_ctx *ctx, const struct ictl_held *h, int fd,
 		    enum ictl_obj_kind kind, int *out);
 
-/* Remove the state files whose holder is gone; how many, or -errno. */
-int ictl_held_reap(struct ictl_ctx *ctx);
+struct ictl_held_recovered {
+	int pid;			/* the holder that is gone */
+	size_t ngroups;
+	unsigned int groups[ICTL_HELD_GROUPS_MAX];	/* it had claimed; given back */
+	bool ok;			/* every group given back, the state file removed */
+};
+/*
+ * For each state file whose holder is gone: give back the groups it claimed
+ * (as iommuctl release does; one already given back is fine), then remove the
+ * file.  Fills up to max entries, returns the count; a group that could not
+ * be given back keeps its file (ok false, the context says why).  Damaged
+ * files are left alone ('held list' shows them).
+ */
+int ictl_held_recover(struct ictl_ctx *ctx, const struct ictl_own_opts *o,
+		      struct ictl_held_recovered *out, size_t max);
 
 #endif /* ICTL_HELD_H */

@@ -207,3 +207,25 @@ sleeper() {
 	assert_failure 5
 	[[ $stderr == *"the state directory is not this user's, or others may write it (mode 777"* ]] || fail "$stderr"
 }
+
+@test "recover: the state file of a holder that is gone goes; a running holder's and a damaged one stay" {
+	[ "$(id -u)" = 0 ] || skip "recover on the live system needs root"
+	sleeper
+	state "$SLEEPER" "object ioas ram 1 -"
+	sleep 1 & dead=$!
+	state "$dead" "object ioas ram 1 -"
+	wait "$dead"
+	printf 'junk\n' >"$STATE/held-77.state"
+	chmod 600 "$STATE/held-77.state"
+	run --separate-stderr ictl recover
+	assert_success
+	assert_output "Held set of pid $dead (gone): state file removed"
+	assert_file_not_exists "$STATE/held-$dead.state"
+	assert_file_exists "$STATE/held-$SLEEPER.state"
+	assert_file_exists "$STATE/held-77.state"
+	run ictl --json recover
+	assert_success
+	jq_true '.recovered == [] and .held == [] and .error == null'
+	run ictl recover
+	assert_output "Nothing to recover."
+}

@@ -59,7 +59,7 @@ static void ranges(void)
 }
 
 #define HEAD "iommuctl-held 1\npid 4242\nstart 123456\niommufd 3\n"
-#define GOOD HEAD "object ioas ram 1 -\nobject veventq ev 5 7\nobject hwpt_paging - 6 -\n" \
+#define GOOD HEAD "group 11\ngroup 3\nobject ioas ram 1 -\nobject veventq ev 5 7\nobject hwpt_paging - 6 -\n" \
 	"mapping buf 1 0x1000000 0x200000\nmapping - 1 0x0 0x1000\nend\n"
 
 static void state_roundtrip(struct ictl_ctx *ctx)
@@ -71,6 +71,7 @@ static void state_roundtrip(struct ictl_ctx *ctx)
 	ok(!ictl_held_parse(ctx, "held-4242.state", text, strlen(text), &h), "a good state file: %s",
 	   ictl_strerror(ctx));
 	ok(h.pid == 4242 && h.start == 123456 && h.iommufd == 3, "pid, start time, iommufd");
+	ok(h.ngroups == 2 && h.groups[0] == 11 && h.groups[1] == 3, "the groups it claimed");
 	ok(h.nobjs == 3 && h.objs[1].kind == ICTL_OBJ_VEVENTQ && h.objs[1].fd == 7 &&
 		   !strcmp(h.objs[1].name, "ev") && h.objs[0].fd == -1 && !h.objs[2].name[0],
 	   "the objects: kind, name ('-' none), id, fd");
@@ -126,7 +127,14 @@ static void state_damaged(struct ictl_ctx *ctx)
 		{ HEAD "object ioas r 1 -\nmapping buf 1 0x10000000000000000 0x1000\nend\n", "f:6: iova: '0x10000000000000000' is not a hex" },
 		{ HEAD "object ioas r 1 -\nmapping buf 1 0x0 0x1000\nmapping buf 1 0x1000 0x1000\nend\n", "f:7: name: 'buf' is there twice" },
 		{ HEAD "object ioas r 1 -\nmapping buf 1 0x0 0x1000\nobject ioas s 2 -\nend\n", "f:7: object: objects come before the mappings" },
-		{ HEAD "group 5\nend\n", "f:5: group: not a record here" },
+		{ HEAD "groups 5\nend\n", "f:5: groups: not a record here (group, object, mapping or end)" },
+		{ HEAD "group 5\ngroup 5\nend\n", "f:6: group: 5 is there twice" },
+		{ HEAD "group x\nend\n", "f:5: group: 'x' is not a decimal number" },
+		{ HEAD "group\nend\n", "f:5: group: give 'group NUMBER'" },
+		{ HEAD "object ioas r 1 -\ngroup 5\nend\n", "f:6: group: groups come before the objects" },
+		{ HEAD "group 1\ngroup 2\ngroup 3\ngroup 4\ngroup 5\ngroup 6\ngroup 7\ngroup 8\ngroup 9\n"
+		       "group 10\ngroup 11\ngroup 12\ngroup 13\ngroup 14\ngroup 15\ngroup 16\ngroup 17\nend\n",
+		  "f:21: group: more than 16 groups" },
 		{ HEAD "end\nend\n", "f:6: line: after 'end'" },
 		{ HEAD "end \n", "f:5: line: an empty field" },
 		{ HEAD "\nend\n", "f:5: line: an empty field" },

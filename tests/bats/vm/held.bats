@@ -1,0 +1,174 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# K_* are read by the helpers:
+# shellcheck disable=SC2034,SC2153
+# In-guest: a held set acted on from another process.  'apply --hold' publishes its set in
+# the state directory; 'held --pid' in a second process takes a copy of the holder's
+# iommufd and acts on the same objects; the kernel's answers (the mock's selftest ops,
+# through iofd) say whether it did.  A holder killed with SIGKILL leaves a stale file that
+# 'held' reports and 'recover' removes, giving back the group the holder had claimed.
+
+setup_file() {
+    load "$BATS_TEST_DIRNAME/../../vm/bats-helpers"
+    IOFD=$(dirname "$IOMMUCTL")/tests/iofd
+    export IOFD
+    [ -n "$VM_SHAPE" ] || return 0
+    [ "$VM_SHAPE" != none ] || return 0
+    sys_scan
+    EDU=$(edu_bdf) || return 0
+    export EDU
+    [ "$VM_KERNEL_KIND" = stock ] || sys_bind_vfio "$EDU"
+    unsafe_irqs_allow
+}
+
+teardown_file() {
+    unsafe_irqs_restore
+    [ -n "${EDU:-}" ] && [ "$VM_KERNEL_KIND" != stock ] || return 0
+    sys_unbind_vfio "$EDU"
+}
+
+setup() {
+    load "$BATS_TEST_DIRNAME/../../vm/bats-helpers"
+    vm_require_guest
+    EX=$(cd "$BATS_TEST_DIRNAME/../../../examples" && pwd)
+    S=$BATS_TEST_TMPDIR/spec.yaml
+    IOMMUCTL_STATE_DIR=$BATS_TEST_TMPDIR/state
+    export IOMMUCTL_STATE_DIR
+    BG_PIDS=
+}
+
+teardown() {
+    local p
+    for p in ${BG_PIDS:-}; do
+        { kill -9 "$p" && wait "$p"; } 2>/dev/null || true
+    done
+}
+
+need_mock() {
+    [ "$VM_KERNEL_KIND" != stock ] || skip "Debian's 6.12 has no iommufd selftest (CONFIG_IOMMUFD_TEST)"
+    [ -n "$(compgen -G '/sys/class/iommu/iommufd_selftest_iommu*')" ] ||
+        fail "the test kernel has no selftest IOMMU unit: harness broken"
+    [ -x "$IOFD" ] || fail "no $IOFD: run make (tests/uapi/uapi.mk builds it)"
+}
+
+# hold SPEC: 'apply SPEC --hold' in the background (HOLDER), once its state file is there
+hold() {
+    "$IOMMUCTL" apply "$1" --hold >"$BATS_TEST_TMPDIR/hold.out" 2>&1 3>&- &
+    HOLDER=$!
+    BG_PIDS=$HOLDER
+    HELD=$IOMMUCTL_STATE_DIR/held-$HOLDER.state
+    local i
+    for i in $(seq 1200); do
+        [ -e "$HELD" ] && return 0
+        kill -0 "$HOLDER" 2>/dev/null || break
+        sleep 0.1
+    done
+    sed 's/^/# /' "$BATS_TEST_TMPDIR/hold.out" >&3
+    fail "apply --hold published no state file $HELD"
+}
+
+@test "held --pid: a second process lists, reads and unmaps the set an apply --hold holds; the file goes with the hold" {
+    need_mock
+    hold "$EX/selftest-mock.yaml"
+    # what the file says is the holder's: its pid and start time, its iommufd
+    assert_equal "$(sed -n 2p "$HELD")" "pid $HOLDER"
+    assert_equal "$(sed -n 's/^start //p' "$HELD")" "$(sed 's/.*) //' "/proc/$HOLDER/stat" | cut -d' ' -f20)"
+    [ "$(stat -c %a "$HELD")" = 600 ] || fail "mode $(stat -c %a "$HELD")"
+    run --separate-stderr "$IOMMUCTL" held list
+    assert_success
+    assert_line --regexp "^$HOLDER +holding +[0-9]+ +2  -$"
+    # the one holder: no --pid needed
+    run --separate-stderr "$IOMMUCTL" held objects
+    assert_success
+    assert_line --regexp '^object +guest-ram +[0-9]+$'
+    assert_line --regexp '^object +q0 +[0-9]+$'
+    assert_line --regexp '^mapping +buf +0x1000000$'
+    run --separate-stderr "$IOMMUCTL" --json held objects --pid "$HOLDER"
+    assert_success
+    jq -e ".holder.pid == $HOLDER and ([.holder.objects[] | select(.kind == \"veventq\" or .kind == \"fault_queue\") | .fd | type] == [\"number\", \"number\"])" <<<"$output"
+    # through the holder's iommufd: dirty tracking on, nothing dirty yet; unmap, and again
+    run --separate-stderr "$IOMMUCTL" held dirty --pid "$HOLDER" dirty buf 2M --enable
+    echo "# $stderr" >&3
+    assert_success
+    assert_line --regexp '^hwpt dirty #[0-9]+: 0x1000000-0x11fffff in 4 KiB pages: 0 of 512 dirty$'
+    run --separate-stderr "$IOMMUCTL" held unmap --pid "$HOLDER" guest-ram scratch 64K
+    assert_success
+    assert_line --regexp '^unmapped 0x10000 bytes at 0x[0-9a-f]+ from ioas guest-ram #[0-9]+$'
+    run --separate-stderr "$IOMMUCTL" held unmap --pid "$HOLDER" guest-ram scratch 64K
+    assert_failure 1
+    [[ $stderr == *"IOMMU_IOAS_UNMAP"* ]] || fail "$stderr"
+    # the hold ends: the objects are undone and the file is gone
+    kill -TERM "$HOLDER"
+    wait "$HOLDER"
+    BG_PIDS=
+    grep -q '^Apply ended: SIGTERM' "$BATS_TEST_TMPDIR/hold.out" || fail "$(cat "$BATS_TEST_TMPDIR/hold.out")"
+    assert_file_not_exists "$HELD"
+    run "$IOMMUCTL" held list
+    assert_output "No holders."
+}
+
+@test "held --pid as another user: exit 5, saying to run as root" {
+    need_mock
+    command -v setpriv >/dev/null || skip "no setpriv in this guest"
+    hold "$EX/selftest-mock.yaml"
+    # the state directory is root's: another user cannot even read it
+    run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$IOMMUCTL" held objects --pid "$HOLDER"
+    echo "# $stderr" >&3
+    assert_failure 5
+}
+
+@test "kill -9 of a mock holder: held says it is stale, recover removes the file, nothing left" {
+    need_mock
+    hold "$EX/selftest-mock.yaml"
+    kill -9 "$HOLDER"
+    wait "$HOLDER" || true
+    BG_PIDS=
+    assert_file_exists "$HELD"
+    run "$IOMMUCTL" held list
+    assert_line --regexp "^$HOLDER +stale +[0-9]+ +2  the holder is gone: 'iommuctl recover' removes it$"
+    run --separate-stderr "$IOMMUCTL" held objects --pid "$HOLDER"
+    assert_failure 4
+    assert_equal "$stderr" "iommuctl: holder $HOLDER is gone (held-$HOLDER.state is stale): 'iommuctl recover' removes it"
+    run --separate-stderr "$IOMMUCTL" held objects
+    assert_failure 4
+    run --separate-stderr "$IOMMUCTL" recover
+    assert_success
+    assert_output "Held set of pid $HOLDER (gone): state file removed"
+    assert_equal "$(ls -A "$IOMMUCTL_STATE_DIR" | grep -v '\.lock$' || true)" ""
+}
+
+edu_spec() {
+    cat >"$S" <<-EOF
+	devices: [{name: edu, device: $EDU}]
+	ioas:
+	  - name: ram
+	    mappings: [{name: low, iova: 0x100000, size: 64K}]
+	hwpts: [{name: pt, ioas: ram, device: edu}]
+	attach: [{device: edu, hwpt: pt}]
+	EOF
+}
+
+@test "kill -9 of a holder that claimed edu's group: recover gives the group back and removes the file" {
+    shape_has_iommu || skip "shape '$VM_SHAPE' has no IOMMU"
+    [ -n "${EDU:-}" ] || fail "no edu device in this VM: harness broken"
+    [ "$VM_KERNEL_KIND" != stock ] || skip "Debian's 6.12 has no iommufd (CONFIG_IOMMUFD is off)"
+    local g=${K_GROUP[$EDU]} before after
+    sys_unbind_vfio "$EDU"
+    before=$(snapshot "$EDU")
+    edu_spec
+    hold "$S"
+    grep -qx "group $g" "$HELD" || { sys_bind_vfio "$EDU"; fail "no 'group $g' in $(cat "$HELD")"; }
+    grep -qx "mapping low [0-9]* 0x100000 0x10000" "$HELD" || { sys_bind_vfio "$EDU"; fail "$(cat "$HELD")"; }
+    kill -9 "$HOLDER"
+    wait "$HOLDER" || true
+    BG_PIDS=
+    run --separate-stderr "$IOMMUCTL" recover
+    after=$(snapshot "$EDU")
+    sys_bind_vfio "$EDU"
+    echo "# $output $stderr" >&3
+    assert_success
+    assert_output "Held set of pid $HOLDER (gone): group $g given back; state file removed"
+    assert_equal "$after" "$before"
+    assert_file_not_exists "$HELD"
+    assert_equal "$(ls -A "$IOMMUCTL_STATE_DIR" | grep -v '\.lock$' || true)" ""
+}
