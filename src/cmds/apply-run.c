@@ -305,11 +305,14 @@ static json_object *handoff_json(const struct ictl_apply *a, const struct ictl_h
 {
 	json_object *doc = json_object_new_object(), *objs = json_object_new_object();
 	json_object *maps = json_object_new_object(), *devs = json_object_new_array();
+	json_object *fds = json_object_new_object();
 
 	js_set(doc, "iommufd", js_int(ictl_handoff_target(ho, ICTL_HANDOFF_IOMMUFD, 0)));
 	for (size_t i = 0; i < ho->nfds; i++) {
 		json_object *d;
 
+		if (ho->fds[i].role == ICTL_HANDOFF_QUEUE && ho->fds[i].name[0])
+			js_set(fds, ho->fds[i].name, js_int(ho->fds[i].target));
 		if (ho->fds[i].role != ICTL_HANDOFF_DEVICE)
 			continue;
 		d = json_object_new_object();
@@ -319,6 +322,7 @@ static json_object *handoff_json(const struct ictl_apply *a, const struct ictl_h
 		json_object_array_add(devs, d);
 	}
 	js_set(doc, "devices", devs);
+	js_set(doc, "fds", fds);
 	for (size_t i = 0; i < ictl_iommufd_count(a->s); i++) {
 		const struct ictl_iommufd_obj *o = ictl_iommufd_obj(a->s, i);
 		json_object *j;
@@ -329,6 +333,9 @@ static json_object *handoff_json(const struct ictl_apply *a, const struct ictl_h
 		js_set(j, "kind", json_object_new_string(ictl_obj_kind_name(o->kind)));
 		js_set(j, "id", js_uint(o->id));
 		js_set(j, "dev_id", o->dev_id ? js_uint(o->dev_id) : NULL);
+		js_set(j, "type", o->kind == ICTL_OBJ_HWPT_NESTED || o->kind == ICTL_OBJ_VIOMMU ||
+					  o->kind == ICTL_OBJ_VEVENTQ || o->kind == ICTL_OBJ_HW_QUEUE ?
+					  js_uint(o->type) : NULL);
 		js_set(objs, o->name, j);
 	}
 	js_set(doc, "objects", objs);
@@ -399,7 +406,7 @@ static int publish(struct cli *cli, const struct ictl_apply *a, const struct cla
 		const struct ictl_iommufd_obj *o = ictl_iommufd_obj(a->s, i);
 		bool queue = o->kind == ICTL_OBJ_FAULT || o->kind == ICTL_OBJ_VEVENTQ;
 
-		r = ictl_held_add_obj(&h, o->kind, o->name, o->id, queue ? o->fd : -1);
+		r = ictl_held_add_obj(&h, o->kind, o->name, o->id, queue ? o->fd : -1, o->type);
 	}
 	for (size_t i = 0; !r && i < a->spec->nioas; i++) {
 		for (size_t k = 0; !r && k < a->spec->ioas[i].nmaps; k++) {

@@ -30,7 +30,7 @@ static bool held_name_ok(const char *s)
 }
 
 int ictl_held_add_obj(struct ictl_held *h, enum ictl_obj_kind kind, const char *name,
-		      uint32_t id, int fd)
+		      uint32_t id, int fd, uint32_t type)
 {
 	struct ictl_held_obj *o;
 
@@ -43,6 +43,7 @@ int ictl_held_add_obj(struct ictl_held *h, enum ictl_obj_kind kind, const char *
 	str_copy(o->name, name ? name : "", sizeof(o->name));
 	o->id = id;
 	o->fd = fd;
+	o->type = type;
 	return 0;
 }
 
@@ -99,9 +100,10 @@ char *ictl_held_format(const struct ictl_held *h)
 		fprintf(f, "object %s %s %u ", ictl_obj_kind_name(o->kind), o->name[0] ? o->name : "-",
 			o->id);
 		if (o->fd >= 0)
-			fprintf(f, "%d\n", o->fd);
+			fprintf(f, "%d", o->fd);
 		else
-			fputs("-\n", f);
+			fputs("-", f);
+		fprintf(f, " 0x%x\n", o->type);
 	}
 	for (size_t i = 0; i < h->nmaps; i++)
 		fprintf(f, "mapping %s %u 0x%llx 0x%llx\n", h->maps[i].name[0] ? h->maps[i].name : "-",
@@ -216,7 +218,7 @@ static int parse_object(struct hp *p, struct ictl_held *h)
 	int r;
 	bool queue;
 
-	if ((r = need(p, "object", 5, "object KIND NAME ID FD")))
+	if ((r = need(p, "object", 6, "object KIND NAME ID FD TYPE")))
 		return r;
 	for (o.kind = 0; o.kind < ICTL_OBJ_KIND_COUNT; o.kind++) {
 		if (!strcmp(p->f[1], ictl_obj_kind_name(o.kind)))
@@ -249,7 +251,11 @@ static int parse_object(struct hp *p, struct ictl_held *h)
 	}
 	if (o.fd >= 0 && o.fd == h->iommufd)
 		return bad(p, "fd", "%s is the iommufd's", p->f[4]);
-	r = ictl_held_add_obj(h, o.kind, o.name, o.id, o.fd);
+	if ((r = hex(p, "type", p->f[5], &v)))
+		return r;
+	if (v > UINT32_MAX)
+		return bad(p, "type", "%s is out of range", p->f[5]);
+	r = ictl_held_add_obj(h, o.kind, o.name, o.id, o.fd, (uint32_t)v);
 	return r == -E2BIG ? bad(p, "object", "more than %d objects", ICTL_HELD_ITEMS_MAX) :
 	       r < 0 ? ictl_err(p->ctx, ENOMEM, "%s: out of memory", p->file) : 0;
 }

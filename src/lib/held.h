@@ -67,7 +67,8 @@ void ictl_dirty_clear(struct ictl_dirty *d);
  *   start 1234567                     its start time (field 22 of /proc/PID/stat)
  *   iommufd 3                         the holder's fd number of its iommufd
  *   group 11                          a group the holder claimed (recover gives it back)
- *   object KIND NAME ID FD            NAME "-" unnamed, FD "-" when it has none
+ *   object KIND NAME ID FD TYPE       NAME "-" unnamed, FD "-" when it has none,
+ *                                     TYPE (hex) its type: HWPT data, vIOMMU, vEVENTQ
  *   mapping NAME IOAS IOVA LENGTH     IOAS an id, IOVA and LENGTH in hex
  *   end
  */
@@ -81,6 +82,7 @@ struct ictl_held_obj {
 	char name[ICTL_OBJ_NAME_MAX];	/* "" unnamed */
 	uint32_t id;
 	int fd;				/* the holder's fd (fault queue, vEVENTQ), or -1 */
+	uint32_t type;			/* HWPT data type, vIOMMU, vEVENTQ or HW queue type */
 };
 
 struct ictl_held_map {
@@ -104,7 +106,7 @@ struct ictl_held {
 void ictl_held_clear(struct ictl_held *h);
 /* Add an object or a mapping (name may be NULL or ""); -ENOMEM, -E2BIG past the limit. */
 int ictl_held_add_obj(struct ictl_held *h, enum ictl_obj_kind kind, const char *name,
-		      uint32_t id, int fd);
+		      uint32_t id, int fd, uint32_t type);
 int ictl_held_add_map(struct ictl_held *h, const char *name, uint32_t ioas, uint64_t iova,
 		      uint64_t length);
 const struct ictl_held_obj *ictl_held_find_obj(const struct ictl_held *h, const char *name);
@@ -178,5 +180,39 @@ struct ictl_held_recovered {
  */
 int ictl_held_recover(struct ictl_ctx *ctx, const struct ictl_own_opts *o,
 		      struct ictl_held_recovered *out, size_t max);
+
+/* --- event queues: vEVENTQ records, IO page faults and their responses ------------ */
+
+struct ictl_held_event {
+	bool fault;			/* an IO page fault (else a vEVENT) */
+	/* a vEVENT: its header, and the vendor's event data (len bytes; none when lost) */
+	uint32_t flags;			/* ICTL_IOMMU_VEVENTQ_FLAG_LOST_EVENTS */
+	uint32_t sequence;
+	uint32_t len;
+	uint8_t data[32];
+	/* a fault */
+	struct ictl_iommu_hwpt_pgfault pf;
+};
+
+/*
+ * The bytes of one vEVENT's data for a vEVENTQ type (selftest: 4, the virtual
+ * id; arm-smmuv3: 32, an event queue entry; tegra241-cmdqv: 16); 0 when the
+ * type is not known.
+ */
+size_t ictl_vevent_data_len(uint32_t type);
+
+/*
+ * Read the records of an event queue's fd (kind ICTL_OBJ_FAULT or
+ * ICTL_OBJ_VEVENTQ of vEVENTQ type type) into out: at least min of them, as
+ * many as there are up to max, waiting (poll) at most timeout_ms for them.
+ * Returns how many were read (fewer than min: the time ran out).
+ */
+int ictl_queue_read(struct ictl_ctx *ctx, int fd, enum ictl_obj_kind kind, uint32_t type,
+		    size_t min, size_t max, int timeout_ms, struct ictl_held_event *out);
+/*
+ * Answer the fault group of cookie (ICTL_IOMMUFD_PAGE_RESP_SUCCESS or _INVALID;
+ * anything else is refused before the write).
+ */
+int ictl_fault_respond(struct ictl_ctx *ctx, int fd, uint32_t cookie, uint32_t code);
 
 #endif /* ICTL_HELD_H */

@@ -96,10 +96,10 @@ sleeper() {
 	assert_success
 	assert_output "No holders."
 	sleeper
-	state "$SLEEPER" "object ioas ram 1 -" "mapping buf 1 0x1000000 0x200000"
+	state "$SLEEPER" "object ioas ram 1 - 0x0" "mapping buf 1 0x1000000 0x200000"
 	# a holder that is gone: its pid is free again, or its start time differs
 	sleep 1 & dead=$!
-	state "$dead" "object ioas ram 1 -"
+	state "$dead" "object ioas ram 1 - 0x0"
 	wait "$dead"
 	printf 'junk\n' >"$STATE/held-77.state"
 	chmod 600 "$STATE/held-77.state"
@@ -118,8 +118,8 @@ sleeper() {
 
 @test "held --pid: the holder's objects and mappings by name; the one holder without --pid" {
 	sleeper
-	state "$SLEEPER" "object ioas guest-ram 1 -" "object hwpt_paging s2 6 -" \
-		"object veventq ev0 9 7" "object hwpt_paging - 10 -" "mapping buf 1 0x1000000 0x200000"
+	state "$SLEEPER" "object ioas guest-ram 1 - 0x0" "object hwpt_paging s2 6 - 0x0" \
+		"object veventq ev0 9 7 0xbeefbeef" "object hwpt_paging - 10 - 0x0" "mapping buf 1 0x1000000 0x200000"
 	run --separate-stderr ictl held objects --pid "$SLEEPER"
 	assert_success
 	assert_line --regexp '^object +guest-ram +1$'
@@ -147,9 +147,9 @@ sleeper() {
 @test "held: several holders need --pid; a stale one says recover; --pid is a pid" {
 	sleeper
 	one=$SLEEPER
-	state "$one" "object ioas a 1 -"
+	state "$one" "object ioas a 1 - 0x0"
 	sleep 1000 & two=$!
-	state "$two" "object ioas b 1 -"
+	state "$two" "object ioas b 1 - 0x0"
 	run --separate-stderr ictl held objects
 	kill "$two"
 	assert_failure 2
@@ -170,16 +170,16 @@ sleeper() {
 	sleeper
 	p=$SLEEPER
 	f=$STATE/held-$p.state
-	state "$p" "object ioas ram 1 -" "object veventq q 2 -"
+	state "$p" "object ioas ram 1 - 0x0" "object veventq q 2 - 0x0"
 	run --separate-stderr ictl held objects --pid "$p"
 	assert_failure 1
 	assert_equal "$stderr" "iommuctl: held-$p.state:6: fd: a veventq has an fd: '-' is not one"
-	state "$p" "object ioas ram 1 -"
+	state "$p" "object ioas ram 1 - 0x0"
 	sed -i 's/^iommuctl-held 1$/iommuctl-held 7/' "$f"
 	run --separate-stderr ictl held objects --pid "$p"
 	assert_failure 1
 	assert_equal "$stderr" "iommuctl: held-$p.state:1: version: 7 is not known to this iommuctl (it reads version 1)"
-	state "$p" "object ioas ram 1 -"
+	state "$p" "object ioas ram 1 - 0x0"
 	mv "$f" "$STATE/real"
 	ln -s real "$f"
 	run --separate-stderr ictl held objects --pid "$p"
@@ -191,7 +191,7 @@ sleeper() {
 	assert_failure 5
 	[[ $stderr == *"held-$p.state: not a regular file: refused"* ]] || fail "$stderr"
 	rm "$f"
-	state "$p" "object ioas ram 1 -"
+	state "$p" "object ioas ram 1 - 0x0"
 	chmod 644 "$f" && chmod g+w "$f"
 	run --separate-stderr ictl held objects --pid "$p"
 	assert_failure 5
@@ -201,7 +201,7 @@ sleeper() {
 	run --separate-stderr ictl held objects --pid "$p"
 	assert_failure 1
 	[[ $stderr == *"bytes: a state file has at most 262144"* ]] || fail "$stderr"
-	state "$p" "object ioas ram 1 -"
+	state "$p" "object ioas ram 1 - 0x0"
 	chmod 777 "$STATE"
 	run --separate-stderr ictl held objects --pid "$p"
 	assert_failure 5
@@ -211,9 +211,9 @@ sleeper() {
 @test "recover: the state file of a holder that is gone goes; a running holder's and a damaged one stay" {
 	[ "$(id -u)" = 0 ] || skip "recover on the live system needs root"
 	sleeper
-	state "$SLEEPER" "object ioas ram 1 -"
+	state "$SLEEPER" "object ioas ram 1 - 0x0"
 	sleep 1 & dead=$!
-	state "$dead" "object ioas ram 1 -"
+	state "$dead" "object ioas ram 1 - 0x0"
 	wait "$dead"
 	printf 'junk\n' >"$STATE/held-77.state"
 	chmod 600 "$STATE/held-77.state"
