@@ -106,7 +106,7 @@ _iommuctl() {
 	held)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
-		words="list objects dirty unmap"
+		words="list objects dirty unmap events respond"
 		;;
 	held-list)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
@@ -122,6 +122,14 @@ _iommuctl() {
 		;;
 	held-unmap)
 		opts=" --pid --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		;;
+	held-events)
+		opts=" --count --timeout --pid --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		;;
+	held-respond)
+		opts=" --cookie --code --pid --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
 		;;
 	help)

@@ -286,7 +286,9 @@ static const struct command commands[] = {
 		       "holder's iommufd (the commands' pid option; needed when several hold; root). 'held list' "
 		       "shows the holders; 'held objects' lists the objects and mappings by name; 'held "
 		       "dirty HWPT IOVA LENGTH' reads a paging HWPT's dirty pages as ranges; 'held unmap "
-		       "IOAS IOVA LENGTH' unmaps. Objects go by name or id, IOVAs by number or mapping name.",
+		       "IOAS IOVA LENGTH' unmaps; 'held events QUEUE' reads vEVENTQ and fault records; "
+		       "'held respond FAULT_QUEUE' answers a fault. Objects go by name or id, IOVAs by "
+		       "number or mapping name.",
 		.fn = cmd_held,
 		.max_args = 8,
 		.flags = CMD_GROUP | CMD_NO_CTX,
@@ -331,6 +333,36 @@ static const struct command commands[] = {
 		.opts_size = sizeof(struct held_opts),
 		.min_args = 3,
 		.max_args = 3,
+		.flags = CMD_SUB,
+	},
+	{
+		.name = "held-events",
+		.summary = "Read the records of a vEVENTQ or a fault queue, decoded",
+		.args_doc = "QUEUE",
+		.doc = "Waits (poll, bounded by --timeout) for --count records, then prints every "
+		       "record there is: a vEVENT's sequence, lost-events flag and the vendor's data "
+		       "(the selftest's virt_id); a fault's cookie, device, address, PASID, group and "
+		       "permissions. Exit 1 when fewer arrived in time.",
+		.fn = cmd_held_events,
+		.options = held_events_options,
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
+		.min_args = 1,
+		.max_args = 1,
+		.flags = CMD_SUB,
+	},
+	{
+		.name = "held-respond",
+		.summary = "Answer a fault group read from a fault queue",
+		.args_doc = "FAULT_QUEUE",
+		.doc = "Writes a page response (the cookie 'held events' printed, and success or "
+		       "invalid) to the fault queue.",
+		.fn = cmd_held_respond,
+		.options = held_respond_options,
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
+		.min_args = 1,
+		.max_args = 1,
 		.flags = CMD_SUB,
 	},
 	{

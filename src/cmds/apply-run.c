@@ -406,7 +406,8 @@ static int publish(struct cli *cli, const struct ictl_apply *a, const struct cla
 		const struct ictl_iommufd_obj *o = ictl_iommufd_obj(a->s, i);
 		bool queue = o->kind == ICTL_OBJ_FAULT || o->kind == ICTL_OBJ_VEVENTQ;
 
-		r = ictl_held_add_obj(&h, o->kind, o->name, o->id, queue ? o->fd : -1, o->type);
+		r = ictl_held_add_obj(&h, o->kind, o->name, o->id, queue ? o->fd : -1, o->type,
+				      o->kind == ICTL_OBJ_DEVICE || o->kind == ICTL_OBJ_MOCK_DEV ? o->dev_id : 0);
 	}
 	for (size_t i = 0; !r && i < a->spec->nioas; i++) {
 		for (size_t k = 0; !r && k < a->spec->ioas[i].nmaps; k++) {

@@ -98,12 +98,17 @@ int cmd_held_list(struct cli *cli);
 int cmd_held_objects(struct cli *cli);
 int cmd_held_dirty(struct cli *cli);
 int cmd_held_unmap(struct cli *cli);
-extern const struct argp_option held_options[], held_dirty_options[];
+int cmd_held_events(struct cli *cli);
+int cmd_held_respond(struct cli *cli);
+extern const struct argp_option held_options[], held_dirty_options[], held_events_options[],
+	held_respond_options[];
 error_t held_parse(int key, char *arg, struct argp_state *state);
 struct held_opts {
 	const char *pid;
 	const char *page_size;
 	bool enable, keep;
+	const char *count, *timeout;	/* events */
+	const char *cookie, *code;	/* respond */
 };
 
 int cmd_help(struct cli *cli);

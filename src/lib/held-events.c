@@ -118,8 +118,11 @@ int ictl_queue_read(struct ictl_ctx *ctx, int fd, enum ictl_obj_kind kind, uint3
 			return (int)got;
 		if (got == max)
 			return (int)got;
-		if (left <= 0)
+		if (left <= 0) {
+			ictl_err(ctx, ETIME, "%zu of %zu %s in %d ms: the time ran out", got, min,
+				 kind == ICTL_OBJ_FAULT ? "faults" : "events", timeout_ms);
 			return (int)got;
+		}
 		r = poll(&p, 1, (int)(left > 60000 ? 60000 : left));
 		if (r < 0 && errno != EINTR)
 			return ictl_err(ctx, errno, "waiting for events: %s", strerror(errno));

@@ -30,7 +30,7 @@ static bool held_name_ok(const char *s)
 }
 
 int ictl_held_add_obj(struct ictl_held *h, enum ictl_obj_kind kind, const char *name,
-		      uint32_t id, int fd, uint32_t type)
+		      uint32_t id, int fd, uint32_t type, uint32_t dev_id)
 {
 	struct ictl_held_obj *o;
 
@@ -44,6 +44,7 @@ int ictl_held_add_obj(struct ictl_held *h, enum ictl_obj_kind kind, const char *
 	o->id = id;
 	o->fd = fd;
 	o->type = type;
+	o->dev_id = dev_id;
 	return 0;
 }
 
@@ -103,7 +104,11 @@ char *ictl_held_format(const struct ictl_held *h)
 			fprintf(f, "%d", o->fd);
 		else
 			fputs("-", f);
-		fprintf(f, " 0x%x\n", o->type);
+		fprintf(f, " 0x%x ", o->type);
+		if (o->dev_id)
+			fprintf(f, "%u\n", o->dev_id);
+		else
+			fputs("-\n", f);
 	}
 	for (size_t i = 0; i < h->nmaps; i++)
 		fprintf(f, "mapping %s %u 0x%llx 0x%llx\n", h->maps[i].name[0] ? h->maps[i].name : "-",
@@ -216,9 +221,9 @@ static int parse_object(struct hp *p, struct ictl_held *h)
 	struct ictl_held_obj o = { .fd = -1 };
 	uint64_t v;
 	int r;
-	bool queue;
+	bool queue, dev;
 
-	if ((r = need(p, "object", 6, "object KIND NAME ID FD TYPE")))
+	if ((r = need(p, "object", 7, "object KIND NAME ID FD TYPE DEV")))
 		return r;
 	for (o.kind = 0; o.kind < ICTL_OBJ_KIND_COUNT; o.kind++) {
 		if (!strcmp(p->f[1], ictl_obj_kind_name(o.kind)))
@@ -255,7 +260,13 @@ static int parse_object(struct hp *p, struct ictl_held *h)
 		return r;
 	if (v > UINT32_MAX)
 		return bad(p, "type", "%s is out of range", p->f[5]);
-	r = ictl_held_add_obj(h, o.kind, o.name, o.id, o.fd, (uint32_t)v);
+	o.type = (uint32_t)v;
+	dev = o.kind == ICTL_OBJ_DEVICE || o.kind == ICTL_OBJ_MOCK_DEV;
+	if (!dev && strcmp(p->f[6], "-"))
+		return bad(p, "dev", "only a device or mock_device has one: give '-', not '%.24s'", p->f[6]);
+	if (dev && ((r = dec(p, "dev", p->f[6], UINT32_MAX, &v)) || !v))
+		return r ? r : bad(p, "dev", "%s is not a device id (they start at 1)", p->f[6]);
+	r = ictl_held_add_obj(h, o.kind, o.name, o.id, o.fd, o.type, dev ? (uint32_t)v : 0);
 	return r == -E2BIG ? bad(p, "object", "more than %d objects", ICTL_HELD_ITEMS_MAX) :
 	       r < 0 ? ictl_err(p->ctx, ENOMEM, "%s: out of memory", p->file) : 0;
 }

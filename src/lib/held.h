@@ -67,8 +67,9 @@ void ictl_dirty_clear(struct ictl_dirty *d);
  *   start 1234567                     its start time (field 22 of /proc/PID/stat)
  *   iommufd 3                         the holder's fd number of its iommufd
  *   group 11                          a group the holder claimed (recover gives it back)
- *   object KIND NAME ID FD TYPE       NAME "-" unnamed, FD "-" when it has none,
- *                                     TYPE (hex) its type: HWPT data, vIOMMU, vEVENTQ
+ *   object KIND NAME ID FD TYPE DEV   NAME "-" unnamed, FD "-" when it has none,
+ *                                     TYPE (hex) its type: HWPT data, vIOMMU, vEVENTQ;
+ *                                     DEV a (mock) device's device id, else "-"
  *   mapping NAME IOAS IOVA LENGTH     IOAS an id, IOVA and LENGTH in hex
  *   end
  */
@@ -83,6 +84,7 @@ struct ictl_held_obj {
 	uint32_t id;
 	int fd;				/* the holder's fd (fault queue, vEVENTQ), or -1 */
 	uint32_t type;			/* HWPT data type, vIOMMU, vEVENTQ or HW queue type */
+	uint32_t dev_id;		/* a device or mock device: its device id; else 0 */
 };
 
 struct ictl_held_map {
@@ -106,7 +108,7 @@ struct ictl_held {
 void ictl_held_clear(struct ictl_held *h);
 /* Add an object or a mapping (name may be NULL or ""); -ENOMEM, -E2BIG past the limit. */
 int ictl_held_add_obj(struct ictl_held *h, enum ictl_obj_kind kind, const char *name,
-		      uint32_t id, int fd, uint32_t type);
+		      uint32_t id, int fd, uint32_t type, uint32_t dev_id);
 int ictl_held_add_map(struct ictl_held *h, const char *name, uint32_t ioas, uint64_t iova,
 		      uint64_t length);
 const struct ictl_held_obj *ictl_held_find_obj(const struct ictl_held *h, const char *name);
@@ -205,7 +207,8 @@ size_t ictl_vevent_data_len(uint32_t type);
  * Read the records of an event queue's fd (kind ICTL_OBJ_FAULT or
  * ICTL_OBJ_VEVENTQ of vEVENTQ type type) into out: at least min of them, as
  * many as there are up to max, waiting (poll) at most timeout_ms for them.
- * Returns how many were read (fewer than min: the time ran out).
+ * Returns how many were read; fewer than min: the time ran out, and the
+ * context says so (ETIME).
  */
 int ictl_queue_read(struct ictl_ctx *ctx, int fd, enum ictl_obj_kind kind, uint32_t type,
 		    size_t min, size_t max, int timeout_ms, struct ictl_held_event *out);

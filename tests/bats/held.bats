@@ -34,7 +34,7 @@ state() {
 }
 
 sleeper() {
-	sleep 1000 &
+	sleep 1000 3</dev/null 7>&- &
 	SLEEPER=$!
 }
 
@@ -96,10 +96,10 @@ sleeper() {
 	assert_success
 	assert_output "No holders."
 	sleeper
-	state "$SLEEPER" "object ioas ram 1 - 0x0" "mapping buf 1 0x1000000 0x200000"
+	state "$SLEEPER" "object ioas ram 1 - 0x0 -" "mapping buf 1 0x1000000 0x200000"
 	# a holder that is gone: its pid is free again, or its start time differs
 	sleep 1 & dead=$!
-	state "$dead" "object ioas ram 1 - 0x0"
+	state "$dead" "object ioas ram 1 - 0x0 -"
 	wait "$dead"
 	printf 'junk\n' >"$STATE/held-77.state"
 	chmod 600 "$STATE/held-77.state"
@@ -118,8 +118,8 @@ sleeper() {
 
 @test "held --pid: the holder's objects and mappings by name; the one holder without --pid" {
 	sleeper
-	state "$SLEEPER" "object ioas guest-ram 1 - 0x0" "object hwpt_paging s2 6 - 0x0" \
-		"object veventq ev0 9 7 0xbeefbeef" "object hwpt_paging - 10 - 0x0" "mapping buf 1 0x1000000 0x200000"
+	state "$SLEEPER" "object ioas guest-ram 1 - 0x0 -" "object hwpt_paging s2 6 - 0x0 -" \
+		"object veventq ev0 9 7 0xbeefbeef -" "object hwpt_paging - 10 - 0x0 -" "mapping buf 1 0x1000000 0x200000"
 	run --separate-stderr ictl held objects --pid "$SLEEPER"
 	assert_success
 	assert_line --regexp '^object +guest-ram +1$'
@@ -147,9 +147,9 @@ sleeper() {
 @test "held: several holders need --pid; a stale one says recover; --pid is a pid" {
 	sleeper
 	one=$SLEEPER
-	state "$one" "object ioas a 1 - 0x0"
+	state "$one" "object ioas a 1 - 0x0 -"
 	sleep 1000 & two=$!
-	state "$two" "object ioas b 1 - 0x0"
+	state "$two" "object ioas b 1 - 0x0 -"
 	run --separate-stderr ictl held objects
 	kill "$two"
 	assert_failure 2
@@ -170,16 +170,16 @@ sleeper() {
 	sleeper
 	p=$SLEEPER
 	f=$STATE/held-$p.state
-	state "$p" "object ioas ram 1 - 0x0" "object veventq q 2 - 0x0"
+	state "$p" "object ioas ram 1 - 0x0 -" "object veventq q 2 - 0x0 -"
 	run --separate-stderr ictl held objects --pid "$p"
 	assert_failure 1
 	assert_equal "$stderr" "iommuctl: held-$p.state:6: fd: a veventq has an fd: '-' is not one"
-	state "$p" "object ioas ram 1 - 0x0"
+	state "$p" "object ioas ram 1 - 0x0 -"
 	sed -i 's/^iommuctl-held 1$/iommuctl-held 7/' "$f"
 	run --separate-stderr ictl held objects --pid "$p"
 	assert_failure 1
 	assert_equal "$stderr" "iommuctl: held-$p.state:1: version: 7 is not known to this iommuctl (it reads version 1)"
-	state "$p" "object ioas ram 1 - 0x0"
+	state "$p" "object ioas ram 1 - 0x0 -"
 	mv "$f" "$STATE/real"
 	ln -s real "$f"
 	run --separate-stderr ictl held objects --pid "$p"
@@ -191,7 +191,7 @@ sleeper() {
 	assert_failure 5
 	[[ $stderr == *"held-$p.state: not a regular file: refused"* ]] || fail "$stderr"
 	rm "$f"
-	state "$p" "object ioas ram 1 - 0x0"
+	state "$p" "object ioas ram 1 - 0x0 -"
 	chmod 644 "$f" && chmod g+w "$f"
 	run --separate-stderr ictl held objects --pid "$p"
 	assert_failure 5
@@ -201,7 +201,7 @@ sleeper() {
 	run --separate-stderr ictl held objects --pid "$p"
 	assert_failure 1
 	[[ $stderr == *"bytes: a state file has at most 262144"* ]] || fail "$stderr"
-	state "$p" "object ioas ram 1 - 0x0"
+	state "$p" "object ioas ram 1 - 0x0 -"
 	chmod 777 "$STATE"
 	run --separate-stderr ictl held objects --pid "$p"
 	assert_failure 5
@@ -211,9 +211,9 @@ sleeper() {
 @test "recover: the state file of a holder that is gone goes; a running holder's and a damaged one stay" {
 	[ "$(id -u)" = 0 ] || skip "recover on the live system needs root"
 	sleeper
-	state "$SLEEPER" "object ioas ram 1 - 0x0"
+	state "$SLEEPER" "object ioas ram 1 - 0x0 -"
 	sleep 1 & dead=$!
-	state "$dead" "object ioas ram 1 - 0x0"
+	state "$dead" "object ioas ram 1 - 0x0 -"
 	wait "$dead"
 	printf 'junk\n' >"$STATE/held-77.state"
 	chmod 600 "$STATE/held-77.state"
@@ -228,4 +228,86 @@ sleeper() {
 	jq_true '.recovered == [] and .held == [] and .error == null'
 	run ictl recover
 	assert_output "Nothing to recover."
+}
+
+@test "held events and respond: argument rules, checked before anything is opened" {
+	run --separate-stderr ictl held respond f0 --cookie 1
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: held respond needs --cookie N and --code success|invalid"
+	run --separate-stderr ictl held respond f0 --cookie 1 --code failure
+	assert_failure 2
+	[[ $stderr == *"--code failure: the iommufd uAPI answers a fault with success or invalid only"* ]] || fail "$stderr"
+	run --separate-stderr ictl held respond f0 --cookie x --code success
+	assert_failure 2
+	run --separate-stderr ictl held events q0 --count 0
+	assert_failure 2
+	run --separate-stderr ictl held events q0 --timeout 3601
+	assert_failure 2
+	[[ $stderr == *"--timeout 3601: give a number up to 3600"* ]] || fail "$stderr"
+	sleeper
+	state "$SLEEPER" "object ioas ram 1 - 0x0 -" "object veventq q0 2 7 0xbeefbeef -"
+	run --separate-stderr ictl held events ram
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: 'ram' is a ioas: give a fault_queue or a veventq"
+	run --separate-stderr ictl held events nosuch
+	assert_failure 4
+	# the holder (a sleep) has no fd 7: its state file is wrong
+	run --separate-stderr ictl held events q0 --timeout 0
+	assert_failure 1
+	assert_equal "$stderr" "iommuctl: holder $SLEEPER has no fd 7: held-$SLEEPER.state is wrong"
+	run --separate-stderr ictl held respond q0 --cookie 1 --code success
+	assert_failure
+}
+
+# queue_doc NAME KIND TYPE: an IOMMUCTL_OBJECTS_JSON naming one queue
+queue_doc() {
+	printf '{"objects": {"%s": {"kind": "%s", "id": 5, "type": %s}}}\n' "$1" "$2" "$3" \
+		>"$BATS_TEST_TMPDIR/objects.json"
+	export IOMMUCTL_OBJECTS_JSON=$BATS_TEST_TMPDIR/objects.json
+}
+
+@test "held events inside apply -- COMMAND: vEVENT and fault records decoded, text and JSON" {
+	# the records as the kernel writes them: a header (flags, sequence), then the selftest's
+	# virt_id; a lost-events header has no data
+	printf '\0\0\0\0\0\0\0\0\x10\0\0\0\1\0\0\0\1\0\0\0\0\0\0\0\2\0\0\0\x20\0\0\0' >"$BATS_TEST_TMPDIR/vev"
+	queue_doc q0 veventq 3203383023
+	export IOMMUCTL_FDS="f0=8 q0=9" IOMMUCTL_OBJECTS="q0=5"
+	exec 9<"$BATS_TEST_TMPDIR/vev"
+	run --separate-stderr ictl held events q0 --count 3 --timeout 1
+	assert_success
+	assert_equal "$output" "veventq q0 #5 (type 0xbeefbeef): 3 events
+  seq 0: virt_id 0x10
+  seq 1: events were lost before this one (the queue was full)
+  seq 2: virt_id 0x20"
+	exec 9<"$BATS_TEST_TMPDIR/vev"
+	run ictl --json held events q0 --count 3 --timeout 1
+	assert_success
+	jq_true '.events.records == [{"sequence": 0, "lost_events": false, "virt_id": "0x10"},
+		{"sequence": 1, "lost_events": true}, {"sequence": 2, "lost_events": false, "virt_id": "0x20"}]'
+	# more asked for than there is: what there is, and exit 1 saying so
+	exec 9<"$BATS_TEST_TMPDIR/vev"
+	run --separate-stderr ictl held events q0 --count 5 --timeout 0
+	assert_failure 1
+	assert_line "  seq 2: virt_id 0x20"
+	[[ $stderr == *"3 of 5 events in 0 ms: the time ran out"* ]] || fail "$stderr"
+	# a fault: flags (PASID valid, last page), dev_id 2, pasid 0x100, group 7, perm rw,
+	# reserved, addr 0x1000000, length 4096, cookie 9
+	printf '\3\0\0\0\2\0\0\0\0\1\0\0\7\0\0\0\3\0\0\0\0\0\0\0\0\0\0\1\0\0\0\0\0\x10\0\0\x09\0\0\0' \
+		>"$BATS_TEST_TMPDIR/pf"
+	queue_doc f0 fault_queue null
+	exec 8<"$BATS_TEST_TMPDIR/pf"
+	run --separate-stderr ictl held events f0 --timeout 0
+	assert_success
+	assert_equal "$output" "fault_queue f0 #5: 1 fault
+  cookie 9: dev_id 2 addr 0x1000000 pasid 0x100 group 7 perm rw-- last-page"
+	queue_doc q0 ioas null
+	run --separate-stderr ictl held events q0
+	assert_failure 2
+	unset IOMMUCTL_OBJECTS_JSON
+	run --separate-stderr ictl held events q0
+	assert_failure 2
+	[[ $stderr == *"its kind and type are in IOMMUCTL_OBJECTS_JSON"* ]] || fail "$stderr"
+	run --separate-stderr ictl held events nosuch
+	assert_failure 4
+	assert_equal "$stderr" "iommuctl: no queue 'nosuch' in IOMMUCTL_FDS (the event queues apply handed over, by name)"
 }

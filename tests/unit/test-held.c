@@ -59,7 +59,7 @@ static void ranges(void)
 }
 
 #define HEAD "iommuctl-held 1\npid 4242\nstart 123456\niommufd 3\n"
-#define GOOD HEAD "group 11\ngroup 3\nobject ioas ram 1 - 0x0\nobject veventq ev 5 7 0xbeefbeef\nobject hwpt_paging - 6 - 0x0\n" \
+#define GOOD HEAD "group 11\ngroup 3\nobject mock_device m0 4 - 0x0 2\nobject ioas ram 1 - 0x0 -\nobject veventq ev 5 7 0xbeefbeef -\nobject hwpt_paging - 6 - 0x0 -\n" \
 	"mapping buf 1 0x1000000 0x200000\nmapping - 1 0x0 0x1000\nend\n"
 
 static void state_roundtrip(struct ictl_ctx *ctx)
@@ -72,17 +72,18 @@ static void state_roundtrip(struct ictl_ctx *ctx)
 	   ictl_strerror(ctx));
 	ok(h.pid == 4242 && h.start == 123456 && h.iommufd == 3, "pid, start time, iommufd");
 	ok(h.ngroups == 2 && h.groups[0] == 11 && h.groups[1] == 3, "the groups it claimed");
-	ok(h.nobjs == 3 && h.objs[1].kind == ICTL_OBJ_VEVENTQ && h.objs[1].fd == 7 &&
-		   !strcmp(h.objs[1].name, "ev") && h.objs[0].fd == -1 && !h.objs[2].name[0] &&
-		   h.objs[1].type == 0xbeefbeef && h.objs[0].type == 0,
-	   "the objects: kind, name ('-' none), id, fd, type");
+	ok(h.nobjs == 4 && h.objs[2].kind == ICTL_OBJ_VEVENTQ && h.objs[2].fd == 7 &&
+		   !strcmp(h.objs[2].name, "ev") && h.objs[1].fd == -1 && !h.objs[3].name[0] &&
+		   h.objs[2].type == 0xbeefbeef && h.objs[1].type == 0 && !h.objs[1].dev_id &&
+		   h.objs[0].kind == ICTL_OBJ_MOCK_DEV && h.objs[0].id == 4 && h.objs[0].dev_id == 2,
+	   "the objects: kind, name ('-' none), id, fd, type, device id");
 	ok(h.nmaps == 2 && h.maps[0].ioas == 1 && h.maps[0].iova == 0x1000000 &&
 		   h.maps[0].length == 0x200000, "the mappings");
-	ok(ictl_held_find_obj(&h, "ev") == &h.objs[1] && !ictl_held_find_obj(&h, "") &&
+	ok(ictl_held_find_obj(&h, "ev") == &h.objs[2] && !ictl_held_find_obj(&h, "") &&
 		   ictl_held_find_map(&h, "buf") == &h.maps[0], "lookups by name (never the unnamed)");
 	again = ictl_held_format(&h);
 	is_str(again, GOOD, "formatted again: the same text");
-	ok(again && !ictl_held_parse(ctx, "x", again, strlen(again), &back) && back.nobjs == 3,
+	ok(again && !ictl_held_parse(ctx, "x", again, strlen(again), &back) && back.nobjs == 4,
 	   "and parsed again");
 	free(again);
 	ictl_held_clear(&back);
@@ -107,33 +108,36 @@ static void state_damaged(struct ictl_ctx *ctx)
 		{ "iommuctl-held 1\npid  4\n", "f:2: line: an empty field" },
 		{ "iommuctl-held 1\npid 4\nstart 99999999999999999999\n", "f:3: start: 99999999999999999999 is out of range" },
 		{ "iommuctl-held 1\npid 4\nstart 1\niommufd x\n", "f:4: iommufd: 'x' is not a decimal number" },
-		{ HEAD "object ioas ram 1 - 0x0\n", "f:6: end: missing (a cut-off file)" },
-		{ HEAD "object ioas ram 1 - 0x0", "f:5: line: no newline at its end" },
-		{ HEAD "object socket ram 1 - 0x0\nend\n", "f:5: kind: 'socket' is no kind of iommufd object" },
-		{ HEAD "object ioas 9ram 1 - 0x0\nend\n", "f:5: name: '9ram' is not a name" },
-		{ HEAD "object ioas r/m 1 - 0x0\nend\n", "f:5: name: 'r/m' is not a name" },
-		{ HEAD "object ioas ram 0 - 0x0\nend\n", "f:5: id: 0 is not an object id" },
-		{ HEAD "object ioas ram 4294967296 - 0x0\nend\n", "f:5: id: 4294967296 is out of range" },
-		{ HEAD "object ioas ram 1 -\nend\n", "f:5: object: give 'object KIND NAME ID FD TYPE'" },
-		{ HEAD "object ioas ram 1 - 5\nend\n", "f:5: type: '5' is not a hex number" },
-		{ HEAD "object ioas ram 1 4 0x0\nend\n", "f:5: fd: only a fault_queue or veventq has one" },
-		{ HEAD "object veventq ev 1 - 0x0\nend\n", "f:5: fd: a veventq has an fd" },
-		{ HEAD "object fault_queue fq 1 3 0x0\nend\n", "f:5: fd: 3 is the iommufd's" },
-		{ HEAD "object ioas ram 1 - 0x0\nobject ioas ram2 1 - 0x0\nend\n", "f:6: id: 1 is there twice" },
-		{ HEAD "object ioas ram 1 - 0x0\nobject ioas ram 2 - 0x0\nend\n", "f:6: name: 'ram' is there twice" },
+		{ HEAD "object ioas ram 1 - 0x0 -\n", "f:6: end: missing (a cut-off file)" },
+		{ HEAD "object ioas ram 1 - 0x0 -", "f:5: line: no newline at its end" },
+		{ HEAD "object socket ram 1 - 0x0 -\nend\n", "f:5: kind: 'socket' is no kind of iommufd object" },
+		{ HEAD "object ioas 9ram 1 - 0x0 -\nend\n", "f:5: name: '9ram' is not a name" },
+		{ HEAD "object ioas r/m 1 - 0x0 -\nend\n", "f:5: name: 'r/m' is not a name" },
+		{ HEAD "object ioas ram 0 - 0x0 -\nend\n", "f:5: id: 0 is not an object id" },
+		{ HEAD "object ioas ram 4294967296 - 0x0 -\nend\n", "f:5: id: 4294967296 is out of range" },
+		{ HEAD "object ioas ram 1 -\nend\n", "f:5: object: give 'object KIND NAME ID FD TYPE DEV'" },
+		{ HEAD "object ioas ram 1 - 0x0 4\nend\n", "f:5: dev: only a device or mock_device has one" },
+		{ HEAD "object mock_device m0 1 - 0x0 -\nend\n", "f:5: dev: '-' is not a decimal number" },
+		{ HEAD "object device d 1 - 0x0 0\nend\n", "f:5: dev: 0 is not a device id" },
+		{ HEAD "object ioas ram 1 - 5 -\nend\n", "f:5: type: '5' is not a hex number" },
+		{ HEAD "object ioas ram 1 4 0x0 -\nend\n", "f:5: fd: only a fault_queue or veventq has one" },
+		{ HEAD "object veventq ev 1 - 0x0 -\nend\n", "f:5: fd: a veventq has an fd" },
+		{ HEAD "object fault_queue fq 1 3 0x0 -\nend\n", "f:5: fd: 3 is the iommufd's" },
+		{ HEAD "object ioas ram 1 - 0x0 -\nobject ioas ram2 1 - 0x0 -\nend\n", "f:6: id: 1 is there twice" },
+		{ HEAD "object ioas ram 1 - 0x0 -\nobject ioas ram 2 - 0x0 -\nend\n", "f:6: name: 'ram' is there twice" },
 		{ HEAD "mapping buf 1 0x0 0x1000\nend\n", "f:5: ioas: 1 is no ioas object listed before" },
-		{ HEAD "object hwpt_paging h 1 - 0x0\nmapping buf 1 0x0 0x1000\nend\n", "f:6: ioas: 1 is no ioas object" },
-		{ HEAD "object ioas r 1 - 0x0\nmapping buf 1 0x0 0x0\nend\n", "f:6: length: 0x0: empty" },
-		{ HEAD "object ioas r 1 - 0x0\nmapping buf 1 0xfffffffffffff000 0x2000\nend\n", "f:6: length: 0x2000: empty, or past the end" },
-		{ HEAD "object ioas r 1 - 0x0\nmapping buf 1 0X0 0x1000\nend\n", "f:6: iova: '0X0' is not a hex number" },
-		{ HEAD "object ioas r 1 - 0x0\nmapping buf 1 0x10000000000000000 0x1000\nend\n", "f:6: iova: '0x10000000000000000' is not a hex" },
-		{ HEAD "object ioas r 1 - 0x0\nmapping buf 1 0x0 0x1000\nmapping buf 1 0x1000 0x1000\nend\n", "f:7: name: 'buf' is there twice" },
-		{ HEAD "object ioas r 1 - 0x0\nmapping buf 1 0x0 0x1000\nobject ioas s 2 - 0x0\nend\n", "f:7: object: objects come before the mappings" },
+		{ HEAD "object hwpt_paging h 1 - 0x0 -\nmapping buf 1 0x0 0x1000\nend\n", "f:6: ioas: 1 is no ioas object" },
+		{ HEAD "object ioas r 1 - 0x0 -\nmapping buf 1 0x0 0x0\nend\n", "f:6: length: 0x0: empty" },
+		{ HEAD "object ioas r 1 - 0x0 -\nmapping buf 1 0xfffffffffffff000 0x2000\nend\n", "f:6: length: 0x2000: empty, or past the end" },
+		{ HEAD "object ioas r 1 - 0x0 -\nmapping buf 1 0X0 0x1000\nend\n", "f:6: iova: '0X0' is not a hex number" },
+		{ HEAD "object ioas r 1 - 0x0 -\nmapping buf 1 0x10000000000000000 0x1000\nend\n", "f:6: iova: '0x10000000000000000' is not a hex" },
+		{ HEAD "object ioas r 1 - 0x0 -\nmapping buf 1 0x0 0x1000\nmapping buf 1 0x1000 0x1000\nend\n", "f:7: name: 'buf' is there twice" },
+		{ HEAD "object ioas r 1 - 0x0 -\nmapping buf 1 0x0 0x1000\nobject ioas s 2 - 0x0 -\nend\n", "f:7: object: objects come before the mappings" },
 		{ HEAD "groups 5\nend\n", "f:5: groups: not a record here (group, object, mapping or end)" },
 		{ HEAD "group 5\ngroup 5\nend\n", "f:6: group: 5 is there twice" },
 		{ HEAD "group x\nend\n", "f:5: group: 'x' is not a decimal number" },
 		{ HEAD "group\nend\n", "f:5: group: give 'group NUMBER'" },
-		{ HEAD "object ioas r 1 - 0x0\ngroup 5\nend\n", "f:6: group: groups come before the objects" },
+		{ HEAD "object ioas r 1 - 0x0 -\ngroup 5\nend\n", "f:6: group: groups come before the objects" },
 		{ HEAD "group 1\ngroup 2\ngroup 3\ngroup 4\ngroup 5\ngroup 6\ngroup 7\ngroup 8\ngroup 9\n"
 		       "group 10\ngroup 11\ngroup 12\ngroup 13\ngroup 14\ngroup 15\ngroup 16\ngroup 17\nend\n",
 		  "f:21: group: more than 16 groups" },

@@ -172,3 +172,98 @@ edu_spec() {
     [ ! -e "$HELD" ] || fail "$HELD is left behind"
     assert_equal "$(ls -A "$IOMMUCTL_STATE_DIR" | grep -v '\.lock$' || true)" ""
 }
+
+# The mock behind a vIOMMU: TRIGGER_VEVENT needs the device attached to a nested HWPT over
+# the vIOMMU (and a vDevice, whose virt_id the event carries); that HWPT reports page
+# faults to f0.
+viommu_spec() {
+    cat >"$S" <<-'EOF'
+	version: 1
+	devices:
+	  - name: m0
+	    mock: {ioas: guest-ram, flags: [pasid]}
+	ioas:
+	  - name: guest-ram
+	    mappings:
+	      - {name: buf, iova: 0x1000000, size: 2M, memory: memfd}
+	faults:
+	  - name: f0
+	hwpts:
+	  - {name: s2, ioas: guest-ram, device: m0, flags: [nest-parent]}
+	  - {name: s1v, viommu: v0, device: m0, fault: f0, data: {type: selftest}}
+	viommus:
+	  - {name: v0, type: selftest, device: m0, parent: s2}
+	vdevices:
+	  - {name: vd0, viommu: v0, device: m0, virt_id: 0x10}
+	veventqs:
+	  - {name: q0, viommu: v0, depth: 64}
+	attach:
+	  - {device: m0, hwpt: s1v}
+	EOF
+}
+
+# iofd_holder ARGS...: iofd on the holder's iommufd (pidfd_getfd, as held --pid does)
+iofd_holder() {
+    IOFD_PID=$HOLDER IOFD_FD=$(sed -n 's/^iommufd //p' "$HELD") "$IOFD" "$@"
+}
+
+@test "held events: TRIGGER_VEVENT comes back with the spec's virt_id; a TRIGGER_IOPF fault is read and answered" {
+    need_mock
+    viommu_spec
+    hold "$S"
+    local dev cookie
+    dev=$(awk '$1 == "object" && $2 == "mock_device" { print $7 }' "$HELD")
+    [ -n "$dev" ] || fail "no mock device in $(cat "$HELD")"
+    # nothing there yet: a bounded wait, then exit 1 saying so
+    run --separate-stderr "$IOMMUCTL" held events q0 --timeout 1
+    assert_failure 1
+    assert_line --regexp '^veventq q0 #[0-9]+ \(type 0xbeefbeef\): 0 events$'
+    [[ $stderr == *"0 of 1 events in 1000 ms: the time ran out"* ]] || fail "$stderr"
+    run iofd_holder trigger-vevent "$dev"
+    assert_output "ok"
+    run --separate-stderr "$IOMMUCTL" held events q0 --timeout 60
+    echo "# $output $stderr" >&3
+    assert_success
+    assert_line --regexp '^veventq q0 #[0-9]+ \(type 0xbeefbeef\): 1 event$'
+    assert_line "  seq 0: virt_id 0x10"
+    run iofd_holder trigger-vevent "$dev"
+    run --separate-stderr "$IOMMUCTL" --json held events q0 --timeout 60
+    assert_success
+    jq -e '.events.records == [{"sequence": 1, "lost_events": false, "virt_id": "0x10"}]' <<<"$output"
+    # a page fault of the mock device, on s1 (which reports to f0): read, then answered once
+    run iofd_holder trigger-iopf "$dev" 0x1000000
+    assert_output "ok"
+    run --separate-stderr "$IOMMUCTL" --json held events f0 --timeout 60
+    echo "# $output $stderr" >&3
+    assert_success
+    jq -e ".events.kind == \"fault_queue\" and (.events.records | length) == 1 and
+        .events.records[0].dev_id == $dev and .events.records[0].addr == \"0x1000000\" and
+        .events.records[0].pasid == null and .events.records[0].perm == [\"read\", \"write\"] and
+        .events.records[0].last_page" <<<"$output"
+    cookie=$(jq -r '.events.records[0].cookie' <<<"$output")
+    run --separate-stderr "$IOMMUCTL" held respond f0 --cookie "$cookie" --code failure
+    assert_failure 2
+    [[ $stderr == *"success or invalid only"* ]] || fail "$stderr"
+    run --separate-stderr "$IOMMUCTL" held respond f0 --cookie "$cookie" --code success
+    assert_success
+    assert_line --regexp "^answered fault cookie $cookie of f0 #[0-9]+: success$"
+    # answered: the kernel has no group of that cookie any more
+    run --separate-stderr "$IOMMUCTL" held respond f0 --cookie "$cookie" --code success
+    assert_failure 1
+    [[ $stderr == *"no fault group with that cookie is waiting"* ]] || fail "$stderr"
+}
+
+@test "held events inside apply -- COMMAND: the queues' fds are handed over (IOMMUCTL_FDS)" {
+    need_mock
+    viommu_spec
+    run --separate-stderr "$IOMMUCTL" apply "$S" -- sh -c '
+        echo "fds: $IOMMUCTL_FDS"
+        echo "json fds: $(jq -c .fds "$IOMMUCTL_OBJECTS_JSON")"
+        "$1" trigger-vevent "$(jq -r .objects.m0.dev_id "$IOMMUCTL_OBJECTS_JSON")"
+        "$0" held events q0 --timeout 60' "$IOMMUCTL" "$IOFD"
+    echo "$output" | sed 's/^/# /' >&3
+    assert_success
+    assert_line --regexp '^fds: f0=[0-9]+ q0=[0-9]+$'
+    assert_line --regexp '^json fds: \{"f0":[0-9]+,"q0":[0-9]+\}$'
+    assert_line "  seq 0: virt_id 0x10"
+}
