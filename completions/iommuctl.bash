@@ -106,7 +106,7 @@ _iommuctl() {
 	held)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
-		words="list objects dirty unmap events respond"
+		words="list objects dirty unmap events respond invalidate"
 		;;
 	held-list)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
@@ -130,6 +130,10 @@ _iommuctl() {
 		;;
 	held-respond)
 		opts=" --cookie --code --pid --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		;;
+	held-invalidate)
+		opts=" --type --pid --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
 		;;
 	help)

@@ -287,7 +287,8 @@ static const struct command commands[] = {
 		       "shows the holders; 'held objects' lists the objects and mappings by name; 'held "
 		       "dirty HWPT IOVA LENGTH' reads a paging HWPT's dirty pages as ranges; 'held unmap "
 		       "IOAS IOVA LENGTH' unmaps; 'held events QUEUE' reads vEVENTQ and fault records; "
-		       "'held respond FAULT_QUEUE' answers a fault. Objects go by name or id, IOVAs by "
+		       "'held respond FAULT_QUEUE' answers a fault; 'held invalidate HWPT|VIOMMU ENTRY...' "
+		       "flushes caches. Objects go by name or id, IOVAs by "
 		       "number or mapping name.",
 		.fn = cmd_held,
 		.max_args = 8,
@@ -363,6 +364,22 @@ static const struct command commands[] = {
 		.opts_size = sizeof(struct held_opts),
 		.min_args = 1,
 		.max_args = 1,
+		.flags = CMD_SUB,
+	},
+	{
+		.name = "held-invalidate",
+		.summary = "Flush the caches of a nested HWPT or a vIOMMU (IOMMU_HWPT_INVALIDATE)",
+		.args_doc = "HWPT|VIOMMU ENTRY...",
+		.doc = "Each ENTRY is one request of the target's type, checked before anything is "
+		       "sent: selftest 'all' or 'iotlb=N'; selftest-viommu 'vdev=VIRT_ID,cache=N' or "
+		       "'vdev=VIRT_ID,all'; intel-vtd 'addr=A,npages=N[,leaf]' or 'all'; arm-smmuv3 "
+		       "'CMD0:CMD1'. Says how many the kernel handled.",
+		.fn = cmd_held_invalidate,
+		.options = held_invalidate_options,
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
+		.min_args = 2,
+		.max_args = 257,	/* the target and ICTL_INVAL_MAX entries */
 		.flags = CMD_SUB,
 	},
 	{

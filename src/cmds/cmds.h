@@ -100,8 +100,9 @@ int cmd_held_dirty(struct cli *cli);
 int cmd_held_unmap(struct cli *cli);
 int cmd_held_events(struct cli *cli);
 int cmd_held_respond(struct cli *cli);
+int cmd_held_invalidate(struct cli *cli);
 extern const struct argp_option held_options[], held_dirty_options[], held_events_options[],
-	held_respond_options[];
+	held_respond_options[], held_invalidate_options[];
 error_t held_parse(int key, char *arg, struct argp_state *state);
 struct held_opts {
 	const char *pid;
@@ -109,6 +110,7 @@ struct held_opts {
 	bool enable, keep;
 	const char *count, *timeout;	/* events */
 	const char *cookie, *code;	/* respond */
+	const char *type;		/* invalidate */
 };
 
 int cmd_help(struct cli *cli);

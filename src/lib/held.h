@@ -218,4 +218,40 @@ int ictl_queue_read(struct ictl_ctx *ctx, int fd, enum ictl_obj_kind kind, uint3
  */
 int ictl_fault_respond(struct ictl_ctx *ctx, int fd, uint32_t cookie, uint32_t code);
 
+/* --- invalidation (IOMMU_HWPT_INVALIDATE) with typed entries ------------------------ */
+
+enum ictl_inval_type {
+	ICTL_INVAL_SELFTEST,		/* a mock nested HWPT: "all" or "iotlb=N" (N <= 3) */
+	ICTL_INVAL_SELFTEST_VIOMMU,	/* a mock vIOMMU: "vdev=V,cache=N" or "vdev=V,all" */
+	ICTL_INVAL_VTD,			/* a VT-d stage 1: "addr=A,npages=N[,leaf]" or "all" */
+	ICTL_INVAL_SMMUV3,		/* an SMMUv3 vIOMMU: "CMD0:CMD1", two 64-bit words */
+	ICTL_INVAL_TYPE_COUNT
+};
+
+/* "selftest", "selftest-viommu", "intel-vtd", "arm-smmuv3"; by name: -EINVAL when none. */
+const char *ictl_inval_type_name(enum ictl_inval_type t);
+int ictl_inval_type_parse(const char *name, enum ictl_inval_type *out);
+/*
+ * The type that fits an object of the held set: a nested HWPT by its data type,
+ * a vIOMMU by its type; -EOPNOTSUPP when there is none (a paging HWPT).
+ */
+int ictl_inval_type_for(enum ictl_obj_kind kind, uint32_t type, enum ictl_inval_type *out);
+
+struct ictl_inval {
+	enum ictl_inval_type type;
+	uint32_t data_type;		/* IOMMU_HWPT_INVALIDATE's */
+	uint32_t entry_len, n;
+	void *entries;			/* n entries of entry_len bytes */
+};
+
+/*
+ * The entries args[0..n) of type t, each checked (form, ranges, alignment)
+ * before anything is sent; -EINVAL naming the entry and what is wrong.  At
+ * most ICTL_INVAL_MAX entries.
+ */
+#define ICTL_INVAL_MAX 256
+int ictl_inval_parse(struct ictl_ctx *ctx, enum ictl_inval_type t, char *const *args, size_t n,
+		     struct ictl_inval *out);
+void ictl_inval_clear(struct ictl_inval *inv);
+
 #endif /* ICTL_HELD_H */

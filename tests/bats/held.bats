@@ -311,3 +311,30 @@ queue_doc() {
 	assert_failure 4
 	assert_equal "$stderr" "iommuctl: no queue 'nosuch' in IOMMUCTL_FDS (the event queues apply handed over, by name)"
 }
+
+@test "held invalidate: the type follows the target; entries are checked before anything is opened" {
+	sleeper
+	state "$SLEEPER" "object ioas ram 1 - 0x0 -" "object hwpt_paging s2 2 - 0x0 -" \
+		"object hwpt_nested s1 3 - 0xdead -" "object viommu v0 4 - 0xdeadbeef -" \
+		"object hwpt_nested v1 5 - 0x1 -"
+	run --separate-stderr ictl held invalidate s1 iotlb=4
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: invalidation entry 1 'iotlb=4': the mock's IOTLB entries are 0 to 3"
+	run --separate-stderr ictl held invalidate v0 iotlb=1
+	assert_failure 2
+	[[ $stderr == *"entry 1 'iotlb=1': give 'vdev=VIRT_ID,cache=N' or 'vdev=VIRT_ID,all'"* ]] || fail "$stderr"
+	run --separate-stderr ictl held invalidate v1 all addr=0x1001,npages=1
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: invalidation entry 2 'addr=0x1001,npages=1': addr must be 4 KiB aligned"
+	run --separate-stderr ictl held invalidate s2 all
+	assert_failure 3
+	[[ $stderr == *"'s2' is a hwpt_paging of type 0: nothing this iommuctl invalidates"* ]] || fail "$stderr"
+	run --separate-stderr ictl held invalidate s1 all --type vtd
+	assert_failure 2
+	run --separate-stderr ictl held invalidate nosuch all
+	assert_failure 4
+	# the entries are good: then the holder's iommufd is taken (a sleep has none)
+	run --separate-stderr ictl held invalidate s2 all --type selftest
+	assert_failure 1
+	[[ $stderr == *"is not /dev/iommu"* ]] || fail "$stderr"
+}

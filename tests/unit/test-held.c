@@ -160,6 +160,117 @@ static void state_damaged(struct ictl_ctx *ctx)
 		   strstr(ictl_strerror(ctx), "a NUL byte"), "a NUL byte: refused");
 }
 
+static void inval(struct ictl_ctx *ctx)
+{
+	static const struct {
+		enum ictl_inval_type t;
+		const char *arg, *want;	/* want NULL: accepted */
+	} v[] = {
+		{ ICTL_INVAL_SELFTEST, "all", NULL },
+		{ ICTL_INVAL_SELFTEST, "iotlb=3", NULL },
+		{ ICTL_INVAL_SELFTEST, "iotlb=4", "the mock's IOTLB entries are 0 to 3" },
+		{ ICTL_INVAL_SELFTEST, "iotlb=-1", "give 'all' or 'iotlb=N'" },
+		{ ICTL_INVAL_SELFTEST, "all,iotlb=1", "give 'all' or 'iotlb=N'" },
+		{ ICTL_INVAL_SELFTEST, "everything", "give 'all' or 'iotlb=N'" },
+		{ ICTL_INVAL_SELFTEST_VIOMMU, "vdev=0x10,cache=2", NULL },
+		{ ICTL_INVAL_SELFTEST_VIOMMU, "vdev=0x10,all", NULL },
+		{ ICTL_INVAL_SELFTEST_VIOMMU, "cache=2", "give 'vdev=VIRT_ID,cache=N'" },
+		{ ICTL_INVAL_SELFTEST_VIOMMU, "vdev=1,cache=9", "the mock device's cache entries are 0 to 3" },
+		{ ICTL_INVAL_SELFTEST_VIOMMU, "vdev=1,cache=1,all", "give 'vdev=VIRT_ID,cache=N'" },
+		{ ICTL_INVAL_SELFTEST_VIOMMU, "vdev=0x100000000,all", "give 'vdev=VIRT_ID,cache=N'" },
+		{ ICTL_INVAL_VTD, "addr=0x1000,npages=2,leaf", NULL },
+		{ ICTL_INVAL_VTD, "all", NULL },
+		{ ICTL_INVAL_VTD, "addr=0x1001,npages=1", "addr must be 4 KiB aligned" },
+		{ ICTL_INVAL_VTD, "addr=0x1000,npages=0", "npages must be at least 1" },
+		{ ICTL_INVAL_VTD, "addr=0x1000", "give 'addr=A,npages=N[,leaf]' or 'all'" },
+		{ ICTL_INVAL_VTD, "addr=0xfffffffffffff000,npages=2", "addr + npages pages is past the end" },
+		{ ICTL_INVAL_VTD, "addr=0x0,npages=1,huge", "give 'addr=A,npages=N[,leaf]' or 'all'" },
+		{ ICTL_INVAL_SMMUV3, "0x12:0x0", NULL },
+		{ ICTL_INVAL_SMMUV3, "0x12", "give two 64-bit command words" },
+		{ ICTL_INVAL_SMMUV3, "0x12:zz", "give two 64-bit command words" },
+		{ ICTL_INVAL_SMMUV3, "0x12:0x10000000000000000", "give two 64-bit command words" },
+	};
+	struct ictl_inval inv;
+	enum ictl_inval_type t;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char *arg = (char *)v[i].arg;
+		int r = ictl_inval_parse(ctx, v[i].t, &arg, 1, &inv);
+
+		if (!v[i].want)
+			ok(!r && inv.n == 1 && inv.entries, "%s '%s': accepted", ictl_inval_type_name(v[i].t),
+			   v[i].arg);
+		else
+			ok(r == -EINVAL && strstr(ictl_strerror(ctx), v[i].want) &&
+				   strstr(ictl_strerror(ctx), "entry 1"),
+			   "%s '%s': refused, '%s' (got '%s')", ictl_inval_type_name(v[i].t), v[i].arg,
+			   v[i].want, ictl_strerror(ctx));
+		ictl_inval_clear(&inv);
+	}
+	{
+		char *args[] = { "iotlb=1", "all" };
+		const struct ictl_iommu_hwpt_invalidate_selftest *e;
+
+		ok(!ictl_inval_parse(ctx, ICTL_INVAL_SELFTEST, args, 2, &inv) && inv.n == 2 &&
+			   inv.entry_len == 8 && inv.data_type == 0xdeadbeef,
+		   "two selftest entries: 8 bytes each, data type 0xdeadbeef");
+		e = inv.entries;
+		ok(e && e[0].iotlb_id == 1 && !e[0].flags && e[1].flags == ICTL_IOMMU_TEST_INVALIDATE_FLAG_ALL,
+		   "iotlb=1, then all");
+		ictl_inval_clear(&inv);
+	}
+	{
+		char *args[] = { "vdev=0x10,cache=2" };
+		const struct ictl_iommu_viommu_invalidate_selftest *e;
+
+		ok(!ictl_inval_parse(ctx, ICTL_INVAL_SELFTEST_VIOMMU, args, 1, &inv) &&
+			   inv.entry_len == 12 && (e = inv.entries) && e->vdev_id == 0x10 &&
+			   e->cache_id == 2 && !e->flags,
+		   "a vIOMMU entry: 12 bytes, the virtual id and the cache entry");
+		ictl_inval_clear(&inv);
+	}
+	{
+		char *args[] = { "addr=0x2000,npages=3,leaf", "all" };
+		const struct ictl_iommu_hwpt_vtd_s1_invalidate *e;
+
+		ok(!ictl_inval_parse(ctx, ICTL_INVAL_VTD, args, 2, &inv) && inv.entry_len == 24 &&
+			   inv.data_type == ICTL_IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 && (e = inv.entries) &&
+			   e[0].addr == 0x2000 && e[0].npages == 3 &&
+			   e[0].flags == ICTL_IOMMU_VTD_INV_FLAGS_LEAF && !e[1].addr &&
+			   e[1].npages == UINT64_MAX,
+		   "VT-d: a leaf range, then all (addr 0, npages all ones)");
+		ictl_inval_clear(&inv);
+	}
+	{
+		char *args[] = { "0x0102030405060708:0x1" };
+		const uint8_t *b;
+
+		ok(!ictl_inval_parse(ctx, ICTL_INVAL_SMMUV3, args, 1, &inv) && inv.entry_len == 16 &&
+			   (b = inv.entries) && b[0] == 0x08 && b[7] == 0x01 && b[8] == 0x01,
+		   "SMMUv3: the two words little-endian");
+		ictl_inval_clear(&inv);
+	}
+	{
+		char *args[] = { "iotlb=1", "iotlb=9" };
+
+		ok(ictl_inval_parse(ctx, ICTL_INVAL_SELFTEST, args, 2, &inv) == -EINVAL &&
+			   strstr(ictl_strerror(ctx), "entry 2 'iotlb=9'") && !inv.entries,
+		   "the second entry named when it is the bad one; nothing kept");
+		ok(ictl_inval_parse(ctx, ICTL_INVAL_SELFTEST, args, 0, &inv) == -EINVAL, "no entry");
+	}
+	ok(!ictl_inval_type_for(ICTL_OBJ_HWPT_NESTED, ICTL_IOMMU_HWPT_DATA_SELFTEST, &t) &&
+		   t == ICTL_INVAL_SELFTEST, "a mock nested HWPT: selftest");
+	ok(!ictl_inval_type_for(ICTL_OBJ_VIOMMU, ICTL_IOMMU_VIOMMU_TYPE_SELFTEST, &t) &&
+		   t == ICTL_INVAL_SELFTEST_VIOMMU, "a mock vIOMMU: selftest-viommu");
+	ok(!ictl_inval_type_for(ICTL_OBJ_VIOMMU, ICTL_IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &t) &&
+		   t == ICTL_INVAL_SMMUV3, "an SMMUv3 vIOMMU: arm-smmuv3");
+	ok(!ictl_inval_type_for(ICTL_OBJ_HWPT_NESTED, ICTL_IOMMU_HWPT_DATA_VTD_S1, &t) &&
+		   t == ICTL_INVAL_VTD, "a VT-d stage 1: intel-vtd");
+	is_int(ictl_inval_type_for(ICTL_OBJ_HWPT_PAGING, 0, &t), -EOPNOTSUPP, "a paging HWPT: none");
+	ok(!ictl_inval_type_parse("intel-vtd", &t) && t == ICTL_INVAL_VTD &&
+		   ictl_inval_type_parse("vtd", &t) == -EINVAL, "type names");
+}
+
 int main(void)
 {
 	struct ictl_ctx *ctx = NULL;
@@ -173,6 +284,7 @@ int main(void)
 	}
 	state_roundtrip(ctx);
 	state_damaged(ctx);
+	inval(ctx);
 	ictl_ctx_free(ctx);
 	return done_testing();
 }

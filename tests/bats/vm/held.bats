@@ -267,3 +267,41 @@ iofd_holder() {
     assert_line --regexp '^json fds: \{"f0":[0-9]+,"q0":[0-9]+\}$'
     assert_line "  seq 0: virt_id 0x10"
 }
+
+@test "held invalidate: the mock's IOTLB entries and the device's cache read back as invalidated (MD_CHECK_IOTLB, DEV_CHECK_CACHE)" {
+    need_mock
+    hold "$EX/selftest-mock.yaml"
+    local s1 dev
+    s1=$(awk '$1 == "object" && $3 == "s1" { print $4 }' "$HELD")
+    dev=$(awk '$1 == "object" && $2 == "mock_device" { print $7 }' "$HELD")
+    # s1 was made with iotlb 0x1234 (the example): every entry holds it
+    assert_equal "$(iofd_holder check-iotlb "$s1" 1 0x1234) $(iofd_holder check-iotlb "$s1" 2 0x1234)" "ok ok"
+    run --separate-stderr "$IOMMUCTL" held invalidate s1 iotlb=1
+    echo "# $output $stderr" >&3
+    assert_success
+    assert_line --regexp "^invalidated 1 of 1 selftest entry on s1 #$s1$"
+    assert_equal "$(iofd_holder check-iotlb "$s1" 1 0) $(iofd_holder check-iotlb "$s1" 2 0x1234)" "ok ok"
+    run --separate-stderr "$IOMMUCTL" --json held invalidate --pid "$HOLDER" s1 all
+    assert_success
+    jq -e '.invalidated.done == 1 and .invalidated.type == "selftest"' <<<"$output"
+    assert_equal "$(iofd_holder check-iotlb "$s1" 2 0) $(iofd_holder check-iotlb "$s1" 3 0)" "ok ok"
+    # the vIOMMU's device cache, by the vDevice's virtual id (0x10): entry 2, then all
+    assert_equal "$(iofd_holder check-cache "$dev" 2 0xbaddad)" "ok"
+    run --separate-stderr "$IOMMUCTL" held invalidate v0 vdev=0x10,cache=2
+    echo "# $output $stderr" >&3
+    assert_success
+    assert_line --regexp "^invalidated 1 of 1 selftest-viommu entry on v0 #[0-9]+$"
+    assert_equal "$(iofd_holder check-cache "$dev" 2 0) $(iofd_holder check-cache "$dev" 1 0xbaddad)" "ok ok"
+    run --separate-stderr "$IOMMUCTL" held invalidate v0 vdev=0x10,all
+    assert_success
+    assert_equal "$(iofd_holder check-cache "$dev" 1 0) $(iofd_holder check-cache "$dev" 3 0)" "ok ok"
+    # a virtual id no vDevice has: the kernel stops at that entry, and says how far it got
+    run --separate-stderr "$IOMMUCTL" held invalidate v0 vdev=0x10,cache=0 vdev=0x99,all
+    echo "# $stderr" >&3
+    assert_failure 1
+    [[ $stderr == *"IOMMU_HWPT_INVALIDATE"*"1 of 2 entries done"* ]] || fail "$stderr"
+    # checked before the ioctl: the mock has IOTLB entries 0 to 3
+    run --separate-stderr "$IOMMUCTL" held invalidate s1 iotlb=7
+    assert_failure 2
+    assert_equal "$stderr" "iommuctl: invalidation entry 1 'iotlb=7': the mock's IOTLB entries are 0 to 3"
+}
