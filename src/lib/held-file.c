@@ -230,7 +230,8 @@ int ictl_held_holders(struct ictl_ctx *ctx, struct ictl_held_holder **out, size_
 	r = list_state_files(dfd, &pids, &n);
 	if (r < 0)
 		return ictl_err(ctx, -r, "the state directory: %s", strerror(-r));
-	qsort(pids, n, sizeof(*pids), cmp_int);
+	if (n)
+		qsort(pids, n, sizeof(*pids), cmp_int);
 	*out = calloc(n ? n : 1, sizeof(**out));
 	if (!*out)
 		return ictl_err(ctx, ENOMEM, "holders: out of memory");
