@@ -101,7 +101,7 @@ static int mock_ops(int argc, char **argv)
 		c.op = ICTL_IOMMU_TEST_OP_TRIGGER_IOPF;
 		c.trigger_iopf.dev_id = (uint32_t)num(argv[2]);
 		c.trigger_iopf.addr = num(argv[3]);
-		c.trigger_iopf.pasid = argc == 5 ? (uint32_t)num(argv[4]) : ~0U;
+		c.trigger_iopf.pasid = argc == 5 ? (uint32_t)num(argv[4]) : 0; /* IOMMU_NO_PASID */
 		c.trigger_iopf.perm = ICTL_IOMMU_PGFAULT_PERM_READ | ICTL_IOMMU_PGFAULT_PERM_WRITE;
 	} else if (!strcmp(argv[1], "check-iotlb") && argc == 5) {
 		c.op = ICTL_IOMMU_TEST_OP_MD_CHECK_IOTLB;

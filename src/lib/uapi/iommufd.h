@@ -707,7 +707,7 @@ struct ictl_iommu_test_cmd {
 		} check_iotlb;
 		struct {
 			uint32_t dev_id;
-			uint32_t pasid;		/* ~0U: none */
+			uint32_t pasid;		/* 0 (IOMMU_NO_PASID): none */
 			uint32_t grpid;
 			uint32_t perm;		/* ICTL_IOMMU_PGFAULT_PERM_* */
 			uint64_t addr;
