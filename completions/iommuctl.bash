@@ -104,7 +104,7 @@ _iommuctl() {
 		words="@files"
 		;;
 	held)
-		opts=" --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --pid --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
 		words="list objects dirty unmap events respond invalidate"
 		;;

@@ -291,7 +291,10 @@ static const struct command commands[] = {
 		       "flushes caches. Objects go by name or id, IOVAs by "
 		       "number or mapping name.",
 		.fn = cmd_held,
-		.max_args = 8,
+		.options = held_options,
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
+		.max_args = 260,
 		.flags = CMD_GROUP | CMD_NO_CTX,
 	},
 	{

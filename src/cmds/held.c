@@ -18,8 +18,41 @@
 #include "../lib/pt.h"
 #include "cmds.h"
 
+/*
+ * "held --pid PID COMMAND ARGS": the group's --pid goes to the command (its
+ * own options come after its word: "held dirty HWPT IOVA LEN --pid PID").
+ */
+static int held_redispatch(struct cli *cli, const struct command *sub)
+{
+	const struct held_opts *o = cli->opts;
+	char **argv = calloc((size_t)cli->argc + 3, sizeof(char *));
+	char **saved_argv = cli->argv;
+	void *saved_opts = cli->opts;
+	const struct command *saved_cmd = cli->cmd;
+	int n = 0, r;
+
+	if (!argv)
+		return cli_error(cli, -ENOMEM, "out of memory");
+	argv[n++] = (char *)"held";
+	for (int i = 1; i < cli->argc; i++)
+		argv[n++] = cli->argv[i];
+	argv[n++] = (char *)"--pid";
+	argv[n++] = (char *)o->pid;
+	r = cli_run_command(cli, sub, n, argv);
+	cli->argv = saved_argv;
+	cli->opts = saved_opts;
+	cli->cmd = saved_cmd;
+	free(argv);
+	return r;
+}
+
 int cmd_held(struct cli *cli)
 {
+	const struct held_opts *o = cli->opts;
+	const struct command *sub = cli->argc ? cli_find_subcommand(cli->table, cli->cmd, cli->argv[0]) : NULL;
+
+	if (sub && o && o->pid)
+		return held_redispatch(cli, sub);
 	if (!cli->argc)
 		return cli_error(cli, -EINVAL,
 				 "held needs a command: list, objects, dirty, unmap, events, respond or invalidate ('iommuctl held --help')");

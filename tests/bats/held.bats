@@ -128,6 +128,12 @@ sleeper() {
 	run ictl --json held objects
 	assert_success
 	jq_true ".holder.pid == $SLEEPER and .holder.iommufd == 3 and .objects.s2 == 6"
+	# --pid before the command goes to the command
+	run ictl --json held --pid "$SLEEPER" objects
+	assert_success
+	jq_true ".holder.pid == $SLEEPER"
+	run --separate-stderr ictl held --pid 999999 objects
+	assert_failure 4
 	jq_true '[.holder.objects[] | select(.kind == "veventq") | .fd] == [7]'
 	jq_true '[.holder.objects[] | select(.name == null) | .id] == [10]'
 	# a name not in the set: exit 4, naming the holder
