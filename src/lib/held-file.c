@@ -32,9 +32,11 @@ int ictl_proc_start_time(struct ictl_ctx *ctx, int pid, uint64_t *start)
 		return r == -ENOENT ? -ESRCH : r;
 	/* after the command's name (in parentheses, anything inside): field 3 on */
 	p = strrchr(buf, ')');
-	if (!p)
+	if (!p || p[1] != ' ' || !p[2])
 		return -EIO;
 	p++;
+	if (p[1] == 'Z' || p[1] == 'X')
+		return -ESRCH;		/* dead: its fds are closed, it holds nothing */
 	for (int field = 3; field < 22; field++) {
 		p = strchr(p + 1, ' ');
 		if (!p)

@@ -124,7 +124,10 @@ char *ictl_held_format(const struct ictl_held *h);
 int ictl_held_parse(struct ictl_ctx *ctx, const char *file, char *text, size_t len,
 		    struct ictl_held *out);
 
-/* The start time (field 22 of /proc/PID/stat); -ESRCH when there is no such process. */
+/*
+ * The start time (field 22 of /proc/PID/stat); -ESRCH when there is no such
+ * process, or it is dead (a zombie: its fds are closed).
+ */
 int ictl_proc_start_time(struct ictl_ctx *ctx, int pid, uint64_t *start);
 
 /*

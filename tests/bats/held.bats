@@ -344,3 +344,16 @@ queue_doc() {
 	assert_failure 1
 	[[ $stderr == *"is not /dev/iommu"* ]] || fail "$stderr"
 }
+
+@test "held: a holder that died but was not reaped yet (a zombie) is gone too" {
+	# the zombie: a child of a shell that does not wait for it
+	bash -c 'sleep 0.2 & echo $! >"$1"; exec sleep 1000' _ "$BATS_TEST_TMPDIR/zpid" 3</dev/null 7>&- &
+	SLEEPER=$!
+	sleep 1
+	z=$(cat "$BATS_TEST_TMPDIR/zpid")
+	grep -q '^State:.*Z' "/proc/$z/status" || skip "no zombie to test with"
+	printf 'iommuctl-held 1\npid %s\nstart %s\niommufd 3\nend\n' "$z" "$(start_of "$z")" >"$STATE/held-$z.state"
+	chmod 600 "$STATE/held-$z.state"
+	run ictl held list
+	assert_line --regexp "^$z +stale "
+}
