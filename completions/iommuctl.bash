@@ -104,20 +104,36 @@ _iommuctl() {
 		words="@files"
 		;;
 	held)
+		opts=" --pid --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		words="list objects dirty unmap events respond invalidate"
+		;;
+	held-list)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
-		words="objects dirty unmap"
 		;;
 	held-objects)
-		opts=" --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --pid --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
 		;;
 	held-dirty)
-		opts=" --page-size --enable --keep --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --page-size --enable --keep --pid --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
 		;;
 	held-unmap)
-		opts=" --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --pid --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		;;
+	held-events)
+		opts=" --count --timeout --pid --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		;;
+	held-respond)
+		opts=" --cookie --code --pid --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		;;
+	held-invalidate)
+		opts=" --type --pid --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
 		;;
 	help)

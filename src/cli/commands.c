@@ -279,21 +279,38 @@ static const struct command commands[] = {
 	},
 	{
 		.name = "held",
-		.summary = "Act on the objects 'apply SPEC -- COMMAND' hands to COMMAND",
+		.summary = "Act on a held set of iommufd objects: what apply hands to a command, or holds",
 		.args_doc = "COMMAND [ARG...]",
-		.doc = "Run inside the command of 'iommuctl apply SPEC -- COMMAND': 'held objects' lists "
-		       "the objects and mappings by name; 'held dirty HWPT IOVA LENGTH' reads a paging "
-		       "HWPT's dirty pages as ranges; 'held unmap IOAS IOVA LENGTH' unmaps. Objects go by "
-		       "name (IOMMUCTL_OBJECTS) or id, IOVAs by number or mapping name.",
+		.doc = "Inside the command of 'iommuctl apply SPEC -- COMMAND' it acts on the iommufd handed "
+		       "over; elsewhere on the set a holding apply publishes, taking a copy of the "
+		       "holder's iommufd (the commands' pid option; needed when several hold; root). 'held list' "
+		       "shows the holders; 'held objects' lists the objects and mappings by name; 'held "
+		       "dirty HWPT IOVA LENGTH' reads a paging HWPT's dirty pages as ranges; 'held unmap "
+		       "IOAS IOVA LENGTH' unmaps; 'held events QUEUE' reads vEVENTQ and fault records; "
+		       "'held respond FAULT_QUEUE' answers a fault; 'held invalidate HWPT|VIOMMU ENTRY...' "
+		       "flushes caches. Objects go by name or id, IOVAs by "
+		       "number or mapping name.",
 		.fn = cmd_held,
-		.max_args = 8,
+		.options = held_options,
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
+		.max_args = 260,
 		.flags = CMD_GROUP | CMD_NO_CTX,
 	},
 	{
+		.name = "held-list",
+		.summary = "The holders of published sets: pid, whether still holding, how much",
+		.fn = cmd_held_list,
+		.flags = CMD_SUB,
+	},
+	{
 		.name = "held-objects",
-		.summary = "The objects and mappings handed over, by name",
+		.summary = "The objects and mappings of a held set, by name",
 		.fn = cmd_held_objects,
-		.flags = CMD_SUB | CMD_NO_CTX,
+		.options = held_options,
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
+		.flags = CMD_SUB,
 	},
 	{
 		.name = "held-dirty",
@@ -304,8 +321,8 @@ static const struct command commands[] = {
 		       "on first.",
 		.fn = cmd_held_dirty,
 		.options = held_dirty_options,
-		.parser = held_dirty_parse,
-		.opts_size = sizeof(struct held_dirty_opts),
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
 		.min_args = 3,
 		.max_args = 3,
 		.flags = CMD_SUB,
@@ -315,8 +332,57 @@ static const struct command commands[] = {
 		.summary = "Unmap the mappings of an IOAS within a range",
 		.args_doc = "IOAS IOVA LENGTH",
 		.fn = cmd_held_unmap,
+		.options = held_options,
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
 		.min_args = 3,
 		.max_args = 3,
+		.flags = CMD_SUB,
+	},
+	{
+		.name = "held-events",
+		.summary = "Read the records of a vEVENTQ or a fault queue, decoded",
+		.args_doc = "QUEUE",
+		.doc = "Waits (poll, bounded by --timeout) for --count records, then prints every "
+		       "record there is: a vEVENT's sequence, lost-events flag and the vendor's data "
+		       "(the selftest's virt_id); a fault's cookie, device, address, PASID, group and "
+		       "permissions. Exit 1 when fewer arrived in time.",
+		.fn = cmd_held_events,
+		.options = held_events_options,
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
+		.min_args = 1,
+		.max_args = 1,
+		.flags = CMD_SUB,
+	},
+	{
+		.name = "held-respond",
+		.summary = "Answer a fault group read from a fault queue",
+		.args_doc = "FAULT_QUEUE",
+		.doc = "Writes a page response (the cookie 'held events' printed, and success or "
+		       "invalid) to the fault queue.",
+		.fn = cmd_held_respond,
+		.options = held_respond_options,
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
+		.min_args = 1,
+		.max_args = 1,
+		.flags = CMD_SUB,
+	},
+	{
+		.name = "held-invalidate",
+		.summary = "Flush the caches of a nested HWPT or a vIOMMU (IOMMU_HWPT_INVALIDATE)",
+		.args_doc = "HWPT|VIOMMU ENTRY...",
+		.doc = "Each ENTRY is one request of the target's type, checked before anything is "
+		       "sent: selftest 'all' or 'iotlb=N'; selftest-viommu 'vdev=VIRT_ID,cache=N' or "
+		       "'vdev=VIRT_ID,all'; intel-vtd 'addr=A,npages=N[,leaf]' or 'all'; arm-smmuv3 "
+		       "'CMD0:CMD1'. Says how many the kernel handled.",
+		.fn = cmd_held_invalidate,
+		.options = held_invalidate_options,
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
+		.min_args = 2,
+		.max_args = 257,	/* the target and ICTL_INVAL_MAX entries */
 		.flags = CMD_SUB,
 	},
 	{

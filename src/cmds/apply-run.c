@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../lib/apply.h"
+#include "../lib/held.h"
 #include "cmds.h"
 
 /* The groups this run claimed, with the locks it keeps while it holds them. */
@@ -304,11 +305,14 @@ static json_object *handoff_json(const struct ictl_apply *a, const struct ictl_h
 {
 	json_object *doc = json_object_new_object(), *objs = json_object_new_object();
 	json_object *maps = json_object_new_object(), *devs = json_object_new_array();
+	json_object *fds = json_object_new_object();
 
 	js_set(doc, "iommufd", js_int(ictl_handoff_target(ho, ICTL_HANDOFF_IOMMUFD, 0)));
 	for (size_t i = 0; i < ho->nfds; i++) {
 		json_object *d;
 
+		if (ho->fds[i].role == ICTL_HANDOFF_QUEUE && ho->fds[i].name[0])
+			js_set(fds, ho->fds[i].name, js_int(ho->fds[i].target));
 		if (ho->fds[i].role != ICTL_HANDOFF_DEVICE)
 			continue;
 		d = json_object_new_object();
@@ -318,6 +322,7 @@ static json_object *handoff_json(const struct ictl_apply *a, const struct ictl_h
 		json_object_array_add(devs, d);
 	}
 	js_set(doc, "devices", devs);
+	js_set(doc, "fds", fds);
 	for (size_t i = 0; i < ictl_iommufd_count(a->s); i++) {
 		const struct ictl_iommufd_obj *o = ictl_iommufd_obj(a->s, i);
 		json_object *j;
@@ -328,6 +333,9 @@ static json_object *handoff_json(const struct ictl_apply *a, const struct ictl_h
 		js_set(j, "kind", json_object_new_string(ictl_obj_kind_name(o->kind)));
 		js_set(j, "id", js_uint(o->id));
 		js_set(j, "dev_id", o->dev_id ? js_uint(o->dev_id) : NULL);
+		js_set(j, "type", o->kind == ICTL_OBJ_HWPT_NESTED || o->kind == ICTL_OBJ_VIOMMU ||
+					  o->kind == ICTL_OBJ_VEVENTQ || o->kind == ICTL_OBJ_HW_QUEUE ?
+					  js_uint(o->type) : NULL);
 		js_set(objs, o->name, j);
 	}
 	js_set(doc, "objects", objs);
@@ -379,8 +387,46 @@ static int write_handoff_json(json_object *doc, char *dir, size_t dlen,
 	return 0;
 }
 
-/* Keep what was made for --hold or -- COMMAND; the reason it ended. */
-static int keep(struct cli *cli, struct ictl_apply *a, char *reason, size_t len, int *status)
+/*
+ * Publish what is held in the state directory (held.h), for 'iommuctl held
+ * --pid' in another shell: the iommufd's and the event queues' fd numbers in
+ * this process, the groups this run claimed (for recover, should it be killed),
+ * every object, every mapping made.
+ */
+static int publish(struct cli *cli, const struct ictl_apply *a, const struct claims *c)
+{
+	struct ictl_held h = { .iommufd = ictl_iommufd_fd(a->s) };
+	int r = 0;
+
+	for (size_t i = 0; i < c->n && h.ngroups < ICTL_HELD_GROUPS_MAX; i++) {
+		if (c->claimed[i])
+			h.groups[h.ngroups++] = c->plan[i].group;
+	}
+	for (size_t i = 0; !r && i < ictl_iommufd_count(a->s); i++) {
+		const struct ictl_iommufd_obj *o = ictl_iommufd_obj(a->s, i);
+		bool queue = o->kind == ICTL_OBJ_FAULT || o->kind == ICTL_OBJ_VEVENTQ;
+
+		r = ictl_held_add_obj(&h, o->kind, o->name, o->id, queue ? o->fd : -1, o->type,
+				      o->kind == ICTL_OBJ_DEVICE || o->kind == ICTL_OBJ_MOCK_DEV ? o->dev_id : 0);
+	}
+	for (size_t i = 0; !r && i < a->spec->nioas; i++) {
+		for (size_t k = 0; !r && k < a->spec->ioas[i].nmaps; k++) {
+			if (a->maps[i][k].made)
+				r = ictl_held_add_map(&h, a->spec->ioas[i].maps[k].name, a->ioas[i],
+						      a->maps[i][k].iova, a->spec->ioas[i].maps[k].size.v);
+		}
+	}
+	if (r < 0)
+		fprintf(stderr, "iommuctl: the held set: %s\n", strerror(-r));
+	else if ((r = ictl_held_publish(cli->ctx, &h)) < 0)
+		fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
+	ictl_held_clear(&h);
+	return r;
+}
+
+/* Keep what was made (published) for --hold or -- COMMAND; the reason it ended. */
+static int keep_published(struct cli *cli, struct ictl_apply *a, char *reason, size_t len,
+			  int *status)
 {
 	struct ictl_handoff ho;
 	char why[320] = "", dir[256] = "", path[300] = "";
@@ -423,6 +469,21 @@ static int keep(struct cli *cli, struct ictl_apply *a, char *reason, size_t len,
 	return 0;
 }
 
+/* Keep what was made for --hold or -- COMMAND; the reason it ended. */
+static int keep(struct cli *cli, struct ictl_apply *a, const struct claims *c, char *reason,
+		size_t len, int *status)
+{
+	int r = publish(cli, a, c);
+
+	if (r < 0) {
+		*status = -1;
+		snprintf(reason, len, "the held set could not be published");
+		return r;
+	}
+	r = keep_published(cli, a, reason, len, status);
+	ictl_held_unpublish(cli->ctx, (int)getpid());
+	return r;
+}
 static int finish(struct cli *cli, struct ictl_apply *a, struct claims *c, const char *reason,
 		  int status)
 {
@@ -530,7 +591,7 @@ int apply_run(struct cli *cli, const struct ictl_spec *s, const char *file, bool
 	snprintf(reason, sizeof(reason), "trial run");
 	kr = 0;
 	if (hold || cli->exec_argv)
-		kr = keep(cli, a, reason, sizeof(reason), &status);
+		kr = keep(cli, a, &c, reason, sizeof(reason), &status);
 	code = finish(cli, a, &c, reason, status);
 	ictl_apply_free(a);
 	if (code)

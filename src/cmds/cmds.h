@@ -92,16 +92,25 @@ struct apply_opts {
 	const char *hw_info, *type;
 };
 
-/* Acting on an iommufd handed over by apply -- COMMAND (held.c). */
+/* Acting on an iommufd handed over by apply -- COMMAND, or a holder's (held.c). */
 int cmd_held(struct cli *cli);
+int cmd_held_list(struct cli *cli);
 int cmd_held_objects(struct cli *cli);
 int cmd_held_dirty(struct cli *cli);
 int cmd_held_unmap(struct cli *cli);
-extern const struct argp_option held_dirty_options[];
-error_t held_dirty_parse(int key, char *arg, struct argp_state *state);
-struct held_dirty_opts {
+int cmd_held_events(struct cli *cli);
+int cmd_held_respond(struct cli *cli);
+int cmd_held_invalidate(struct cli *cli);
+extern const struct argp_option held_options[], held_dirty_options[], held_events_options[],
+	held_respond_options[], held_invalidate_options[];
+error_t held_parse(int key, char *arg, struct argp_state *state);
+struct held_opts {
+	const char *pid;
 	const char *page_size;
 	bool enable, keep;
+	const char *count, *timeout;	/* events */
+	const char *cookie, *code;	/* respond */
+	const char *type;		/* invalidate */
 };
 
 int cmd_help(struct cli *cli);

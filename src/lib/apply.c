@@ -967,6 +967,8 @@ int ictl_apply_handoff(struct ictl_apply *a, struct ictl_handoff *h)
 
 		if (o->kind == ICTL_OBJ_DEVICE)
 			r = ictl_handoff_add(a->ctx, h, ICTL_HANDOFF_DEVICE, o->fd, o->device, o->dev_id);
+		else if (o->kind == ICTL_OBJ_FAULT || o->kind == ICTL_OBJ_VEVENTQ)
+			r = ictl_handoff_add(a->ctx, h, ICTL_HANDOFF_QUEUE, o->fd, o->name, o->id);
 	}
 	if (!r)
 		r = ictl_handoff_layout(a->ctx, h);

@@ -64,6 +64,8 @@ static int rank(enum ictl_handoff_role role)
 		return 1;
 	case ICTL_HANDOFF_DEVICE:
 		break;
+	case ICTL_HANDOFF_QUEUE:
+		return 3;
 	}
 	return 2;
 }
@@ -149,6 +151,29 @@ static bool devices_bound(const struct ictl_handoff *h)
 	return n > 0;
 }
 
+/* IOMMUCTL_FDS="name=fd ...": the event queues by name. */
+static int env_queues(struct ictl_ctx *ctx, struct ictl_handoff *h)
+{
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+	const char *sep = "";
+
+	if (!f)
+		return env_put(ctx, h, "IOMMUCTL_FDS", NULL);
+	for (size_t i = 0; i < h->nfds; i++) {
+		if (h->fds[i].role != ICTL_HANDOFF_QUEUE || !h->fds[i].name[0])
+			continue;
+		fprintf(f, "%s%s=%d", sep, h->fds[i].name, h->fds[i].target);
+		sep = " ";
+	}
+	if (fclose(f) != 0) {
+		free(s);
+		s = NULL;
+	}
+	return env_put(ctx, h, "IOMMUCTL_FDS", s);
+}
+
 static int layout_env(struct ictl_ctx *ctx, struct ictl_handoff *h)
 {
 	int r = 0;
@@ -168,6 +193,8 @@ static int layout_env(struct ictl_ctx *ctx, struct ictl_handoff *h)
 		r = env_devices(ctx, h, "IOMMUCTL_DEVICE_FDS", DEV_FD);
 	if (!r && devices_bound(h))
 		r = env_devices(ctx, h, "IOMMUCTL_DEV_IDS", DEV_ID);
+	if (!r && count(h, ICTL_HANDOFF_QUEUE))
+		r = env_queues(ctx, h);
 	return r;
 }
 

@@ -19,6 +19,8 @@
  *	then	one fd per device (IOMMUCTL_DEVICES="0000:03:00.0 0000:03:00.1",
  *		IOMMUCTL_DEVICE_FDS="4 5", and, when every device is bound,
  *		IOMMUCTL_DEV_IDS="1 2", their iommufd device ids)
+ *	then	one fd per event queue of the iommufd (a fault queue, a vEVENTQ):
+ *		IOMMUCTL_FDS="f0=6 q0=7", by the queue's name
  *
  * plus IOMMUCTL_GROUP=N when the hand-off is of a group.  These numbers and
  * names are iommuctl's interface (iommuctl-claim(8)); a VMM's command line
@@ -43,14 +45,15 @@ enum ictl_handoff_role {
 	ICTL_HANDOFF_CONTAINER,	/* at most one */
 	ICTL_HANDOFF_GROUP,	/* the legacy group node, at most one */
 	ICTL_HANDOFF_DEVICE,
+	ICTL_HANDOFF_QUEUE,	/* a fault queue's or vEVENTQ's fd (name: the object's) */
 };
 
 struct ictl_handoff_fd {
 	enum ictl_handoff_role role;
 	int fd;			/* here */
 	int target;		/* in the program: set by ictl_handoff_layout() */
-	char name[ICTL_NAME_MAX];	/* a device: its name */
-	uint32_t id;		/* a device: its iommufd dev_id, 0 when not bound */
+	char name[ICTL_NAME_MAX];	/* a device: its name; a queue: its object's */
+	uint32_t id;		/* a device: its iommufd dev_id, 0 when not bound; a queue: its id */
 };
 
 struct ictl_handoff_env {

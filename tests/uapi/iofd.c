@@ -14,6 +14,17 @@
  *   iofd huge IOAS             IOMMU_OPTION GET HUGE_PAGES: "huge_pages=N"
  *   iofd mock-dirty HWPT IOVA PAGE...   IOMMU_TEST_OP_DIRTY: mark those 4K pages (indices
  *                              from IOVA) dirty in a mock paging HWPT: "marked=N"
+ *   iofd trigger-vevent DEV    IOMMU_TEST_OP_TRIGGER_VEVENT: the vIOMMU of the mock device
+ *                              (its device id) reports a vEVENT: "ok" or "error=ENAME"
+ *   iofd trigger-iopf DEV ADDR [PASID]   IOMMU_TEST_OP_TRIGGER_IOPF: the mock device
+ *                              faults at ADDR (read and write; group 0): "ok"
+ *   iofd check-iotlb HWPT IDX VALUE      IOMMU_TEST_OP_MD_CHECK_IOTLB: "ok" when IOTLB
+ *                              entry IDX of a mock nested HWPT holds VALUE, else "error=EINVAL"
+ *   iofd check-cache DEV IDX VALUE       IOMMU_TEST_OP_DEV_CHECK_CACHE: the same for cache
+ *                              entry IDX of a mock device (its device id)
+ *
+ * With IOFD_PID and IOFD_FD set, the iommufd is fd IOFD_FD of process IOFD_PID (taken
+ * with pidfd_getfd: what 'iommuctl held --pid' does), not IOMMUCTL_IOMMUFD.
  *
  * IOAS and ID are numbers or names of IOMMUCTL_OBJECTS; IOVA a number or a name of
  * IOMMUCTL_MAPPINGS.  Exit status: 0 the
@@ -25,6 +36,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "uapi/iommufd.h"
 
@@ -76,9 +89,43 @@ static int answer(int r)
 	return 0;
 }
 
+/* The selftest's trigger and check operations (IOMMU_TEST_CMD). */
+static int mock_ops(int argc, char **argv)
+{
+	struct ictl_iommu_test_cmd c = { .size = sizeof(c) };
+
+	if (!strcmp(argv[1], "trigger-vevent") && argc == 3) {
+		c.op = ICTL_IOMMU_TEST_OP_TRIGGER_VEVENT;
+		c.trigger_vevent.dev_id = (uint32_t)num(argv[2]);
+	} else if (!strcmp(argv[1], "trigger-iopf") && (argc == 4 || argc == 5)) {
+		c.op = ICTL_IOMMU_TEST_OP_TRIGGER_IOPF;
+		c.trigger_iopf.dev_id = (uint32_t)num(argv[2]);
+		c.trigger_iopf.addr = num(argv[3]);
+		c.trigger_iopf.pasid = argc == 5 ? (uint32_t)num(argv[4]) : 0; /* IOMMU_NO_PASID */
+		c.trigger_iopf.perm = ICTL_IOMMU_PGFAULT_PERM_READ | ICTL_IOMMU_PGFAULT_PERM_WRITE;
+	} else if (!strcmp(argv[1], "check-iotlb") && argc == 5) {
+		c.op = ICTL_IOMMU_TEST_OP_MD_CHECK_IOTLB;
+		c.id = (uint32_t)num(argv[2]);
+		c.check_iotlb.id = (uint32_t)num(argv[3]);
+		c.check_iotlb.iotlb = (uint32_t)num(argv[4]);
+	} else if (!strcmp(argv[1], "check-cache") && argc == 5) {
+		c.op = ICTL_IOMMU_TEST_OP_DEV_CHECK_CACHE;
+		c.id = (uint32_t)num(argv[2]);
+		c.check_dev_cache.id = (uint32_t)num(argv[3]);
+		c.check_dev_cache.cache = (uint32_t)num(argv[4]);
+	} else {
+		return usage("unknown command or wrong arguments");
+	}
+	if (ioctl(fd, ICTL_IOMMU_TEST_CMD, &c))
+		return answer(-1);
+	printf("ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *ifd = getenv("IOMMUCTL_IOMMUFD");
+	const char *opid = getenv("IOFD_PID"), *ofd = getenv("IOFD_FD");
 	unsigned long long v;
 
 	if (argc < 3)
@@ -90,9 +137,19 @@ int main(int argc, char **argv)
 		printf(argv[1][1] == 'd' ? "%llu\n" : "%#llx\n", v);
 		return 0;
 	}
-	if (!ifd)
+	if (opid && ofd) {
+		int pidfd = (int)syscall(SYS_pidfd_open, atoi(opid), 0);
+
+		fd = pidfd < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, pidfd, atoi(ofd), 0);
+		if (fd < 0) {
+			fprintf(stderr, "iofd: fd %s of process %s: %s\n", ofd, opid, strerror(errno));
+			return 2;
+		}
+	} else if (!ifd) {
 		return usage("no IOMMUCTL_IOMMUFD: run me under iommuctl apply SPEC -- ...");
-	fd = atoi(ifd);
+	} else {
+		fd = atoi(ifd);
+	}
 	if (!strcmp(argv[1], "unmap") && argc == 5) {
 		struct ictl_iommu_ioas_unmap u = { .size = sizeof(u), .ioas_id = (uint32_t)num(argv[2]),
 						   .iova = num(argv[3]), .length = num(argv[4]) };
@@ -158,5 +215,5 @@ int main(int argc, char **argv)
 		printf("marked=%llu\n", (unsigned long long)c.dirty.out_nr_dirty);
 		return 0;
 	}
-	return usage("unknown command or wrong arguments");
+	return mock_ops(argc, argv);
 }

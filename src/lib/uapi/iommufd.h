@@ -582,6 +582,9 @@ enum {
 	ICTL_IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS = 12,	/* MOCK_DOMAIN with device flags */
 	ICTL_IOMMU_TEST_OP_DIRTY = 13,			/* mark pages of a mock domain dirty */
 	ICTL_IOMMU_TEST_OP_MD_CHECK_IOTLB = 14,		/* does a nested IOTLB entry hold this? */
+	ICTL_IOMMU_TEST_OP_TRIGGER_IOPF = 15,		/* a page fault from a mock device */
+	ICTL_IOMMU_TEST_OP_DEV_CHECK_CACHE = 16,	/* does a mock device's cache entry hold this? */
+	ICTL_IOMMU_TEST_OP_TRIGGER_VEVENT = 17,		/* a vEVENT from a mock device's vIOMMU */
 	ICTL_IOMMU_TEST_OP_PASID_ATTACH = 18,		/* attach one PASID of a mock device */
 	ICTL_IOMMU_TEST_OP_PASID_DETACH = 20,		/* and detach it */
 };
@@ -612,6 +615,8 @@ enum {
 #define ICTL_IOMMU_VEVENTQ_TYPE_SELFTEST 0xbeefbeef
 #define ICTL_IOMMU_HW_QUEUE_TYPE_SELFTEST 0xdeadbeef
 #define ICTL_IOMMU_TEST_IOTLB_DEFAULT 0xbadbeef
+/* What each cache entry of a mock device holds until it is invalidated. */
+#define ICTL_IOMMU_TEST_DEV_CACHE_DEFAULT 0xbaddad
 
 /* The mock's nested HWPT data. */
 struct ictl_iommu_hwpt_selftest {
@@ -625,6 +630,19 @@ struct ictl_iommu_hwpt_selftest {
 struct ictl_iommu_hwpt_invalidate_selftest {
 	uint32_t flags;
 	uint32_t iotlb_id;
+};
+
+/* IOMMU_HWPT_INVALIDATE of a mock vIOMMU: zero cache entry cache_id of vDevice vdev_id (a virtual id), or all. */
+#define ICTL_IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST 0xdeadbeef
+struct ictl_iommu_viommu_invalidate_selftest {
+	uint32_t flags;		/* ICTL_IOMMU_TEST_INVALIDATE_FLAG_ALL */
+	uint32_t vdev_id;
+	uint32_t cache_id;
+};
+
+/* The data of a mock vEVENT (IOMMU_VEVENTQ_TYPE_SELFTEST): the vDevice's virtual id. */
+struct ictl_iommu_viommu_event_selftest {
+	uint32_t virt_id;
 };
 
 /* The mock vIOMMU's data: out_data comes back equal to in_data. */
@@ -687,6 +705,20 @@ struct ictl_iommu_test_cmd {
 			uint32_t id;		/* the IOTLB entry */
 			uint32_t iotlb;		/* the value expected */
 		} check_iotlb;
+		struct {
+			uint32_t dev_id;
+			uint32_t pasid;		/* 0 (IOMMU_NO_PASID): none */
+			uint32_t grpid;
+			uint32_t perm;		/* ICTL_IOMMU_PGFAULT_PERM_* */
+			uint64_t addr;
+		} trigger_iopf;
+		struct {
+			uint32_t id;		/* the cache entry */
+			uint32_t cache;		/* the value expected */
+		} check_dev_cache;
+		struct {
+			uint32_t dev_id;	/* its vDevice's vIOMMU reports the event */
+		} trigger_vevent;
 		ICTL_ALIGNED_U64 __union_size[6];
 	};
 	uint32_t last;
