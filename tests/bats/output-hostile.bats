@@ -1,0 +1,123 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Output that stays clean when what iommuctl reads is not: non-UTF-8 bytes and control
+# characters in sysfs strings and pci.ids (JSON valid UTF-8, text escaped), write errors,
+# and rows that cannot be read (issue 13, "clean output").
+load helpers
+
+# A copy of intel-server whose strings hold escape sequences, control characters and bytes
+# that are not UTF-8:
+#   0000:00:02.0 (group of its own) is bound to the driver "e1000e ESC[31m \xff",
+#     its group's type is "DMA ESC]0;pwned BEL \xfe",
+#     pci.ids names its vendor (8086) "Intel \xff\xfe ESC[2J Corp" and it "82574L ^AGigabit\xc0\xaf"
+#   0000:00:14.0 has the driver_override "vfio\xc3(" BEL (a cut UTF-8 sequence).
+setup_file() {
+	export H=$BATS_FILE_TMPDIR/hostile
+	local d=$H/sys/devices/pci0000:00 drv
+	cp -a "$FIX/intel-server" "$H"
+	drv=$(printf 'e1000e\033[31m\377')
+	mkdir "$H/sys/bus/pci/drivers/$drv"
+	ln -sfn "../../../bus/pci/drivers/$drv" "$d/0000:00:02.0/driver"
+	printf 'vfio\303(\a\n' >"$d/0000:00:14.0/driver_override"
+	printf 'DMA\033]0;pwned\a\376\n' >"$H/sys/kernel/iommu_groups/$(group_of intel-server 0000:00:02.0)/type"
+	python3 - "$H/usr/share/misc/pci.ids" <<-'EOF'
+		import sys
+		p = sys.argv[1]
+		b = open(p, 'rb').read()
+		b = b.replace(b'8086  Intel Corporation\n', b'8086  Intel \xff\xfe\x1b[2J Corp\n', 1)
+		b = b.replace(b'\t10d3  82574L Gigabit Network Connection', b'\t10d3  82574L \x01Gigabit\xc0\xaf', 1)
+		open(p, 'wb').write(b)
+	EOF
+}
+
+# The commands that print strings read from sysfs or pci.ids, with the exit status each
+# has on the unmodified fixture.
+hostile_cmds() {
+	local g2 g14
+	g2=$(group_of intel-server 0000:00:02.0)
+	g14=$(group_of intel-server 0000:00:14.0)
+	cat <<-EOF
+		groups
+		groups --tree
+		groups -o +BLOCKERS,RESV
+		devices
+		devices -o +OVERRIDE,VENDOR,NAME,SUBSYSTEM
+		show $g2
+		show $g14
+		show 00:02.0
+		show 00:14.0
+		status
+		status $g2
+		explain $g2
+		iommus
+		hw-info --sysfs 00:02.0
+		caps --sysfs 00:02.0
+		doctor
+		doctor 00:02.0 00:14.0
+	EOF
+}
+
+# strict_json: stdin is valid UTF-8 and one JSON document (Python decodes strictly).
+strict_json() {
+	python3 -c 'import json, sys; json.loads(sys.stdin.buffer.read().decode("utf-8", "strict"))'
+}
+
+# py_bytes FILTER: run a Python expression on the JSON document in $output (as j); it
+# prints the bytes PEP 383 gives back for the string it selects.
+py_bytes() {
+	python3 -c 'import json, sys
+j = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+sys.stdout.write(repr((eval(sys.argv[1])).encode("utf-8", "surrogateescape")))' "$1" <<<"$output"
+}
+
+@test "hostile strings: every command's JSON is valid UTF-8 and parses, with the usual exit status" {
+	local cmd want
+	while read -r cmd; do
+		# shellcheck disable=SC2086 # the words of the command
+		run "$IOMMUCTL" --sysroot "$FIX/intel-server" --json $cmd
+		want=$status
+		# shellcheck disable=SC2086
+		run --separate-stderr "$IOMMUCTL" --sysroot "$H" --json $cmd
+		[ "$status" -eq "$want" ] || { echo "$cmd: exit $status, not $want" >&2; return 1; }
+		strict_json <<<"$output" || { echo "$cmd: not valid UTF-8 JSON" >&2; return 1; }
+		assert_equal "$stderr" ""
+	done < <(hostile_cmds)
+}
+
+@test "hostile strings: the JSON gives the bytes back exactly (PEP 383), control characters as JSON escapes" {
+	local g2
+	g2=$(group_of intel-server 0000:00:02.0)
+	run "$IOMMUCTL" --sysroot "$H" --json show 00:02.0
+	assert_success
+	assert_output --partial '"driver": "e1000e\u001b[31m\udcff"'
+	assert_equal "$(py_bytes 'j["device"]["driver"]')" "b'e1000e\\x1b[31m\\xff'"
+	assert_equal "$(py_bytes 'j["device"]["vendor"]')" "b'Intel \\xff\\xfe\\x1b[2J Corp'"
+	assert_equal "$(py_bytes 'j["device"]["name"]')" "b'82574L \\x01Gigabit\\xc0\\xaf'"
+	assert_equal "$(py_bytes 'j["device"]["group_info"]["type"]')" "b'DMA\\x1b]0;pwned\\x07\\xfe'"
+	run "$IOMMUCTL" --sysroot "$H" --json devices
+	assert_success
+	assert_equal "$(py_bytes '[d for d in j["devices"] if d["device"] == "0000:00:14.0"][0]["driver_override"]')" \
+		"b'vfio\\xc3(\\x07'"
+	run "$IOMMUCTL" --sysroot "$H" --json groups
+	assert_success
+	assert_equal "$(py_bytes "[g for g in j['groups'] if g['group'] == $g2][0]['type']")" \
+		"b'DMA\\x1b]0;pwned\\x07\\xfe'"
+	# jq reads it too (a lone surrogate becomes U+FFFD there).
+	jq -e ".groups | length > 0" <<<"$output" >/dev/null
+}
+
+@test "hostile strings: a JSON error quoting bad bytes is valid UTF-8 too" {
+	run --separate-stderr "$IOMMUCTL" --json hw-info --raw "$BATS_TEST_TMPDIR/no-such-$(printf '\377\033')" \
+		--type intel-vtd
+	assert_failure 2
+	strict_json <<<"$output"
+	assert_equal "$(py_bytes 'j["error"]["message"]')" \
+		"b'--raw $BATS_TEST_TMPDIR/no-such-\\xff\\x1b: No such file or directory'"
+}
+
+@test "hostile strings: valid UTF-8 passes unchanged" {
+	local name=$BATS_TEST_TMPDIR/blob-é-日本-😀
+	run --separate-stderr "$IOMMUCTL" --json hw-info --raw "$name" --type intel-vtd
+	assert_failure 2
+	assert_output --partial "\"--raw $name: No such file or directory\""
+}
