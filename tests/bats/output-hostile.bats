@@ -10,7 +10,8 @@ load helpers
 #   0000:00:02.0 (group of its own) is bound to the driver "e1000e ESC[31m \xff",
 #     its group's type is "DMA ESC]0;pwned BEL \xfe",
 #     pci.ids names its vendor (8086) "Intel \xff\xfe ESC[2J Corp" and it "82574L ^AGigabit\xc0\xaf"
-#   0000:00:14.0 has the driver_override "vfio\xc3(" BEL (a cut UTF-8 sequence).
+#   0000:00:14.0 has the driver_override "vfio\xc3(" BEL (a cut UTF-8 sequence),
+#   0000:00:1f.0 the driver_override 'a\x41' (a backslash, then x).
 setup_file() {
 	export H=$BATS_FILE_TMPDIR/hostile
 	local d=$H/sys/devices/pci0000:00 drv
@@ -19,6 +20,7 @@ setup_file() {
 	mkdir "$H/sys/bus/pci/drivers/$drv"
 	ln -sfn "../../../bus/pci/drivers/$drv" "$d/0000:00:02.0/driver"
 	printf 'vfio\303(\a\n' >"$d/0000:00:14.0/driver_override"
+	printf 'a\\x41\n' >"$d/0000:00:1f.0/driver_override"
 	printf 'DMA\033]0;pwned\a\376\n' >"$H/sys/kernel/iommu_groups/$(group_of intel-server 0000:00:02.0)/type"
 	python3 - "$H/usr/share/misc/pci.ids" <<-'EOF'
 		import sys
@@ -120,4 +122,53 @@ sys.stdout.write(repr((eval(sys.argv[1])).encode("utf-8", "surrogateescape")))' 
 	run --separate-stderr "$IOMMUCTL" --json hw-info --raw "$name" --type intel-vtd
 	assert_failure 2
 	assert_output --partial "\"--raw $name: No such file or directory\""
+}
+
+# clean_text: stdin holds no control character but newline, no DEL, no C1 control and
+# only valid UTF-8.
+clean_text() {
+	python3 -c 'import sys, unicodedata
+t = sys.stdin.buffer.read().decode("utf-8", "strict")
+bad = [c for c in t if c != "\n" and unicodedata.category(c) == "Cc"]
+sys.exit(1 if bad else 0)'
+}
+
+@test "hostile strings: every text view escapes control characters and bad bytes" {
+	local cmd
+	while read -r cmd; do
+		# shellcheck disable=SC2086 # the words of the command
+		run --separate-stderr "$IOMMUCTL" --sysroot "$H" $cmd
+		clean_text <<<"$output" || { echo "$cmd: raw control characters or bad bytes" >&2; return 1; }
+		clean_text <<<"$stderr" || { echo "$cmd: raw bytes on stderr" >&2; return 1; }
+	done < <(hostile_cmds; echo "groups --raw"; echo "devices --raw -o DEVICE,DRIVER,OVERRIDE")
+}
+
+@test "hostile strings: show, doctor and the tables write them as \\xHH, as the tables do" {
+	run "$IOMMUCTL" --sysroot "$H" show 00:02.0
+	assert_success
+	assert_line '  Driver:           e1000e\x1b[31m\xff'
+	assert_line '  Vendor:           Intel \xff\xfe\x1b[2J Corp [8086]'
+	assert_line --partial 'Group:            '"$(group_of intel-server 0000:00:02.0)"' (DMA\x1b]0;pwned\x07\xfe, 1 device)'
+	run "$IOMMUCTL" --sysroot "$H" show 00:14.0
+	assert_line '  Driver override:  vfio\xc3(\x07'
+	run "$IOMMUCTL" --sysroot "$H" show "$(group_of intel-server 0000:00:02.0)"
+	assert_line '  Type:             DMA\x1b]0;pwned\x07\xfe'
+	assert_line --partial '0000:00:02.0   e1000e\x1b[31m\xff Intel \xff\xfe\x1b[2J Corp 82574L \x01Gigabit\xc0\xaf'
+	# The table shows the same string the same way.
+	run "$IOMMUCTL" --sysroot "$H" devices --raw -o DEVICE,DRIVER
+	assert_line '0000:00:02.0 e1000e\x1b[31m\xff'
+	# A backslash before an x is escaped, so that the text can be read back.
+	run "$IOMMUCTL" --sysroot "$H" show 00:1f.0
+	assert_line '  Driver override:  a\x5cx41'
+	run "$IOMMUCTL" --sysroot "$H" devices --raw -o DEVICE,OVERRIDE
+	assert_line '0000:00:1f.0 a\x5cx41'
+	run "$IOMMUCTL" --sysroot "$H" doctor 00:02.0
+	assert_output --partial 'e1000e\x1b[31m\xff'
+}
+
+@test "hostile strings: an error message quoting bad bytes is escaped on stderr" {
+	run --separate-stderr "$IOMMUCTL" hw-info --raw "$BATS_TEST_TMPDIR/no-such-$(printf '\377\033[2J\a')" \
+		--type intel-vtd
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: --raw $BATS_TEST_TMPDIR/no-such-\\xff\\x1b[2J\\x07: No such file or directory"
 }
