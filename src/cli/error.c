@@ -49,6 +49,17 @@ json_object *cli_json_error_object(int code, int err, const char *msg)
 	return e;
 }
 
+int cli_write_error(void)
+{
+	static bool reported;
+	int e = errno ?: EIO;
+
+	if (!reported)
+		fprintf(stderr, "iommuctl: write error on standard output: %s\n", strerror(e));
+	reported = true;
+	return EXIT_FAIL;
+}
+
 void cli_error_line(const char *msg)
 {
 	char safe[4096];

@@ -94,7 +94,8 @@ static void json_put_line(FILE *out, json_object *v)
 
 static int write_error(struct cli *cli)
 {
-	return cli_error(cli, -EIO, "write error on standard output: %s", strerror(errno ?: EIO));
+	(void)cli;
+	return cli_write_error();
 }
 
 /* --- columns ------------------------------------------------------------------------ */

@@ -172,3 +172,64 @@ sys.exit(1 if bad else 0)'
 	assert_failure 2
 	assert_equal "$stderr" "iommuctl: --raw $BATS_TEST_TMPDIR/no-such-\\xff\\x1b[2J\\x07: No such file or directory"
 }
+
+# full CMD...: run iommuctl with stdout on /dev/full; it must exit 1 with the one line.
+full() {
+	run --separate-stderr sh -c 'exec "$0" "$@" >/dev/full' "$IOMMUCTL" "$@"
+}
+full_fails() {
+	full "$@"
+	[ "$status" -eq 1 ] || { echo "$*: exit $status to /dev/full, not 1" >&2; return 1; }
+	assert_equal "$stderr" "iommuctl: write error on standard output: No space left on device"
+	assert_output ""
+}
+
+@test "write errors: --help, --usage, --version, help CMD, CMD --help, --list-cmds exit 1 with a message" {
+	[ -w /dev/full ] || skip "/dev/full is missing"
+	local args
+	while read -r args; do
+		# shellcheck disable=SC2086 # the words
+		full_fails $args
+	done <<-'EOF'
+		--help
+		--usage
+		--version
+		help
+		help show
+		help pt dump
+		show --help
+		groups --usage
+		pt dump --help
+		--list-cmds
+		completion bash
+		completion zsh
+		--json --help
+	EOF
+}
+
+@test "write errors: every command's normal output to /dev/full exits 1 with one line, text and JSON" {
+	[ -w /dev/full ] || skip "/dev/full is missing"
+	local cmd g
+	g=$(group_of intel-server 0000:00:02.0)
+	blob "$BATS_TEST_TMPDIR/vtd.bin" 0xd2008c22260286 8 0xf0050af 8 0 8
+	while read -r cmd; do
+		# shellcheck disable=SC2086 # the words
+		full_fails --sysroot "$FIX/intel-server" $cmd
+		# shellcheck disable=SC2086
+		full_fails --sysroot "$FIX/intel-server" --json $cmd
+	done < <(hostile_cmds; cat <<-EOF
+		groups --raw
+		status $g --noheadings
+		persist --list
+		hw-info --raw $BATS_TEST_TMPDIR/vtd.bin --type intel-vtd
+		pt build --format x86-64 $ROOT/tests/fixtures/pt/maps.txt -o /dev/stdout
+	EOF
+	)
+}
+
+@test "write errors: a failing command keeps its own exit status and message" {
+	[ -w /dev/full ] || skip "/dev/full is missing"
+	full --sysroot "$FIX/intel-server" show 99
+	assert_failure 4
+	assert_equal "$stderr" "$("$IOMMUCTL" --sysroot "$FIX/intel-server" show 99 2>&1)"
+}
