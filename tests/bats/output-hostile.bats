@@ -233,3 +233,56 @@ full_fails() {
 	assert_failure 4
 	assert_equal "$stderr" "$("$IOMMUCTL" --sysroot "$FIX/intel-server" show 99 2>&1)"
 }
+
+# rows_tree NAME: a copy of intel-server in $BATS_TEST_TMPDIR/NAME.
+rows_tree() {
+	R=$BATS_TEST_TMPDIR/$1
+	cp -a "$FIX/intel-server" "$R"
+}
+
+@test "bad rows: a group with a member that is not PCI is a row with its error; status lists the rest, exits 1" {
+	local g
+	rows_tree notpci
+	g=$(group_of intel-server 0000:00:02.0)
+	mkdir -p "$R/sys/devices/platform/foo"
+	ln -s ../../../../devices/platform/foo "$R/sys/kernel/iommu_groups/$g/devices/foo"
+	ln -s "../../../kernel/iommu_groups/$g" "$R/sys/devices/platform/foo/iommu_group"
+	run --separate-stderr "$IOMMUCTL" --sysroot "$R" status -o GROUP,STATE,ERROR
+	assert_failure 1
+	assert_line --regexp "^ +$g error +group $g: foo is not a PCI device; only PCI groups can change owner\$"
+	assert_line --regexp '^ +10 userspace +-$'
+	assert_equal "$stderr" "iommuctl: group $g: foo is not a PCI device; only PCI groups can change owner"
+	run --separate-stderr "$IOMMUCTL" --sysroot "$R" --json status
+	assert_failure 1
+	assert_equal "$stderr" ""
+	jq_true "(.groups | length) == $(ls "$FIX/intel-server/sys/kernel/iommu_groups" | wc -l)
+		and ([.groups[] | select(.error != null) | .group] == [$g])
+		and (.groups[] | select(.group == $g) | .state == null and .error.code == 3
+			and .error.errno == \"EOPNOTSUPP\" and (.error.message | test(\"foo is not a PCI device\")))
+		and (.groups[] | select(.group == 10) | .state == \"userspace\" and .error == null)
+		and (has(\"error\") | not)"
+	# Asked for by number, the group is the command's error, as before.
+	run --separate-stderr "$IOMMUCTL" --sysroot "$R" status "$g"
+	assert_failure 3
+}
+
+@test "bad rows: a device attribute that cannot be read is its group's row, not the whole status" {
+	local g
+	rows_tree unreadable
+	g=$(group_of intel-server 0000:00:02.0)
+	rm "$R/sys/devices/pci0000:00/0000:00:02.0/vendor"
+	mkdir "$R/sys/devices/pci0000:00/0000:00:02.0/vendor"
+	run --separate-stderr "$IOMMUCTL" --sysroot "$R" --json status
+	assert_failure 1
+	jq_true "[.groups[] | select(.error != null) | .group] == [$g]
+		and (.groups[] | select(.group == $g) | .error.message | test(\"0000:00:02.0: cannot read vendor ID\"))"
+	run --separate-stderr "$IOMMUCTL" --sysroot "$R" status
+	assert_failure 1
+	assert_line --regexp "^ +$g error "
+}
+
+@test "bad rows: status of a sound tree has an error member that is null in every element and exits 0" {
+	run --separate-stderr "$IOMMUCTL" --sysroot "$FIX/intel-server" --json status
+	assert_success
+	jq_true '[.groups[] | has("error") and .error == null] | all'
+}
