@@ -56,6 +56,7 @@ hostile_cmds() {
 		caps --sysfs 00:02.0
 		doctor
 		doctor 00:02.0 00:14.0
+		claim --dry-run --force 00:02.0
 	EOF
 }
 
@@ -143,7 +144,7 @@ sys.exit(1 if bad else 0)'
 	done < <(hostile_cmds; echo "groups --raw"; echo "devices --raw -o DEVICE,DRIVER,OVERRIDE")
 }
 
-@test "hostile strings: show, doctor and the tables write them as \\xHH, as the tables do" {
+@test "hostile strings: show, doctor, claim and the tables write them as \\xHH, as the tables do" {
 	run "$IOMMUCTL" --sysroot "$H" show 00:02.0
 	assert_success
 	assert_line '  Driver:           e1000e\x1b[31m\xff'
@@ -164,6 +165,9 @@ sys.exit(1 if bad else 0)'
 	assert_line '0000:00:1f.0 a\x5cx41'
 	run "$IOMMUCTL" --sysroot "$H" doctor 00:02.0
 	assert_output --partial 'e1000e\x1b[31m\xff'
+	run "$IOMMUCTL" --sysroot "$H" claim --dry-run --force 00:02.0
+	assert_line '  0000:00:02.0   endpoint  driver e1000e\x1b[31m\xff driver_override -'
+	assert_line '   2. 0000:00:02.0: unbind from e1000e\x1b[31m\xff'
 }
 
 @test "hostile strings: an error message quoting bad bytes is escaped on stderr" {
