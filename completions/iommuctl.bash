@@ -63,7 +63,7 @@ _iommuctl() {
 	status)
 		opts=" --output -o --raw --noheadings --json -J --sysroot --verbose -v --help --usage --version"
 		words="$(_iommuctl_groups) $(_iommuctl_devices)"
-		cols="GROUP STATE TYPE DEVICES CDEV HOLDERS BLOCKERS JOURNAL"
+		cols="GROUP STATE TYPE DEVICES CDEV HOLDERS BLOCKERS JOURNAL ERROR"
 		;;
 	persist)
 		opts=" --remove -r --list -l --dry-run -n --output -o --raw --noheadings --json -J --sysroot --verbose -v --help --usage --version"

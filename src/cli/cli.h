@@ -130,6 +130,14 @@ int cli_error(struct cli *cli, int err, const char *fmt, ...) __attribute__((for
 int cli_lib_error(struct cli *cli, int err);
 /* The exit code of a library error: by errno, and by where the errno came from. */
 int cli_lib_exit_code(struct cli *cli, int err);
+/*
+ * Standard output cannot be written (a full disk, a closed pipe): one line on
+ * stderr whatever the mode (a JSON error could not be read either), said once
+ * however often it is found; returns EXIT_FAIL.
+ */
+int cli_write_error(void);
+/* "iommuctl: MSG" on stderr, its control characters and bad bytes escaped (escape.h). */
+void cli_error_line(const char *msg);
 /* With --verbose: one line on stderr, "iommuctl: ...". */
 void cli_verbose(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_exit_code(int err);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "escape.h"
 
 int cli_exit_code(int err)
 {
@@ -48,10 +49,29 @@ json_object *cli_json_error_object(int code, int err, const char *msg)
 	return e;
 }
 
+int cli_write_error(void)
+{
+	static bool reported;
+	int e = errno ?: EIO;
+
+	if (!reported)
+		fprintf(stderr, "iommuctl: write error on standard output: %s\n", strerror(e));
+	reported = true;
+	return EXIT_FAIL;
+}
+
+void cli_error_line(const char *msg)
+{
+	char safe[4096];
+
+	fprintf(stderr, "iommuctl: %s\n", esc_text_buf(msg, safe, sizeof(safe)));
+}
+
 static void emit(struct cli *cli, int code, int err, const char *msg)
 {
 	if (cli && cli->json) {
 		json_object *e = cli_json_error_object(code, err, msg), *o;
+		const char *s;
 
 		if (cli->list_error) {
 			cli->list_error(cli, e);
@@ -60,12 +80,13 @@ static void emit(struct cli *cli, int code, int err, const char *msg)
 		}
 		o = json_object_new_object();
 		json_object_object_add(o, "error", e);
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-								 JSON_C_TO_STRING_SPACED |
-								 JSON_C_TO_STRING_NOSLASHESCAPE));
+		s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+							JSON_C_TO_STRING_NOSLASHESCAPE);
+		esc_json_put(stdout, s, strlen(s));
+		putchar('\n');
 		json_object_put(o);
 	} else {
-		fprintf(stderr, "iommuctl: %s\n", msg);
+		cli_error_line(msg);
 	}
 }
 
@@ -86,15 +107,15 @@ int cli_error(struct cli *cli, int err, const char *fmt, ...)
 
 void cli_verbose(struct cli *cli, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
 	if (!cli->verbose)
 		return;
-	fputs("iommuctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	cli_error_line(msg);
 }
 
 int cli_lib_exit_code(struct cli *cli, int err)

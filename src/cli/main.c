@@ -4,17 +4,38 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
+static bool stdout_closed;
+
+/* Check stdout at close, so that 'iommuctl groups > /dev/full' fails loudly. */
 static int close_stdout(struct cli *cli, int code)
 {
+	(void)cli;
+	stdout_closed = true;
 	if (fflush(stdout) == 0 && !ferror(stdout) && fclose(stdout) == 0)
 		return code;
-	/* stdout is gone: say so on stderr, whatever the mode. */
-	cli->json = false;
-	fprintf(stderr, "iommuctl: write error on standard output: %s\n", strerror(errno ?: EIO));
+	cli_write_error();
 	return code ? code : EXIT_FAIL;
+}
+
+/*
+ * argp prints --help, --usage and --version (and 'help CMD', 'CMD --help') and
+ * calls exit(0); --list-cmds exits too.  Their write errors are found here, as
+ * the process ends: the message, and exit status 1.
+ */
+static void close_stdout_at_exit(void)
+{
+	if (stdout_closed)
+		return;
+	stdout_closed = true;
+	if (fflush(stdout) == 0 && !ferror(stdout) && fclose(stdout) == 0)
+		return;
+	cli_write_error();
+	fflush(stderr);
+	_exit(EXIT_FAIL);
 }
 
 int main(int argc, char **argv)
@@ -23,6 +44,7 @@ int main(int argc, char **argv)
 	const struct command *cmd;
 	int r, idx;
 
+	atexit(close_stdout_at_exit);
 	argp_err_exit_status = EXIT_USAGE;
 	cli.json = cli_wants_json(argc, argv);
 	cli_capture_usage_errors(&cli);

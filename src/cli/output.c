@@ -10,6 +10,7 @@
 
 #include <libsmartcols.h>
 
+#include "escape.h"
 #include "output.h"
 
 #define MAX_COLS 32
@@ -64,20 +65,37 @@ json_object *out_json_error(struct cli *cli, int err)
 /* --- JSON text ---------------------------------------------------------------------- */
 
 #define JSON_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE)
+#define JSON_LINE_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-/* A value pretty-printed, every line after the first indented by indent spaces. */
+/*
+ * A value pretty-printed, every line after the first indented by indent spaces.
+ * Every JSON text goes out through esc_json_put: valid UTF-8 whatever the bytes
+ * of its strings (escape.h; iommuctl-json(7), STRINGS).
+ */
 static void json_put(FILE *out, json_object *v, int indent)
 {
 	const char *s = json_object_to_json_string_ext(v, JSON_FLAGS);
 
-	for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1)
-		fprintf(out, "%.*s\n%*s", (int)(nl - s), s, indent, "");
-	fputs(s, out);
+	for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
+		esc_json_put(out, s, (size_t)(nl - s));
+		fprintf(out, "\n%*s", indent, "");
+	}
+	esc_json_put(out, s, strlen(s));
+}
+
+/* A value on one line (JSON lines), then a newline. */
+static void json_put_line(FILE *out, json_object *v)
+{
+	const char *s = json_object_to_json_string_ext(v, JSON_LINE_FLAGS);
+
+	esc_json_put(out, s, strlen(s));
+	fputc('\n', out);
 }
 
 static int write_error(struct cli *cli)
 {
-	return cli_error(cli, -EIO, "write error on standard output: %s", strerror(errno ?: EIO));
+	(void)cli;
+	return cli_write_error();
 }
 
 /* --- columns ------------------------------------------------------------------------ */
@@ -229,15 +247,13 @@ struct out_list {
 	int child_pick[MAX_COLS];
 };
 
-#define JSON_LINE_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
-
 /* cli_error in a JSON-lines stream: {"error": {...}} on a line of its own. */
 static void lines_error(struct cli *cli, json_object *error)
 {
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "error", json_object_get(error));
-	fprintf(cli->list->out, "%s\n", json_object_to_json_string_ext(o, JSON_LINE_FLAGS));
+	json_put_line(cli->list->out, o);
 	fflush(cli->list->out);
 	json_object_put(o);
 }
@@ -311,7 +327,7 @@ static int stream_line(struct out_list *l, const char *const *cells)
 static int stream_row(struct out_list *l, const void *rec)
 {
 	const char *cells[MAX_COLS];
-	char bufs[MAX_COLS][256];
+	char bufs[MAX_COLS][256], safe[MAX_COLS][256];
 
 	if (!l->nrows && !l->cli->out.noheadings && !(l->view->flags & OUT_LINES)) {
 		for (int c = 0; c < l->npick; c++)
@@ -319,8 +335,12 @@ static int stream_row(struct out_list *l, const void *rec)
 		if (stream_line(l, cells))
 			return -EIO;
 	}
-	for (int c = 0; c < l->npick; c++)
+	/* No libsmartcols table to escape the cells: escape them here (escape.h). */
+	for (int c = 0; c < l->npick; c++) {
 		cells[c] = cell_text(&l->view->cols[l->pick[c]], rec, bufs[c], sizeof(bufs[c]));
+		if (esc_text_needed(cells[c]))
+			cells[c] = esc_text_buf(cells[c], safe[c], sizeof(safe[c]));
+	}
 	return stream_line(l, cells);
 }
 
@@ -354,7 +374,7 @@ int out_list_row(struct out_list *l, const void *rec)
 	if (l->cli->json && (l->view->flags & OUT_LINES)) {
 		json_object *e = l->view->json(rec);
 
-		fprintf(l->out, "%s\n", json_object_to_json_string_ext(e, JSON_LINE_FLAGS));
+		json_put_line(l->out, e);
 		json_object_put(e);
 		r = fflush(l->out) || ferror(l->out) ? -EIO : 0;
 	} else if (l->cli->json) {
@@ -517,7 +537,7 @@ int out_doc(struct cli *cli, const struct out_doc_view *view, const void *rec, i
 	} else {
 		r = view->text(cli, stdout, rec);
 		if (err < 0)
-			fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
+			cli_error_line(ictl_strerror(cli->ctx));
 	}
 	fflush(stdout);
 	if (r < 0 || ferror(stdout))

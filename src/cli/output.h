@@ -30,6 +30,7 @@
 #define ICTL_OUTPUT_H
 
 #include "cli.h"
+#include "escape.h"
 
 enum {
 	COL_DEFAULT = 1 << 0,	/* shown without -o */

@@ -154,11 +154,13 @@ static void text_plan(FILE *out, const struct plan_rec *x)
 	for (size_t i = 0; i < p->nmembers; i++) {
 		const struct ictl_own_member *m = &p->members[i];
 
-		fprintf(out, "  %-14s %-9s driver %-12s driver_override %s\n", m->device,
-			m->bridge ? "bridge" : "endpoint", dash(m->driver), dash(m->driver_override));
+		fprintf(out, "  %-14s %-9s driver %-12s driver_override %s\n", esc_text(m->device),
+			m->bridge ? "bridge" : "endpoint", esc_text(dash(m->driver)),
+			esc_text(dash(m->driver_override)));
 	}
 	for (size_t i = 0; i < p->nbusy; i++)
-		fprintf(out, "  in use: %s: %s\n", p->busy[i].device, p->busy[i].reason);
+		fprintf(out, "  in use: %s: %s\n", esc_text(p->busy[i].device),
+			esc_text(p->busy[i].reason));
 	if (p->recovered)
 		fprintf(out, "An interrupted transaction was recovered first.\n");
 	if (p->nsteps)
@@ -166,9 +168,9 @@ static void text_plan(FILE *out, const struct plan_rec *x)
 	for (size_t i = 0; i < p->nsteps; i++) {
 		ictl_step_describe(p, &p->steps[i], desc, sizeof(desc));
 		if (x->dry_run)
-			fprintf(out, "  %2zu. %s\n", i + 1, desc);
+			fprintf(out, "  %2zu. %s\n", i + 1, esc_text(desc));
 		else
-			fprintf(out, "  %2zu. %-60s %s\n", i + 1, desc,
+			fprintf(out, "  %2zu. %-60s %s\n", i + 1, esc_text(desc),
 				ictl_step_status_name(p->steps[i].status));
 	}
 	fprintf(out, "Result: %s\n", result_name(p, x->dry_run, x->err));

@@ -100,10 +100,10 @@ static json_object *doctor_json(struct cli *cli, const void *data, int err)
  * continuing at column cont; the first line's prefix is already printed up to
  * column col.
  */
-static void wrap(FILE *out, int col, int cont, const char *text)
+static void wrap(FILE *out, int col, int cont, const char *raw)
 {
 	enum { WIDTH = 79 };
-	const char *p = text;
+	const char *text = esc_text(raw), *p = text;	/* what sysfs said, made safe */
 
 	while (*p) {
 		size_t word = strcspn(p, " ");
@@ -167,7 +167,7 @@ static int doctor_text(struct cli *cli, FILE *out, const void *data)
 		if (!prev || prev->category != c->category || strcmp(prev->subject, c->subject)) {
 			if (c->subject[0])
 				fprintf(out, "%s %s\n", is_group_number(c->subject) ? "Group" :
-					heading[c->category], c->subject);
+					heading[c->category], esc_text(c->subject));
 			else
 				fprintf(out, "%s\n", heading[c->category]);
 		}

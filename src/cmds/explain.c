@@ -86,7 +86,7 @@ static int explain_text(struct cli *cli, FILE *out, const void *data)
 	fprintf(out, "Group %u: %zu device%s, %s\n", x->g->id, ndev, ndev == 1 ? "" : "s",
 		ndev == 1 ? "isolated" : "shared");
 	for (size_t i = 0; i < e->nfindings; i++)
-		fprintf(out, "  - %s\n", e->findings[i].message);
+		fprintf(out, "  - %s\n", esc_text(e->findings[i].message));
 	if (e->nnodes) {
 		fprintf(out, "\nPCI path (ACS capability/control; missing = required bits not enabled):\n");
 		fprintf(out, "  %-14s %-14s %-24s %-3s %-6s %-6s %s\n", "DEVICE", "UPSTREAM", "TYPE",
@@ -100,8 +100,9 @@ static int explain_text(struct cli *cli, FILE *out, const void *data)
 			snprintf(cap, sizeof(cap), "0x%04x", n->acs_cap);
 			snprintf(ctl, sizeof(ctl), "0x%04x", n->acs_ctrl);
 		}
-		fprintf(out, "  %-14s %-14s %-24s %-3s %-6s %-6s %s\n", n->name,
-			n->parent >= 0 ? e->nodes[n->parent].name : "-", ictl_pcie_type_name(n->pcie_type),
+		fprintf(out, "  %-14s %-14s %-24s %-3s %-6s %-6s %s\n", esc_text(n->name),
+			n->parent >= 0 ? esc_text(e->nodes[n->parent].name) : "-",
+			ictl_pcie_type_name(n->pcie_type),
 			n->multifunction ? "yes" : "no", cap, ctl,
 			dash(missing_str(n->acs_missing, miss, sizeof(miss))));
 	}

@@ -142,7 +142,7 @@ static int hw_info_text(struct cli *cli, FILE *out, const void *data)
 	(void)cli;
 	fprintf(out, "%s", hi->kind ? hi->kind : "?");
 	if (x->device)
-		fprintf(out, " IOMMU %s of %s", x->iommu ? x->iommu : "?", x->device);
+		fprintf(out, " IOMMU %s of %s", x->iommu ? esc_text(x->iommu) : "?", esc_text(x->device));
 	fprintf(out, " (hw_info type %#llx, from %s)\n", (unsigned long long)hi->type,
 		hi->source ? hi->source : "?");
 	if (hi->have_caps) {

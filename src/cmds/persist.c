@@ -173,8 +173,8 @@ static void text_files(const struct ictl_persist_plan *p, bool dry, FILE *out)
 		const struct ictl_persist_file *f = &p->files[i];
 		const char *l = f->content;
 
-		fprintf(out, "  %-14s %-10s %-15s %s\n", f->device, dash(f->driver),
-			file_status(f, dry), f->path);
+		fprintf(out, "  %-14s %-10s %-15s %s\n", esc_text(f->device), esc_text(dash(f->driver)),
+			file_status(f, dry), esc_text(f->path));
 		if (!dry || f->action == ICTL_PERSIST_UNCHANGED)
 			continue;
 		while (l && *l) {

@@ -36,8 +36,8 @@ static void print_viability(FILE *out, const struct group_rec *g)
 	}
 	kv(out, "Viable:", "no");
 	for (size_t i = 0; i < g->nblockers && i < GROUP_BLOCKERS_MAX; i++)
-		fprintf(out, "    %s is bound to %s: %s\n", g->blockers[i].device,
-			g->blockers[i].driver, blocker_reason);
+		fprintf(out, "    %s is bound to %s: %s\n", esc_text(g->blockers[i].device),
+			esc_text(g->blockers[i].driver), blocker_reason);
 }
 
 static void print_regions(FILE *out, const struct ictl_group *g)
@@ -47,7 +47,7 @@ static void print_regions(FILE *out, const struct ictl_group *g)
 	for (size_t i = 0; i < g->nresv; i++)
 		kv(out, i ? "" : "Reserved regions:", "0x%016llx-0x%016llx  %s",
 		   (unsigned long long)g->resv[i].start, (unsigned long long)g->resv[i].end,
-		   g->resv[i].kind);
+		   esc_text(g->resv[i].kind));
 }
 
 static int text_group(struct cli *cli, FILE *out, const void *data)
@@ -59,8 +59,8 @@ static int text_group(struct cli *cli, FILE *out, const void *data)
 
 	(void)cli;
 	fprintf(out, "Group %u\n", g->id);
-	kv(out, "Type:", "%s", dash(g->type));
-	kv(out, "IOMMU:", "%s", dash(g->iommu));
+	kv(out, "Type:", "%s", esc_text(dash(g->type)));
+	kv(out, "IOMMU:", "%s", esc_text(dash(g->iommu)));
 	print_viability(out, &s->grec);
 	print_regions(out, g);
 	for (size_t i = 0; i < g->ndevices; i++)
@@ -73,8 +73,8 @@ static int text_group(struct cli *cli, FILE *out, const void *data)
 		if (!d)
 			continue;
 		device_rec_init(&dr, s->ctx, d);
-		fprintf(out, "    %-14s %-12s %s\n", d->name, dash(d->driver),
-			device_description(&dr, buf, sizeof(buf)));
+		fprintf(out, "    %-14s %-12s %s\n", esc_text(d->name), esc_text(dash(d->driver)),
+			esc_text(device_description(&dr, buf, sizeof(buf))));
 	}
 	return 0;
 }
@@ -82,7 +82,7 @@ static int text_group(struct cli *cli, FILE *out, const void *data)
 /* "Name [hex]", the hex id width digits wide. */
 static void named(FILE *out, const char *label, const char *name, int width, unsigned int id)
 {
-	kv(out, label, "%s [%0*x]", name[0] ? name : "(unknown)", width, id);
+	kv(out, label, "%s [%0*x]", name[0] ? esc_text(name) : "(unknown)", width, id);
 }
 
 static int text_device(struct cli *cli, FILE *out, const void *data)
@@ -93,22 +93,23 @@ static int text_device(struct cli *cli, FILE *out, const void *data)
 
 	(void)cli;
 	device_rec_init(&dr, s->ctx, d);
-	fprintf(out, "Device %s\n", d->name);
-	kv(out, "Bus:", "%s", dash(d->bus));
+	fprintf(out, "Device %s\n", esc_text(d->name));
+	kv(out, "Bus:", "%s", esc_text(dash(d->bus)));
 	if (d->is_pci) {
 		named(out, "Vendor:", dr.names.vendor, 4, d->vendor_id);
 		named(out, "Device:", dr.names.device, 4, d->device_id);
 		kv(out, "Subsystem:", "%s [%04x:%04x]",
-		   dr.names.subsys_device[0] ? dr.names.subsys_device : "(unknown)",
+		   dr.names.subsys_device[0] ? esc_text(dr.names.subsys_device) : "(unknown)",
 		   d->subsys_vendor_id, d->subsys_device_id);
 		named(out, "Class:", dr.names.class_name, 6, d->class_code);
 		kv(out, "Revision:", "0x%02x", d->revision);
 		kv(out, "Bridge:", "%s", ictl_device_is_bridge(d) ? "yes" : "no");
 	}
-	kv(out, "Driver:", "%s", dash(d->driver));
-	kv(out, "Driver override:", "%s", dash(d->driver_override));
-	kv(out, "IOMMU:", "%s", dash(d->iommu));
-	kv(out, "VFIO cdev:", "%s%s", d->vfio_dev[0] ? "/dev/vfio/devices/" : "", dash(d->vfio_dev));
+	kv(out, "Driver:", "%s", esc_text(dash(d->driver)));
+	kv(out, "Driver override:", "%s", esc_text(dash(d->driver_override)));
+	kv(out, "IOMMU:", "%s", esc_text(dash(d->iommu)));
+	kv(out, "VFIO cdev:", "%s%s", d->vfio_dev[0] ? "/dev/vfio/devices/" : "",
+	   esc_text(dash(d->vfio_dev)));
 	kv(out, "NUMA node:", "%d", d->numa_node);
 	kv(out, "Boot VGA:", "%s", d->boot_vga == ICTL_YES ? "yes" : "no");
 	if (!s->group) {
@@ -116,7 +117,7 @@ static int text_device(struct cli *cli, FILE *out, const void *data)
 	} else {
 		size_t n = s->group->ndevices;
 
-		kv(out, "Group:", "%u (%s, %zu device%s)", s->group->id, dash(s->group->type), n,
+		kv(out, "Group:", "%u (%s, %zu device%s)", s->group->id, esc_text(dash(s->group->type)), n,
 		   n == 1 ? "" : "s");
 		print_viability(out, &s->grec);
 		print_regions(out, s->group);

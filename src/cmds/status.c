@@ -1,11 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* iommuctl status [DEVICE|GROUP]: who owns each group's DMA: kernel, userspace, a process. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmds.h"
 
-#define ST(rec) ((const struct ictl_own_status *)(rec))
+/*
+ * A row: a group's status, or, when it could not be read, the group and the
+ * error (a listing goes on past a group it cannot read; iommuctl-json(7)).
+ */
+struct status_row {
+	struct ictl_own_status st;
+	int err;		/* < 0: st holds only the group number */
+	int code;		/* the exit status err would have had */
+	char msg[512];
+};
+
+#define ROW(rec) ((const struct status_row *)(rec))
+#define ST(rec) (&ROW(rec)->st)
 
 static const char *cell_group(const void *rec, char *buf, size_t len)
 {
@@ -16,7 +29,13 @@ static const char *cell_group(const void *rec, char *buf, size_t len)
 static const char *cell_state(const void *rec, char *buf, size_t len)
 {
 	(void)buf, (void)len;
-	return ictl_own_state_name(ST(rec)->state);
+	return ROW(rec)->err ? "error" : ictl_own_state_name(ST(rec)->state);
+}
+
+static const char *cell_error(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ROW(rec)->err ? ROW(rec)->msg : NULL;
 }
 
 static const char *cell_type(const void *rec, char *buf, size_t len)
@@ -86,12 +105,15 @@ const struct out_col status_columns[] = {
 	{ "BLOCKERS", "members on a kernel DMA driver in a mixed group", 0, 0, cell_blockers },
 	{ "JOURNAL", "iommuctl's record: claimed, or an interrupted claiming/releasing", 0, 0,
 	  cell_journal },
+	{ "ERROR", "why the group could not be read (STATE is then 'error')", COL_WRAP, 0,
+	  cell_error },
 	{ 0 }
 };
 
 static json_object *status_json(const void *rec)
 {
-	const struct ictl_own_status *st = rec;
+	const struct status_row *row = rec;
+	const struct ictl_own_status *st = &row->st;
 	json_object *o = json_object_new_object(), *devs = json_object_new_array();
 	json_object *hold = json_object_new_array(), *bl = json_object_new_array();
 
@@ -113,12 +135,13 @@ static json_object *status_json(const void *rec)
 		json_object_array_add(bl, b);
 	}
 	js_set(o, "group", js_int(st->group));
-	js_set(o, "state", json_object_new_string(ictl_own_state_name(st->state)));
+	js_set(o, "state", row->err ? NULL : json_object_new_string(ictl_own_state_name(st->state)));
 	js_set(o, "type", js_str(st->type));
 	js_set(o, "devices", devs);
 	js_set(o, "holders", hold);
 	js_set(o, "blockers", bl);
 	js_set(o, "journal", js_str(st->journal));
+	js_set(o, "error", row->err ? cli_json_error_object(row->code, row->err, row->msg) : NULL);
 	return o;
 }
 
@@ -126,16 +149,38 @@ static const struct out_list_view status_view = {
 	.key = "groups", .cols = status_columns, .json = status_json,
 };
 
-/* One group's row; a library error ends the listing. */
-static int status_row(struct cli *cli, struct out_list *l, unsigned int id, bool *stop)
+/*
+ * One group's row.  A group asked for by name that cannot be read is the
+ * command's error; in the listing of every group it is a row with its error
+ * (counted in *bad), and the listing goes on.
+ */
+static int status_row(struct cli *cli, struct out_list *l, unsigned int id, bool one, bool *stop,
+		      size_t *bad)
 {
-	struct ictl_own_status st;
-	int r = ictl_own_status_read(cli->ctx, id, &st);
+	struct status_row *row = calloc(1, sizeof(*row));
+	int r;
 
-	if (r < 0)
+	if (!row)
+		return -ENOMEM;
+	r = ictl_own_status_read(cli->ctx, id, &row->st);
+	if (r < 0 && (one || r == -ENOMEM)) {
+		free(row);
 		return r;
-	*stop = out_list_row(l, &st);
-	ictl_own_status_clear(&st);
+	}
+	if (r < 0) {
+		memset(&row->st, 0, sizeof(row->st));
+		row->st.group = id;
+		row->err = r;
+		row->code = cli_lib_exit_code(cli, r);
+		snprintf(row->msg, sizeof(row->msg), "%s", ictl_strerror(cli->ctx));
+		(*bad)++;
+		if (!cli->json)
+			cli_error_line(row->msg);
+	}
+	*stop = out_list_row(l, row);
+	if (!row->err)
+		ictl_own_status_clear(&row->st);
+	free(row);
 	return 0;
 }
 
@@ -145,6 +190,7 @@ int cmd_status(struct cli *cli)
 	struct out_list *l;
 	bool stop = false;
 	unsigned int id;
+	size_t bad = 0;
 	int r, code;
 
 	l = out_list_begin(cli, &status_view, &code);
@@ -153,12 +199,14 @@ int cmd_status(struct cli *cli)
 	if (cli->argc) {
 		r = ictl_own_resolve(cli->ctx, cli->argv[0], &id);
 		if (!r)
-			r = status_row(cli, l, id, &stop);
+			r = status_row(cli, l, id, true, &stop, &bad);
 		return out_list_end(l, r);
 	}
 	r = ictl_groups_scan(cli->ctx, &groups);
 	for (size_t i = 0; r >= 0 && i < groups.n && !stop; i++)
-		r = status_row(cli, l, groups.v[i].id, &stop);
+		r = status_row(cli, l, groups.v[i].id, false, &stop, &bad);
 	ictl_group_list_clear(&groups);
-	return out_list_end(l, r < 0 ? r : 0);
+	code = out_list_end(l, r < 0 ? r : 0);
+	/* Every row is there, some with their error: a partial listing fails (iommuctl(8)). */
+	return code ? code : bad ? EXIT_FAIL : 0;
 }

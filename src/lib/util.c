@@ -26,9 +26,12 @@ int parse_hex_u64(const char *s, uint64_t *v)
 {
 	char *end;
 
+	/* strtoull takes leading blanks and a sign (" -5" as 2^64-5): a register has neither. */
+	if (!isxdigit((unsigned char)*s))
+		return -EINVAL;
 	errno = 0;
 	*v = strtoull(s, &end, 16);
-	return errno || end == s || *end || *s == '-' ? -EINVAL : 0;
+	return errno || end == s || *end ? -EINVAL : 0;
 }
 
 void str_copy(char *dst, const char *src, size_t len)

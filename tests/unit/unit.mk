@@ -35,13 +35,18 @@ $(ASAN_BUILD)/obj/tests/unit/%.o: tests/unit/%.c | $(DEPS_FIRST)
 	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -Isrc/lib -c -o $@ $<
 
 # A CLI module that stands alone (libc only) is tested the same way, linked in by name.
-$(BUILD)/tests/unit/test-exec: $(BUILD)/obj/src/cli/exec.o $(BUILD)/obj/src/cli/error.o
-$(ASAN_BUILD)/tests/unit/test-exec: $(ASAN_BUILD)/obj/src/cli/exec.o $(ASAN_BUILD)/obj/src/cli/error.o
+$(BUILD)/tests/unit/test-exec: $(BUILD)/obj/src/cli/exec.o $(BUILD)/obj/src/cli/error.o \
+	$(BUILD)/obj/src/cli/escape.o
+$(ASAN_BUILD)/tests/unit/test-exec: $(ASAN_BUILD)/obj/src/cli/exec.o \
+	$(ASAN_BUILD)/obj/src/cli/error.o $(ASAN_BUILD)/obj/src/cli/escape.o
+
+$(BUILD)/tests/unit/test-escape: $(BUILD)/obj/src/cli/escape.o
+$(ASAN_BUILD)/tests/unit/test-escape: $(ASAN_BUILD)/obj/src/cli/escape.o
 
 -include $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.d) \
 	$(UNIT_SRCS:tests/unit/%.c=$(ASAN_BUILD)/obj/tests/unit/%.d)
 
 # The CLI's output layer is tested with the objects it is made of.
-CLI_OUT = src/cli/output.o src/cli/error.o src/cli/present.o
+CLI_OUT = src/cli/output.o src/cli/error.o src/cli/present.o src/cli/escape.o
 $(BUILD)/tests/unit/test-output: $(addprefix $(BUILD)/obj/,$(CLI_OUT))
 $(ASAN_BUILD)/tests/unit/test-output: $(addprefix $(ASAN_BUILD)/obj/,$(CLI_OUT))

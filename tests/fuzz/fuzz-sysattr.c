@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libFuzzer harness of the sysfs attribute readers and parsers of src/lib: the
+ * bytes are written as a file in a scratch root (a context's --sysroot) and read
+ * back through the seam as a string, a decimal/hex/octal number
+ * (sysfs_read_u64), an int (sysfs_read_int), a hex number (sysfs_read_hex), a
+ * whole file (sysfs_read_alloc); the string is also given to parse_hex_u64 (hex
+ * registers: Intel cap/ecap, AMD EFR "efr:efr2").  What reads must agree: the
+ * string holds no more than its buffer, a hex read is parse_hex_u64 of the
+ * string, an int that is not negative is the same as the u64 read, the whole
+ * file starts with the string.  The scratch root is under TMPDIR (/dev/shm
+ * when there is one) and removed at exit.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char root[64], file[96], sysdir[80];
+
+static void cleanup(void)
+{
+	unlink(file);
+	rmdir(sysdir);
+	rmdir(root);
+}
+
+static struct ictl_ctx *setup(void)
+{
+	static struct ictl_ctx *ctx;
+	const char *dir = access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm";
+
+	if (ctx)
+		return ctx;
+	snprintf(root, sizeof(root), "%s/fuzz-sysattr.XXXXXX", dir);
+	if (!mkdtemp(root))
+		abort();
+	snprintf(sysdir, sizeof(sysdir), "%s/sys", root);
+	snprintf(file, sizeof(file), "%s/a", sysdir);
+	if (mkdir(sysdir, 0755) || ictl_ctx_new(&ctx, root) < 0)
+		abort();
+	atexit(cleanup);
+	return ctx;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ictl_ctx *ctx = setup();
+	char str[64], *all = NULL;
+	uint64_t u, h, h2;
+	int fd, i;
+
+	if (size > 1 << 16)
+		return 0;
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size || close(fd))
+		abort();
+	if (sysfs_read_str(ctx, "sys/a", str, sizeof(str)) < 0)
+		abort();	/* a regular file in the root always reads */
+	if (strnlen(str, sizeof(str)) >= sizeof(str))
+		abort();
+	if (sysfs_read_hex(ctx, "sys/a", &h) == 0 && (parse_hex_u64(str, &h2) < 0 || h != h2))
+		abort();
+	if (sysfs_read_int(ctx, "sys/a", &i) == 0 && i >= 0 &&
+	    (sysfs_read_u64(ctx, "sys/a", &u) < 0 || u != (uint64_t)i))
+		abort();
+	if (sysfs_read_alloc(ctx, "sys/a", &all) == 0) {
+		if (strncmp(all, str, strlen(str)))
+			abort();
+		free(all);
+	}
+	if (parse_hex_u64(str, &h) == 0 && strchr(str, '-'))
+		abort();	/* a register value is never negative */
+	return 0;
+}
