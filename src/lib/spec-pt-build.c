@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "spec-internal.h"
+#include "vendor.h"
 
 #define SZ_4K 0x1000ULL
 
@@ -181,12 +182,39 @@ int ictl_spec_pt_size(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t,
 	return 0;
 }
 
+/* The CD table (CD 0, ASID 1) or GCR3 table (PASID 0) in the last page of the memory. */
+static int pointers(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t, uint64_t size,
+		    struct ictl_pt_image *img)
+{
+	const struct ictl_spec_ptable *pt = &s->ptables[t];
+	uint64_t pad;
+	int r;
+
+	r = ictl_pt_image_alloc(ctx, img, (size_t)(size - SZ_4K) - img->len, 1, &pad);
+	if (r < 0 || pt->via == ICTL_NESTED_PT_CD) {
+		struct ictl_smmu_cdtab tab = { 0, 0, 0 };
+		struct ictl_smmu_cd cd;
+		const uint32_t ssid = 0;
+
+		if (!r)
+			r = ictl_smmu_cd_for_table(ctx, &pt->cfg, img->root, 1, &cd);
+		if (!r)
+			r = ictl_smmu_cdtab_build(ctx, img, &tab, &ssid, &cd, 1);
+		img->cd = tab.base;
+	} else {
+		const uint32_t pasid = 0;
+
+		r = ictl_amd_gcr3_build(ctx, img, 0, &pasid, &img->root, 1, &img->gcr3);
+	}
+	return r;
+}
+
 int ictl_spec_pt_build(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t,
 		       ictl_spec_map_iova_fn map_iova, void *priv, struct ictl_pt_image *out)
 {
 	const struct ictl_spec_ptable *pt = &s->ptables[t];
+	uint64_t size = 0, room, pad;
 	struct ictl_pt_maps maps;
-	uint64_t size = 0;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -195,14 +223,25 @@ int ictl_spec_pt_build(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t
 		r = ictl_spec_pt_maps(ctx, s, t, map_iova, priv, &maps);
 	if (r < 0)
 		return r;
-	r = ictl_pt_build_max(ctx, &pt->cfg, pt->page_sizes, pt->at.v, &maps, (size_t)size, out);
+	room = pt->via > ICTL_NESTED_PT_ROOT ? SZ_4K : 0;
+	r = size > room ? ictl_pt_build_max(ctx, &pt->cfg, pt->page_sizes, pt->at.v, &maps,
+					    (size_t)(size - room), out) : -EFBIG;
 	ictl_pt_maps_clear(&maps);
 	if (r == -EFBIG)
 		return ictl_err(ctx, EINVAL,
-				"%s:%u:%u: page_tables[%zu].size: 0x%" PRIx64 " bytes are too few for table %s: leave size: out or make it larger",
-				s->file, pt->size.pos.line, pt->size.pos.column, t, size, pt->name);
+				"%s:%u:%u: page_tables[%zu].size: 0x%" PRIx64 " bytes are too few for table %s%s: leave size: out or make it larger",
+				s->file, pt->size.pos.line, pt->size.pos.column, t, size, pt->name,
+				room ? " and the page its CD or GCR3 table takes" : "");
 	if (r < 0)
 		return ictl_err_wrap(ctx, -r, "%s:%u:%u: page_tables[%zu]: table %s", s->file,
 				     pt->pos.line, pt->pos.column, t, pt->name);
-	return 0;
+	out->max = 0;
+	if (room)
+		r = pointers(ctx, s, t, size, out);
+	/* the image is the whole memory: what apply maps, what a dump reads */
+	if (!r && out->len < size)
+		r = ictl_pt_image_alloc(ctx, out, (size_t)size - out->len, 1, &pad);
+	if (r < 0)
+		ictl_pt_image_clear(out);
+	return r;
 }

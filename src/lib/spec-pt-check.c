@@ -16,6 +16,7 @@
 
 #include "spec-internal.h"
 #include "uapi/iommufd.h"
+#include "vendor.h"
 
 #define ERR(c, pos, path, ...) spec_finding(c, ICTL_SPEC_ERROR, ICTL_SPEC_CLASS_SPEC, pos, path, "", __VA_ARGS__)
 #define WARN(c, pos, path, ...) spec_finding(c, ICTL_SPEC_WARNING, ICTL_SPEC_CLASS_SPEC, pos, path, "", __VA_ARGS__)
@@ -267,8 +268,11 @@ static void check_build(struct spec_chk *c, size_t t)
 	}
 	if (r < 0)
 		return;	/* said by the checks before */
-	r = ictl_pt_build_max(c->ctx, &pt->cfg, pt->page_sizes, pt->at.v, &maps, (size_t)size,
-			      &img);
+	if (pt->via > ICTL_NESTED_PT_ROOT)	/* the last page holds its CD or GCR3 table */
+		size = size > 0x1000 ? size - 0x1000 : 0;
+	r = size ? ictl_pt_build_max(c->ctx, &pt->cfg, pt->page_sizes, pt->at.v, &maps,
+				     (size_t)size, &img) :
+		   -EFBIG;
 	ictl_pt_maps_clear(&maps);
 	if (r == -ENOMEM)
 		c->err = r;

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "spec-internal.h"
+#include "vendor.h"
 
 static int parse_format(struct spec_pc *pc, struct ictl_spec_ptable *t, const struct ynode *v)
 {
@@ -188,6 +189,7 @@ int spec_parse_ptable(struct spec_pc *pc, const struct ynode *e)
 		return -ENOMEM;
 	t->pos = e->pos;
 	t->ioas.idx = -1;
+	t->via_hwpt = -1;
 	r = spec_get_name(pc, e, true, t->name, NULL);
 	if (r)
 		return r;
@@ -220,4 +222,14 @@ int ictl_spec_pt_find(const struct ictl_spec *s, const char *name)
 		if (!strcmp(s->ptables[i].name, name))
 			return (int)i;
 	return -1;
+}
+
+uint64_t ictl_spec_pt_ptr(const struct ictl_spec *s, size_t t)
+{
+	const struct ictl_spec_ptable *pt = &s->ptables[t];
+	uint64_t size = 0;
+
+	if (pt->via <= ICTL_NESTED_PT_ROOT || ictl_spec_pt_size(NULL, s, t, &size) < 0)
+		return 0;
+	return pt->at.v + size - 0x1000;
 }

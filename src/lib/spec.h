@@ -20,6 +20,7 @@
  * A spec that checks clean can be made in this order, each object after
  * what it names: options; each IOAS (allow, huge_pages, its mappings but
  * copies); the copies, in spec order (a copy of a copy comes after it); the
+ * stage-1 tables (page_tables:, after every mapping their `to`s name); the
  * devices (a mock is plugged into its mock_ioas as it is made); fault
  * queues; paging HWPTs; vIOMMUs; nested HWPTs; vDevices; vEVENTQs; then
  * attach, each device's own attach before its PASIDs'.  A vIOMMU of type 0
@@ -191,6 +192,7 @@ struct ictl_spec_hwpt {
 	struct ictl_spec_pos flags_pos;
 	/* Nested: the description as written, and the bytes its vendor built. */
 	struct ictl_nested_spec *data;
+	int ptable;				/* the page table data names (pgtbl:, table:); -1 */
 	uint32_t data_type;			/* IOMMU_HWPT_DATA_*; 0 (NONE) for paging */
 	uint32_t data_len;
 	uint8_t data_bytes[ICTL_NESTED_DATA_MAX];
@@ -266,6 +268,9 @@ struct ictl_spec_ptable {
 	struct ictl_spec_ref ioas;		/* the parent IOAS the memory is mapped in */
 	struct ictl_spec_num at;		/* the memory's IOVA there (always set) */
 	struct ictl_spec_num size;		/* the memory's bytes; not set: as needed */
+	/* ICTL_NESTED_PT_* (vendor.h) when a nested HWPT's data names it; 0 when none */
+	unsigned int via;
+	int via_hwpt;				/* that HWPT; -1 */
 	size_t nmaps;
 	struct ictl_spec_pt_map *maps;
 };
@@ -288,6 +293,7 @@ struct ictl_spec {
 	struct ictl_spec_veventq *veventqs;
 	struct ictl_spec_attach *attach;
 	/* After a failed parse: where, and the message without "FILE:LINE:COLUMN: ". */
+	int nested_ptable;			/* while a vendor builds data: the table it named */
 	struct ictl_spec_pos err_pos;
 	char err_path[96];
 	char err_msg[400];
@@ -349,6 +355,11 @@ int ictl_spec_pt_size(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t,
  */
 int ictl_spec_pt_build(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t,
 		       ictl_spec_map_iova_fn map_iova, void *priv, struct ictl_pt_image *out);
+/*
+ * Where the CD table or GCR3 table of ptables[t] goes (its data points
+ * through one): the last 4 KiB page of its memory; 0 when it needs none.
+ */
+uint64_t ictl_spec_pt_ptr(const struct ictl_spec *s, size_t t);
 /* The index of the table named name; -1 when there is none. */
 int ictl_spec_pt_find(const struct ictl_spec *s, const char *name);
 

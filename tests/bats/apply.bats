@@ -89,6 +89,73 @@ stderr_has() { [[ "$stderr" == *"$1"* ]] || fail "stderr lacks '$1': $stderr"; }
 	assert_line --partial "viommus[0]: amd-vi IOMMUs have no vIOMMU type in the kernel's uAPI"
 }
 
+@test "examples: a stage-1 table for VT-d nesting is refused on QEMU's VT-d, naming NEST and FLTS" {
+	check --sysroot "$FIX/intel-server" apply --check "$EX/nested-page-tables.yaml"
+	assert_failure 3
+	assert_line --partial "hwpts[0].flags[0]: nest-parent: the IOMMU of nvme0 (dmar0, intel-vtd) cannot be a nesting parent: ecap_reg.NEST (bit 26) = 0"
+	assert_line --partial "walks no nested stage-1 table: ecap_reg.FLTS (bit 47) = 0"
+	assert_line --partial "not supported on this system: 2 errors, 0 warnings"
+}
+
+@test "examples: with NEST, --dry-run builds the table before the nested HWPT and passes its root" {
+	check --sysroot "$FIX/intel-server" apply --dry-run --hw-info "$B/vtd-nest.bin" --type intel-vtd \
+		"$EX/nested-page-tables.yaml"
+	assert_success
+	assert_line "    5. build table 'gt' (x86-64,levels=4,oas=52,sign-extend=1, 3 mappings, root 0x7ff00000) into 36K of memfd and map it at 0x7ff00000 in ioas 'guest-ram' (IOMMU_IOAS_MAP_FILE)"
+	# struct iommu_hwpt_vtd_s1: flags (sre), pgtbl_addr (the table's root), addr_width 48
+	assert_line "    8. allocate nested hwpt 's1' over hwpt 's2' for device 'nvme0', data from table 'gt': 0x1 0x7ff00000 0x30 (IOMMU_HWPT_ALLOC)"
+	# the table is mapped after the guest RAM it points into, before any HWPT
+	assert_line --index 4 --partial "map 'ram', 1G of memfd at 0"
+	check --sysroot "$FIX/intel-server" --json apply --dry-run --hw-info "$B/vtd-nest.bin" \
+		--type intel-vtd "$EX/nested-page-tables.yaml"
+	jq_true '[.apply.steps[].what | select(startswith("build table"))] | length == 1'
+}
+
+@test "examples: an SMMUv3 table: its CD table in the table memory, the STE pointing at it" {
+	check --sysroot "$FIX/arm64-smmuv3" apply --dry-run --hw-info "$B/smmu-nest.bin" --type arm-smmu-v3 \
+		"$EX/smmuv3-nested-table.yaml"
+	assert_success
+	assert_line "    5. build table 'gt' (arm-lpae-s1,granule=4K,ias=48,oas=48, 2 mappings, root 0x100000000, CD table at 0x100005000) into 24K of memfd and map it at 0x100000000 in ioas 'guest-ram' (IOMMU_IOAS_MAP_FILE)"
+	# STE word 0: V, Config 0b101, S1ContextPtr 0x100005000; word 1: S1DSS, S1CIR, S1COR, S1CSH
+	assert_line "    9. allocate nested hwpt 'ste' over viommu 'v0' for device 'nic0', data from table 'gt': 0x10000500b 0xd4 (IOMMU_HWPT_ALLOC)"
+	check --sysroot "$FIX/arm64-smmuv3" apply --check --hw-info "$B/smmu-s1.bin" --type arm-smmu-v3 \
+		"$EX/smmuv3-nested-table.yaml"
+	assert_failure 3
+	assert_line --partial "cannot be a nesting parent: idr0.S2P (bit 0) = 0"
+}
+
+@test "examples: an AMD guest table with its GCR3 table is refused on the desktop: efr.GIOSup" {
+	check --sysroot "$FIX/amd-desktop" apply --check "$EX/amd-guest-table.yaml"
+	assert_failure 3
+	assert_line --partial "hwpts[0].flags: nest-parent needs efr.GIOSup"
+	refute_line --partial "page_tables"
+}
+
+@test "page tables: what a nested HWPT's data may name, and how" {
+	local f=$BATS_TEST_TMPDIR/t.yaml head
+	head='devices: [{name: d, device: 00:02.0}]\nioas: [{name: r, mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: FORMAT, ioas: r, at: 0x100000, mappings: [{iova: 0, size: 16K, to: m}]}]\nviommus: [{name: v, device: d, parent: p}]\nhwpts:\n  - {name: p, ioas: r, device: d, flags: [nest-parent]}\n'
+	printf "${head//FORMAT/arm-lpae-s1}"'  - {name: n, parent: p, device: d, data: {type: intel-vtd, pgtbl: t}}\n' >"$f"
+	check --sysroot "$FIX/intel-server" apply --check "$f"
+	assert_failure 2
+	assert_line --partial "$f:7:68: error: hwpts[1].data.pgtbl: table t is arm-lpae-s1: VT-d's stage 1 walks x86-64 tables"
+	printf "${head//FORMAT/x86-64}"'  - {name: n, viommu: v, device: d, data: {type: arm-smmuv3, table: t}}\n' >"$f"
+	check --sysroot "$FIX/intel-server" apply --check "$f"
+	assert_failure 2
+	assert_line --partial "hwpts[1].data.table: table t is x86-64: an SMMUv3 CD points at arm-lpae-s1 tables"
+	printf "${head//FORMAT/arm-lpae-s1}"'  - {name: n, viommu: v, device: d, data: {type: amd-guest, table: t}}\n' >"$f"
+	check --sysroot "$FIX/intel-server" apply --check "$f"
+	assert_failure 2
+	assert_line --partial "hwpts[1].data.table: table t is arm-lpae-s1: AMD guest tables are x86-64"
+	printf "${head//FORMAT/x86-64}"'  - {name: n, viommu: v, device: d, data: {type: amd-guest, table: t, glx: 1}}\n' >"$f"
+	check --sysroot "$FIX/intel-server" apply --check "$f"
+	assert_failure 2
+	assert_line --partial "hwpts[1].data.glx: give table: (iommuctl writes the DTE) or the DTE's words or fields, not both"
+	printf "${head//FORMAT/x86-64}"'  - {name: n, parent: p, device: d, data: {type: intel-vtd, pgtbl: t}}\n  - {name: o, viommu: v, device: d, data: {type: amd-guest, table: t}}\n' >"$f"
+	check --sysroot "$FIX/intel-server" apply --check "$f"
+	assert_failure 2
+	assert_line --partial "hwpts[2].data.table: table t is pointed at through its root by hwpts[1] already"
+}
+
 @test "examples: the selftest mock needs CONFIG_IOMMUFD_TEST, which no fixture has" {
 	check --sysroot "$FIX/intel-server" apply --check "$EX/selftest-mock.yaml"
 	assert_failure 3
@@ -334,7 +401,7 @@ BAD=(
 	stderr_has "nothing after --"
 }
 
-@test "options: --hw-info needs --type and --check; a bad type or blob is refused" {
+@test "options: --hw-info needs --type and --check or --dry-run; a bad type or blob is refused" {
 	check apply --check --hw-info "$B/vtd-nest.bin" "$EX/dpdk.yaml"
 	assert_failure 2
 	stderr_has "--hw-info needs --type"
@@ -343,7 +410,7 @@ BAD=(
 	stderr_has "--type goes with --hw-info"
 	check apply --hw-info "$B/vtd-nest.bin" --type intel-vtd "$EX/dpdk.yaml"
 	assert_failure 2
-	stderr_has "--hw-info goes with --check"
+	stderr_has "--hw-info goes with --check or --dry-run"
 	check apply --check --hw-info "$B/vtd-nest.bin" --type sparc "$EX/dpdk.yaml"
 	assert_failure 2
 	stderr_has "unknown hw_info type 'sparc'"
