@@ -353,29 +353,6 @@ static int copy_one(struct ictl_apply *a, size_t i, size_t k)
 	return 0;
 }
 
-static int do_ioas(struct ictl_apply *a)
-{
-	const struct ictl_spec *s = a->spec;
-	int r;
-
-	for (size_t i = 0; i < s->nioas; i++) {
-		r = ioas_alloc(a, i);
-		for (size_t k = 0; !r && k < s->ioas[i].nmaps; k++) {
-			if (s->ioas[i].maps[k].memory != ICTL_SPEC_MEM_COPY)
-				r = map_one(a, i, k);
-		}
-		if (r)
-			return r;
-	}
-	for (size_t i = 0; i < s->nioas; i++) {
-		for (size_t k = 0; k < s->ioas[i].nmaps; k++) {
-			if (s->ioas[i].maps[k].memory == ICTL_SPEC_MEM_COPY && (r = copy_one(a, i, k)))
-				return r;
-		}
-	}
-	return 0;
-}
-
 /* --- stage-1 tables ------------------------------------------------------------------ */
 
 /* The IOVA of mapping k of IOAS i, as made (a kernel-chosen one included). */
@@ -388,33 +365,19 @@ static int made_iova(void *priv, size_t i, size_t k, uint64_t *iova)
 						  k, i);
 }
 
-/* The image (header page and table memory) into a new memfd; its fd. */
-static int table_memfd(struct ictl_apply *a, const struct ictl_spec_ptable *pt,
-		       const struct ictl_pt_image *img, int *fd)
-{
-	char label[64];
-	int r;
-
-	snprintf(label, sizeof(label), "iommuctl:pt:%s", pt->name);
-	*fd = memfd_create(label, MFD_CLOEXEC);
-	if (*fd < 0)
-		return ictl_err_kernel(a->ctx, errno, "memfd_create: %s", strerror(errno));
-	r = ictl_pt_image_write(a->ctx, img, *fd, label);
-	if (r < 0)
-		return r;
-	/* the kernel pins whole pages: the memory is a multiple of 4 KiB (spec check) */
-	return 0;
-}
-
-/* Build table t into a memfd and map its memory at its at: in its parent IOAS. */
-static int table_one(struct ictl_apply *a, size_t t)
+/*
+ * The memory of table t: a memfd of a header page and the table memory, the
+ * memory mapped at the table's at: in its IOAS.  Made right after the IOAS,
+ * before its mappings, so that no IOVA the kernel picks for them lands there;
+ * the tables are built into it once the mappings they point into are made.
+ */
+static int table_reserve(struct ictl_apply *a, size_t t)
 {
 	const struct ictl_spec *s = a->spec;
 	const struct ictl_spec_ptable *pt = &s->ptables[t];
 	struct ictl_apply_table *tb = &a->tables[t];
-	struct ictl_pt_image img;
 	struct ictl_apply_step *st;
-	char n[48], pn[48], sz[24], ptr[64] = "";
+	char n[48], pn[48], sz[24], label[64];
 	uint64_t size = 0;
 	int r;
 
@@ -425,29 +388,64 @@ static int table_one(struct ictl_apply *a, size_t t)
 	tb->size = size;
 	tb->root = pt->at.v;
 	tb->ptr = ictl_spec_pt_ptr(s, t);
-	if (tb->ptr)
-		snprintf(ptr, sizeof(ptr), ", %s table at %#llx",
-			 pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3", (ull)tb->ptr);
-	st = step(a, "build table %s (%s, %zu mapping%s, root %#llx%s) into %s of memfd and map it at %#llx in ioas %s (IOMMU_IOAS_MAP_FILE)",
-		  q(pt->name, n, sizeof(n)), pt->cfg.name, pt->nmaps, pt->nmaps == 1 ? "" : "s",
-		  (ull)tb->root, ptr, size_str(size, sz, sizeof(sz)), (ull)pt->at.v,
+	st = step(a, "map the memory of table %s, %s of memfd at %#llx in ioas %s (IOMMU_IOAS_MAP_FILE)",
+		  q(pt->name, n, sizeof(n)), size_str(size, sz, sizeof(sz)), (ull)pt->at.v,
 		  q(s->ioas[pt->ioas.idx].name, pn, sizeof(pn)));
 	if (!st)
 		return -ENOMEM;
 	if (a->dry_run)
 		return 0;
-	r = ictl_spec_pt_build(a->ctx, s, t, made_iova, a, &img);
-	if (!r)
-		r = table_memfd(a, pt, &img, &tb->fd);
-	ictl_pt_image_clear(&img);
-	if (!r)
-		r = ictl_ioas_map_file(a->s, a->ioas[pt->ioas.idx],
-				       ICTL_IOMMU_IOAS_MAP_FIXED_IOVA | ICTL_IOMMU_IOAS_MAP_READABLE |
-					       ICTL_IOMMU_IOAS_MAP_WRITEABLE,
-				       tb->fd, ICTL_PT_HEADER_SIZE, size, &tb->iova);
+	snprintf(label, sizeof(label), "iommuctl:pt:%s", pt->name);
+	tb->fd = memfd_create(label, MFD_CLOEXEC);
+	if (tb->fd < 0)
+		return failed(a, st, ictl_err_kernel(a->ctx, errno, "memfd_create: %s", strerror(errno)));
+	if (ftruncate(tb->fd, (off_t)(ICTL_PT_HEADER_SIZE + size)) < 0)
+		return failed(a, st, ictl_err_kernel(a->ctx, errno, "memfd of %llu bytes: %s",
+						     (ull)(ICTL_PT_HEADER_SIZE + size), strerror(errno)));
+	r = ictl_ioas_map_file(a->s, a->ioas[pt->ioas.idx],
+			       ICTL_IOMMU_IOAS_MAP_FIXED_IOVA | ICTL_IOMMU_IOAS_MAP_READABLE |
+				       ICTL_IOMMU_IOAS_MAP_WRITEABLE,
+			       tb->fd, ICTL_PT_HEADER_SIZE, size, &tb->iova);
 	if (r < 0)
 		return failed(a, st, r);
 	tb->made = true;
+	return 0;
+}
+
+/* Build table t into its memory (a pt image: the header page, then the tables). */
+static int table_one(struct ictl_apply *a, size_t t)
+{
+	const struct ictl_spec *s = a->spec;
+	const struct ictl_spec_ptable *pt = &s->ptables[t];
+	struct ictl_apply_table *tb = &a->tables[t];
+	struct ictl_pt_image img;
+	struct ictl_apply_step *st;
+	char n[48], ptr[64] = "";
+	int r;
+
+	if (tb->ptr)
+		snprintf(ptr, sizeof(ptr), ", %s table at %#llx",
+			 pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3", (ull)tb->ptr);
+	st = step(a, "build table %s (%s, %zu mapping%s, root %#llx%s) into its memory",
+		  q(pt->name, n, sizeof(n)), pt->cfg.name, pt->nmaps, pt->nmaps == 1 ? "" : "s",
+		  (ull)tb->root, ptr);
+	if (!st)
+		return -ENOMEM;
+	if (a->dry_run)
+		return 0;
+	r = ictl_spec_pt_build(a->ctx, s, t, made_iova, a, &img);
+	if (!r && img.len != tb->size)
+		r = ictl_err(a->ctx, EINVAL, "table %s: built 0x%zx bytes for 0x%llx of memory",
+			     pt->name, img.len, (ull)tb->size);
+	if (!r && lseek(tb->fd, 0, SEEK_SET) < 0)
+		r = ictl_err_kernel(a->ctx, errno, "memfd of table %s: %s", pt->name, strerror(errno));
+	if (!r)	/* the same pages the kernel pinned when it mapped them */
+		r = ictl_pt_image_write(a->ctx, &img, tb->fd, "its memfd");
+	if (!img.mem && r == 0)
+		r = ictl_err(a->ctx, EINVAL, "table %s: nothing built", pt->name);
+	ictl_pt_image_clear(&img);
+	if (r < 0)
+		return failed(a, st, r);
 	return 0;
 }
 
@@ -482,6 +480,33 @@ int ictl_apply_table_write(struct ictl_apply *a, size_t t, const char *path)
 	if (n < 0)
 		return ictl_err(a->ctx, errno, "reading table %s: %s", a->spec->ptables[t].name,
 				strerror(errno));
+	return 0;
+}
+
+static int do_ioas(struct ictl_apply *a)
+{
+	const struct ictl_spec *s = a->spec;
+	int r;
+
+	for (size_t i = 0; i < s->nioas; i++) {
+		r = ioas_alloc(a, i);
+		for (size_t t = 0; !r && t < s->nptables; t++) {
+			if (s->ptables[t].ioas.idx == (int)i)
+				r = table_reserve(a, t);
+		}
+		for (size_t k = 0; !r && k < s->ioas[i].nmaps; k++) {
+			if (s->ioas[i].maps[k].memory != ICTL_SPEC_MEM_COPY)
+				r = map_one(a, i, k);
+		}
+		if (r)
+			return r;
+	}
+	for (size_t i = 0; i < s->nioas; i++) {
+		for (size_t k = 0; k < s->ioas[i].nmaps; k++) {
+			if (s->ioas[i].maps[k].memory == ICTL_SPEC_MEM_COPY && (r = copy_one(a, i, k)))
+				return r;
+		}
+	}
 	return 0;
 }
 

@@ -6,8 +6,9 @@
  * and makes every object of the spec in the order spec.h gives: options;
  * each IOAS with its allow list, its huge_pages option and its mappings (the
  * memory behind each one allocated here: anonymous, a memfd, hugetlb pages
- * or a file); the copies; the stage-1 tables (page_tables:, each built into
- * a memfd mapped into its parent IOAS); the devices (a VFIO cdev bound, or a mock plugged
+ * or a file), before them the memory of the IOAS's stage-1 tables (a memfd
+ * each, mapped at the table's at:); the copies; the stage-1 tables built into
+ * that memory; the devices (a VFIO cdev bound, or a mock plugged
  * into its IOAS); fault queues; paging HWPTs; vIOMMUs; nested HWPTs; vDevices;
  * vEVENTQs; the attaches.  Each object gets its spec name in the session, so
  * the session's table is the record of what was made.
@@ -48,10 +49,11 @@ struct ictl_apply_map {
 };
 
 /*
- * A stage-1 table of the spec (page_tables:) as made: built by the page-table
- * engine into a memfd that holds a pt image (iommuctl-pt-build(8): a header
- * page, then the table memory), whose memory part is mapped into the parent
- * IOAS at iova (IOMMU_IOAS_MAP_FILE from offset ICTL_PT_HEADER_SIZE).
+ * A stage-1 table of the spec (page_tables:) as made: a memfd of a header
+ * page and the table memory, the memory mapped into the parent IOAS at iova
+ * (IOMMU_IOAS_MAP_FILE from offset ICTL_PT_HEADER_SIZE) before the IOAS's
+ * mappings; once they are made, the page-table engine builds the table into
+ * it, and it holds a pt image (iommuctl-pt-build(8)).
  */
 struct ictl_apply_table {
 	int fd;			/* the memfd, or -1 */

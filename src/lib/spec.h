@@ -19,9 +19,9 @@
  *
  * A spec that checks clean can be made in this order, each object after
  * what it names: options; each IOAS (allow, huge_pages, its mappings but
- * copies); the copies, in spec order (a copy of a copy comes after it); the
- * stage-1 tables (page_tables:, after every mapping their `to`s name); the
- * devices (a mock is plugged into its mock_ioas as it is made); fault
+ * copies; before them, the memory of its stage-1 tables); the copies, in spec
+ * order (a copy of a copy comes after it); the stage-1 tables built (after
+ * every mapping their `to`s name); the devices (a mock is plugged into its mock_ioas as it is made); fault
  * queues; paging HWPTs; vIOMMUs; nested HWPTs; vDevices; vEVENTQs; then
  * attach, each device's own attach before its PASIDs'.  A vIOMMU of type 0
  * takes its device's vendor's viommu_type, and a vEVENTQ of type 0 the

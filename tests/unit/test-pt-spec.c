@@ -6,6 +6,7 @@
  * ranges read back (what `pt dump` prints) -> check against the spec's
  * mappings (what `pt validate` does), clean.
  */
+#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 
 #include "internal.h"
 #include "spec.h"
+#include "uapi/iommufd.h"
+#include "vendor.h"
 #include "tap.h"
 
 static struct ictl_ctx *ctx;
@@ -251,6 +254,133 @@ static void resolves(void)
 	ictl_spec_clear(&s);
 }
 
+/* --- nested data that names a table --------------------------------------------------- */
+
+#define NEST_HEAD                                                                          \
+	"devices: [{name: d, device: '00:02.0'}]\n"                                          \
+	"ioas: [{name: r, mappings: [{name: m, iova: 0x40000000, size: 1G}]}]\n"             \
+	"viommus: [{name: v, device: d, parent: p}]\n"                                        \
+	"hwpts:\n  - {name: p, ioas: r, device: d, flags: [nest-parent]}\n"
+
+static void vtd_table(void)
+{
+	static const char text[] = NEST_HEAD
+		"  - {name: n, parent: p, device: d, data: {type: intel-vtd, pgtbl: gt, flags: [sre]}}\n"
+		"page_tables: [{name: gt, format: 'x86-64,levels=5', ioas: r, at: 0x100000,\n"
+		"  mappings: [{iova: 0, size: 2M, to: m}]}]\n";
+	struct ictl_iommu_hwpt_vtd_s1 s1;
+	struct ictl_spec s;
+
+	if (!is_int(parse(text, &s), 0, "intel-vtd: pgtbl names a table (%s)", ictl_strerror(ctx))) {
+		ictl_spec_clear(&s);
+		return;
+	}
+	memcpy(&s1, s.hwpts[1].data_bytes, sizeof(s1));
+	is_int(s.hwpts[1].data_type, ICTL_IOMMU_HWPT_DATA_VTD_S1, "  VTD_S1 data");
+	is_int((long long)s1.pgtbl_addr, 0x100000, "  pgtbl_addr: the table's root, at at:");
+	is_int(s1.addr_width, 57, "  addr_width 57: the table has 5 levels");
+	is_int(s.hwpts[1].ptable, 0, "  the HWPT knows its table");
+	ok(s.ptables[0].via == ICTL_NESTED_PT_ROOT && s.ptables[0].via_hwpt == 1,
+	   "  and the table how it is pointed at, and by whom");
+	is_int((long long)ictl_spec_pt_ptr(&s, 0), 0, "  no CD or GCR3 table for VT-d");
+	ictl_spec_clear(&s);
+}
+
+static void smmu_table(void)
+{
+	static const char text[] = NEST_HEAD
+		"  - {name: n, viommu: v, device: d, data: {type: arm-smmuv3, table: gt}}\n"
+		"page_tables: [{name: gt, format: 'arm-lpae-s1,granule=16K', ioas: r, at: 0x100000,\n"
+		"  mappings: [{iova: 0, size: 64K, to: m+0x10000}]}]\n";
+	struct ictl_iommu_hwpt_arm_smmuv3 d;
+	struct ictl_smmu_cdtab tab = { 0, 0, 0 };
+	struct ictl_smmu_cd cd;
+	struct ictl_pt_image img;
+	struct ictl_pt_span span;
+	struct ictl_pt_src src;
+	uint64_t size = 0, cdw[ICTL_SMMU_CD_DWORDS], ptr, cda = 0;
+	struct ictl_spec s;
+
+	if (!is_int(parse(text, &s), 0, "arm-smmuv3: table names a table (%s)", ictl_strerror(ctx))) {
+		ictl_spec_clear(&s);
+		return;
+	}
+	ictl_spec_pt_size(ctx, &s, 0, &size);
+	ptr = ictl_spec_pt_ptr(&s, 0);
+	is_int((long long)ptr, (long long)(0x100000 + size - 4096),
+	       "  the CD table goes in the last page of the memory");
+	memcpy(&d, s.hwpts[1].data_bytes, sizeof(d));
+	/* STE word 0: V (bit 0), Config 0b101 (3:1), S1Fmt 0 (5:4), S1ContextPtr (51:6), S1CDMax 0 */
+	is_int((long long)le64toh(d.ste[0]), (long long)(ptr | 0xb), "  STE word 0: V, Config S1, the CD table");
+	/* word 1: S1DSS 0 (no SSIDs), S1CIR 0b01 (3:2), S1COR 0b01 (5:4), S1CSH 0b11 (7:6) */
+	is_int((long long)le64toh(d.ste[1]), 0xd4, "  STE word 1: WBRA walks, inner shareable");
+	if (is_int(ictl_spec_pt_build(ctx, &s, 0, NULL, NULL, &img), 0, "  built (%s)",
+		   ictl_strerror(ctx))) {
+		is_int((long long)img.cd, (long long)ptr, "  the build puts it there");
+		is_int((long long)img.len, (long long)size, "  the image is the whole table memory");
+		ictl_pt_image_src(&img, &span, &src);
+		tab.base = ptr;
+		if (is_int(ictl_smmu_cd_addr(ctx, &tab, &src, 0, &cda), 0, "  CD 0 is found")) {
+			memcpy(cdw, img.mem + (cda - img.base), sizeof(cdw));
+			if (is_int(ictl_smmu_cd_decode(ctx, cdw, &cd), 0, "  a legal CD (%s)",
+				   ictl_strerror(ctx)))
+				ok(cd.valid && cd.ttb0 == 0x100000 && cd.granule == 14 &&
+					   cd.t0sz == 64 - 48,
+				   "  CD 0: valid, TTB0 the root, 16K granule, 48-bit input");
+		}
+		ictl_pt_image_clear(&img);
+	}
+	ictl_spec_clear(&s);
+}
+
+static void amd_table(void)
+{
+	static const char text[] = NEST_HEAD
+		"  - {name: n, viommu: v, device: d, data: {type: amd-guest, table: gt}}\n"
+		"page_tables: [{name: gt, format: x86-64, ioas: r, at: 0x100000,\n"
+		"  mappings: [{iova: 0, size: 4K, to: m}]}]\n";
+	struct ictl_iommu_hwpt_amd_guest d;
+	struct ictl_pt_image img;
+	struct ictl_pt_span span;
+	struct ictl_pt_src src;
+	uint64_t ptr, cr3 = 0, gcr3;
+	struct ictl_spec s;
+
+	if (!is_int(parse(text, &s), 0, "amd-guest: table names a table (%s)", ictl_strerror(ctx))) {
+		ictl_spec_clear(&s);
+		return;
+	}
+	ptr = ictl_spec_pt_ptr(&s, 0);
+	memcpy(&d, s.hwpts[1].data_bytes, sizeof(d));
+	/* DTE: V (0), GV (55), GIOV (54); GCR3[14:12] in 60:58, [30:15] in w1 31:16, [51:31] in 63:43 */
+	ok((d.dte[0] & 1) && (d.dte[0] >> 55 & 1) && (d.dte[0] >> 54 & 1), "  DTE: V, GV, GIOV");
+	gcr3 = ((d.dte[0] >> 58) & 7) << 12 | ((d.dte[1] >> 16) & 0xffff) << 15 |
+	       ((d.dte[1] >> 43) & 0x1fffff) << 31;
+	is_int((long long)gcr3, (long long)ptr, "  its GCR3 table root is the last page of the memory");
+	is_int((long long)(d.dte[2] >> 54 & 3), 0, "  GuestPagingMode 4-level");
+	if (is_int(ictl_spec_pt_build(ctx, &s, 0, NULL, NULL, &img), 0, "  built")) {
+		ictl_pt_image_src(&img, &span, &src);
+		is_int(ictl_amd_gcr3_lookup(ctx, &src, ptr, 0, 0, &cr3), 0, "  PASID 0 is in it");
+		is_int((long long)cr3, 0x100000, "  and is the table's root");
+		ictl_pt_image_clear(&img);
+	}
+	ictl_spec_clear(&s);
+}
+
+static void nested_refusals(void)
+{
+	stops(NEST_HEAD "  - {name: n, parent: p, device: d, data: {type: intel-vtd, pgtbl: nope}}\n",
+	      6, 68, "hwpts[1].data.pgtbl", "no page table is named 'nope'");
+	stops(NEST_HEAD "  - {name: n, viommu: v, device: d, data: {type: arm-smmuv3, table: 0x1000}}\n",
+	      6, 69, "hwpts[1].data.table", "table: names a table of page_tables:");
+	stops(NEST_HEAD "  - {name: n, parent: p, device: d, data: {type: intel-vtd, pgtbl: gt, addr_width: 57}}\n"
+	      "page_tables: [{name: gt, format: x86-64, ioas: r, at: 0x100000}]\n",
+	      6, 84, "hwpts[1].data.addr_width", "its addr_width is 48, not 57");
+	stops(NEST_HEAD "  - {name: n, viommu: v, device: d, data: {type: arm-smmuv3, table: gt}}\n"
+	      "page_tables: [{name: gt, format: arm-lpae-s1, ioas: r, at: 0x100000, size: 4K}]\n",
+	      6, 69, "hwpts[1].data.table", "give it at least 8 KiB");
+}
+
 /* --- round trips ------------------------------------------------------------------ */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -393,6 +523,10 @@ int main(void)
 	checks();
 	sizes();
 	resolves();
+	vtd_table();
+	smmu_table();
+	amd_table();
+	nested_refusals();
 	round_trip("x86-64", 12, (1ull << 47) - 1, 40);
 	round_trip("x86-64,levels=5", 12, (1ull << 56) - 1, 20);
 	round_trip("arm-lpae-s1,granule=4K", 12, (1ull << 48) - 1, 30);

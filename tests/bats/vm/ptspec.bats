@@ -68,7 +68,8 @@ EOF
     echo "$output"
     echo "stderr: $stderr"
     assert_success
-    assert_line --regexp '^ +[0-9]+\. build table .gt. \(x86-64,levels=4.*, 4 mappings, root 0x4000000\) into [0-9]+K of memfd and map it at 0x4000000 in ioas .ram. \(IOMMU_IOAS_MAP_FILE\)'
+    assert_line --regexp '^ +3\. map the memory of table .gt., 36K of memfd at 0x4000000 in ioas .ram. \(IOMMU_IOAS_MAP_FILE\)$'
+    assert_line --regexp '^ +[0-9]+\. build table .gt. \(x86-64,levels=4.*, 4 mappings, root 0x4000000\) into its memory$'
     # 36K: the root, a PDPT, PDs for the first two GiB, PTs for the 2M blocks 0, 1, 512 and
     # 1023 (the bound of iommuctl-spec(5): 8 tables), and a page for a CD or GCR3 table
     assert_line "table: 0x4000000 $((0x9000)) root 0x4000000 x86-64,levels=4,oas=52,sign-extend=1"
