@@ -299,8 +299,9 @@ static void check_ioas(struct spec_chk *c)
 
 	for (size_t i = 0; i < s->nioas; i++) {
 		const struct ictl_spec_ioas *io = &s->ioas[i];
-		size_t before = c->out->nerrors, failed = 0;
+		size_t before = c->out->nerrors, failed = 0, ntabs = 0;
 		int mock = spec_mock_in_ioas(c, i), r;
+		struct spec_span *tabs;
 		char path[96];
 
 		check_allow(c, i);
@@ -314,17 +315,23 @@ static void check_ioas(struct spec_chk *c)
 			check_mock_aperture(c, i, mock);
 		if (c->out->nerrors != before)
 			continue;	/* room is only meaningful in a consistent IOAS */
-		r = spec_place_auto(io, NULL, 0, mock >= 0 ? &mock_aperture : NULL, &failed);
+		/* around the tables' memory too: apply maps it first */
+		tabs = spec_pt_spans(s, i, &ntabs);
+		r = tabs ? spec_place_auto(io, tabs, ntabs, mock >= 0 ? &mock_aperture : NULL,
+					   &failed) :
+			   -ENOMEM;
+		free(tabs);
 		if (r < 0)
 			c->err = r;
 		if (r <= 0)
 			continue;
 		snprintf(path, sizeof(path), "ioas[%zu].mappings[%zu].size", i, failed);
 		ERR(c, io->maps[failed].size.pos, path,
-		    "no room for this mapping of %#llx bytes at an IOVA the kernel picks: %s, less the fixed mappings, has no aligned hole that big",
+		    "no room for this mapping of %#llx bytes at an IOVA the kernel picks: %s, less the fixed mappings%s, has no aligned hole that big",
 		    (ull)io->maps[failed].size.v,
 		    mock >= 0 ? "the mock's aperture" : io->nallow ? "the allow ranges" :
-								     "the IOVA space");
+								     "the IOVA space",
+		    ntabs ? " and the page tables' memory" : "");
 	}
 }
 

@@ -152,6 +152,12 @@ void spec_check_objs(struct spec_chk *c);
 void spec_check_host(struct spec_chk *c);
 /* The mock device that puts IOAS i behind the mock domain's aperture, or -1. */
 int spec_mock_in_ioas(const struct spec_chk *c, size_t i);
+/*
+ * The memory of the page tables in IOAS i (spec-pt-build.c): apply maps it
+ * before the IOAS's mappings, so the kernel places those around it.  *n
+ * spans; NULL on ENOMEM (or none: *n 0).
+ */
+struct spec_span *spec_pt_spans(const struct ictl_spec *s, size_t i, size_t *n);
 /* The page tables' checks (spec-pt-check.c). */
 void spec_check_ptables(struct spec_chk *c);
 

@@ -245,3 +245,20 @@ int ictl_spec_pt_build(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t
 		ictl_pt_image_clear(out);
 	return r;
 }
+
+struct spec_span *spec_pt_spans(const struct ictl_spec *s, size_t i, size_t *n)
+{
+	struct spec_span *v = calloc(s->nptables + 1, sizeof(*v));
+	uint64_t size;
+
+	*n = 0;
+	for (size_t t = 0; v && t < s->nptables; t++) {
+		const struct ictl_spec_ptable *pt = &s->ptables[t];
+
+		if (pt->ioas.idx != (int)i || ictl_spec_pt_size(NULL, s, t, &size) < 0 ||
+		    size - 1 > UINT64_MAX - pt->at.v)
+			continue;
+		v[(*n)++] = (struct spec_span){ pt->at.v, pt->at.v + (size - 1), t };
+	}
+	return v;
+}

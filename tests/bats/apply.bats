@@ -303,6 +303,7 @@ BAD=(
 	'2:81|page_tables[0].page_sizes[1]: x86-64,levels=4,oas=52,sign-extend=1 has no pages of 3K|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, page_sizes: [4K, 3K]}]'
 	'2:82|page_tables[0].mappings[0].iova: 0x800000000000-0x800000000fff is outside the 48-bit input space|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, mappings: [{iova: 0x800000000000, size: 4K, to: m}]}]'
 	'2:70|page_tables[0].size: 0x1000 bytes are too few for table t|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, size: 4K, mappings: [{iova: 0, size: 4K, to: m}]}]'
+	'1:75|ioas[0].mappings[0].size: no room for this mapping of 0xc000 bytes at an IOVA the kernel picks: the allow ranges, less the fixed mappings and the page tables'"'"' memory|ioas: [{name: r, allow: [0x1000000-0x100ffff], mappings: [{name: m, size: 48K}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x1000000, mappings: [{iova: 0, size: 4K, to: m}]}]'
 	'2:54|page_tables[0].at: 0x100800 is not aligned|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100800}]'
 )
 

@@ -185,6 +185,14 @@ static void checks(void)
 	      "page_tables[1].at", "overlaps table t's", "two tables' memory");
 	finds(RAM PT "{name: t, format: vtd-ss, ioas: ram, at: 0x10000000, mappings: [{iova: 0, size: 4K, to: low, access: rp}]}\n",
 	      "page_tables[0]", "cannot express privileged-only", "what the format cannot say");
+	/* 20K of tables at 0x1000000 leave 44K of the 64K allowed: a 48K mapping has no room */
+	finds("ioas: [{name: r, allow: [0x1000000-0x100ffff], mappings: [{name: m, size: 44K}]}]\n"
+	      PT "{name: t, format: x86-64, ioas: r, at: 0x1000000, mappings: [{iova: 0, size: 4K, to: m}]}\n",
+	      NULL, NULL, "a kernel-chosen mapping beside the table memory");
+	finds("ioas: [{name: r, allow: [0x1000000-0x100ffff], mappings: [{name: m, size: 48K}]}]\n"
+	      PT "{name: t, format: x86-64, ioas: r, at: 0x1000000, mappings: [{iova: 0, size: 4K, to: m}]}\n",
+	      "ioas[0].mappings[0].size", "less the fixed mappings and the page tables' memory",
+	      "no room beside the table memory");
 	finds("devices: [{name: m, mock: {}}]\nioas: [{name: r, mappings: [{name: x, iova: 0x1000000, size: 1M}]}]\n"
 	      PT "{name: t, format: x86-64, ioas: r, at: 0x80000000}\n",
 	      "page_tables[0].at", "outside the mock domain's aperture", "memory outside the mock's aperture");
