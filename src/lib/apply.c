@@ -441,8 +441,6 @@ static int table_one(struct ictl_apply *a, size_t t)
 		r = ictl_err_kernel(a->ctx, errno, "memfd of table %s: %s", pt->name, strerror(errno));
 	if (!r)	/* the same pages the kernel pinned when it mapped them */
 		r = ictl_pt_image_write(a->ctx, &img, tb->fd, "its memfd");
-	if (!img.mem && r == 0)
-		r = ictl_err(a->ctx, EINVAL, "table %s: nothing built", pt->name);
 	ictl_pt_image_clear(&img);
 	if (r < 0)
 		return failed(a, st, r);

@@ -187,25 +187,21 @@ static int pointers(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t, u
 		    struct ictl_pt_image *img)
 {
 	const struct ictl_spec_ptable *pt = &s->ptables[t];
+	struct ictl_smmu_cdtab tab = { 0, 0, 0 };
+	struct ictl_smmu_cd cd;
+	const uint32_t id = 0;	/* SubstreamID 0, PASID 0 */
 	uint64_t pad;
 	int r;
 
 	r = ictl_pt_image_alloc(ctx, img, (size_t)(size - SZ_4K) - img->len, 1, &pad);
-	if (r < 0 || pt->via == ICTL_NESTED_PT_CD) {
-		struct ictl_smmu_cdtab tab = { 0, 0, 0 };
-		struct ictl_smmu_cd cd;
-		const uint32_t ssid = 0;
-
-		if (!r)
-			r = ictl_smmu_cd_for_table(ctx, &pt->cfg, img->root, 1, &cd);
-		if (!r)
-			r = ictl_smmu_cdtab_build(ctx, img, &tab, &ssid, &cd, 1);
-		img->cd = tab.base;
-	} else {
-		const uint32_t pasid = 0;
-
-		r = ictl_amd_gcr3_build(ctx, img, 0, &pasid, &img->root, 1, &img->gcr3);
-	}
+	if (r < 0)
+		return r;
+	if (pt->via == ICTL_NESTED_PT_GCR3)
+		return ictl_amd_gcr3_build(ctx, img, 0, &id, &img->root, 1, &img->gcr3);
+	r = ictl_smmu_cd_for_table(ctx, &pt->cfg, img->root, 1, &cd);
+	if (!r)
+		r = ictl_smmu_cdtab_build(ctx, img, &tab, &id, &cd, 1);
+	img->cd = tab.base;
 	return r;
 }
 
