@@ -84,7 +84,7 @@ _iommuctl() {
 		words="build dump validate diff"
 		;;
 	pt-build)
-		opts=" --format --page-sizes --base --output -o --with-cd --with-gcr3 --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --format --page-sizes --base --output -o --with-cd --with-gcr3 --spec --table --json -J --sysroot --verbose -v --help --usage --version"
 		words="@files"
 		;;
 	pt-dump)
@@ -92,7 +92,7 @@ _iommuctl() {
 		words="@files"
 		;;
 	pt-validate)
-		opts=" --raw --elf --base --root --format --cd --gcr3 --debugfs --pasid --glx --mappings --page-sizes --hw-info --type --reserved --group --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --raw --elf --base --root --format --cd --gcr3 --debugfs --pasid --glx --mappings --page-sizes --hw-info --type --reserved --group --spec --table --json -J --sysroot --verbose -v --help --usage --version"
 		words="@files"
 		;;
 	pt-diff)

@@ -203,14 +203,14 @@ static const struct command commands[] = {
 	{
 		.name = "pt-build",
 		.summary = "Build IO page tables in a format from a mapping file, as an image",
-		.args_doc = "MAPPINGS",
+		.args_doc = "MAPPINGS\n--spec SPEC [--table NAME]",
 		.doc = "MAPPINGS has one mapping per line: IOVA SIZE PHYS PERMS [page=SIZE] ('-' reads "
-		       "standard input). Each mapping gets the largest pages of --page-sizes that fit.",
+		       "standard input). Each mapping gets the largest pages of --page-sizes that fit. "
+		       "--spec builds a table of a spec's page_tables: as apply would.",
 		.fn = cmd_pt_build,
 		.options = pt_build_options,
 		.parser = pt_build_parse,
 		.opts_size = sizeof(struct pt_build_opts),
-		.min_args = 1,
 		.max_args = 1,
 		.arg_kind = ARG_FILE,
 		.flags = CMD_SUB,
@@ -234,7 +234,8 @@ static const struct command commands[] = {
 	{
 		.name = "pt-validate",
 		.summary = "Check an IO page table against mappings, reserved regions and the hardware",
-		.args_doc = "IMAGE [--mappings FILE]\n--raw FILE --base ADDR --root ADDR --format FORMAT",
+		.args_doc = "IMAGE [--mappings FILE | --spec SPEC [--table NAME]]\n"
+			    "--raw FILE --base ADDR --root ADDR --format FORMAT",
 		.doc = "Each finding names the IOVA range, the entry, its level and the rule; the exit "
 		       "status is 0 only when there is none.",
 		.fn = cmd_pt_validate,

@@ -298,6 +298,57 @@ static int release_groups(struct cli *cli, struct claims *c)
 /* --- the run --------------------------------------------------------------------------- */
 
 /*
+ * The stage-1 tables (ptspec): each a pt image next to the document (file,
+ * relative to its directory), with where its memory is in the parent IOAS.
+ */
+static json_object *tables_json(const struct ictl_apply *a)
+{
+	json_object *o = json_object_new_object();
+	char file[64];
+
+	for (size_t t = 0; t < a->spec->nptables; t++) {
+		const struct ictl_spec_ptable *pt = &a->spec->ptables[t];
+		const struct ictl_apply_table *tb = &a->tables[t];
+		json_object *j = json_object_new_object();
+
+		snprintf(file, sizeof(file), "%s.pt", pt->name);
+		js_set(j, "file", json_object_new_string(file));
+		js_set(j, "format", json_object_new_string(pt->cfg.name));
+		js_set(j, "ioas", json_object_new_string(a->spec->ioas[pt->ioas.idx].name));
+		js_set(j, "iova", js_hex(tb->iova, 0));
+		js_set(j, "size", js_uint(tb->size));
+		js_set(j, "root", js_hex(tb->root, 0));
+		js_set(j, "ptr", tb->ptr ? js_hex(tb->ptr, 0) : NULL);
+		/* the memory itself (the memfd the kernel maps: header page, then the tables) */
+		snprintf(file, sizeof(file), "/proc/%d/fd/%d", (int)getpid(), tb->fd);
+		js_set(j, "memfd", json_object_new_string(file));
+		js_set(o, pt->name, j);
+	}
+	return o;
+}
+
+/* Each table's image as DIR/NAME.pt (ptspec); unlink: remove them again. */
+static int tables_files(struct cli *cli, struct ictl_apply *a, const char *dir, bool unlink_)
+{
+	char path[400];
+	int r;
+
+	for (size_t t = 0; t < a->spec->nptables; t++) {
+		snprintf(path, sizeof(path), "%s/%s.pt", dir, a->spec->ptables[t].name);
+		if (unlink_) {
+			unlink(path);
+			continue;
+		}
+		r = ictl_apply_table_write(a, t, path);
+		if (r < 0) {
+			fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
+			return r;
+		}
+	}
+	return 0;
+}
+
+/*
  * The hand-off as a JSON document for the command (IOMMUCTL_OBJECTS_JSON): the
  * fds, every named object with its kind and id, every mapping where it is.
  */
@@ -354,6 +405,7 @@ static json_object *handoff_json(const struct ictl_apply *a, const struct ictl_h
 		}
 	}
 	js_set(doc, "mappings", maps);
+	js_set(doc, "page_tables", tables_json(a));
 	return doc;
 }
 
@@ -445,6 +497,11 @@ static int keep_published(struct cli *cli, struct ictl_apply *a, char *reason, s
 
 		r = write_handoff_json(doc, dir, sizeof(dir), path, sizeof(path));
 		json_object_put(doc);
+		if (!r && (r = tables_files(cli, a, dir, false)) < 0) {
+			tables_files(cli, a, dir, true);
+			unlink(path);
+			rmdir(dir);
+		}
 		if (r < 0) {
 			ictl_handoff_clear(&ho);
 			snprintf(reason, len, "the objects' JSON document could not be written");
@@ -456,6 +513,7 @@ static int keep_published(struct cli *cli, struct ictl_apply *a, char *reason, s
 		r = cli_run_handoff(&ho, cli->exec_argv, status, why, sizeof(why));
 	ictl_handoff_clear(&ho);
 	if (path[0]) {
+		tables_files(cli, a, dir, true);
 		unlink(path);
 		rmdir(dir);
 	}

@@ -57,8 +57,8 @@ error_t apply_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--hw-info needs --type: the blob does not say what it is");
 		if (o->type && !o->hw_info)
 			argp_error(state, "--type goes with --hw-info");
-		if (o->hw_info && !o->check)
-			argp_error(state, "--hw-info goes with --check");
+		if (o->hw_info && !o->check && !o->dry_run)
+			argp_error(state, "--hw-info goes with --check or --dry-run");
 		if (o->check + o->dry_run + o->hold > 1)
 			argp_error(state, "--check, --dry-run and --hold go alone: pick one");
 		break;

@@ -15,7 +15,7 @@
 
 #include "cmds.h"
 
-enum { OPT_PAGES = 0x500, OPT_BASE, OPT_CD, OPT_GCR3 };
+enum { OPT_PAGES = 0x500, OPT_BASE, OPT_CD, OPT_GCR3, OPT_SPEC, OPT_TABLE };
 
 const struct argp_option pt_build_options[] = {
 	{ "format", PT_OPT_FORMAT, "FORMAT", 0,
@@ -29,6 +29,10 @@ const struct argp_option pt_build_options[] = {
 	  "arm-lpae-s1: add an SMMUv3 CD table whose CD 0 points at the tables; say its STE", 0 },
 	{ "with-gcr3", OPT_GCR3, NULL, 0,
 	  "x86-64: add an AMD GCR3 table whose PASID 0 is the tables; say its guest DTE", 0 },
+	{ "spec", OPT_SPEC, "SPEC", 0,
+	  "Build a table of a spec's page_tables: (its format, mappings and IOVA: as apply does)",
+	  0 },
+	{ "table", OPT_TABLE, "NAME", 0, "With --spec: which table (default: the only one)", 0 },
 	{ 0 }
 };
 
@@ -57,8 +61,22 @@ error_t pt_build_parse(int key, char *arg, struct argp_state *state)
 	case OPT_GCR3:
 		o->with_gcr3 = true;
 		break;
+	case OPT_SPEC:
+		o->spec = arg;
+		break;
+	case OPT_TABLE:
+		o->table = arg;
+		break;
 	case ARGP_KEY_END:
-		if (!o->format)
+		if (o->table && !o->spec)
+			argp_error(state, "--table goes with --spec");
+		if (o->spec && (o->format || o->page_sizes || o->base || o->with_cd || o->with_gcr3))
+			argp_error(state, "--spec gives the format, page sizes, base and the CD or "
+					  "GCR3 table: drop --format, --page-sizes, --base, --with-cd, "
+					  "--with-gcr3");
+		if (o->spec && cli->argc)
+			argp_error(state, "--spec gives the mappings: drop %s", cli->argv[0]);
+		if (!o->spec && !o->format)
 			argp_error(state, "missing --format FORMAT (x86-64, vtd-ss, amd-v1, "
 					  "arm-lpae-s1)");
 		if (!o->output && cli->json)
@@ -218,6 +236,84 @@ static int pointers(struct cli *cli, const struct pt_build_opts *o, const struct
 	return 0;
 }
 
+int pt_spec_table(struct cli *cli, const char *spec, const char *table, struct ictl_spec *s,
+		  size_t *idx)
+{
+	struct ictl_spec_findings f = { 0 };
+	int r = ictl_spec_load(cli->ctx, spec, s);
+
+	if (r < 0)
+		return cli_error(cli, r == -ENOMEM ? r : -EINVAL, "%s", ictl_strerror(cli->ctx));
+	r = ictl_spec_check(cli->ctx, s, NULL, &f);
+	if (r < 0)
+		return cli_lib_error(cli, r);
+	for (size_t i = 0; i < f.n; i++) {
+		if (f.v[i].severity != ICTL_SPEC_ERROR)
+			continue;
+		r = cli_error(cli, -EINVAL, "%s:%u:%u: %s%s%s%s", spec, f.v[i].pos.line,
+			      f.v[i].pos.column, f.v[i].path, f.v[i].path[0] ? ": " : "",
+			      f.v[i].message,
+			      f.nerrors > 1 ? " (and more: iommuctl apply --check lists them)" : "");
+		ictl_spec_findings_clear(&f);
+		return r;
+	}
+	ictl_spec_findings_clear(&f);
+	if (!s->nptables)
+		return cli_error(cli, -EINVAL, "%s describes no page table (page_tables:)", spec);
+	if (!table && s->nptables > 1)
+		return cli_error(cli, -EINVAL, "%s describes %zu page tables: name one with --table",
+				 spec, s->nptables);
+	r = table ? ictl_spec_pt_find(s, table) : 0;
+	if (r < 0) {
+		char list[256] = "";
+		size_t off = 0;
+
+		for (size_t i = 0; i < s->nptables && off < sizeof(list); i++)
+			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "",
+						s->ptables[i].name);
+		return cli_error(cli, -EINVAL, "--table %s: %s has no such table (it has %s)", table,
+				 spec, list);
+	}
+	*idx = (size_t)r;
+	return 0;
+}
+
+/* pt build --spec: the table as apply builds it, at its IOVA in the parent. */
+static int build_spec(struct cli *cli, const struct pt_build_opts *o)
+{
+	struct ictl_spec s;
+	struct ictl_pt_image img;
+	struct build_rec rec = { 0 };
+	size_t t = 0;
+	int r = pt_spec_table(cli, o->spec, o->table, &s, &t);
+
+	if (r) {
+		ictl_spec_clear(&s);
+		return r;
+	}
+	r = ictl_spec_pt_build(cli->ctx, &s, t, NULL, NULL, &img);
+	if (r < 0) {
+		ictl_spec_clear(&s);
+		return cli_lib_error(cli, r);
+	}
+	if (img.cd) {
+		struct ictl_smmu_cdtab tab = { 0, 0, img.cd };
+
+		ictl_smmu_ste_s1(&tab, rec.ste);
+	}
+	if (img.gcr3)
+		ictl_amd_gdte(img.gcr3, 0, img.cfg.levels, rec.dte);
+	r = write_image(cli, &img, o->output);
+	rec.img = &img;
+	rec.output = o->output;
+	rec.nmaps = s.ptables[t].nmaps;
+	if (!r && o->output)
+		r = out_doc(cli, &build_view, &rec, 0);
+	ictl_pt_image_clear(&img);
+	ictl_spec_clear(&s);
+	return r;
+}
+
 int cmd_pt_build(struct cli *cli)
 {
 	struct pt_build_opts *o = cli->opts;
@@ -228,6 +324,8 @@ int cmd_pt_build(struct cli *cli)
 	uint64_t pages = 0, base = 0x100000;
 	int r;
 
+	if (o->spec)
+		return build_spec(cli, o);
 	if (!cli->argc)
 		return cli_error(cli, -EINVAL,
 				 "missing MAPPINGS: a mapping file, or - for standard "

@@ -82,7 +82,17 @@ error_t pt_build_parse(int key, char *arg, struct argp_state *state);
 struct pt_build_opts {
 	const char *format, *output, *page_sizes, *base;
 	bool with_cd, with_gcr3;
+	const char *spec, *table;
 };
+
+#include "../lib/spec.h"
+/*
+ * --spec SPEC [--table NAME] (pt build, pt validate): load SPEC, check it
+ * (its first error is the command's, exit 2), and find the table (NAME, or
+ * the only one); *idx.  0, or the exit code after reporting.
+ */
+int pt_spec_table(struct cli *cli, const char *spec, const char *table, struct ictl_spec *s,
+		  size_t *idx);
 
 int cmd_pt_dump(struct cli *cli);
 extern const struct argp_option pt_dump_options[];
@@ -99,6 +109,8 @@ error_t pt_validate_parse(int key, char *arg, struct argp_state *state);
 struct pt_validate_opts {
 	struct pt_src_opts src;
 	const char *mappings, *page_sizes, *hw_info, *type, *reserved, *group;
+	const char *spec, *table;
+	char what[300]; /* what the mappings are, for the report: FILE, or "SPEC table NAME" */
 };
 
 int cmd_pt_diff(struct cli *cli);

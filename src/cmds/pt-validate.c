@@ -15,7 +15,7 @@
 
 #include "cmds.h"
 
-enum { OPT_MAPS = 0x700, OPT_PAGES, OPT_HW, OPT_TYPE, OPT_RESERVED, OPT_GROUP };
+enum { OPT_MAPS = 0x700, OPT_PAGES, OPT_HW, OPT_TYPE, OPT_RESERVED, OPT_GROUP, OPT_SPEC, OPT_TABLE };
 
 const struct argp_option pt_validate_options[] = {
 	PT_SRC_OPTIONS,
@@ -35,6 +35,9 @@ const struct argp_option pt_validate_options[] = {
 	  "Nothing may be mapped in these reserved regions (a reserved_regions file)", 0 },
 	{ "group", OPT_GROUP, "GROUP", 0, "Nothing may be mapped in this group's reserved regions",
 	  0 },
+	{ "spec", OPT_SPEC, "SPEC", 0,
+	  "The mappings the table should hold: a table of a spec's page_tables: (see --table)", 0 },
+	{ "table", OPT_TABLE, "NAME", 0, "With --spec: which table (default: the only one)", 0 },
 	{ 0 }
 };
 
@@ -62,7 +65,17 @@ error_t pt_validate_parse(int key, char *arg, struct argp_state *state)
 	case OPT_GROUP:
 		o->group = arg;
 		break;
+	case OPT_SPEC:
+		o->spec = arg;
+		break;
+	case OPT_TABLE:
+		o->table = arg;
+		break;
 	case ARGP_KEY_END:
+		if (o->table && !o->spec)
+			argp_error(state, "--table goes with --spec");
+		if (o->spec && o->mappings)
+			argp_error(state, "give --mappings or --spec, not both");
 		pt_src_check(state, &o->src, cli->argc ? cli->argv[0] : NULL);
 		if (!!o->hw_info != !!o->type)
 			argp_error(state, "--hw-info and --type go together");
@@ -293,7 +306,7 @@ static json_object *head(const struct pt_source *s, const struct pt_validate_opt
 	js_set(h, "source", json_object_new_string(s->what));
 	js_set(h, "format", json_object_new_string(s->cfg.name));
 	js_set(h, "root", js_hex(s->root, 0));
-	js_set(h, "mappings", js_str(o->mappings));
+	js_set(h, "mappings", js_str(o->mappings ? o->mappings : o->what[0] ? o->what : NULL));
 	js_set(h, "page_sizes",
 	       expect ? json_object_new_string(
 				ictl_pt_page_sizes_str(expect, sizes, sizeof(sizes))) :
@@ -326,9 +339,34 @@ static int run(struct cli *cli, struct pt_source *s, struct ictl_pt_check_opts *
 		return out_list_fail(rp.l, -EUCLEAN, "%s", sum);
 	}
 	out_list_empty_note(rp.l, "clean: %" PRIu64 " entries in %" PRIu64 " tables%s%s",
-			    st.entries, st.tables, o->mappings ? ", as " : "",
-			    o->mappings ? o->mappings : "");
+			    st.entries, st.tables, o->what[0] ? ", as " : "", o->what);
 	return out_list_end(rp.l, 0);
+}
+
+/*
+ * --spec: the table's mappings, each to: as a parent IOVA (the spec's own:
+ * a mapping the kernel places has no IOVA here); the image must be of the
+ * table's format, and the table's page sizes are expected.
+ */
+static int spec_maps(struct cli *cli, struct pt_validate_opts *o, const struct pt_source *src,
+		     struct ictl_pt_maps *maps, uint64_t *expect)
+{
+	struct ictl_spec s;
+	size_t t = 0;
+	int r = pt_spec_table(cli, o->spec, o->table, &s, &t);
+
+	if (!r && strcmp(s.ptables[t].cfg.name, src->cfg.name))
+		r = cli_error(cli, -EINVAL, "%s is %s, but table %s of %s is %s", src->what,
+			      src->cfg.name, s.ptables[t].name, o->spec, s.ptables[t].cfg.name);
+	if (!r && (r = ictl_spec_pt_maps(cli->ctx, &s, t, NULL, NULL, maps)) < 0)
+		r = cli_lib_error(cli, r);
+	if (!r && !o->page_sizes)
+		*expect = s.ptables[t].page_sizes ? s.ptables[t].page_sizes :
+						    s.ptables[t].cfg.page_sizes;
+	if (!r)
+		snprintf(o->what, sizeof(o->what), "%s table %s", o->spec, s.ptables[t].name);
+	ictl_spec_clear(&s);
+	return r;
 }
 
 int cmd_pt_validate(struct cli *cli)
@@ -352,8 +390,12 @@ int cmd_pt_validate(struct cli *cli)
 		r = cli_lib_error(cli, r);
 	else if (expect & ~s.cfg.page_sizes)
 		r = cli_error(cli, -EINVAL, "--page-sizes: %s has no such pages", s.cfg.name);
+	if (o->mappings)
+		snprintf(o->what, sizeof(o->what), "%s", o->mappings);
 	if (!r && o->mappings && (r = ictl_pt_maps_load(cli->ctx, o->mappings, &maps)))
 		r = cli_lib_error(cli, r);
+	if (!r && o->spec)
+		r = spec_maps(cli, o, &s, &maps, &expect);
 	if (!r && o->hw_info)
 		r = load_hw(cli, o, &s.cfg, &hw);
 	if (!r && o->reserved)
@@ -365,8 +407,8 @@ int cmd_pt_validate(struct cli *cli)
 			.cfg = &s.cfg,
 			.src = &s.src,
 			.root = s.root,
-			.maps = o->mappings ? &maps : NULL,
-			.expect_pages = o->mappings ? expect : 0,
+			.maps = o->mappings || o->spec ? &maps : NULL,
+			.expect_pages = o->mappings || o->spec ? expect : 0,
 			.hw = &hw,
 			.resv = resv,
 			.nresv = nresv,

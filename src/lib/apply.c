@@ -434,6 +434,134 @@ static int copy_one(struct ictl_apply *a, size_t i, size_t k)
 	return 0;
 }
 
+/* --- stage-1 tables ------------------------------------------------------------------ */
+
+/* The IOVA of mapping k of IOAS i, as made (a kernel-chosen one included). */
+static int made_iova(void *priv, size_t i, size_t k, uint64_t *iova)
+{
+	const struct ictl_apply *a = priv;
+
+	*iova = a->maps[i][k].iova;
+	return a->maps[i][k].made ? 0 : ictl_err(a->ctx, EINVAL, "mapping %zu of ioas %zu is not made",
+						  k, i);
+}
+
+/*
+ * The memory of table t: a memfd of a header page and the table memory, the
+ * memory mapped at the table's at: in its IOAS.  Made right after the IOAS,
+ * before its mappings, so that no IOVA the kernel picks for them lands there;
+ * the tables are built into it once the mappings they point into are made.
+ */
+static int table_reserve(struct ictl_apply *a, size_t t)
+{
+	const struct ictl_spec *s = a->spec;
+	const struct ictl_spec_ptable *pt = &s->ptables[t];
+	struct ictl_apply_table *tb = &a->tables[t];
+	struct ictl_apply_step *st;
+	char n[48], pn[48], sz[24], label[64];
+	uint64_t size = 0;
+	int r;
+
+	r = ictl_spec_pt_size(a->ctx, s, t, &size);
+	if (r < 0)
+		return r;
+	tb->iova = pt->at.v;
+	tb->size = size;
+	tb->root = pt->at.v;
+	tb->ptr = ictl_spec_pt_ptr(s, t);
+	st = step(a, "map the memory of table %s, %s of memfd at %#llx in ioas %s (IOMMU_IOAS_MAP_FILE)",
+		  q(pt->name, n, sizeof(n)), size_str(size, sz, sizeof(sz)), (ull)pt->at.v,
+		  q(s->ioas[pt->ioas.idx].name, pn, sizeof(pn)));
+	if (!st)
+		return -ENOMEM;
+	if (a->dry_run)
+		return 0;
+	snprintf(label, sizeof(label), "iommuctl:pt:%s", pt->name);
+	tb->fd = memfd_create(label, MFD_CLOEXEC);
+	if (tb->fd < 0)
+		return failed(a, st, ictl_err_kernel(a->ctx, errno, "memfd_create: %s", strerror(errno)));
+	if (ftruncate(tb->fd, (off_t)(ICTL_PT_HEADER_SIZE + size)) < 0)
+		return failed(a, st, ictl_err_kernel(a->ctx, errno, "memfd of %llu bytes: %s",
+						     (ull)(ICTL_PT_HEADER_SIZE + size), strerror(errno)));
+	r = ictl_ioas_map_file(a->s, a->ioas[pt->ioas.idx],
+			       ICTL_IOMMU_IOAS_MAP_FIXED_IOVA | ICTL_IOMMU_IOAS_MAP_READABLE |
+				       ICTL_IOMMU_IOAS_MAP_WRITEABLE,
+			       tb->fd, ICTL_PT_HEADER_SIZE, size, &tb->iova);
+	if (r < 0)
+		return failed(a, st, r);
+	tb->made = true;
+	return 0;
+}
+
+/* Build table t into its memory (a pt image: the header page, then the tables). */
+static int table_one(struct ictl_apply *a, size_t t)
+{
+	const struct ictl_spec *s = a->spec;
+	const struct ictl_spec_ptable *pt = &s->ptables[t];
+	struct ictl_apply_table *tb = &a->tables[t];
+	struct ictl_pt_image img;
+	struct ictl_apply_step *st;
+	char n[48], ptr[64] = "";
+	int r;
+
+	if (tb->ptr)
+		snprintf(ptr, sizeof(ptr), ", %s table at %#llx",
+			 pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3", (ull)tb->ptr);
+	st = step(a, "build table %s (%s, %zu mapping%s, root %#llx%s) into its memory",
+		  q(pt->name, n, sizeof(n)), pt->cfg.name, pt->nmaps, pt->nmaps == 1 ? "" : "s",
+		  (ull)tb->root, ptr);
+	if (!st)
+		return -ENOMEM;
+	if (a->dry_run)
+		return 0;
+	r = ictl_spec_pt_build(a->ctx, s, t, made_iova, a, &img);
+	if (!r && img.len != tb->size)
+		r = ictl_err(a->ctx, EINVAL, "table %s: built 0x%zx bytes for 0x%llx of memory",
+			     pt->name, img.len, (ull)tb->size);
+	if (!r && lseek(tb->fd, 0, SEEK_SET) < 0)
+		r = ictl_err_kernel(a->ctx, errno, "memfd of table %s: %s", pt->name, strerror(errno));
+	if (!r)	/* the same pages the kernel pinned when it mapped them */
+		r = ictl_pt_image_write(a->ctx, &img, tb->fd, "its memfd");
+	ictl_pt_image_clear(&img);
+	if (r < 0)
+		return failed(a, st, r);
+	return 0;
+}
+
+static int do_tables(struct ictl_apply *a)
+{
+	int r = 0;
+
+	for (size_t t = 0; !r && t < a->spec->nptables; t++)
+		r = table_one(a, t);
+	return r;
+}
+
+int ictl_apply_table_write(struct ictl_apply *a, size_t t, const char *path)
+{
+	const struct ictl_apply_table *tb = &a->tables[t];
+	_cleanup_close_ int out = -1;
+	char buf[65536];
+	off_t off = 0;
+	ssize_t n;
+
+	if (!tb->made || tb->fd < 0)
+		return ictl_err(a->ctx, EINVAL, "table %s was not made", a->spec->ptables[t].name);
+	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0)
+		return ictl_err(a->ctx, errno, "%s: %s", path, strerror(errno));
+	while ((n = pread(tb->fd, buf, sizeof(buf), off)) > 0) {
+		if (write(out, buf, (size_t)n) != n)
+			return ictl_err(a->ctx, errno ? errno : EIO, "%s: %s", path,
+					strerror(errno ? errno : EIO));
+		off += n;
+	}
+	if (n < 0)
+		return ictl_err(a->ctx, errno, "reading table %s: %s", a->spec->ptables[t].name,
+				strerror(errno));
+	return 0;
+}
+
 static int do_ioas(struct ictl_apply *a)
 {
 	const struct ictl_spec *s = a->spec;
@@ -441,6 +569,10 @@ static int do_ioas(struct ictl_apply *a)
 
 	for (size_t i = 0; i < s->nioas; i++) {
 		r = ioas_alloc(a, i);
+		for (size_t t = 0; !r && t < s->nptables; t++) {
+			if (s->ptables[t].ioas.idx == (int)i)
+				r = table_reserve(a, t);
+		}
 		for (size_t k = 0; !r && k < s->ioas[i].nmaps; k++) {
 			if (s->ioas[i].maps[k].memory != ICTL_SPEC_MEM_COPY)
 				r = map_one(a, i, k);
@@ -522,7 +654,7 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 	const struct ictl_spec_hwpt *h = &s->hwpts[i];
 	struct ictl_hwpt_spec hs = { .flags = h->flags };
 	struct ictl_apply_step *st;
-	char n[48], on[48], dn[48], fl[64] = "";
+	char n[48], on[48], dn[48], fl[64] = "", dd[120] = "";
 	const char *over;
 	int r;
 
@@ -541,10 +673,21 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 		over = "viommu";
 		q(s->viommus[h->viommu.idx].name, on, sizeof(on));
 	}
-	st = step(a, "allocate %s hwpt %s over %s %s for device %s%s%s%s (IOMMU_HWPT_ALLOC)",
+	if (h->ptable >= 0) {	/* the data that points at a table: what the kernel gets */
+		size_t off = (size_t)snprintf(dd, sizeof(dd), ", data from table '%s':",
+					      s->ptables[h->ptable].name);
+
+		for (uint32_t w = 0; w + 8 <= h->data_len && off < sizeof(dd); w += 8) {
+			uint64_t v;
+
+			memcpy(&v, h->data_bytes + w, 8);
+			off += (size_t)snprintf(dd + off, sizeof(dd) - off, " %#llx", (ull)v);
+		}
+	}
+	st = step(a, "allocate %s hwpt %s over %s %s for device %s%s%s%s%s (IOMMU_HWPT_ALLOC)",
 		  h->data ? "nested" : "paging", q(h->name, n, sizeof(n)), over, on,
 		  q(s->devices[h->device.idx].name, dn, sizeof(dn)), fl[0] ? ", flags " : "", fl,
-		  h->fault.idx >= 0 ? ", with a fault queue" : "");
+		  h->fault.idx >= 0 ? ", with a fault queue" : "", dd);
 	if (!st)
 		return -ENOMEM;
 	if (a->dry_run)
@@ -755,6 +898,8 @@ static int run(struct ictl_apply *a)
 	if (!r)
 		r = do_ioas(a);
 	if (!r)
+		r = do_tables(a);
+	if (!r)
 		r = do_devices(a);
 	if (!r)
 		r = do_faults(a);
@@ -783,8 +928,10 @@ static int alloc_tables(struct ictl_apply *a)
 	    ALLOC_IDS(fault, s->nfaults) || ALLOC_IDS(viommu, s->nviommus) ||
 	    ALLOC_IDS(viommu_type, s->nviommus) || ALLOC_IDS(vdev, s->nvdevices) ||
 	    ALLOC_IDS(veventq, s->nveventqs) || ALLOC_IDS(attach_pt, s->nattach) ||
-	    ALLOC_IDS(maps, s->nioas))
+	    ALLOC_IDS(maps, s->nioas) || ALLOC_IDS(tables, s->nptables))
 		return ictl_err(a->ctx, ENOMEM, "apply: out of memory");
+	for (size_t t = 0; t < s->nptables; t++)
+		a->tables[t].fd = -1;
 	for (size_t i = 0; i < s->nioas; i++) {
 		a->maps[i] = calloc(s->ioas[i].nmaps + 1, sizeof(*a->maps[i]));
 		if (!a->maps[i])
@@ -840,6 +987,12 @@ int ictl_apply_undo(struct ictl_apply *a)
 		for (size_t k = 0; a->maps[i] && k < a->spec->ioas[i].nmaps; k++)
 			mem_free(&a->maps[i][k]);
 	}
+	for (size_t t = 0; a->tables && t < a->spec->nptables; t++) {
+		if (a->tables[t].fd >= 0)
+			close(a->tables[t].fd);
+		a->tables[t].fd = -1;
+		a->tables[t].made = false;
+	}
 	return r;
 }
 
@@ -851,6 +1004,7 @@ void ictl_apply_free(struct ictl_apply *a)
 	for (size_t i = 0; a->maps && i < a->spec->nioas; i++)
 		free(a->maps[i]);
 	free(a->maps);
+	free(a->tables);
 	free(a->dev);
 	free(a->ioas);
 	free(a->hwpt);
@@ -878,6 +1032,33 @@ static const uint8_t *map_va(const struct ictl_apply *a, size_t i, size_t k)
 		return NULL;
 	src = &a->maps[m->copy_ioas.idx][m->copy_mapping];
 	return src->va ? (const uint8_t *)src->va + m->copy_iova.v : NULL;
+}
+
+/* The table memory of each table in IOAS i, against HWPT h of a mock device. */
+static int verify_tables(struct ictl_apply *a, size_t h, size_t i, size_t *checked)
+{
+	const struct ictl_spec *s = a->spec;
+
+	for (size_t t = 0; t < s->nptables; t++) {
+		const struct ictl_apply_table *tb = &a->tables[t];
+		void *va;
+		int r;
+
+		if (s->ptables[t].ioas.idx != (int)i || !tb->made)
+			continue;
+		va = mmap(NULL, tb->size, PROT_READ, MAP_SHARED, tb->fd, ICTL_PT_HEADER_SIZE);
+		if (va == MAP_FAILED)
+			return ictl_err_kernel(a->ctx, errno, "verify: mmap of table %s: %s",
+					       s->ptables[t].name, strerror(errno));
+		r = ictl_mock_check_map(a->s, a->hwpt[h], tb->iova, tb->size, va);
+		munmap(va, tb->size);
+		if (r < 0)
+			return ictl_err_wrap(a->ctx, -r,
+					     "verify: hwpt '%s' does not map table %s's memory (IOVA %#llx) to it",
+					     s->hwpts[h].name, s->ptables[t].name, (ull)tb->iova);
+		(*checked)++;
+	}
+	return 0;
 }
 
 int ictl_apply_verify(struct ictl_apply *a, size_t *checked)
@@ -908,6 +1089,9 @@ int ictl_apply_verify(struct ictl_apply *a, size_t *checked)
 						     (ull)a->maps[i][k].iova);
 			(*checked)++;
 		}
+		r = verify_tables(a, h, i, checked);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

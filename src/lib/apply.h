@@ -6,7 +6,9 @@
  * and makes every object of the spec in the order spec.h gives: options;
  * each IOAS with its allow list, its huge_pages option and its mappings (the
  * memory behind each one allocated here: anonymous, a memfd, hugetlb pages
- * or a file); the copies; the devices (a VFIO cdev bound, or a mock plugged
+ * or a file), before them the memory of the IOAS's stage-1 tables (a memfd
+ * each, mapped at the table's at:); the copies; the stage-1 tables built into
+ * that memory; the devices (a VFIO cdev bound, or a mock plugged
  * into its IOAS); fault queues; paging HWPTs; vIOMMUs; nested HWPTs; vDevices;
  * vEVENTQs; the attaches.  Each object gets its spec name in the session, so
  * the session's table is the record of what was made.
@@ -46,6 +48,21 @@ struct ictl_apply_map {
 	bool made;
 };
 
+/*
+ * A stage-1 table of the spec (page_tables:) as made: a memfd of a header
+ * page and the table memory, the memory mapped into the parent IOAS at iova
+ * (IOMMU_IOAS_MAP_FILE from offset ICTL_PT_HEADER_SIZE) before the IOAS's
+ * mappings; once they are made, the page-table engine builds the table into
+ * it, and it holds a pt image (iommuctl-pt-build(8)).
+ */
+struct ictl_apply_table {
+	int fd;			/* the memfd, or -1 */
+	uint64_t iova, size;	/* where the memory is mapped, and its bytes */
+	uint64_t root;		/* the root table's IOVA */
+	uint64_t ptr;		/* the CD or GCR3 table's IOVA; 0 */
+	bool made;
+};
+
 struct ictl_apply {
 	struct ictl_ctx *ctx;
 	const struct ictl_spec *spec;
@@ -56,6 +73,7 @@ struct ictl_apply {
 	uint32_t *attach_pt;		/* per attach: the HWPT the device ended up on */
 	uint32_t *viommu_type;		/* per vIOMMU: the type used */
 	struct ictl_apply_map **maps;	/* per IOAS, per mapping */
+	struct ictl_apply_table *tables;	/* per page table */
 	size_t nsteps;
 	struct ictl_apply_step *steps;
 };
@@ -88,5 +106,12 @@ int ictl_apply_verify(struct ictl_apply *a, size_t *checked);
  * mapping, the kernel's choice included).
  */
 int ictl_apply_handoff(struct ictl_apply *a, struct ictl_handoff *h);
+
+/*
+ * Write a copy of table t's memfd (the pt image the kernel was given: header
+ * and table memory) to path, a new file (0600).  For a program that wants to
+ * read the tables (iommuctl pt dump PATH).
+ */
+int ictl_apply_table_write(struct ictl_apply *a, size_t t, const char *path);
 
 #endif /* ICTL_APPLY_H */

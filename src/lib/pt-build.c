@@ -37,6 +37,9 @@ int ictl_pt_image_alloc(struct ictl_ctx *ctx, struct ictl_pt_image *img, size_t 
 	if (img->mapped || !align || (align & (align - 1)) || align > 65536 ||
 	    size > SIZE_MAX / 4 || start > SIZE_MAX / 4)
 		return ictl_err(ctx, EINVAL, "cannot allocate 0x%zx bytes in this image", size);
+	if (img->max && (start > img->max || size > img->max - start))
+		return ictl_err(ctx, EFBIG, "the tables take more than the 0x%zx bytes they may have",
+				img->max);
 	if (start + size > img->cap) {
 		size_t cap = img->cap ? img->cap : 65536;
 		uint8_t *mem;
@@ -237,11 +240,19 @@ static int build_map(struct builder *b, const struct ictl_pt_map *m, uint64_t pa
 int ictl_pt_build(struct ictl_ctx *ctx, const struct ictl_pt_cfg *cfg, uint64_t page_sizes,
 		  uint64_t base, const struct ictl_pt_maps *maps, struct ictl_pt_image *out)
 {
+	return ictl_pt_build_max(ctx, cfg, page_sizes, base, maps, 0, out);
+}
+
+int ictl_pt_build_max(struct ictl_ctx *ctx, const struct ictl_pt_cfg *cfg, uint64_t page_sizes,
+		      uint64_t base, const struct ictl_pt_maps *maps, size_t max,
+		      struct ictl_pt_image *out)
+{
 	struct builder b = { ctx, cfg, out, 0 };
 	char sizes[512], have[512];
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	out->max = max;
 	out->cfg = *cfg;
 	out->base = base;
 	if (base & ((1ull << cfg->granule) - 1))

@@ -357,6 +357,7 @@ struct ictl_pt_image {
 	uint64_t tables; /* tables the build allocated */
 	uint64_t cd; /* a CD table of one CD for the tables (pt build --with-cd), or 0 */
 	uint64_t gcr3; /* a GCR3 table whose PASID 0 is the tables (--with-gcr3), or 0 */
+	size_t max; /* the most bytes the image may grow to; 0: no bound */
 };
 
 /*
@@ -367,6 +368,10 @@ struct ictl_pt_image {
  */
 int ictl_pt_build(struct ictl_ctx *ctx, const struct ictl_pt_cfg *cfg, uint64_t page_sizes,
 		  uint64_t base, const struct ictl_pt_maps *maps, struct ictl_pt_image *out);
+/* The same, in at most max bytes of tables: -EFBIG past them (and nothing built). */
+int ictl_pt_build_max(struct ictl_ctx *ctx, const struct ictl_pt_cfg *cfg, uint64_t page_sizes,
+		      uint64_t base, const struct ictl_pt_maps *maps, size_t max,
+		      struct ictl_pt_image *out);
 void ictl_pt_image_clear(struct ictl_pt_image *img);
 /* The image's memory as a source. */
 void ictl_pt_image_src(const struct ictl_pt_image *img, struct ictl_pt_span *span,

@@ -262,30 +262,6 @@ static void check_copy(struct spec_chk *c, size_t i, size_t k)
 
 /* --- the selftest mock ------------------------------------------------------------- */
 
-/* The mock device that puts IOAS i behind the mock domain's aperture, or -1. */
-static int mock_in_ioas(const struct spec_chk *c, size_t i)
-{
-	const struct ictl_spec *s = c->s;
-
-	for (size_t d = 0; d < s->ndevices; d++) {
-		if (s->devices[d].mock && s->devices[d].mock_ioas.idx == (int)i)
-			return (int)d;
-	}
-	for (size_t h = 0; h < s->nhwpts; h++) {
-		int d = s->hwpts[h].device.idx;
-
-		if (s->hwpts[h].ioas.idx == (int)i && s->devices[d].mock)
-			return d;
-	}
-	for (size_t a = 0; a < s->nattach; a++) {
-		int d = s->attach[a].device.idx;
-
-		if (s->devices[d].mock && c->attach_ioas[a] == (int)i)
-			return d;
-	}
-	return -1;
-}
-
 static const struct spec_span mock_aperture = { ICTL_MOCK_APERTURE_START, ICTL_MOCK_APERTURE_LAST,
 						0 };
 
@@ -323,8 +299,9 @@ static void check_ioas(struct spec_chk *c)
 
 	for (size_t i = 0; i < s->nioas; i++) {
 		const struct ictl_spec_ioas *io = &s->ioas[i];
-		size_t before = c->out->nerrors, failed = 0;
-		int mock = mock_in_ioas(c, i), r;
+		size_t before = c->out->nerrors, failed = 0, ntabs = 0;
+		int mock = spec_mock_in_ioas(c, i), r;
+		struct spec_span *tabs;
 		char path[96];
 
 		check_allow(c, i);
@@ -338,17 +315,23 @@ static void check_ioas(struct spec_chk *c)
 			check_mock_aperture(c, i, mock);
 		if (c->out->nerrors != before)
 			continue;	/* room is only meaningful in a consistent IOAS */
-		r = spec_place_auto(io, NULL, 0, mock >= 0 ? &mock_aperture : NULL, &failed);
+		/* around the tables' memory too: apply maps it first */
+		tabs = spec_pt_spans(s, i, &ntabs);
+		r = tabs ? spec_place_auto(io, tabs, ntabs, mock >= 0 ? &mock_aperture : NULL,
+					   &failed) :
+			   -ENOMEM;
+		free(tabs);
 		if (r < 0)
 			c->err = r;
 		if (r <= 0)
 			continue;
 		snprintf(path, sizeof(path), "ioas[%zu].mappings[%zu].size", i, failed);
 		ERR(c, io->maps[failed].size.pos, path,
-		    "no room for this mapping of %#llx bytes at an IOVA the kernel picks: %s, less the fixed mappings, has no aligned hole that big",
+		    "no room for this mapping of %#llx bytes at an IOVA the kernel picks: %s, less the fixed mappings%s, has no aligned hole that big",
 		    (ull)io->maps[failed].size.v,
 		    mock >= 0 ? "the mock's aperture" : io->nallow ? "the allow ranges" :
-								     "the IOVA space");
+								     "the IOVA space",
+		    ntabs ? " and the page tables' memory" : "");
 	}
 }
 
@@ -391,6 +374,8 @@ int ictl_spec_check(struct ictl_ctx *ctx, const struct ictl_spec *s, const struc
 	}
 	if (!c.err)
 		check_ioas(&c);
+	if (!c.err)
+		spec_check_ptables(&c);
 	if (!c.err)
 		spec_check_objs(&c);
 	if (env && !c.err)

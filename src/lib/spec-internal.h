@@ -13,6 +13,8 @@
  *   spec-check.c   the spec's own consistency (no host)
  *   spec-host.c    the checks against what the env knows of the host
  *   spec-nested.c  the helpers the vendors read `data:` with
+ *   spec-pt.c      page_tables: (stage-1 tables); spec-pt-check.c their checks,
+ *                  spec-pt-build.c their mappings, size and build
  */
 #ifndef ICTL_SPEC_INTERNAL_H
 #define ICTL_SPEC_INTERNAL_H
@@ -63,6 +65,8 @@ int spec_parse_vdevices(struct spec_pc *pc, const struct ynode *list);
 int spec_parse_veventqs(struct spec_pc *pc, const struct ynode *list);
 int spec_parse_attach(struct spec_pc *pc, const struct ynode *list);
 int spec_resolve(struct spec_pc *pc);
+/* One entry of page_tables: (spec-pt.c). */
+int spec_parse_ptable(struct spec_pc *pc, const struct ynode *e);
 
 /* What spec-parse.c shares with spec-objs.c: the state of one parse. */
 struct spec_pc {
@@ -146,6 +150,16 @@ void spec_finding(struct spec_chk *c, enum ictl_spec_severity sev, enum ictl_spe
 /* The objects' checks (spec-objs-check.c), and the host's (spec-host.c; only with an env). */
 void spec_check_objs(struct spec_chk *c);
 void spec_check_host(struct spec_chk *c);
+/* The mock device that puts IOAS i behind the mock domain's aperture, or -1. */
+int spec_mock_in_ioas(const struct spec_chk *c, size_t i);
+/*
+ * The memory of the page tables in IOAS i (spec-pt-build.c): apply maps it
+ * before the IOAS's mappings, so the kernel places those around it.  *n
+ * spans; NULL on ENOMEM (or none: *n 0).
+ */
+struct spec_span *spec_pt_spans(const struct ictl_spec *s, size_t i, size_t *n);
+/* The page tables' checks (spec-pt-check.c). */
+void spec_check_ptables(struct spec_chk *c);
 
 /* An inclusive interval, for the IOVA arithmetic both check files do. */
 struct spec_span {

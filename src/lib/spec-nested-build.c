@@ -27,7 +27,6 @@ int spec_nested_build(struct spec_pc *pc, struct ictl_spec_hwpt *h, size_t idx)
 	const struct ictl_vendor_ops *v = NULL;
 	int r;
 
-	(void)idx;
 	for (const struct spec_word *w = spec_data_types; w->name; w++) {
 		if (!strcmp(ns->type, w->name))
 			v = ictl_vendor_by_hwpt_data_type((uint32_t)w->value);
@@ -37,11 +36,15 @@ int spec_nested_build(struct spec_pc *pc, struct ictl_spec_hwpt *h, size_t idx)
 				"type '%s' is not a nested data type iommuctl builds: give intel-vtd, arm-smmuv3, amd-guest or selftest",
 				ns->type);
 	ns->spec = pc->s;
+	pc->s->nested_ptable = -1;
 	memset(h->data_bytes, 0, sizeof(h->data_bytes));
 	r = v->nested_data_build(pc->ctx, ns, h->data_bytes, sizeof(h->data_bytes));
 	ns->spec = NULL;
 	if (r < 0)
 		return r;
+	h->ptable = pc->s->nested_ptable;
+	if (h->ptable >= 0)
+		pc->s->ptables[h->ptable].via_hwpt = (int)idx;
 	h->data_type = v->hwpt_data_type;
 	h->data_len = (uint32_t)r;
 	return 0;

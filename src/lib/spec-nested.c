@@ -256,3 +256,56 @@ int ictl_nested_bool(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, co
 		*v = b;
 	return r;
 }
+
+/* --- a stage-1 table by name ------------------------------------------------------------ */
+
+int ictl_nested_table(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, const char *key,
+		      unsigned int via, struct ictl_nested_table *t)
+{
+	static const char *const how[] = { "", "its root", "a CD table", "a GCR3 table" };
+	const struct ictl_nested_kv *kv = find(ns, key);
+	struct ictl_spec_ptable *pt;
+	struct ictl_spec *s = ns->spec;
+	const char *v;
+	char list[160] = "";
+	size_t off = 0;
+	int i;
+
+	if (!kv || kv->list || kv->nitems != 1 || !s)
+		return 1;
+	v = kv->items[0].text;
+	if (!((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z')))
+		return 1;
+	i = ictl_spec_pt_find(s, v);
+	if (i < 0) {
+		for (size_t k = 0; k < s->nptables && off < sizeof(list); k++)
+			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s", k ? ", " : "",
+						s->ptables[k].name);
+		return ictl_nested_err(ctx, ns, key, "no page table is named '%s' (%s%s); describe it under page_tables:",
+				       v, off ? "the tables are: " : "the spec has none",
+				       list);
+	}
+	pt = &s->ptables[i];
+	if (pt->via && pt->via != via)
+		return ictl_nested_err(ctx, ns, key, "table %s is pointed at through %s by hwpts[%d] already; one table, one way: describe another",
+				       v, how[pt->via], pt->via_hwpt);
+	pt->via = via;
+	s->nested_ptable = i;
+	t->name = pt->name;
+	t->cfg = &pt->cfg;
+	t->format = ictl_pt_fmt_name(pt->cfg.fmt);
+	t->levels = pt->cfg.levels;
+	t->root = pt->at.v;
+	t->ptr = 0;
+	if (via != ICTL_NESTED_PT_ROOT) {
+		uint64_t size = 0;
+
+		if (ictl_spec_pt_size(ctx, s, (size_t)i, &size) < 0)
+			return ictl_nested_err(ctx, ns, key, "%s", ictl_strerror(ctx));
+		if (size < 0x2000)
+			return ictl_nested_err(ctx, ns, key, "table %s has size %#llx: give it at least 8 KiB, room for the tables and %s",
+					       v, (unsigned long long)size, how[via]);
+		t->ptr = pt->at.v + size - 0x1000;
+	}
+	return 0;
+}

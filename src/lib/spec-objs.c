@@ -143,6 +143,7 @@ static int parse_hwpt(struct spec_pc *pc, const struct ynode *e, size_t i)
 	h = spec_push(pc, &s->hwpts, &s->nhwpts, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
+	h->ptable = -1;
 	h->pos = e->pos;
 	r = spec_get_name(pc, e, true, h->name, NULL);
 	if (!r)

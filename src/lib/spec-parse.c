@@ -378,6 +378,7 @@ static const struct {
 } sections[] = {
 	{ "devices", parse_device, NULL },
 	{ "ioas", parse_ioas, NULL },
+	{ "page_tables", spec_parse_ptable, NULL },
 	{ "faults", NULL, spec_parse_faults },
 	{ "hwpts", NULL, spec_parse_hwpts },
 	{ "viommus", NULL, spec_parse_viommus },
@@ -409,9 +410,9 @@ static int parse_section(struct spec_pc *pc, size_t k, const struct ynode *v)
 
 static int parse_top(struct spec_pc *pc, const struct ynode *root)
 {
-	static const char *const keys[] = { "version", "options", "devices", "ioas", "hwpts",
-					    "faults", "viommus", "vdevices", "veventqs", "attach",
-					    NULL };
+	static const char *const keys[] = { "version", "options", "devices", "ioas", "page_tables",
+					    "hwpts", "faults", "viommus", "vdevices", "veventqs",
+					    "attach", NULL };
 	struct ictl_spec *s = pc->s;
 	const struct ynode *v;
 	int r;
@@ -508,6 +509,9 @@ void ictl_spec_clear(struct ictl_spec *s)
 	}
 	for (size_t i = 0; i < s->nhwpts; i++)
 		free(s->hwpts[i].data);
+	for (size_t i = 0; i < s->nptables; i++)
+		free(s->ptables[i].maps);
+	free(s->ptables);
 	free(s->devices);
 	free(s->ioas);
 	free(s->hwpts);

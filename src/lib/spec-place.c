@@ -199,3 +199,27 @@ int spec_place_auto(const struct ictl_spec_ioas *io, const struct spec_span *ext
 }
 
 /* --- IOAS ------------------------------------------------------------------------------ */
+
+/* The mock device that puts IOAS i behind the mock domain's aperture, or -1. */
+int spec_mock_in_ioas(const struct spec_chk *c, size_t i)
+{
+	const struct ictl_spec *s = c->s;
+
+	for (size_t d = 0; d < s->ndevices; d++) {
+		if (s->devices[d].mock && s->devices[d].mock_ioas.idx == (int)i)
+			return (int)d;
+	}
+	for (size_t h = 0; h < s->nhwpts; h++) {
+		int d = s->hwpts[h].device.idx;
+
+		if (s->hwpts[h].ioas.idx == (int)i && s->devices[d].mock)
+			return d;
+	}
+	for (size_t a = 0; a < s->nattach; a++) {
+		int d = s->attach[a].device.idx;
+
+		if (s->devices[d].mock && c->attach_ioas[a] == (int)i)
+			return d;
+	}
+	return -1;
+}

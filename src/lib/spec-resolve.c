@@ -11,19 +11,21 @@
 #include "spec-internal.h"
 #include "uapi/iommufd.h"
 
-enum nkind { K_DEVICE, K_IOAS, K_MAPPING, K_HWPT, K_FAULT, K_VIOMMU, K_VDEVICE, K_VEVENTQ };
+enum nkind {
+	K_DEVICE, K_IOAS, K_MAPPING, K_HWPT, K_FAULT, K_VIOMMU, K_VDEVICE, K_VEVENTQ, K_PTABLE
+};
 
 static const char *const kind_names[] = {
 	[K_DEVICE] = "device", [K_IOAS] = "IOAS", [K_MAPPING] = "mapping", [K_HWPT] = "HWPT",
 	[K_FAULT] = "fault queue", [K_VIOMMU] = "vIOMMU", [K_VDEVICE] = "vDevice",
-	[K_VEVENTQ] = "vEVENTQ",
+	[K_VEVENTQ] = "vEVENTQ", [K_PTABLE] = "page table",
 };
 
 /* With the article: "an IOAS". */
 static const char *const kind_an[] = {
 	[K_DEVICE] = "a device", [K_IOAS] = "an IOAS", [K_MAPPING] = "a mapping",
 	[K_HWPT] = "a HWPT", [K_FAULT] = "a fault queue", [K_VIOMMU] = "a vIOMMU",
-	[K_VDEVICE] = "a vDevice", [K_VEVENTQ] = "a vEVENTQ",
+	[K_VDEVICE] = "a vDevice", [K_VEVENTQ] = "a vEVENTQ", [K_PTABLE] = "a page table",
 };
 
 struct nentry {
@@ -64,7 +66,7 @@ static const char *entry_path(const struct nentry *e, char *buf, size_t len)
 	static const char *const sections[] = {
 		[K_DEVICE] = "devices", [K_IOAS] = "ioas", [K_MAPPING] = "ioas",
 		[K_HWPT] = "hwpts", [K_FAULT] = "faults", [K_VIOMMU] = "viommus",
-		[K_VDEVICE] = "vdevices", [K_VEVENTQ] = "veventqs",
+		[K_VDEVICE] = "vdevices", [K_VEVENTQ] = "veventqs", [K_PTABLE] = "page_tables",
 	};
 
 	if (e->kind == K_MAPPING)
@@ -80,7 +82,7 @@ static int collect(struct spec_pc *pc, struct names *t)
 
 	const struct ictl_spec *s = pc->s;
 	size_t n = s->ndevices + s->nioas + s->nhwpts + s->nfaults + s->nviommus + s->nvdevices +
-		   s->nveventqs;
+		   s->nveventqs + s->nptables;
 
 	for (size_t i = 0; i < s->nioas; i++)
 		n += s->ioas[i].nmaps;
@@ -105,6 +107,8 @@ static int collect(struct spec_pc *pc, struct names *t)
 		add(t, s->vdevices[i].name, K_VDEVICE, (int)i, 0, s->vdevices[i].pos);
 	for (size_t i = 0; i < s->nveventqs; i++)
 		add(t, s->veventqs[i].name, K_VEVENTQ, (int)i, 0, s->veventqs[i].pos);
+	for (size_t i = 0; i < s->nptables; i++)
+		add(t, s->ptables[i].name, K_PTABLE, (int)i, 0, s->ptables[i].pos);
 	qsort(t->v, t->n, sizeof(*t->v), by_name);
 	for (size_t i = 1; i < t->n; i++) {
 		const struct nentry *a = &t->v[i - 1], *b = &t->v[i];
@@ -333,6 +337,41 @@ static int resolve_attach(struct spec_pc *pc, const struct names *t)
 	return r;
 }
 
+/* Table pt's parent IOAS, and the mappings its `to`s name: mappings of that IOAS. */
+static int resolve_ptable(struct spec_pc *pc, const struct names *t, struct ictl_spec_ptable *pt)
+{
+	int r = resolve(pc, t, &pt->ioas, "ioas", K_IOAS, NULL, NULL);
+
+	for (size_t k = 0; !r && k < pt->nmaps; k++) {
+		struct ictl_spec_pt_map *m = &pt->maps[k];
+		size_t s1 = spec_path_key(pc, "mappings");
+		size_t s2 = spec_path_idx(pc, k);
+
+		if (m->to_map.name[0])
+			r = resolve(pc, t, &m->to_map, "to", K_MAPPING, NULL, &m->to_mapping);
+		if (!r && m->to_map.name[0] && m->to_map.idx != pt->ioas.idx) {
+			size_t s3 = spec_path_key(pc, "to");
+
+			r = spec_err(pc->ctx, pc->s, m->to_pos, pc->path,
+				     "mapping %s is in IOAS %s, not in %s where the table's memory is: a stage-1 table translates to IOVAs of its parent",
+				     m->to_map.name, pc->s->ioas[m->to_map.idx].name, pt->ioas.name);
+			spec_path_pop(pc, s3);
+		}
+		spec_path_pop(pc, s2);
+		spec_path_pop(pc, s1);
+	}
+	return r;
+}
+
+static int resolve_ptables(struct spec_pc *pc, const struct names *t)
+{
+	struct ictl_spec *s = pc->s;
+	int r = 0;
+
+	SECTION(pc, "page_tables", s->nptables, { r = resolve_ptable(pc, t, &s->ptables[i]); });
+	return r;
+}
+
 int spec_resolve(struct spec_pc *pc)
 {
 	struct names t = { 0 };
@@ -342,6 +381,8 @@ int spec_resolve(struct spec_pc *pc)
 		r = resolve_devices(pc, &t);
 	if (!r)
 		r = resolve_ioas(pc, &t);
+	if (!r)
+		r = resolve_ptables(pc, &t);
 	if (!r)
 		r = resolve_hwpts(pc, &t);
 	if (!r)

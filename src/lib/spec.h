@@ -19,8 +19,9 @@
  *
  * A spec that checks clean can be made in this order, each object after
  * what it names: options; each IOAS (allow, huge_pages, its mappings but
- * copies); the copies, in spec order (a copy of a copy comes after it); the
- * devices (a mock is plugged into its mock_ioas as it is made); fault
+ * copies; before them, the memory of its stage-1 tables); the copies, in spec
+ * order (a copy of a copy comes after it); the stage-1 tables built (after
+ * every mapping their `to`s name); the devices (a mock is plugged into its mock_ioas as it is made); fault
  * queues; paging HWPTs; vIOMMUs; nested HWPTs; vDevices; vEVENTQs; then
  * attach, each device's own attach before its PASIDs'.  A vIOMMU of type 0
  * takes its device's vendor's viommu_type, and a vEVENTQ of type 0 the
@@ -30,6 +31,7 @@
 #define ICTL_SPEC_H
 
 #include "iommuctl.h"
+#include "pt.h"
 
 /* The most a spec file may hold; a bigger file is refused by name. */
 #define ICTL_SPEC_MAX_BYTES (1024 * 1024)
@@ -190,6 +192,7 @@ struct ictl_spec_hwpt {
 	struct ictl_spec_pos flags_pos;
 	/* Nested: the description as written, and the bytes its vendor built. */
 	struct ictl_nested_spec *data;
+	int ptable;				/* the page table data names (pgtbl:, table:); -1 */
 	uint32_t data_type;			/* IOMMU_HWPT_DATA_*; 0 (NONE) for paging */
 	uint32_t data_len;
 	uint8_t data_bytes[ICTL_NESTED_DATA_MAX];
@@ -237,6 +240,41 @@ struct ictl_spec_attach {
 	struct ictl_spec_num pasid;		/* not set: the device itself (RID) */
 };
 
+/*
+ * A stage-1 table the spec describes (page_tables:): tables of fmt that live
+ * in memory mapped into a parent IOAS at IOVA at, whose output addresses are
+ * IOVAs of that IOAS (the guest-physical view).  A nested HWPT's data names
+ * it; apply builds it into its own memory and maps that at at.
+ */
+struct ictl_spec_pt_map {
+	struct ictl_spec_pos pos;
+	struct ictl_spec_num iova, size;	/* always set */
+	/* to: a parent IOVA (to_map.idx -1), or a mapping of the parent and an offset */
+	struct ictl_spec_pos to_pos;
+	uint64_t to;				/* the IOVA, or the offset into to_map */
+	struct ictl_spec_ref to_map;		/* idx: the IOAS; to_mapping: the mapping */
+	int to_mapping;
+	unsigned int perms;			/* ICTL_PT_R, _W, _X, _PRIV; default rw */
+	struct ictl_spec_pos perms_pos;
+};
+
+struct ictl_spec_ptable {
+	char name[ICTL_SPEC_NAME_MAX];
+	struct ictl_spec_pos pos;
+	struct ictl_pt_cfg cfg;			/* format: as `pt build --format` reads it */
+	struct ictl_spec_pos format_pos;
+	uint64_t page_sizes;			/* page_sizes: [...]; 0: all the format has */
+	struct ictl_spec_pos page_sizes_pos;
+	struct ictl_spec_ref ioas;		/* the parent IOAS the memory is mapped in */
+	struct ictl_spec_num at;		/* the memory's IOVA there (always set) */
+	struct ictl_spec_num size;		/* the memory's bytes; not set: as needed */
+	/* ICTL_NESTED_PT_* (vendor.h) when a nested HWPT's data names it; 0 when none */
+	unsigned int via;
+	int via_hwpt;				/* that HWPT; -1 */
+	size_t nmaps;
+	struct ictl_spec_pt_map *maps;
+};
+
 struct ictl_spec {
 	char *file;				/* the name given to the parser */
 	unsigned int version;
@@ -244,6 +282,8 @@ struct ictl_spec {
 	int rlimit_mode;
 	struct ictl_spec_pos rlimit_pos;
 	size_t ndevices, nioas, nhwpts, nfaults, nviommus, nvdevices, nveventqs, nattach;
+	size_t nptables;
+	struct ictl_spec_ptable *ptables;
 	struct ictl_spec_device *devices;
 	struct ictl_spec_ioas *ioas;
 	struct ictl_spec_hwpt *hwpts;
@@ -253,6 +293,7 @@ struct ictl_spec {
 	struct ictl_spec_veventq *veventqs;
 	struct ictl_spec_attach *attach;
 	/* After a failed parse: where, and the message without "FILE:LINE:COLUMN: ". */
+	int nested_ptable;			/* while a vendor builds data: the table it named */
 	struct ictl_spec_pos err_pos;
 	char err_path[96];
 	char err_msg[400];
@@ -283,6 +324,44 @@ const char *ictl_spec_hwpt_flag_name(unsigned int bit);
  * (negative, fraction, junk, more than 64 bits).
  */
 int ictl_spec_parse_u64(const char *s, bool size, uint64_t *v);
+
+
+/* --- stage-1 tables (page_tables:) ------------------------------------------------ */
+
+/* The most table memory a spec's table may take (its size:, or what it may need). */
+#define ICTL_SPEC_PT_MAX_BYTES (256u << 20)
+
+/*
+ * The mappings of ptables[t] as the engine takes them (sorted by IOVA), each
+ * `to` turned into a parent IOVA: map_iova(priv, ioas, mapping) gives the IOVA
+ * of a mapping of the parent (a kernel-chosen one once it is known); NULL
+ * takes the spec's fixed IOVAs only, and a mapping without one is -EINVAL
+ * naming it.
+ */
+typedef int (*ictl_spec_map_iova_fn)(void *priv, size_t ioas, size_t mapping, uint64_t *iova);
+int ictl_spec_pt_maps(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t,
+		      ictl_spec_map_iova_fn map_iova, void *priv, struct ictl_pt_maps *out);
+/*
+ * Bytes of table memory ptables[t] needs wherever its mappings go (the
+ * tables a build with the smallest pages only would allocate: no build uses
+ * more; none below the leaves of its smallest page), rounded up to 4 KiB, and
+ * a page for a CD or GCR3 table; its size: when given.  -EFBIG past
+ * ICTL_SPEC_PT_MAX_BYTES.
+ */
+int ictl_spec_pt_size(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t, uint64_t *size);
+/*
+ * Build ptables[t] into out at its at: IOVA (map_iova as above); -EINVAL
+ * naming the table when its tables do not fit in its size.
+ */
+int ictl_spec_pt_build(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t,
+		       ictl_spec_map_iova_fn map_iova, void *priv, struct ictl_pt_image *out);
+/*
+ * Where the CD table or GCR3 table of ptables[t] goes (its data points
+ * through one): the last 4 KiB page of its memory; 0 when it needs none.
+ */
+uint64_t ictl_spec_pt_ptr(const struct ictl_spec *s, size_t t);
+/* The index of the table named name; -1 when there is none. */
+int ictl_spec_pt_find(const struct ictl_spec *s, const char *name);
 
 /* --- checks ------------------------------------------------------------------ */
 

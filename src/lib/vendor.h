@@ -227,6 +227,26 @@ int ictl_nested_flags(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, c
 		      const char *const *names, size_t nnames, uint64_t *bits);
 int ictl_nested_bool(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, const char *key,
 		     bool *v);
+/*
+ * A stage-1 table of the spec's page_tables: named by key's value.  1 when
+ * key is absent or its value is not a name (a number: the vendor reads it),
+ * 0 with *t, -EINVAL when no table has that name.  via says what the HWPT's
+ * data points at: the root itself, or a CD table or GCR3 table that apply
+ * puts in the last 4 KiB page of the table memory (ptr); it is kept with the
+ * table, which one data may point at one way only.
+ */
+enum { ICTL_NESTED_PT_ROOT = 1, ICTL_NESTED_PT_CD, ICTL_NESTED_PT_GCR3 };
+struct ictl_pt_cfg;
+struct ictl_nested_table {
+	const char *name;
+	const struct ictl_pt_cfg *cfg;	/* its format */
+	const char *format;		/* the format's name: "x86-64", "arm-lpae-s1" */
+	unsigned int levels;		/* its root's height */
+	uint64_t root;			/* IOVA of the root table in the parent */
+	uint64_t ptr;			/* IOVA of the CD or GCR3 table (via CD, GCR3) */
+};
+int ictl_nested_table(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, const char *key,
+		      unsigned int via, struct ictl_nested_table *t);
 /* An error at key's value (or at the data when key is NULL or absent); returns -EINVAL. */
 int ictl_nested_err(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, const char *key,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* AMD-Vi (IOMMUs described by IVHD blocks of the IVRS table, "ivhdN"). */
+#include <endian.h>
 #include <errno.h>
 #include <string.h>
 
 #include "vendors.h"
+#include "../lib/pt.h"
 #include "../lib/uapi/iommufd.h"
 
 static bool amd_match(struct ictl_ctx *ctx, const char *name, const char *path)
@@ -425,11 +427,40 @@ static int dte_named(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, ui
 }
 
 /* data: {type: amd-guest, dte: [W0, W1, W2, W3]} as the guest wrote it, or the named fields. */
+/*
+ * table: TABLE (a table of the spec's page_tables:): the guest DTE of a
+ * one-level GCR3 table (GLX 0) that apply puts in the last page of the table
+ * memory, its PASID 0 the table's root; GuestPagingMode from its levels.
+ */
+static int amd_nested_table(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns,
+			    const char *const *keys, uint64_t dte[4])
+{
+	struct ictl_nested_table t;
+	int r;
+
+	for (size_t i = 0; keys[i + 1]; i++) {
+		if (ictl_nested_has(ns, keys[i]))
+			return ictl_nested_err(ctx, ns, keys[i], "give table: (iommuctl writes the DTE) or the DTE's words or fields, not both");
+	}
+	r = ictl_nested_table(ctx, ns, "table", ICTL_NESTED_PT_GCR3, &t);
+	if (r > 0)
+		return ictl_nested_err(ctx, ns, "table", "table: names a table of page_tables:");
+	if (r < 0)
+		return r;
+	if (strcmp(t.format, "x86-64"))
+		return ictl_nested_err(ctx, ns, "table", "table %s is %s: AMD guest tables are x86-64 (format: x86-64 or x86-64,levels=5)",
+				       t.name, t.format);
+	ictl_amd_gdte(t.ptr, 0, t.levels, dte);
+	for (int i = 0; i < 4; i++)
+		dte[i] = le64toh(dte[i]);
+	return 0;
+}
+
 static int amd_nested_build(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, void *data,
 			    size_t len)
 {
 	static const char *const keys[] = { "dte", "valid", "gv", "giov", "ppr", "glx", "gcr3",
-					    "levels", "domain_id", NULL };
+					    "levels", "domain_id", "table", NULL };
 	struct ictl_iommu_hwpt_amd_guest out = { { 0 } };
 	bool raw = ictl_nested_has(ns, "dte");
 	int r;
@@ -439,6 +470,15 @@ static int amd_nested_build(struct ictl_ctx *ctx, const struct ictl_nested_spec 
 	r = ictl_nested_keys(ctx, ns, keys);
 	if (r)
 		return r;
+	if (ictl_nested_has(ns, "table")) {
+		r = amd_nested_table(ctx, ns, keys, out.dte);
+		if (!r)
+			r = dte_validate(ctx, ns, out.dte, true);
+		if (r)
+			return r;
+		memcpy(data, &out, sizeof(out));
+		return sizeof(out);
+	}
 	for (size_t i = 1; raw && keys[i]; i++) {
 		if (ictl_nested_has(ns, keys[i]))
 			return ictl_nested_err(ctx, ns, keys[i],

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "vendors.h"
+#include "../lib/pt.h"
 #include "../lib/uapi/iommufd.h"
 
 static bool smmuv3_match(struct ictl_ctx *ctx, const char *name, const char *path)
@@ -511,12 +512,43 @@ static int ste_named(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns,
  * data: {type: arm-smmuv3, ste: [WORD0, WORD1]} as the guest wrote it, or the
  * named fields (valid defaults to true, config is then needed).
  */
+/*
+ * table: TABLE (a table of the spec's page_tables:): the STE of a linear CD
+ * table of one CD (S1Fmt 0, S1CDMax 0, S1DSS 0b10) that apply puts in the last
+ * page of the table memory, its CD 0 pointing at the table's root.
+ */
+static int smmuv3_nested_table(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns,
+			       const char *const *keys, uint64_t ste[2])
+{
+	struct ictl_nested_table t;
+	struct ictl_smmu_cdtab tab = { 0, 0, 0 };
+	int r;
+
+	for (size_t i = 0; keys[i + 1]; i++) {
+		if (ictl_nested_has(ns, keys[i]))
+			return ictl_nested_err(ctx, ns, keys[i], "give table: (iommuctl writes the STE) or the STE's words or fields, not both");
+	}
+	r = ictl_nested_table(ctx, ns, "table", ICTL_NESTED_PT_CD, &t);
+	if (r > 0)
+		return ictl_nested_err(ctx, ns, "table", "table: names a table of page_tables:");
+	if (r < 0)
+		return r;
+	if (strcmp(t.format, "arm-lpae-s1"))
+		return ictl_nested_err(ctx, ns, "table", "table %s is %s: an SMMUv3 CD points at arm-lpae-s1 tables",
+				       t.name, t.format);
+	tab.base = t.ptr;
+	ictl_smmu_ste_s1(&tab, ste);
+	ste[0] = le64toh(ste[0]);
+	ste[1] = le64toh(ste[1]);
+	return 0;
+}
+
 static int smmuv3_nested_build(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, void *data,
 			       size_t len)
 {
 	static const char *const keys[] = { "ste", "valid", "config", "s1fmt", "s1contextptr",
 					    "s1cdmax", "s1dss", "s1cir", "s1cor", "s1csh",
-					    "s1stalld", "eats", NULL };
+					    "s1stalld", "eats", "table", NULL };
 	struct ictl_iommu_hwpt_arm_smmuv3 out;
 	uint64_t ste[2] = { 1, 0 };	/* V */
 	bool raw = ictl_nested_has(ns, "ste");
@@ -527,7 +559,12 @@ static int smmuv3_nested_build(struct ictl_ctx *ctx, const struct ictl_nested_sp
 	r = ictl_nested_keys(ctx, ns, keys);
 	if (r)
 		return r;
-	if (raw) {
+	if (ictl_nested_has(ns, "table")) {
+		r = smmuv3_nested_table(ctx, ns, keys, ste);
+		if (r)
+			return r;
+		raw = true;
+	} else if (raw) {
 		for (size_t i = 0; i < ARRAY_SIZE(ste_fields); i++) {
 			if (ictl_nested_has(ns, ste_fields[i].key))
 				return ictl_nested_err(ctx, ns, ste_fields[i].key,

@@ -424,12 +424,33 @@ static const char *const vtd_s1_flags[] = { "sre", "eafe", "wpe" };
  * (pasid_pte_config_nested): the table pointer keeps bits 63:12 only, WPE is
  * set only with SRE, and only widths 48 and 57 are accepted.
  */
+/*
+ * pgtbl: TABLE (a table of the spec's page_tables:): its root's IOVA in the
+ * parent, and addr_width from its levels (48: 4-level, 57: 5-level; the
+ * PASID entry's FLPM).  1 when pgtbl is an address.
+ */
+static int intel_nested_table(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns,
+			      struct ictl_iommu_hwpt_vtd_s1 *s1, uint64_t *aw)
+{
+	struct ictl_nested_table t;
+	int r = ictl_nested_table(ctx, ns, "pgtbl", ICTL_NESTED_PT_ROOT, &t);
+
+	if (r)
+		return r;
+	if (strcmp(t.format, "x86-64"))
+		return ictl_nested_err(ctx, ns, "pgtbl", "table %s is %s: VT-d's stage 1 walks x86-64 tables (format: x86-64 or x86-64,levels=5)",
+				       t.name, t.format);
+	s1->pgtbl_addr = t.root;
+	*aw = t.levels == 5 ? 57 : 48;
+	return 0;
+}
+
 static int intel_nested_build(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, void *data,
 			      size_t len)
 {
 	static const char *const keys[] = { "pgtbl", "addr_width", "flags", NULL };
 	struct ictl_iommu_hwpt_vtd_s1 s1 = { .addr_width = 48 };
-	uint64_t aw = 48;
+	uint64_t aw = 48, table_aw = 0;
 	int r;
 
 	if (len < sizeof(s1))
@@ -437,7 +458,9 @@ static int intel_nested_build(struct ictl_ctx *ctx, const struct ictl_nested_spe
 	r = ictl_nested_keys(ctx, ns, keys);
 	if (r)
 		return r;
-	r = ictl_nested_u64(ctx, ns, "pgtbl", 0, UINT64_MAX, &s1.pgtbl_addr);
+	r = intel_nested_table(ctx, ns, &s1, &table_aw);
+	if (r > 0)
+		r = ictl_nested_u64(ctx, ns, "pgtbl", 0, UINT64_MAX, &s1.pgtbl_addr);
 	if (r > 0)
 		return ictl_nested_err(ctx, ns, NULL,
 				       "intel-vtd data needs pgtbl: the guest-physical address of the stage-1 table");
@@ -447,9 +470,14 @@ static int intel_nested_build(struct ictl_ctx *ctx, const struct ictl_nested_spe
 				       (unsigned long long)s1.pgtbl_addr);
 	if (r < 0)
 		return r;
+	aw = table_aw ? table_aw : 48;
 	r = ictl_nested_u64(ctx, ns, "addr_width", 0, UINT32_MAX, &aw);
 	if (r < 0)
 		return r;
+	if (table_aw && aw != table_aw)	/* the table's levels say it */
+		return ictl_nested_err(ctx, ns, "addr_width", "pgtbl's table is %s-level: its addr_width is %llu, not %llu; leave addr_width out",
+				       table_aw == 57 ? "5" : "4", (unsigned long long)table_aw,
+				       (unsigned long long)aw);
 	if (aw != 48 && aw != 57)
 		return ictl_nested_err(ctx, ns, "addr_width",
 				       "%llu is not a stage-1 width: 48 (4-level) or 57 (5-level)",

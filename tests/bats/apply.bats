@@ -101,6 +101,76 @@ stderr_has() { [[ "$stderr" == *"$1"* ]] || fail "stderr lacks '$1': $stderr"; }
 	assert_line --partial "viommus[0]: amd-vi IOMMUs have no vIOMMU type in the kernel's uAPI"
 }
 
+@test "examples: a stage-1 table for VT-d nesting is refused on QEMU's VT-d, naming NEST and FLTS" {
+	check --sysroot "$FIX/intel-server" apply --check "$EX/nested-page-tables.yaml"
+	assert_failure 3
+	assert_line --partial "hwpts[0].flags[0]: nest-parent: the IOMMU of nvme0 (dmar0, intel-vtd) cannot be a nesting parent: ecap_reg.NEST (bit 26) = 0"
+	assert_line --partial "walks no nested stage-1 table: ecap_reg.FLTS (bit 47) = 0"
+	assert_line --partial "not supported on this system: 2 errors, 0 warnings"
+}
+
+@test "examples: with NEST, --dry-run builds the table before the nested HWPT and passes its root" {
+	check --sysroot "$FIX/intel-server" apply --dry-run --hw-info "$B/vtd-nest.bin" --type intel-vtd \
+		"$EX/nested-page-tables.yaml"
+	assert_success
+	# its memory is mapped before the IOAS's own mappings (no IOVA the kernel picks lands
+	# there), the table built once the guest RAM it points into is mapped, before any HWPT
+	assert_line "    4. map the memory of table 'gt', 36K of memfd at 0x7ff00000 in ioas 'guest-ram' (IOMMU_IOAS_MAP_FILE)"
+	assert_line "    5. map 'ram', 1G of memfd at 0 in ioas 'guest-ram' (IOMMU_IOAS_MAP_FILE)"
+	assert_line "    6. build table 'gt' (x86-64,levels=4,oas=52,sign-extend=1, 3 mappings, root 0x7ff00000) into its memory"
+	# struct iommu_hwpt_vtd_s1: flags (sre), pgtbl_addr (the table's root), addr_width 48
+	assert_line "    9. allocate nested hwpt 's1' over hwpt 's2' for device 'nvme0', data from table 'gt': 0x1 0x7ff00000 0x30 (IOMMU_HWPT_ALLOC)"
+	check --sysroot "$FIX/intel-server" --json apply --dry-run --hw-info "$B/vtd-nest.bin" \
+		--type intel-vtd "$EX/nested-page-tables.yaml"
+	jq_true '[.apply.steps[].what | select(startswith("build table") or startswith("map the memory of table"))] | length == 2'
+}
+
+@test "examples: an SMMUv3 table: its CD table in the table memory, the STE pointing at it" {
+	check --sysroot "$FIX/arm64-smmuv3" apply --dry-run --hw-info "$B/smmu-nest.bin" --type arm-smmu-v3 \
+		"$EX/smmuv3-nested-table.yaml"
+	assert_success
+	assert_line "    4. map the memory of table 'gt', 24K of memfd at 0x100000000 in ioas 'guest-ram' (IOMMU_IOAS_MAP_FILE)"
+	assert_line "    6. build table 'gt' (arm-lpae-s1,granule=4K,ias=48,oas=48, 2 mappings, root 0x100000000, CD table at 0x100005000) into its memory"
+	# STE word 0: V, Config 0b101, S1ContextPtr 0x100005000; word 1: S1DSS, S1CIR, S1COR, S1CSH
+	assert_line "   10. allocate nested hwpt 'ste' over viommu 'v0' for device 'nic0', data from table 'gt': 0x10000500b 0xd4 (IOMMU_HWPT_ALLOC)"
+	check --sysroot "$FIX/arm64-smmuv3" apply --check --hw-info "$B/smmu-s1.bin" --type arm-smmu-v3 \
+		"$EX/smmuv3-nested-table.yaml"
+	assert_failure 3
+	assert_line --partial "cannot be a nesting parent: idr0.S2P (bit 0) = 0"
+}
+
+@test "examples: an AMD guest table with its GCR3 table is refused on the desktop: efr.GIOSup" {
+	check --sysroot "$FIX/amd-desktop" apply --check "$EX/amd-guest-table.yaml"
+	assert_failure 3
+	assert_line --partial "hwpts[0].flags: nest-parent needs efr.GIOSup"
+	refute_line --partial "page_tables"
+}
+
+@test "page tables: what a nested HWPT's data may name, and how" {
+	local f=$BATS_TEST_TMPDIR/t.yaml head
+	head='devices: [{name: d, device: 00:02.0}]\nioas: [{name: r, mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: FORMAT, ioas: r, at: 0x100000, mappings: [{iova: 0, size: 16K, to: m}]}]\nviommus: [{name: v, device: d, parent: p}]\nhwpts:\n  - {name: p, ioas: r, device: d, flags: [nest-parent]}\n'
+	printf "${head//FORMAT/arm-lpae-s1}"'  - {name: n, parent: p, device: d, data: {type: intel-vtd, pgtbl: t}}\n' >"$f"
+	check --sysroot "$FIX/intel-server" apply --check "$f"
+	assert_failure 2
+	assert_line --partial "$f:7:68: error: hwpts[1].data.pgtbl: table t is arm-lpae-s1: VT-d's stage 1 walks x86-64 tables"
+	printf "${head//FORMAT/x86-64}"'  - {name: n, viommu: v, device: d, data: {type: arm-smmuv3, table: t}}\n' >"$f"
+	check --sysroot "$FIX/intel-server" apply --check "$f"
+	assert_failure 2
+	assert_line --partial "hwpts[1].data.table: table t is x86-64: an SMMUv3 CD points at arm-lpae-s1 tables"
+	printf "${head//FORMAT/arm-lpae-s1}"'  - {name: n, viommu: v, device: d, data: {type: amd-guest, table: t}}\n' >"$f"
+	check --sysroot "$FIX/intel-server" apply --check "$f"
+	assert_failure 2
+	assert_line --partial "hwpts[1].data.table: table t is arm-lpae-s1: AMD guest tables are x86-64"
+	printf "${head//FORMAT/x86-64}"'  - {name: n, viommu: v, device: d, data: {type: amd-guest, table: t, glx: 1}}\n' >"$f"
+	check --sysroot "$FIX/intel-server" apply --check "$f"
+	assert_failure 2
+	assert_line --partial "hwpts[1].data.glx: give table: (iommuctl writes the DTE) or the DTE's words or fields, not both"
+	printf "${head//FORMAT/x86-64}"'  - {name: n, parent: p, device: d, data: {type: intel-vtd, pgtbl: t}}\n  - {name: o, viommu: v, device: d, data: {type: amd-guest, table: t}}\n' >"$f"
+	check --sysroot "$FIX/intel-server" apply --check "$f"
+	assert_failure 2
+	assert_line --partial "hwpts[2].data.table: table t is pointed at through its root by hwpts[1] already"
+}
+
 @test "examples: the selftest mock needs CONFIG_IOMMUFD_TEST, which no fixture has" {
 	check --sysroot "$FIX/intel-server" apply --check "$EX/selftest-mock.yaml"
 	assert_failure 3
@@ -230,6 +300,23 @@ BAD=(
 	'1:11|devices[0].mock: a mock device is plugged into an IOAS as it is created: give mock: {ioas: NAME}|devices: [{name: m, mock: {}}]\nioas: [{name: r}, {name: s}]'
 	'1:11|devices[0]: give either device: (a PCI address or platform device) or mock:|devices: [{name: m, device: 00:02.0, mock: {}}]'
 	'3:45|hwpts[0].data: data: describes a nested HWPT'"'"'s stage 1|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nhwpts: [{name: h, ioas: r, device: d, data: {type: intel-vtd}}]'
+	'2:64|page_tables[0]: unknown key '"'"'maping'"'"'|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, maping: []}]'
+	'2:33|page_tables[0].format: unknown page-table format '"'"'x86-32'"'"'|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-32, ioas: r, at: 0x100000}]'
+	'2:15|page_tables[0]: a page table needs at:|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r}]'
+	'2:99|page_tables[0].mappings[0].to: '"'"'m+zz'"'"' is not MAPPING+OFFSET|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, mappings: [{iova: 0, size: 4K, to: m+zz}]}]'
+	'2:99|page_tables[0].mappings[0].to: '"'"'r'"'"' is an IOAS, not a mapping|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, mappings: [{iova: 0, size: 4K, to: r}]}]'
+	'2:99|page_tables[0].mappings[0].to: m+0x100000 with 0x1000 bytes goes past the end of mapping m|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, mappings: [{iova: 0, size: 4K, to: m+1M}]}]'
+	'2:99|page_tables[0].mappings[0].to: 0x200000-0x200fff is not inside a mapping of IOAS r|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, mappings: [{iova: 0, size: 4K, to: 0x200000}]}]'
+	'2:101|page_tables[0].mappings[0].iova: 0x1000 is not aligned to arm-lpae-s1,granule=16K|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: "arm-lpae-s1,granule=16K", ioas: r, at: 0x100000, mappings: [{iova: 0x1000, size: 16K, to: m}]}]'
+	'2:110|page_tables[0].mappings[1].iova: 0x1000-0x1fff overlaps mappings[0]|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, mappings: [{iova: 0, size: 8K, to: m}, {iova: 0x1000, size: 4K, to: m}]}]'
+	'2:54|page_tables[0].at: the table memory 0x80000-0x84fff overlaps ioas[0].mappings[0]|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x80000, mappings: [{iova: 0, size: 4K, to: m}]}]'
+	'2:54|page_tables[0].at: the table memory 0x10000000-0x10004fff is not inside IOAS r'"'"'s allow ranges|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x10000000, mappings: [{iova: 0, size: 4K, to: m}]}]'
+	'2:110|page_tables[0].mappings[0].access: '"'"'q'"'"' is not an access|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, mappings: [{iova: 0, size: 4K, to: m, access: q}]}]'
+	'2:81|page_tables[0].page_sizes[1]: x86-64,levels=4,oas=52,sign-extend=1 has no pages of 3K|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, page_sizes: [4K, 3K]}]'
+	'2:82|page_tables[0].mappings[0].iova: 0x800000000000-0x800000000fff is outside the 48-bit input space|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, mappings: [{iova: 0x800000000000, size: 4K, to: m}]}]'
+	'2:70|page_tables[0].size: 0x1000 bytes are too few for table t|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, size: 4K, mappings: [{iova: 0, size: 4K, to: m}]}]'
+	'1:75|ioas[0].mappings[0].size: no room for this mapping of 0xc000 bytes at an IOVA the kernel picks: the allow ranges, less the fixed mappings and the page tables'"'"' memory|ioas: [{name: r, allow: [0x1000000-0x100ffff], mappings: [{name: m, size: 48K}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x1000000, mappings: [{iova: 0, size: 4K, to: m}]}]'
+	'2:54|page_tables[0].at: 0x100800 is not aligned|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100800}]'
 )
 
 @test "bad specs: a table of ${#BAD[@]} cases, each with its file:line:column and exit 2, and nothing changed" {
@@ -330,7 +417,7 @@ BAD=(
 	stderr_has "nothing after --"
 }
 
-@test "options: --hw-info needs --type and --check; a bad type or blob is refused" {
+@test "options: --hw-info needs --type and --check or --dry-run; a bad type or blob is refused" {
 	check apply --check --hw-info "$B/vtd-nest.bin" "$EX/dpdk.yaml"
 	assert_failure 2
 	stderr_has "--hw-info needs --type"
@@ -339,7 +426,7 @@ BAD=(
 	stderr_has "--type goes with --hw-info"
 	check apply --hw-info "$B/vtd-nest.bin" --type intel-vtd "$EX/dpdk.yaml"
 	assert_failure 2
-	stderr_has "--hw-info goes with --check"
+	stderr_has "--hw-info goes with --check or --dry-run"
 	check apply --check --hw-info "$B/vtd-nest.bin" --type sparc "$EX/dpdk.yaml"
 	assert_failure 2
 	stderr_has "unknown hw_info type 'sparc'"

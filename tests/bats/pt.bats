@@ -338,3 +338,96 @@ poke() {
 	COMP_WORDS=(iommuctl pt validate x.img --mappings maps-h); COMP_CWORD=5; _iommuctl
 	assert_equal "${COMPREPLY[*]}" "maps-here.txt"
 }
+
+# --- tables of a spec (page_tables:) ------------------------------------------------------
+
+@test "pt build --spec: the table apply would build, at its IOVA in the parent, dumps as the spec says" {
+	local ex=$ROOT/examples/nested-page-tables.yaml
+	run --separate-stderr "$IOMMUCTL" pt build --spec "$ex" -o gt.pt
+	assert_success
+	# the root and 6 tables below it (one PML4, a PDPT for each of the two 512G regions, PDs,
+	# PTs), padded to the 36K of table memory apply maps: the bound of iommuctl-spec(5)
+	assert_output "gt.pt: x86-64,levels=4,oas=52,sign-extend=1, root 0x7ff00000, 7 tables (36K at 0x7ff00000), 21 leaves for 3 mappings, pages 4K,2M,1G"
+	assert_equal "$(stat -c %s gt.pt)" $((4096 + 36 * 1024))
+	# every to: as a parent IOVA: ram is at 0, so ram+0x10000000 is 0x10000000
+	run "$IOMMUCTL" pt dump gt.pt
+	assert_success
+	assert_line --regexp '^0x100000000 +0x1001fffff +0x10000000 +2M +1x2M rw-$'
+	assert_line --regexp '^0x100200000 +0x10020ffff +0x20000 +64K +16x4K r--$'
+	assert_line --regexp '^0x7fffffff0000 +0x7fffffff3fff +0x3ff00000 +16K +4x4K rw-$'
+	assert_equal "${#lines[@]}" 4
+	run "$IOMMUCTL" pt validate --spec "$ex" gt.pt
+	assert_success
+	assert_output "clean: 27 entries in 7 tables, as $ex table gt"
+}
+
+@test "pt validate --spec: a table that is not the spec's: missing, extra, wrong page, wrong permissions" {
+	local ex=$ROOT/examples/nested-page-tables.yaml
+	# the same IOVAs, built by hand: the buffer at another page, the firmware window
+	# writable, the ring missing, and a page the spec does not have
+	printf '%s\n' '0x100000000 2M 0x10200000 rw' '0x100200000 64K 0x20000 rw' \
+		'0x200000000 4K 0x1000 r' >hand.txt
+	run --separate-stderr "$IOMMUCTL" pt build --format x86-64 --base 0x7ff00000 -o hand.pt hand.txt
+	assert_success
+	run --separate-stderr "$IOMMUCTL" pt validate --spec "$ex" --table gt hand.pt
+	assert_failure 1
+	assert_equal "$stderr" "iommuctl: 4 findings: 1 missing, 1 extra, 1 phys, 1 perms"
+	run "$IOMMUCTL" --json pt validate --spec "$ex" hand.pt
+	assert_failure 1
+	jq_true '.mappings == "'"$ex"' table gt" and (.findings | length == 4)'
+	jq_true '[.findings[] | "\(.rule) \(.iova)"] == ["phys 0x100000000", "perms 0x100200000",
+		"extra 0x200000000", "missing 0x7fffffff0000"]'
+	jq_true '.findings[0] | .level_name == "PDE" and .entry != null'
+	# another format is not the spec's table
+	run --separate-stderr "$IOMMUCTL" pt build --format arm-lpae-s1 -o lp.pt hand.txt
+	run --separate-stderr "$IOMMUCTL" pt validate --spec "$ex" lp.pt
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: image lp.pt is arm-lpae-s1,granule=4K,ias=48,oas=48, but table gt of $ex is x86-64,levels=4,oas=52,sign-extend=1"
+}
+
+@test "pt build --spec: an SMMUv3 table with its CD table, an AMD table with its GCR3 table" {
+	run --separate-stderr "$IOMMUCTL" --json pt build --spec "$ROOT/examples/smmuv3-nested-table.yaml" -o s.pt
+	assert_success
+	# the CD table in the last 4K page of the 24K the table memory has; its STE is the data
+	# apply --dry-run shows (V, Config 0b101, S1ContextPtr; S1DSS 0b10, S1CIR/COR WBRA, ISH)
+	jq_true '.image.root == "0x100000000" and .image.cd == "0x100005000" and
+		.image.ste == ["0x000000010000500b", "0x00000000000000d4"] and .image.size == "0x6000"'
+	run "$IOMMUCTL" pt dump --cd 0x100005000 s.pt
+	assert_success
+	assert_line --regexp '^0x0 +0x1fffff +0x40000000 +2M +1x2M rw-$'
+	assert_line --regexp '^0x10000000 +0x100fffff +0x41000000 +1M +256x4K r--$'
+	run --separate-stderr "$IOMMUCTL" --json pt build --spec "$ROOT/examples/amd-guest-table.yaml" -o a.pt
+	assert_success
+	jq_true '.image.root == "0xbff00000" and .image.gcr3 == "0xbff0f000" and .image.size == "0x10000"'
+	run "$IOMMUCTL" pt dump --gcr3 0xbff0f000 a.pt
+	assert_success
+	assert_line --regexp '^0x0 +0x3fffffff +0x0 +1G +1x1G rw-$'
+	assert_line --regexp '^0x40000000 +0x40000fff +0x7ffff000 +4K +1x4K r--$'
+}
+
+@test "pt build --spec, pt validate --spec: what they refuse" {
+	local ex=$ROOT/examples/nested-page-tables.yaml
+	run --separate-stderr "$IOMMUCTL" pt build --spec "$ex" --format x86-64 -o x.pt
+	assert_failure 2
+	[[ "$stderr" == *"--spec gives the format, page sizes, base and the CD or GCR3 table"* ]] ||
+		fail "stderr: $stderr"
+	run --separate-stderr "$IOMMUCTL" pt build --table gt -o x.pt m.txt
+	assert_failure 2
+	run --separate-stderr "$IOMMUCTL" pt build --spec "$ex" --table nope -o x.pt
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: --table nope: $ex has no such table (it has gt)"
+	# a to: the kernel places: apply builds it, pt build cannot
+	printf '%s\n' 'ioas: [{name: r, mappings: [{name: m, size: 1M}]}]' \
+		'page_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, mappings: [{iova: 0, size: 4K, to: m}]}]' >k.yaml
+	run --separate-stderr "$IOMMUCTL" pt build --spec k.yaml -o x.pt
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: k.yaml:2:99: page_tables[0].mappings[0].to: mapping m has no iova: (the kernel picks it when the spec is applied); give it one to build the table offline"
+	# a spec with an error: its first, with file:line:column
+	[ ! -e x.pt ] || fail "a refused build wrote x.pt"
+	sed 's/size: 4K, to: m/size: 4K, to: m+2M/' k.yaml >bad.yaml
+	printf '0x0 4K 0x1000 rw\n' >one.txt
+	run --separate-stderr "$IOMMUCTL" pt build --format x86-64 -o y.pt one.txt
+	run --separate-stderr "$IOMMUCTL" pt validate --spec bad.yaml y.pt
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: bad.yaml:2:99: page_tables[0].mappings[0].to: m+0x200000 with 0x1000 bytes goes past the end of mapping m (0x100000 bytes)"
+}

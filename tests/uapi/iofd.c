@@ -25,6 +25,8 @@
  *
  * With IOFD_PID and IOFD_FD set, the iommufd is fd IOFD_FD of process IOFD_PID (taken
  * with pidfd_getfd: what 'iommuctl held --pid' does), not IOMMUCTL_IOMMUFD.
+ *   iofd mock-check-map HWPT IOVA FILE OFFSET LEN   IOMMU_TEST_OP_MD_CHECK_MAP: does the
+ *                              mock HWPT map IOVA.. to FILE's pages from OFFSET: "mapped"
  *
  * IOAS and ID are numbers or names of IOMMUCTL_OBJECTS; IOVA a number or a name of
  * IOMMUCTL_MAPPINGS.  Exit status: 0 the
@@ -32,10 +34,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -119,6 +123,34 @@ static int mock_ops(int argc, char **argv)
 	if (ioctl(fd, ICTL_IOMMU_TEST_CMD, &c))
 		return answer(-1);
 	printf("ok\n");
+	return 0;
+}
+
+/*
+ * mock-check-map HWPT IOVA FILE OFFSET LENGTH: does the mock HWPT map IOVA..
+ * to the pages of FILE from OFFSET (IOMMU_TEST_OP_MD_CHECK_MAP)?  FILE may be
+ * another process's memfd (/proc/PID/fd/N): the same pages.
+ */
+static int mock_check_map(char **argv)
+{
+	unsigned long long off = strtoull(argv[5], NULL, 0), len = num(argv[6]);
+	struct ictl_iommu_test_cmd c = { .size = sizeof(c), .op = ICTL_IOMMU_TEST_OP_MD_CHECK_MAP,
+					 .id = (uint32_t)num(argv[2]) };
+	int mfd = open(argv[4], O_RDONLY | O_CLOEXEC);
+	void *va;
+
+	if (mfd < 0)
+		return usage("cannot open FILE");
+	va = mmap(NULL, len, PROT_READ, MAP_SHARED, mfd, (off_t)off);
+	close(mfd);
+	if (va == MAP_FAILED)
+		return usage("cannot mmap FILE at OFFSET");
+	c.check_map.iova = num(argv[3]);
+	c.check_map.length = len;
+	c.check_map.uptr = (uintptr_t)va;
+	if (ioctl(fd, ICTL_IOMMU_TEST_CMD, &c))
+		return answer(-1);
+	printf("mapped\n");
 	return 0;
 }
 
@@ -215,5 +247,7 @@ int main(int argc, char **argv)
 		printf("marked=%llu\n", (unsigned long long)c.dirty.out_nr_dirty);
 		return 0;
 	}
+	if (!strcmp(argv[1], "mock-check-map") && argc == 7)
+		return mock_check_map(argv);
 	return mock_ops(argc, argv);
 }
