@@ -195,6 +195,12 @@ static inline void strv_clearp(struct strv *s)
 #define _cleanup_close_ __attribute__((cleanup(closep)))
 #define _cleanup_strv_ __attribute__((cleanup(strv_clearp)))
 
+/*
+ * A persisted udev rule's text (tlen bytes, NUL at tlen) for e->device, checked against
+ * what iommuctl persist writes (persist.c; fills run, group, driver, problem of e).
+ */
+void persist_rule_check(const char *text, size_t tlen, const char *self,
+			struct ictl_persist_entry *e);
 /* snprintf that reports truncation as -ENAMETOOLONG. */
 int path_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A whole string of hex digits, with or without 0x; -EINVAL otherwise. */

@@ -473,15 +473,51 @@ static void rule_runs(const char *text, size_t tlen, char *out, size_t len)
 	}
 }
 
+/*
+ * Check the text of a rule file (tlen bytes, NUL-terminated at tlen) of e->device
+ * against what iommuctl writes: fills e->run, e->group, e->driver and e->problem
+ * ("" when it is as iommuctl persist writes it, with self, when given, as its binary).
+ */
+void persist_rule_check(const char *text, size_t tlen, const char *self,
+			struct ictl_persist_entry *e)
+{
+	char hdev[ICTL_NAME_MAX], hdrv[ICTL_NAME_MAX], exe[256];
+	_cleanup_free_ char *want = NULL;
+	unsigned int g;
+
+	e->group = -1;
+	e->driver[0] = e->problem[0] = '\0';
+	rule_runs(text, tlen, e->run, sizeof(e->run));
+	if (strlen(text) != tlen) {
+		snprintf(e->problem, sizeof(e->problem),
+			 "it holds a NUL byte (at offset %zu): not as iommuctl persist writes it",
+			 strlen(text));
+		return;
+	}
+	if (!header_parse(text, hdev, hdrv, &g) || strcmp(hdev, e->device) || !driver_ok(hdrv)) {
+		snprintf(e->problem, sizeof(e->problem), "no iommuctl-persist header for %.64s",
+			 e->device);
+		return;
+	}
+	e->group = (int)g;
+	str_copy(e->driver, hdrv, sizeof(e->driver));
+	if (!rule_exe(text, exe, sizeof(exe)) || !(want = rule_render(e->device, hdrv, g, exe)) ||
+	    strcmp(want, text))
+		snprintf(e->problem, sizeof(e->problem),
+			 "changed by hand: not as iommuctl persist writes it");
+	else if (self && self[0] && strcmp(exe, self))
+		snprintf(e->problem, sizeof(e->problem), "it runs %.60s, not this iommuctl (%.60s)",
+			 exe, self);
+}
+
 /* The problem of a file of ours, or "" when it is as iommuctl writes it. */
 static void entry_read(struct ictl_ctx *ctx, int dfd, const char *name, const char *self,
 		       struct ictl_persist_entry *e)
 {
 	size_t len = strlen(name) - strlen(RULE_PREFIX RULE_SUFFIX), tlen = 0;
-	char canon[ICTL_NAME_MAX], hdev[ICTL_NAME_MAX], hdrv[ICTL_NAME_MAX], exe[256];
-	_cleanup_free_ char *text = NULL, *want = NULL;
+	char canon[ICTL_NAME_MAX];
+	_cleanup_free_ char *text = NULL;
 	struct ictl_pci_addr a;
-	unsigned int g;
 	int r;
 
 	e->group = -1;
@@ -497,27 +533,7 @@ static void entry_read(struct ictl_ctx *ctx, int dfd, const char *name, const ch
 		snprintf(e->problem, sizeof(e->problem), "cannot read it: %s", read_problem(r));
 		return;
 	}
-	rule_runs(text, tlen, e->run, sizeof(e->run));
-	if (strlen(text) != tlen) {
-		snprintf(e->problem, sizeof(e->problem),
-			 "it holds a NUL byte (at offset %zu): not as iommuctl persist writes it",
-			 strlen(text));
-		return;
-	}
-	if (!header_parse(text, hdev, hdrv, &g) || strcmp(hdev, e->device) || !driver_ok(hdrv)) {
-		snprintf(e->problem, sizeof(e->problem), "no iommuctl-persist header for %s",
-			 e->device);
-		return;
-	}
-	e->group = (int)g;
-	str_copy(e->driver, hdrv, sizeof(e->driver));
-	if (!rule_exe(text, exe, sizeof(exe)) || !(want = rule_render(e->device, hdrv, g, exe)) ||
-	    strcmp(want, text))
-		snprintf(e->problem, sizeof(e->problem),
-			 "changed by hand: not as iommuctl persist writes it");
-	else if (self[0] && strcmp(exe, self))
-		snprintf(e->problem, sizeof(e->problem), "it runs %.60s, not this iommuctl (%.60s)",
-			 exe, self);
+	persist_rule_check(text, tlen, self, e);
 }
 
 static bool is_ours(const char *name)
