@@ -34,10 +34,17 @@ static int openat2_retry(int dfd, const char *path, const struct open_how *how)
 	return fd < 0 ? -errno : (int)fd;
 }
 
+/* A read never waits for a writer: a FIFO where a file belongs reads as empty, or is refused. */
+static int nonblock(int flags)
+{
+	return (flags & O_ACCMODE) == O_RDONLY && !(flags & (O_PATH | O_DIRECTORY)) ?
+		       flags | O_NONBLOCK : flags;
+}
+
 int sysfs_open(struct ictl_ctx *ctx, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.flags = (uint64_t)(nonblock(flags) | O_CLOEXEC),
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 
@@ -57,7 +64,7 @@ int sysfs_open(struct ictl_ctx *ctx, const char *path, int flags)
 int sysfs_openat(struct ictl_ctx *ctx, int dfd, const char *name, int flags)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.flags = (uint64_t)(nonblock(flags) | O_CLOEXEC),
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};
 
