@@ -68,7 +68,7 @@ _iommuctl() {
 	persist)
 		opts=" --remove -r --list -l --dry-run -n --output -o --raw --noheadings --json -J --sysroot --verbose -v --help --usage --version"
 		words="$(_iommuctl_groups) $(_iommuctl_devices)"
-		cols="DEVICE DRIVER GROUP FILE PROBLEM"
+		cols="DEVICE DRIVER GROUP FILE PROBLEM RUN"
 		;;
 	recover)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"

@@ -69,6 +69,12 @@ static const char *cell_problem(const void *rec, char *buf, size_t len)
 	return ENTRY(rec)->problem;
 }
 
+static const char *cell_run(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return ENTRY(rec)->run;
+}
+
 const struct out_col persist_columns[] = {
 	{ "DEVICE", "PCI address the rule matches", COL_DEFAULT, 0, cell_device },
 	{ "DRIVER", "the VFIO driver the rule binds", COL_DEFAULT, 0, cell_driver },
@@ -76,6 +82,7 @@ const struct out_col persist_columns[] = {
 	{ "FILE", "the rules file", COL_DEFAULT, 0, cell_file },
 	{ "PROBLEM", "why the file is not as iommuctl writes it; - when it is", COL_DEFAULT, 0,
 	  cell_problem },
+	{ "RUN", "what the rule makes udev run (its RUN keys, ; between them)", 0, 0, cell_run },
 	{ 0 }
 };
 
@@ -247,6 +254,7 @@ static json_object *entry_json(const void *rec)
 	js_set(o, "group", e->group >= 0 ? js_int(e->group) : NULL);
 	js_set(o, "file", json_object_new_string(e->path));
 	js_set(o, "problem", js_str(e->problem));
+	js_set(o, "run", js_str(e->run));
 	return o;
 }
 

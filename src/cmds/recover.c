@@ -20,10 +20,15 @@ static int recover_text(struct cli *cli, FILE *out, const void *data)
 	(void)cli;
 	if (!x->n && !x->nheld)
 		fprintf(out, "Nothing to recover.\n");
-	for (size_t i = 0; i < x->n; i++)
-		fprintf(out, "Group %u: interrupted %s %s\n", x->v[i].group, x->v[i].phase,
-			x->v[i].ok ? "recovered: every member is as recorded" :
-				     "could NOT be recovered");
+	for (size_t i = 0; i < x->n; i++) {
+		/* No phase: the journal (or its lock) could not be used; nothing was done. */
+		if (!x->v[i].phase[0])
+			fprintf(out, "Group %u: not recovered: nothing was done\n", x->v[i].group);
+		else
+			fprintf(out, "Group %u: interrupted %s %s\n", x->v[i].group, x->v[i].phase,
+				x->v[i].ok ? "recovered: every member is as recorded" :
+					     "could NOT be recovered");
+	}
 	for (size_t i = 0; i < x->nheld; i++) {
 		const struct ictl_held_recovered *h = &x->held[i];
 

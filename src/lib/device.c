@@ -20,6 +20,9 @@ static int read_pci_ids(struct ictl_ctx *ctx, int dfd, struct ictl_device *d)
 	uint64_t x;
 	int r = sysfs_read_u64_at(ctx, dfd, "vendor", &x);
 
+	/* A damaged file names itself (ictl_err_data): keep that, and its kind. */
+	if (r < 0 && ictl_err_kind(ctx, r) == ICTL_ERR_DATA)
+		return ictl_err_wrap(ctx, -r, "%s: cannot read vendor ID", d->name);
 	if (r < 0)
 		return ictl_err(ctx, -r, "%s: cannot read vendor ID: %s", d->name, strerror(-r));
 	d->vendor_id = (uint16_t)x;

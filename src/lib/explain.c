@@ -350,5 +350,6 @@ int ictl_explain_group(struct ictl_ctx *ctx, const struct ictl_group *g,
 	return 0;
 fail:
 	ictl_explain_clear(out);
-	return r == -ENOMEM ? r : ictl_err(ctx, -r, "group %u: %s", g->id, ictl_strerror(ctx));
+	/* Wrapped, so a damaged config space stays a damaged file (exit 1), not a usage error. */
+	return r == -ENOMEM ? r : ictl_err_wrap(ctx, -r, "group %u", g->id);
 }

@@ -81,8 +81,12 @@ static int read_resv(struct ictl_ctx *ctx, int dfd, struct ictl_group *g)
 	_cleanup_free_ char *text = NULL;
 	int r;
 
-	if (sysfs_read_alloc_at(ctx, dfd, "reserved_regions", &text) < 0)
+	r = sysfs_read_alloc_at(ctx, dfd, "reserved_regions", &text);
+	/* Absent on kernels before 4.11: none known.  Unreadable: damaged, never "none". */
+	if (r == -ENOENT)
 		return 0;
+	if (r < 0)
+		return ictl_err_wrap(ctx, -r, "group %u: cannot read its reserved regions", g->id);
 	r = ictl_parse_reserved_regions(ctx, text, &g->resv, &g->nresv);
 	/* A reserved_regions that does not parse is damaged data, not a bad argument. */
 	return r < 0 ? ictl_err_data(ctx, -r, "group %u: %s", g->id, ctx->err) : 0;

@@ -40,8 +40,12 @@ static int query_sysfs(struct ictl_ctx *ctx, const struct ictl_device *d, struct
 	memset(blob, 0, sizeof(blob));
 	r = u->vendor->hw_info_from_sysfs(ctx, u, blob, sizeof(blob));
 	if (r < 0) {
-		r = ictl_err(ctx, -r, "%s: cannot read the registers of %s from sysfs: %s", d->name,
-			     u->name, strerror(-r));
+		/* A register file the seam found damaged names itself (a failure, not usage). */
+		r = ictl_err_kind(ctx, r) == ICTL_ERR_DATA ?
+			    ictl_err_wrap(ctx, -r, "%s: cannot read the registers of %s from sysfs",
+					  d->name, u->name) :
+			    ictl_err_data(ctx, -r, "%s: cannot read the registers of %s from sysfs (%s): %s",
+					  d->name, u->name, u->path, strerror(-r));
 		goto out;
 	}
 	r = ictl_hw_info_decode(ctx, u->vendor->hw_info_type, blob, u->vendor->hw_info_size, out);

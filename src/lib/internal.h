@@ -59,6 +59,7 @@ struct ictl_ctx {
 	char *root;		/* as given, for messages and for libpci */
 	bool live;
 	struct pci_access *pacc; /* created on first use */
+	bool pci_names_loaded;	/* pci.ids given to libpci (pci.c) */
 	char *rootabs;		/* the root's absolute path, read on first use (sysfs_fd_realpath) */
 	struct ictl_snapshot snap;
 	/* Who has /dev/vfio nodes open: one /proc scan, at first use (owner-holders.c). */
@@ -110,6 +111,18 @@ int sysfs_read_int(struct ictl_ctx *ctx, const char *path, int *v);
 int sysfs_read_hex(struct ictl_ctx *ctx, const char *path, uint64_t *v);
 /* Read a whole attribute into a malloc'd string (for multi-line files). */
 int sysfs_read_alloc(struct ictl_ctx *ctx, const char *path, char **out);
+/*
+ * What the seam reads is bounded: an attribute (read_str and the numbers) at most a
+ * page, a text (read_alloc) at most SYSFS_TEXT_MAX, a binary file what the caller
+ * gives; a FIFO, a device or a directory where a file belongs is refused, named,
+ * as damaged data (ictl_err_data), and never blocks.
+ */
+#define SYSFS_ATTR_MAX 4096u
+#define SYSFS_TEXT_MAX (1u << 20)
+/* fd (opened from dfd/name, dfd < 0: from the root) is a regular file of at most cap bytes. */
+int sysfs_check_file(struct ictl_ctx *ctx, int fd, int dfd, const char *name, size_t cap);
+/* Up to len bytes of a binary file of at most len bytes (config space); the count read. */
+ssize_t sysfs_read_bin(struct ictl_ctx *ctx, const char *path, void *buf, size_t len);
 /* The last component of a symlink's target, e.g. driver -> .../e1000e gives "e1000e". */
 int sysfs_link_base(struct ictl_ctx *ctx, const char *path, char *buf, size_t len);
 /* The real directory of path (all symlinks resolved inside the root), relative to it. */
@@ -182,6 +195,12 @@ static inline void strv_clearp(struct strv *s)
 #define _cleanup_close_ __attribute__((cleanup(closep)))
 #define _cleanup_strv_ __attribute__((cleanup(strv_clearp)))
 
+/*
+ * A persisted udev rule's text (tlen bytes, NUL at tlen) for e->device, checked against
+ * what iommuctl persist writes (persist.c; fills run, group, driver, problem of e).
+ */
+void persist_rule_check(const char *text, size_t tlen, const char *self,
+			struct ictl_persist_entry *e);
 /* snprintf that reports truncation as -ENAMETOOLONG. */
 int path_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A whole string of hex digits, with or without 0x; -EINVAL otherwise. */

@@ -667,6 +667,7 @@ struct ictl_persist_entry {
 	int group;			/* the group when it was written; -1 unknown */
 	char path[4096];
 	char problem[160];		/* "" when the file is as iommuctl writes it */
+	char run[512];			/* what its RUN keys run, "; "-separated ("" none) */
 };
 
 /* Every 61-iommuctl-*.rules file, sorted; a malformed one is listed with its problem. */

@@ -38,6 +38,14 @@ struct own_journal {
 
 /* The state directory, opened (created when create); -ENOENT when absent and !create. */
 int own_state_dir(struct ictl_ctx *ctx, bool create);
+/* The path of a file of the state directory, for messages. */
+int own_state_name(struct ictl_ctx *ctx, const char *name, char *buf, size_t len);
+/*
+ * Open a file of the state directory dfd: O_NOFOLLOW, non-blocking, a regular file
+ * with one name that is root's or the caller's; created with O_EXCL when create and
+ * absent.  -ENOENT (no message) when absent; otherwise a message naming the file.
+ */
+int own_state_open(struct ictl_ctx *ctx, int dfd, const char *name, int flags, bool create);
 /*
  * Lock group in the state directory dfd (flock), waiting up to timeout_ms;
  * the lock's fd, or -EAGAIN naming the holder.  *waited (may be NULL): the
@@ -46,8 +54,13 @@ int own_state_dir(struct ictl_ctx *ctx, bool create);
 int own_lock_group(struct ictl_ctx *ctx, int dfd, unsigned int group, unsigned int timeout_ms,
 		   bool *waited);
 
-/* Parse a journal's text (changed in place) into j; j->group names it in messages. */
-int journal_parse(struct ictl_ctx *ctx, char *text, struct own_journal *j);
+/*
+ * Parse a journal's text of len bytes (changed in place; text[len] is '\0') into
+ * j, whose group is the one its file name gives; exactly what journal_format
+ * writes, or -EINVAL (ictl_err_data) naming file and line.
+ */
+int journal_parse(struct ictl_ctx *ctx, const char *file, char *text, size_t len,
+		  struct own_journal *j);
 /* The text of j as journal_write() writes it, pid on its pid line; malloc'd, NULL: -ENOMEM. */
 char *journal_format(const struct own_journal *j, int pid);
 /* -ENOENT (no message) when the group has no journal. */

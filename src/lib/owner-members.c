@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "owner-holders.h"
 #include "owner-members.h"
@@ -18,16 +19,31 @@ bool ictl_driver_is_vfio(const char *driver)
 	return driver && strstr(driver, "vfio") != NULL;
 }
 
+/*
+ * Never blocking (a FIFO without a reader fails), never through a symlink as the
+ * last component, only into a regular file with one name (a sysfs attribute, a
+ * capture's file); a capture's file is truncated only once that is known.
+ */
 int own_write(struct ictl_ctx *ctx, const char *path, const char *val)
 {
-	_cleanup_close_ int fd = sysfs_open(ctx, path, O_WRONLY | O_TRUNC);
+	const int flags = O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY;
+	_cleanup_close_ int fd = sysfs_open(ctx, path, ctx->live ? flags | O_TRUNC : flags);
 	size_t len = strlen(val);
+	struct stat st;
 	ssize_t n;
 
 	/* A device may change driver from here: VFIO nodes come and go. */
 	holders_forget(ctx);
 	if (fd < 0)
 		return fd;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1)
+		return ictl_err_data(ctx, EINVAL,
+				     "%s is not a file with one name (a FIFO, a device, a hard link): refusing to write it",
+				     path);
+	if (!ctx->live && ftruncate(fd, 0) < 0)
+		return -errno;
 	n = write(fd, val, len);
 	if (n < 0)
 		return -errno;

@@ -28,7 +28,8 @@ int own_err_unclaimed(struct ictl_ctx *ctx, unsigned int group, const struct ict
 
 /*
  * Writes.  Each one changes (or may change) which driver has a device, so it
- * forgets the holders snapshot.  -errno, no message.
+ * forgets the holders snapshot.  -errno, no message (but for a file that is no
+ * regular file with one name: a message naming it).
  */
 /* Write a whole attribute below the root (sysfs, or a capture's plain file). */
 int own_write(struct ictl_ctx *ctx, const char *path, const char *val);

@@ -166,7 +166,8 @@ static void pause_here(int dfd, unsigned int group, unsigned int k)
 	int fd;
 
 	snprintf(name, sizeof(name), "group-%u.paused", group);
-	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	unlinkat(dfd, name, 0);
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		snprintf(buf, sizeof(buf), "%u %d\n", k, (int)getpid());
 		if (write(fd, buf, strlen(buf)) < 0)
@@ -211,6 +212,38 @@ static int steps_run(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int df
 
 /* --- transactions --------------------------------------------------------------------- */
 
+/*
+ * Every member a journal names is in its group now: a journal naming another
+ * group's device is not acted on.
+ */
+static int members_belong(struct ictl_ctx *ctx, int dfd, const struct own_journal *j)
+{
+	struct ictl_own_member *m = NULL;
+	char name[64], file[PATH_MAX];
+	size_t n = 0;
+	int r = own_group_members(ctx, j->group, &m, &n);
+
+	snprintf(name, sizeof(name), "group-%u.journal", j->group);
+	(void)dfd;
+	if (own_state_name(ctx, name, file, sizeof(file)) < 0)
+		str_copy(file, name, sizeof(file));
+	if (r < 0)
+		return ictl_err_wrap(ctx, -r, "%s: cannot read the members of group %u; nothing was done and the file is kept",
+				     file, j->group);
+	for (size_t i = 0; i < j->n && !r; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < n && !found; k++)
+			found = !strcmp(m[k].device, j->v[i].device);
+		if (!found)
+			r = ictl_err_data(ctx, EINVAL,
+					  "%s line %zu: member %s is not in group %u; nothing was done and the file is kept: fix or remove it (iommuctl-recover(8))",
+					  file, i + 6, j->v[i].device, j->group);
+	}
+	free(m);
+	return r;
+}
+
 /* Finish or undo an interrupted transaction of this group (the lock is held). */
 static int recover_locked(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int dfd,
 			  unsigned int group, char *phase, size_t len)
@@ -226,6 +259,12 @@ static int recover_locked(struct ictl_ctx *ctx, const struct ictl_own_opts *o, i
 	if (!strcmp(j.phase, "claimed")) {
 		journal_clear(&j);
 		return 0;
+	}
+	r = members_belong(ctx, dfd, &j);
+	if (r < 0) {
+		phase[0] = '\0';
+		journal_clear(&j);
+		return r;
 	}
 	r = restore_all(ctx, &j, NULL, o->fault_restore);
 	if (r < 0) {
@@ -394,22 +433,43 @@ int ictl_own_apply(struct ictl_ctx *ctx, const struct ictl_own_opts *o, struct i
 	return r;
 }
 
-/* The groups with a journal in the state directory (listed by its fd: it is not below the root). */
-static void journal_groups(int dfd, struct strv *names)
+/*
+ * The groups with a journal in the state directory (listed by its fd: it is not
+ * below the root), by their names: group-N.journal with N a group number; any
+ * other name that starts so is refused (-EINVAL naming it) before anything is done.
+ */
+static int journal_groups(struct ictl_ctx *ctx, int dfd, struct strv *names)
 {
-	char path[64];
+	char path[64], file[PATH_MAX];
 	struct dirent *de;
+	int r = 0;
 	DIR *d;
 
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", dfd);
 	d = opendir(path);
-	while (d && (de = readdir(d))) {
-		if (!strncmp(de->d_name, "group-", 6) && strstr(de->d_name, ".journal") &&
-		    !strstr(de->d_name, ".tmp"))
-			strv_push(names, de->d_name);
+	if (!d)
+		return ictl_err(ctx, errno, "state directory: %s", strerror(errno));
+	while (!r && (de = readdir(d))) {
+		const char *num = de->d_name + 6, *dot;
+		char digits[16];
+		unsigned int g;
+
+		if (strncmp(de->d_name, "group-", 6) || !(dot = strstr(num, ".journal")))
+			continue;
+		if (strcmp(dot, ".journal") || (size_t)(dot - num) >= sizeof(digits) ||
+		    (snprintf(digits, sizeof(digits), "%.*s", (int)(dot - num), num),
+		     ictl_parse_group_id(ctx, digits, &g) < 0)) {
+			if (own_state_name(ctx, de->d_name, file, sizeof(file)) < 0)
+				str_copy(file, de->d_name, sizeof(file));
+			r = ictl_err_data(ctx, EINVAL,
+					  "%s: not a journal name iommuctl writes (group-N.journal, N a group number): nothing was done; remove it",
+					  file);
+		} else {
+			r = strv_push(names, de->d_name);
+		}
 	}
-	if (d)
-		closedir(d);
+	closedir(d);
+	return r;
 }
 
 int ictl_own_recover(struct ictl_ctx *ctx, const struct ictl_own_opts *o,
@@ -417,7 +477,7 @@ int ictl_own_recover(struct ictl_ctx *ctx, const struct ictl_own_opts *o,
 {
 	_cleanup_strv_ struct strv names = { 0 };
 	_cleanup_close_ int dfd = own_state_dir(ctx, false);
-	int n = 0;
+	int n = 0, r;
 
 	if (dfd == -ENOENT)
 		return 0;
@@ -425,13 +485,15 @@ int ictl_own_recover(struct ictl_ctx *ctx, const struct ictl_own_opts *o,
 		return dfd;
 	if (ctx->live && geteuid() != 0)
 		return ictl_err(ctx, EPERM, "recover changes drivers: run as root");
-	journal_groups(dfd, &names);
+	r = journal_groups(ctx, dfd, &names);
+	if (r < 0)
+		return r;
 	strv_foreach(&names, i) {
 		unsigned int group = (unsigned int)strtoul(names.v[i] + 6, NULL, 10);
 		char phase[16] = "";
 		_cleanup_close_ int lfd = own_lock_group(ctx, dfd, group, o->lock_timeout_ms, NULL);
-		int r = lfd < 0 ? lfd : recover_locked(ctx, o, dfd, group, phase, sizeof(phase));
 
+		r = lfd < 0 ? lfd : recover_locked(ctx, o, dfd, group, phase, sizeof(phase));
 		if (r == 0)
 			continue;
 		if ((size_t)n < max) {

@@ -115,21 +115,47 @@ static int rules_dir(struct ictl_ctx *ctx, bool create)
 	return sysfs_open(ctx, ICTL_PERSIST_DIR, O_RDONLY | O_DIRECTORY);
 }
 
-/* A regular file of at most RULE_MAX bytes, not through a symlink; -ENOENT when absent. */
-static int file_read(int dfd, const char *name, char **out)
+/* Rules are written only into a directory that is root's or the caller's, writable by no one else. */
+static int dir_check(struct ictl_ctx *ctx, int dfd, const char *dir)
 {
-	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+
+	if (fstat(dfd, &st) < 0)
+		return ictl_err(ctx, errno, "%s: %s", dir, strerror(errno));
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return ictl_err_data(ctx, EPERM,
+				     "%s belongs to uid %u, not root or you: refusing to write rules into it",
+				     dir, (unsigned int)st.st_uid);
+	if (st.st_mode & 022)
+		return ictl_err_data(ctx, EPERM,
+				     "%s is writable by group or others (mode %04o): refusing to write rules into it (chmod go-w it)",
+				     dir, (unsigned int)(st.st_mode & 07777));
+	return 0;
+}
+
+/*
+ * A regular file of at most RULE_MAX bytes, not through a symlink, never blocking;
+ * -ENOENT when absent, -ELOOP a symlink, -EINVAL not a regular file, -EFBIG too
+ * long.  *len: its length (it may hold NUL bytes).
+ */
+static int file_read(int dfd, const char *name, char **out, size_t *len)
+{
+	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+						   O_CLOEXEC);
 	char buf[RULE_MAX + 1];
 	size_t got = 0;
 	struct stat st;
 
 	*out = NULL;
+	*len = 0;
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
+	if (st.st_size > RULE_MAX)
+		return -EFBIG;
 	while (got < sizeof(buf)) {
 		ssize_t n = read(fd, buf + got, sizeof(buf) - got);
 
@@ -143,19 +169,49 @@ static int file_read(int dfd, const char *name, char **out)
 	}
 	if (got > RULE_MAX)
 		return -EFBIG;
-	buf[got] = '\0';
-	*out = strdup(buf);
-	return *out ? 0 : -ENOMEM;
+	*out = malloc(got + 1);
+	if (!*out)
+		return -ENOMEM;
+	memcpy(*out, buf, got);
+	(*out)[got] = '\0';
+	*len = got;
+	return 0;
 }
 
+/* Why file_read refused a file, in words. */
+static const char *read_problem(int r)
+{
+	switch (-r) {
+	case ELOOP:
+		return "it is a symbolic link, not followed";
+	case EINVAL:
+		return "it is not a regular file (a FIFO, a directory or a device)";
+	case EFBIG:
+		return "it is longer than any rule iommuctl writes";
+	}
+	return strerror(-r);
+}
+
+/* The group: decimal, no leading zero, at most INT_MAX (what the kernel numbers groups with). */
 static bool header_parse(const char *text, char *dev, char *drv, unsigned int *group)
 {
+	char num[24];
+	unsigned long v = 0;
+	size_t n;
 	int end = 0;
 
-	if (sscanf(text, "# iommuctl-persist 1: keep %63s on %63s across reboots (IOMMU group %u when written)%n",
-		   dev, drv, group, &end) != 3)
+	if (sscanf(text, "# iommuctl-persist 1: keep %63s on %63s across reboots (IOMMU group %20[0-9] when written)%n",
+		   dev, drv, num, &end) != 3 || !end || text[end] != '\n')
 		return false;
-	return end && text[end] == '\n';
+	n = strlen(num);
+	if (n > 10 || (num[0] == '0' && n > 1))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (unsigned long)(num[i] - '0');
+	if (v > 0x7fffffff)
+		return false;
+	*group = (unsigned int)v;
+	return true;
 }
 
 /* remove: the driver a file of ours names, for the report. */
@@ -200,6 +256,7 @@ static int plan_member(struct ictl_ctx *ctx, struct ictl_persist_plan *p, int df
 {
 	struct ictl_persist_file *f;
 	char *old = NULL;
+	size_t olen = 0;
 	int r = name_check(ctx, m->device);
 
 	if (!r && !p->remove && !driver_ok(m->driver))
@@ -210,7 +267,7 @@ static int plan_member(struct ictl_ctx *ctx, struct ictl_persist_plan *p, int df
 	f = plan_file(ctx, p, m->device);
 	if (!f)
 		return -ENOMEM;
-	r = dfd >= 0 ? file_read(dfd, f->name, &old) : -ENOENT;
+	r = dfd >= 0 ? file_read(dfd, f->name, &old, &olen) : -ENOENT;
 	if (p->remove) {
 		f->action = r == -ENOENT ? ICTL_PERSIST_ABSENT : ICTL_PERSIST_REMOVE;
 		f->content = old;
@@ -224,7 +281,8 @@ static int plan_member(struct ictl_ctx *ctx, struct ictl_persist_plan *p, int df
 	else if (r == -ENOENT)
 		f->action = ICTL_PERSIST_WRITE;
 	else
-		f->action = old && !strcmp(old, f->content) ? ICTL_PERSIST_UNCHANGED :
+		f->action = old && olen == strlen(f->content) && !strcmp(old, f->content) ?
+				    ICTL_PERSIST_UNCHANGED :
 							      ICTL_PERSIST_REWRITE;
 	free(old);
 	return r == -ENOMEM ? r : 0;
@@ -253,6 +311,7 @@ static int plan_gone(struct ictl_ctx *ctx, const char *arg, struct ictl_persist_
 	struct ictl_persist_file *f;
 	struct ictl_pci_addr a;
 	char *old = NULL;
+	size_t olen;
 	int r;
 
 	str_copy(why, ctx->err, sizeof(why));
@@ -261,7 +320,7 @@ static int plan_gone(struct ictl_ctx *ctx, const char *arg, struct ictl_persist_
 	f = plan_file(ctx, p, canon);
 	if (!f)
 		return -ENOMEM;
-	r = dfd >= 0 ? file_read(dfd, f->name, &old) : -ENOENT;
+	r = dfd >= 0 ? file_read(dfd, f->name, &old, &olen) : -ENOENT;
 	if (r == -ENOENT) {
 		ictl_persist_plan_clear(p);
 		return ictl_err(ctx, ENOENT, "%s", why);
@@ -323,6 +382,8 @@ int ictl_persist_apply(struct ictl_ctx *ctx, struct ictl_persist_plan *p)
 	dfd = rules_dir(ctx, !p->remove);
 	if (dfd < 0)
 		return ictl_err(ctx, -dfd, "%s: %s", dir, strerror(-dfd));
+	if (dir_check(ctx, dfd, dir) < 0)
+		return -EPERM;
 	for (size_t i = 0; i < p->nfiles; i++) {
 		struct ictl_persist_file *f = &p->files[i];
 		int r = 0;
@@ -378,15 +439,85 @@ static bool rule_exe(const char *text, char *exe, size_t len)
 	return exe_ok(exe);
 }
 
+/*
+ * What a rule file makes udev run: the value of every RUN key ("RUN+=",
+ * "RUN{builtin}+=", ...), joined by "; ", a NUL byte shown as \0, cut to len.
+ */
+static void rule_runs(const char *text, size_t tlen, char *out, size_t len)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i + 4 < tlen && o + 4 < len; i++) {
+		size_t k = i + 3;
+
+		if (memcmp(text + i, "RUN", 3) ||
+		    (i && text[i - 1] != ' ' && text[i - 1] != ',' && text[i - 1] != '\n'))
+			continue;
+		while (k < tlen && text[k] != '=' && text[k] != '"' && text[k] != '\n')
+			k++;
+		if (k + 1 >= tlen || text[k] != '=' || text[k + 1] != '"')
+			continue;
+		if (o)
+			o += (size_t)snprintf(out + o, len - o, "; ");
+		for (k += 2; k < tlen && text[k] != '"' && text[k] != '\n' && o + 3 < len; k++) {
+			if (text[k]) {
+				out[o++] = text[k];
+			} else {
+				out[o++] = '\\';
+				out[o++] = '0';
+			}
+		}
+		out[o] = '\0';
+		i = k;
+	}
+}
+
+/*
+ * Check the text of a rule file (tlen bytes, NUL-terminated at tlen) of e->device
+ * against what iommuctl writes: fills e->run, e->group, e->driver and e->problem
+ * ("" when it is as iommuctl persist writes it, with self, when given, as its binary).
+ */
+void persist_rule_check(const char *text, size_t tlen, const char *self,
+			struct ictl_persist_entry *e)
+{
+	char hdev[ICTL_NAME_MAX], hdrv[ICTL_NAME_MAX], exe[256];
+	_cleanup_free_ char *want = NULL;
+	unsigned int g;
+
+	e->group = -1;
+	e->driver[0] = e->problem[0] = '\0';
+	rule_runs(text, tlen, e->run, sizeof(e->run));
+	if (strlen(text) != tlen) {
+		snprintf(e->problem, sizeof(e->problem),
+			 "it holds a NUL byte (at offset %zu): not as iommuctl persist writes it",
+			 strlen(text));
+		return;
+	}
+	if (!header_parse(text, hdev, hdrv, &g) || strcmp(hdev, e->device) || !driver_ok(hdrv)) {
+		snprintf(e->problem, sizeof(e->problem), "no iommuctl-persist header for %.64s",
+			 e->device);
+		return;
+	}
+	e->group = (int)g;
+	str_copy(e->driver, hdrv, sizeof(e->driver));
+	if (!rule_exe(text, exe, sizeof(exe)) || !(want = rule_render(e->device, hdrv, g, exe)) ||
+	    strcmp(want, text))
+		snprintf(e->problem, sizeof(e->problem),
+			 "changed by hand: not as iommuctl persist writes it");
+	else if (self && self[0] && strcmp(exe, self))
+		snprintf(e->problem, sizeof(e->problem), "it runs %.60s, not this iommuctl (%.60s)",
+			 exe, self);
+}
+
 /* The problem of a file of ours, or "" when it is as iommuctl writes it. */
-static void entry_read(struct ictl_ctx *ctx, int dfd, const char *name,
+static void entry_read(struct ictl_ctx *ctx, int dfd, const char *name, const char *self,
 		       struct ictl_persist_entry *e)
 {
-	size_t len = strlen(name) - strlen(RULE_PREFIX RULE_SUFFIX);
-	char canon[ICTL_NAME_MAX], hdev[ICTL_NAME_MAX], hdrv[ICTL_NAME_MAX], exe[256];
-	_cleanup_free_ char *text = NULL, *want = NULL;
+	size_t len = strlen(name) - strlen(RULE_PREFIX RULE_SUFFIX), tlen = 0;
+	char canon[ICTL_NAME_MAX];
+	_cleanup_free_ char *text = NULL;
 	struct ictl_pci_addr a;
-	unsigned int g;
 	int r;
 
 	e->group = -1;
@@ -397,22 +528,12 @@ static void entry_read(struct ictl_ctx *ctx, int dfd, const char *name,
 		snprintf(e->problem, sizeof(e->problem), "its name holds no canonical PCI address");
 		return;
 	}
-	r = file_read(dfd, name, &text);
+	r = file_read(dfd, name, &text, &tlen);
 	if (r < 0) {
-		snprintf(e->problem, sizeof(e->problem), "cannot read it: %s", strerror(-r));
+		snprintf(e->problem, sizeof(e->problem), "cannot read it: %s", read_problem(r));
 		return;
 	}
-	if (!header_parse(text, hdev, hdrv, &g) || strcmp(hdev, e->device) || !driver_ok(hdrv)) {
-		snprintf(e->problem, sizeof(e->problem), "no iommuctl-persist header for %s",
-			 e->device);
-		return;
-	}
-	e->group = (int)(g & 0x7fffffff);
-	str_copy(e->driver, hdrv, sizeof(e->driver));
-	if (!rule_exe(text, exe, sizeof(exe)) || !(want = rule_render(e->device, hdrv, g, exe)) ||
-	    strcmp(want, text))
-		snprintf(e->problem, sizeof(e->problem),
-			 "changed by hand: not as iommuctl persist writes it");
+	persist_rule_check(text, tlen, self, e);
 }
 
 static bool is_ours(const char *name)
@@ -427,7 +548,7 @@ int ictl_persist_list(struct ictl_ctx *ctx, struct ictl_persist_entry **out, siz
 {
 	_cleanup_close_ int dfd = sysfs_open(ctx, ICTL_PERSIST_DIR, O_RDONLY | O_DIRECTORY);
 	_cleanup_strv_ struct strv names = { 0 };
-	char dir[4096];
+	char dir[4096], self[PATH_MAX];
 	int r;
 
 	*out = NULL;
@@ -435,6 +556,8 @@ int ictl_persist_list(struct ictl_ctx *ctx, struct ictl_persist_entry **out, siz
 	if (dfd == -ENOENT)
 		return 0;
 	ictl_persist_dir(ctx, dir, sizeof(dir));
+	if (self_exe(ctx, self, sizeof(self)) < 0)
+		self[0] = '\0';
 	r = dfd < 0 ? dfd : sysfs_list(ctx, ICTL_PERSIST_DIR, &names);
 	if (r < 0)
 		return ictl_err(ctx, -r, "%s: %s", dir, strerror(-r));
@@ -450,7 +573,7 @@ int ictl_persist_list(struct ictl_ctx *ctx, struct ictl_persist_entry **out, siz
 			*n = 0;
 			return -ENOMEM;
 		}
-		entry_read(ctx, dfd, names.v[i], e);
+		entry_read(ctx, dfd, names.v[i], self, e);
 	}
 	ctx->err[0] = '\0';
 	return 0;

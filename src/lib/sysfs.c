@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,10 +34,17 @@ static int openat2_retry(int dfd, const char *path, const struct open_how *how)
 	return fd < 0 ? -errno : (int)fd;
 }
 
+/* A read never waits for a writer: a FIFO where a file belongs reads as empty, or is refused. */
+static int nonblock(int flags)
+{
+	return (flags & O_ACCMODE) == O_RDONLY && !(flags & (O_PATH | O_DIRECTORY)) ?
+		       flags | O_NONBLOCK : flags;
+}
+
 int sysfs_open(struct ictl_ctx *ctx, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.flags = (uint64_t)(nonblock(flags) | O_CLOEXEC),
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 
@@ -55,7 +64,7 @@ int sysfs_open(struct ictl_ctx *ctx, const char *path, int flags)
 int sysfs_openat(struct ictl_ctx *ctx, int dfd, const char *name, int flags)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.flags = (uint64_t)(nonblock(flags) | O_CLOEXEC),
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
 	};
 
@@ -87,6 +96,77 @@ static ssize_t read_all(int fd, char *buf, size_t len)
 		got += (size_t)r;
 	}
 	return (ssize_t)got;
+}
+
+/* The path of dfd/name (dfd < 0: name from the root) for a message: below the root as given. */
+static void seam_path(struct ictl_ctx *ctx, int dfd, const char *name, char *buf, size_t len)
+{
+	_cleanup_free_ char *dir = NULL;
+	const char *root = ctx->live ? "" : ctx->root;
+	int rl = (int)strlen(root);
+
+	while (rl > 1 && root[rl - 1] == '/')
+		rl--;
+	while (*name == '/')
+		name++;
+	if (dfd >= 0 && dfd != ctx->rootfd && sysfs_fd_realpath(ctx, dfd, &dir) == 0 && dir[0])
+		snprintf(buf, len, "%.*s/%s/%s", rl, root, dir, name);
+	else
+		snprintf(buf, len, "%.*s/%s", rl, root, name);
+}
+
+static const char *file_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" :
+	       S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" : "not a file";
+}
+
+/*
+ * What the seam reads is a regular file (a sysfs or procfs attribute, a file of a
+ * capture) of at most cap bytes: a FIFO, a device or a directory where a file
+ * belongs, or a file larger than its kind can be, is a damaged tree, named.
+ */
+int sysfs_check_file(struct ictl_ctx *ctx, int fd, int dfd, const char *name, size_t cap)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size <= cap)
+		return 0;
+	seam_path(ctx, dfd, name, path, sizeof(path));
+	if (!S_ISREG(st.st_mode))
+		return ictl_err_data(ctx, EINVAL, "%s is %s, not a file: the tree is damaged",
+				     path, file_kind(st.st_mode));
+	return ictl_err_data(ctx, EFBIG,
+			     "%s is %jd bytes, more than such a file can hold (%zu): the tree is damaged",
+			     path, (intmax_t)st.st_size, cap);
+}
+
+/*
+ * Open a file to read: never blocking (a FIFO), never a terminal; checked by
+ * sysfs_check_file.  A failed open other than -ENOENT names the file too.
+ */
+static int open_file(struct ictl_ctx *ctx, int dfd, const char *name, size_t cap)
+{
+	int fd = dfd < 0 ? sysfs_open(ctx, name, O_RDONLY | O_NONBLOCK | O_NOCTTY) :
+			   sysfs_openat(ctx, dfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	char path[PATH_MAX];
+	int r;
+
+	if (fd < 0) {
+		if (fd == -ENOENT || fd == -ENOTDIR)
+			return fd;
+		seam_path(ctx, dfd, name, path, sizeof(path));
+		return ictl_err_data(ctx, -fd, "%s: %s", path, strerror(-fd));
+	}
+	r = sysfs_check_file(ctx, fd, dfd, name, cap);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
 }
 
 static void strip_newline(char *s, size_t n)
@@ -124,18 +204,18 @@ static int read_str_fd(int fd, char *buf, size_t len, bool once)
 
 int sysfs_read_str(struct ictl_ctx *ctx, const char *path, char *buf, size_t len)
 {
-	return read_str_fd(sysfs_open(ctx, path, O_RDONLY), buf, len, false);
+	return read_str_fd(open_file(ctx, -1, path, SYSFS_ATTR_MAX), buf, len, false);
 }
 
 int sysfs_read_str_at(struct ictl_ctx *ctx, int dfd, const char *name, char *buf, size_t len)
 {
-	return read_str_fd(sysfs_openat(ctx, dfd, name, O_RDONLY), buf, len, true);
+	return read_str_fd(open_file(ctx, dfd, name, SYSFS_ATTR_MAX), buf, len, true);
 }
 
-static int read_alloc_fd(int fd, char **out)
+static int read_alloc_fd(struct ictl_ctx *ctx, int fd, int dfd, const char *name, char **out)
 {
 	size_t cap = 4096, len = 0;
-	char *buf = NULL;
+	char *buf = NULL, path[PATH_MAX];
 
 	if (fd < 0)
 		return fd;
@@ -151,14 +231,18 @@ static int read_alloc_fd(int fd, char **out)
 		n = read_all(fd, buf + len, cap - len);
 		if (n < 0) {
 			free(buf);
-			return (int)n;
+			seam_path(ctx, dfd, name, path, sizeof(path));
+			return ictl_err_data(ctx, (int)-n, "%s: %s", path, strerror((int)-n));
 		}
 		len += (size_t)n;
 		if (len < cap)
 			break;
-		if (cap >= (1u << 20)) {
+		if (cap >= SYSFS_TEXT_MAX) {
 			free(buf);
-			return -EFBIG;
+			seam_path(ctx, dfd, name, path, sizeof(path));
+			return ictl_err_data(ctx, EFBIG,
+					     "%s is longer than such a file can be (%u bytes): the tree is damaged",
+					     path, SYSFS_TEXT_MAX);
 		}
 		cap *= 2;
 	}
@@ -169,16 +253,42 @@ static int read_alloc_fd(int fd, char **out)
 
 int sysfs_read_alloc(struct ictl_ctx *ctx, const char *path, char **out)
 {
-	_cleanup_close_ int fd = sysfs_open(ctx, path, O_RDONLY);
+	_cleanup_close_ int fd = open_file(ctx, -1, path, SYSFS_TEXT_MAX);
 
-	return read_alloc_fd(fd, out);
+	return read_alloc_fd(ctx, fd, -1, path, out);
 }
 
 int sysfs_read_alloc_at(struct ictl_ctx *ctx, int dfd, const char *name, char **out)
 {
-	_cleanup_close_ int fd = sysfs_openat(ctx, dfd, name, O_RDONLY);
+	_cleanup_close_ int fd = open_file(ctx, dfd, name, SYSFS_TEXT_MAX);
 
-	return read_alloc_fd(fd, out);
+	return read_alloc_fd(ctx, fd, dfd, name, out);
+}
+
+/* A bounded binary file (config space): up to len bytes; the count read. */
+ssize_t sysfs_read_bin(struct ictl_ctx *ctx, const char *path, void *buf, size_t len)
+{
+	_cleanup_close_ int fd = open_file(ctx, -1, path, len);
+	char where[PATH_MAX];
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
+	n = read_all(fd, buf, len);
+	if (n < 0) {
+		seam_path(ctx, -1, path, where, sizeof(where));
+		return ictl_err_data(ctx, (int)-n, "%s: %s", where, strerror((int)-n));
+	}
+	return n;
+}
+
+static int not_number(struct ictl_ctx *ctx, int dfd, const char *name, const char *buf)
+{
+	char path[PATH_MAX];
+
+	seam_path(ctx, dfd, name, path, sizeof(path));
+	return ictl_err_data(ctx, EINVAL, "%s: '%.40s' is not a number: the tree is damaged", path,
+			     buf);
 }
 
 static int parse_u64(const char *buf, uint64_t *v)
@@ -187,7 +297,7 @@ static int parse_u64(const char *buf, uint64_t *v)
 
 	errno = 0;
 	*v = strtoull(buf, &end, 0);
-	if (errno || end == buf || *end)
+	if (errno || end == buf || *end || *buf == '-')
 		return -EINVAL;
 	return 0;
 }
@@ -197,7 +307,9 @@ int sysfs_read_u64(struct ictl_ctx *ctx, const char *path, uint64_t *v)
 	char buf[64];
 	int r = sysfs_read_str(ctx, path, buf, sizeof(buf));
 
-	return r < 0 ? r : parse_u64(buf, v);
+	if (r < 0)
+		return r;
+	return parse_u64(buf, v) < 0 ? not_number(ctx, -1, path, buf) : 0;
 }
 
 int sysfs_read_u64_at(struct ictl_ctx *ctx, int dfd, const char *name, uint64_t *v)
@@ -205,7 +317,9 @@ int sysfs_read_u64_at(struct ictl_ctx *ctx, int dfd, const char *name, uint64_t 
 	char buf[64];
 	int r = sysfs_read_str_at(ctx, dfd, name, buf, sizeof(buf));
 
-	return r < 0 ? r : parse_u64(buf, v);
+	if (r < 0)
+		return r;
+	return parse_u64(buf, v) < 0 ? not_number(ctx, dfd, name, buf) : 0;
 }
 
 int sysfs_read_hex(struct ictl_ctx *ctx, const char *path, uint64_t *v)
@@ -213,7 +327,9 @@ int sysfs_read_hex(struct ictl_ctx *ctx, const char *path, uint64_t *v)
 	char buf[64];
 	int r = sysfs_read_str(ctx, path, buf, sizeof(buf));
 
-	return r < 0 ? r : parse_hex_u64(buf, v);
+	if (r < 0)
+		return r;
+	return parse_hex_u64(buf, v) < 0 ? not_number(ctx, -1, path, buf) : 0;
 }
 
 static int parse_int(const char *buf, int *v)
@@ -234,7 +350,9 @@ int sysfs_read_int(struct ictl_ctx *ctx, const char *path, int *v)
 	char buf[64];
 	int r = sysfs_read_str(ctx, path, buf, sizeof(buf));
 
-	return r < 0 ? r : parse_int(buf, v);
+	if (r < 0)
+		return r;
+	return parse_int(buf, v) < 0 ? not_number(ctx, -1, path, buf) : 0;
 }
 
 int sysfs_read_int_at(struct ictl_ctx *ctx, int dfd, const char *name, int *v)
@@ -242,7 +360,9 @@ int sysfs_read_int_at(struct ictl_ctx *ctx, int dfd, const char *name, int *v)
 	char buf[64];
 	int r = sysfs_read_str_at(ctx, dfd, name, buf, sizeof(buf));
 
-	return r < 0 ? r : parse_int(buf, v);
+	if (r < 0)
+		return r;
+	return parse_int(buf, v) < 0 ? not_number(ctx, dfd, name, buf) : 0;
 }
 
 static int split_parent(const char *path, char *dir, size_t len, const char **base)

@@ -95,7 +95,9 @@ expect() {
 	T=$(mktemp -d /tmp/ictl-perm.XXXXXX)
 	chmod 755 "$T"
 	cp -a "$FIX/intel-server" "$T/c"
-	mkdir -m 777 "$T/state"
+	# The caller's own state directory: one others can write into is refused (hostile.bats).
+	mkdir -m 700 "$T/state"
+	chown 65534:65534 "$T/state"
 	run --separate-stderr env IOMMUCTL_STATE_DIR="$T/state" setpriv --reuid=65534 --regid=65534 \
 		--clear-groups "$IOMMUCTL" --sysroot "$T/c" --json claim 03:00.0
 	rm -rf "$T"

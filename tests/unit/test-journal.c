@@ -24,13 +24,29 @@ static const char claiming[] = "iommuctl-journal 1\n"
 			       "member 0000:00:1f.2 driver ahci override vfio-pci\n"
 			       "member 0000:00:1f.3 driver - override -\n";
 
+/* Parse a copy of text as group's journal file "F"; the message is left in ctx. */
+static int parse_as(struct ictl_ctx *ctx, unsigned int group, const char *text, size_t len,
+		    struct own_journal *j)
+{
+	char *copy = malloc(len + 1);
+	int r;
+
+	*j = (struct own_journal){ .group = group };
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	r = journal_parse(ctx, "F", copy, len, j);
+	free(copy);
+	return r;
+}
+
 static void parse(struct ictl_ctx *ctx)
 {
-	struct own_journal j = { .group = 11 };
-	char text[sizeof(claiming)];
+	struct own_journal j;
 
-	memcpy(text, claiming, sizeof(text));
-	is_int(journal_parse(ctx, text, &j), 0, "a journal of today's format parses");
+	is_int(parse_as(ctx, 11, claiming, strlen(claiming), &j), 0,
+	       "a journal of today's format parses");
 	is_str(j.phase, "claiming", "  its phase");
 	is_str(j.target, "vfio-pci", "  its target");
 	if (is_int(j.n, 3, "  its three members")) {
@@ -45,23 +61,69 @@ static void parse(struct ictl_ctx *ctx)
 	journal_clear(&j);
 	ok(j.v == NULL && j.n == 0, "journal_clear empties it");
 
-	j = (struct own_journal){ .group = 7 };
-	strcpy(text, "iommuctl-journal 1\nphase releasing\ntarget -\nnext-version-line x\n"
-		     "member 0000:01:00.0 driver * override -\n");
-	is_int(journal_parse(ctx, text, &j), 0, "a release with a line we do not know parses");
+	static const char release[] = "iommuctl-journal 1\ngroup 7\nphase releasing\ntarget -\npid 9\n"
+				      "member 0000:01:00.0 driver * override -\n";
+	is_int(parse_as(ctx, 7, release, strlen(release), &j), 0, "a release parses");
 	is_str(j.target, "", "  target '-' is none");
 	ok(j.n == 1 && !strcmp(j.v[0].driver, "*"), "  driver '*' (the kernel's probe) is kept");
 	journal_clear(&j);
+}
 
-	j = (struct own_journal){ .group = 7 };
-	strcpy(text, "iommuctl-journal 2\nphase claimed\n");
-	is_int(journal_parse(ctx, text, &j), -EINVAL, "another format is refused");
-	is_str(ictl_strerror(ctx), "group 7: journal has an unknown format", "  naming the group");
-	journal_clear(&j);
-	j = (struct own_journal){ .group = 7 };
-	strcpy(text, "iommuctl-journal 1\ntarget vfio-pci\n");
-	is_int(journal_parse(ctx, text, &j), -EINVAL, "a journal without a phase is refused");
-	is_str(ictl_strerror(ctx), "group 7: journal has no phase", "  saying so");
+/* Every way a journal can differ from what iommuctl writes is refused, naming file and line. */
+static void refuse(struct ictl_ctx *ctx)
+{
+	static const struct {
+		const char *text, *msg, *what;
+	} bad[] = {
+		{ "", "F line 1: missing: the journal is empty", "an empty file" },
+		{ "iommuctl-journal 1\ngroup 11\n", "F line 3: missing: the journal ends in its header",
+		  "a header cut short" },
+		{ "iommuctl-journal 1\ngroup 11\nphase claimed", "F line 3: cut short",
+		  "a last line without its newline" },
+		{ "iommuctl-journal 2\n", "F line 1: a journal version this iommuctl does not read",
+		  "another version" },
+		{ "hello\n", "F line 1: not 'iommuctl-journal ...'", "not a journal" },
+		{ "iommuctl-journal 1\ngroup 4294967307\n", "F line 2: the group is not a number",
+		  "2^32+11 does not wrap to 11" },
+		{ "iommuctl-journal 1\ngroup 011\n", "F line 2: the group is not a number",
+		  "a leading zero" },
+		{ "iommuctl-journal 1\ngroup 12\n", "F line 2: says group 12, its name group 11",
+		  "another group than its name's" },
+		{ "iommuctl-journal 1\ngroup 11\nphase undoing\n", "F line 3: an unknown phase",
+		  "an unknown phase" },
+		{ "iommuctl-journal 1\ngroup 11\ntarget x\n", "F line 3: not 'phase ...'",
+		  "the header out of order" },
+		{ "iommuctl-journal 1\ngroup 11\nphase claimed\ntarget a;b\n",
+		  "F line 4: a target driver iommuctl does not write", "a target with ';'" },
+		{ "iommuctl-journal 1\ngroup 11\nphase claimed\ntarget -\npid 0\n",
+		  "F line 5: the pid is not a number", "pid 0" },
+		{ "iommuctl-journal 1\ngroup 11\nphase claimed\ntarget -\npid 1\nnext x\n",
+		  "F line 6: not 'member", "a line iommuctl does not write" },
+		{ "iommuctl-journal 1\ngroup 11\nphase claimed\ntarget -\npid 1\n"
+		  "member 0:1f.0 driver - override -\n",
+		  "F line 6: the member is not a PCI address", "a member in short form" },
+		{ "iommuctl-journal 1\ngroup 11\nphase claimed\ntarget -\npid 1\n"
+		  "member 0000:00:1f.0 driver  - override -\n",
+		  "F line 6: not 'member", "two spaces" },
+		{ "iommuctl-journal 1\ngroup 11\nphase claimed\ntarget -\npid 1\n"
+		  "member 0000:00:1f.0 driver $(x) override -\n",
+		  "F line 6: a driver name iommuctl does not write", "a driver with shell characters" },
+		{ "iommuctl-journal 1\ngroup 11\nphase claimed\ntarget -\npid 1\n"
+		  "member 0000:00:1f.0 driver - override -\nmember 0000:00:1f.0 driver - override -\n",
+		  "F line 7: member 0000:00:1f.0 is named twice", "a member named twice" },
+	};
+	struct own_journal j;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		is_int(parse_as(ctx, 11, bad[i].text, strlen(bad[i].text), &j), -EINVAL,
+		       "refused: %s", bad[i].what);
+		ok(!strncmp(ictl_strerror(ctx), bad[i].msg, strlen(bad[i].msg)), "  '%s...'",
+		   bad[i].msg);
+		journal_clear(&j);
+	}
+	is_int(parse_as(ctx, 11, "iommuctl-journal 1\n\0group 11\n", 28, &j), -EINVAL,
+	       "refused: a NUL byte");
+	ok(strstr(ictl_strerror(ctx), "F line 2: a NUL byte") != NULL, "  naming its line");
 	journal_clear(&j);
 }
 
@@ -78,7 +140,8 @@ static void format(struct ictl_ctx *ctx)
 	char *text = journal_format(&j, 4242);
 
 	is_str(text, claiming, "journal_format writes today's format, byte for byte");
-	if (text && is_int(journal_parse(ctx, text, &back), 0, "  ...which parses back")) {
+	if (text && is_int(journal_parse(ctx, "F", text, strlen(text), &back), 0,
+			   "  ...which parses back")) {
 		ok(back.n == 3 && !memcmp(back.v, recs, sizeof(recs)), "  to the same records");
 		is_str(back.phase, "claiming", "  and the same phase");
 	}
@@ -197,6 +260,7 @@ int main(void)
 		return 1;
 	}
 	parse(ctx);
+	refuse(ctx);
 	format(ctx);
 	records();
 	file(ctx, root);
