@@ -44,8 +44,15 @@ $(TREE_TESTS:%=$(ASAN_BUILD)/tests/unit/%): $(ASAN_BUILD)/obj/bench/sysfs-tree.o
 
 # bench-map: iommufd map/unmap and apply against the bare ioctls (bench/map-bench.c), in a
 # guest of the test kernel (the VM harness, shape none, 3 GiB for the 1 GiB mapping)
+# map-bench is put next to the in-guest test programs (build/tests/), which the VM harness
+# takes into the guest; `make all` does not build it.
 .PHONY: bench-map
-bench-map: all
+$(BUILD)/tests/map-bench: $(BUILD)/obj/bench/map-bench.o $(filter-out $(BUILD)/obj/src/cli/% \
+		$(BUILD)/obj/src/cmds/%,$(OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+bench-map: all $(BUILD)/tests/map-bench
 	IOMMUCTL=$(abspath $(IOMMUCTL)) VM_OUT=$(abspath $(BUILD))/vm-bench VM_SHAPES=none \
 		VM_SUITES=bench/vm-map.bats VM_MEM=3G VM_JOBS=1 tests/vm/run-suites
 	bench/map-report $(abspath $(BUILD))/vm-bench/none/map-bench.txt

@@ -211,7 +211,8 @@ sleeper() {
 	chmod 777 "$STATE"
 	run --separate-stderr ictl held objects --pid "$p"
 	assert_failure 5
-	[[ $stderr == *"the state directory is not this user's, or others may write it (mode 777"* ]] || fail "$stderr"
+	[[ $stderr == *"state directory $STATE is writable by group or others (mode 0777): refusing to use it (chmod go-w it)"* ]] ||
+		fail "$stderr"
 }
 
 @test "recover: the state file of a holder that is gone goes; a running holder's and a damaged one stay" {

@@ -59,10 +59,3 @@ $(BUILD)/tests/edu-dma: $(BUILD)/obj/tests/uapi/edu-dma.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
 -include $(BUILD)/obj/tests/uapi/edu-dma.d
-
-# map-bench (bench/map-bench.c): built here, next to the in-guest test programs, because
-# it needs /dev/iommu and the selftest mock, so it runs in the VM (make bench-map)
-all: $(BUILD)/tests/map-bench
-$(BUILD)/tests/map-bench: $(BUILD)/obj/bench/map-bench.o $(UAPI_LIB_OBJS)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
