@@ -16,71 +16,16 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
-#include "uapi/vfio.h"
-
-#define EDU_BUF ((uint64_t)0x40000)
-#define EDU_LEN ((uint64_t)2048)
-
-static int devfd = -1;
-static uint64_t bar0, cfg;
+#include "edu.h"
 
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "edu-dma: %s: %s\n", what, strerror(err));
 	exit(1);
-}
-
-static void region(uint32_t index, uint64_t *off)
-{
-	struct ictl_vfio_region_info ri = { .argsz = sizeof(ri), .index = index };
-
-	if (ioctl(devfd, ICTL_VFIO_DEVICE_GET_REGION_INFO, &ri) < 0)
-		die("VFIO_DEVICE_GET_REGION_INFO", errno);
-	*off = ri.offset;
-}
-
-static void io(bool wr, uint64_t off, void *v, size_t n)
-{
-	ssize_t r = wr ? pwrite(devfd, v, n, (off_t)off) : pread(devfd, v, n, (off_t)off);
-
-	if (r != (ssize_t)n)
-		die(wr ? "writing the device" : "reading the device", r < 0 ? errno : EIO);
-}
-
-static uint32_t rd32(uint64_t reg)
-{
-	uint32_t v;
-
-	io(false, bar0 + reg, &v, 4);
-	return v;
-}
-
-static void wr64(uint64_t reg, uint64_t v)
-{
-	io(true, bar0 + reg, &v, 8);
-}
-
-static bool transfer(uint64_t src, uint64_t dst, bool to_ram)
-{
-	uint32_t cmd = 1 | (to_ram ? 2 : 0);
-
-	wr64(0x80, src);
-	wr64(0x88, dst);
-	wr64(0x90, EDU_LEN);
-	io(true, bar0 + 0x98, &cmd, 4);
-	for (int i = 0; i < 200; i++) {
-		if (!(rd32(0x98) & 1))
-			return true;
-		usleep(10000);
-	}
-	return false;
 }
 
 static uint64_t hex(const char *s)
@@ -97,8 +42,9 @@ static uint64_t hex(const char *s)
 
 int main(int argc, char **argv)
 {
-	const char *fds = getenv("IOMMUCTL_DEVICE_FDS");
-	uint16_t cmd;
+	const char *fds = getenv("IOMMUCTL_DEVICE_FDS"), *what;
+	struct edu e;
+	int r;
 
 	if (argc < 3 || argc % 2 == 0) {
 		fprintf(stderr, "usage: edu-dma SRC DST [SRC DST ...] (under iommuctl apply --)\n");
@@ -106,19 +52,18 @@ int main(int argc, char **argv)
 	}
 	if (!fds || !*fds)
 		die("IOMMUCTL_DEVICE_FDS", ENOENT);
-	devfd = atoi(fds);
-	region(ICTL_VFIO_PCI_BAR0_REGION_INDEX, &bar0);
-	region(ICTL_VFIO_PCI_CONFIG_REGION_INDEX, &cfg);
-	if (rd32(0) != 0x010000ed)
-		die("not QEMU's edu device (identification register)", ENODEV);
-	io(false, cfg + 4, &cmd, 2);
-	cmd |= 0x6; /* memory space, bus master */
-	io(true, cfg + 4, &cmd, 2);
+	r = edu_open(&e, atoi(fds), &what);
+	if (r < 0)
+		die(what, -r);
 	for (int i = 1; i + 1 < argc; i += 2) {
 		uint64_t src = hex(argv[i]), dst = hex(argv[i + 1]);
-		bool ok = transfer(src, EDU_BUF, false) && transfer(EDU_BUF, dst, true);
 
-		printf("%#" PRIx64 " %#" PRIx64 " %s\n", src, dst, ok ? "ok" : "error");
+		r = edu_dma(&e, src, EDU_BUF, false);
+		if (!r)
+			r = edu_dma(&e, EDU_BUF, dst, true);
+		if (r < 0 && r != -ETIMEDOUT)
+			die("edu", -r);
+		printf("%#" PRIx64 " %#" PRIx64 " %s\n", src, dst, r ? "error" : "ok");
 	}
 	return 0;
 }

@@ -46,13 +46,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "edu.h"
 #include "internal.h"
 #include "iommufd.h"
 
 #define PAGE ((uint64_t)4096)
-#define EDU_BUF ((uint64_t)0x40000)
-#define EDU_DMA_LEN \
-	((uint64_t)2048) /* QEMU 7.2's edu refuses a whole 4 KiB transfer (off by one) */
 #define UNMAPPED_IOVA ((uint64_t)0xff00000)
 
 struct buf {
@@ -73,8 +71,7 @@ static const unsigned int scatter_slot[8] = { 0, 5, 2, 7, 4, 1, 6, 3 };
 static struct ictl_ctx *ctx;
 static struct ictl_iommufd *s;
 static uint32_t ioas, dev_id, hwpt;
-static int devfd;
-static uint64_t bar0, cfg;
+static struct edu edu;
 static const char *outdir;
 
 static void die(const char *what, int r)
@@ -250,66 +247,22 @@ static void write_truth(const struct buf *v)
 
 /* --- edu ----------------------------------------------------------------------------- */
 
-static void region(uint32_t index, uint64_t *off)
-{
-	struct ictl_vfio_region_info ri = { .argsz = sizeof(ri), .index = index };
-
-	if (ioctl(devfd, ICTL_VFIO_DEVICE_GET_REGION_INFO, &ri) < 0)
-		die("VFIO_DEVICE_GET_REGION_INFO", errno);
-	*off = ri.offset;
-}
-
-static void io(bool wr, uint64_t off, void *v, size_t n)
-{
-	ssize_t r = wr ? pwrite(devfd, v, n, (off_t)off) : pread(devfd, v, n, (off_t)off);
-
-	if (r != (ssize_t)n)
-		die(wr ? "writing the device" : "reading the device", r < 0 ? errno : EIO);
-}
-
-static uint32_t rd32(uint64_t reg)
-{
-	uint32_t v;
-
-	io(false, bar0 + reg, &v, 4);
-	return v;
-}
-
-static void wr64(uint64_t reg, uint64_t v)
-{
-	io(true, bar0 + reg, &v, 8);
-}
-
-/* One transfer; false when the device did not finish it in 2 s. */
-static bool edu_dma(uint64_t src, uint64_t dst, bool to_ram)
-{
-	uint32_t cmd = 1 | (to_ram ? 2 : 0);
-
-	wr64(0x80, src);
-	wr64(0x88, dst);
-	wr64(0x90, EDU_DMA_LEN);
-	io(true, bar0 + 0x98, &cmd, 4);
-	for (int i = 0; i < 200; i++) {
-		if (!(rd32(0x98) & 1))
-			return true;
-		usleep(10000);
-	}
-	return false;
-}
-
 static void edu_setup(void)
 {
 	const struct ictl_iommufd_obj *o = ictl_iommufd_find(s, dev_id);
-	uint16_t cmd;
+	const char *what;
+	int r = edu_open(&edu, o->fd, &what);
 
-	devfd = o->fd;
-	region(ICTL_VFIO_PCI_BAR0_REGION_INDEX, &bar0);
-	region(ICTL_VFIO_PCI_CONFIG_REGION_INDEX, &cfg);
-	if (rd32(0) != 0x010000ed)
-		die("not QEMU's edu device (identification register)", ENODEV);
-	io(false, cfg + 4, &cmd, 2);
-	cmd |= 0x6; /* memory space, bus master */
-	io(true, cfg + 4, &cmd, 2);
+	if (r < 0)
+		die(what, -r);
+}
+
+static void dma_or_die(uint64_t src, uint64_t dst, bool to_ram)
+{
+	int r = edu_dma(&edu, src, dst, to_ram);
+
+	if (r < 0)
+		die(r == -ETIMEDOUT ? "edu's DMA did not finish" : "edu", -r);
 }
 
 static void dma(const struct buf *v)
@@ -325,8 +278,8 @@ static void dma(const struct buf *v)
 
 		memset(src->va, 0, EDU_DMA_LEN);
 		snprintf((char *)src->va, EDU_DMA_LEN, "dma to iova 0x%" PRIx64, x);
-		if (!edu_dma(src->iova, EDU_BUF, false) || !edu_dma(EDU_BUF, x, true))
-			die("edu's DMA did not finish", ETIMEDOUT);
+		dma_or_die(src->iova, EDU_BUF, false);
+		dma_or_die(EDU_BUF, x, true);
 	}
 	for (size_t k = 0; k < sc->len / PAGE; k++) {
 		const char *t = (const char *)sc->va + k * PAGE;
@@ -338,9 +291,9 @@ static void dma(const struct buf *v)
 	/* Refused: a write to read-only pages, and one to an IOVA nothing maps. */
 	memset(src->va, 0, EDU_DMA_LEN);
 	strcpy((char *)src->va, "written through a read-only mapping");
-	if (!edu_dma(src->iova, EDU_BUF, false) || !edu_dma(EDU_BUF, v[B_RO].iova, true) ||
-	    !edu_dma(EDU_BUF, UNMAPPED_IOVA, true))
-		die("edu's DMA did not finish", ETIMEDOUT);
+	dma_or_die(src->iova, EDU_BUF, false);
+	dma_or_die(EDU_BUF, v[B_RO].iova, true);
+	dma_or_die(EDU_BUF, UNMAPPED_IOVA, true);
 	f = out_open("ro");
 	fprintf(f, "%.64s\n", (const char *)v[B_RO].va);
 	out_close(f, "ro");
