@@ -261,3 +261,25 @@ unsafe_irqs_allow() {
 unsafe_irqs_restore() {
     [ -z "${UNSAFE_IRQS_WAS:-}" ] || echo "$UNSAFE_IRQS_WAS" >"$UNSAFE_IRQS"
 }
+
+# For the suites that drive edu through iommufd and the selftest mock (apply, held):
+# IOFD (tests/uapi/iofd), EDU bound to vfio-pci where the kernel has iommufd, and unsafe
+# interrupts allowed for shapes without interrupt remapping; the teardown undoes it. The mock
+# needs no IOMMU, so on shape none only IOFD is set.
+edu_iommufd_setup_file() {
+    IOFD=$(dirname "$IOMMUCTL")/tests/iofd
+    export IOFD
+    [ -n "$VM_SHAPE" ] || return 0
+    [ "$VM_SHAPE" != none ] || return 0
+    sys_scan
+    EDU=$(edu_bdf) || return 0
+    export EDU
+    [ "$VM_KERNEL_KIND" = stock ] || sys_bind_vfio "$EDU"
+    unsafe_irqs_allow
+}
+
+edu_iommufd_teardown_file() {
+    unsafe_irqs_restore
+    [ -n "${EDU:-}" ] && [ "$VM_KERNEL_KIND" != stock ] || return 0
+    sys_unbind_vfio "$EDU"
+}

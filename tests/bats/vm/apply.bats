@@ -12,22 +12,11 @@
 # Debian's stock kernel (no iommufd) the registers come from sysfs.
 setup_file() {
     load "$BATS_TEST_DIRNAME/../../vm/bats-helpers"
-    # the mock needs no IOMMU: its tests run in shape none too
-    IOFD=$(dirname "$IOMMUCTL")/tests/iofd
-    export IOFD
-    [ -n "$VM_SHAPE" ] || return 0
-    [ "$VM_SHAPE" != none ] || return 0
-    sys_scan
-    EDU=$(edu_bdf) || return 0
-    export EDU
-    [ "$VM_KERNEL_KIND" = stock ] || sys_bind_vfio "$EDU"
-    unsafe_irqs_allow
+    edu_iommufd_setup_file
 }
 
 teardown_file() {
-    unsafe_irqs_restore
-    [ -n "${EDU:-}" ] && [ "$VM_KERNEL_KIND" != stock ] || return 0
-    sys_unbind_vfio "$EDU"
+    edu_iommufd_teardown_file
 }
 
 setup() {
