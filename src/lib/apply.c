@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <linux/mman.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,7 +10,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "apply.h"
@@ -140,43 +138,6 @@ static int mem_memfd(struct ictl_apply *a, struct ictl_apply_map *mp, const char
 	return dontfork(a, mp->va, size);
 }
 
-/*
- * Whether the kernel can pin a file's pages through the fd (IOMMU_IOAS_MAP_FILE:
- * memfd_pin_folios() takes shmem and hugetlbfs files only); *fs names the
- * filesystem of one it cannot.
- */
-static bool file_pinnable(int fd, const char *path, const char **fs)
-{
-	struct statfs sf;
-	int r = fd >= 0 ? fstatfs(fd, &sf) : statfs(path, &sf);
-
-	*fs = "unknown";
-	if (r < 0)
-		return true;	/* let the kernel say */
-	switch ((unsigned long)sf.f_type) {
-	case TMPFS_MAGIC:
-	case HUGETLBFS_MAGIC:
-		return true;
-	case EXT4_SUPER_MAGIC:
-		*fs = "ext2/3/4";
-		return false;
-	case XFS_SUPER_MAGIC:
-		*fs = "xfs";
-		return false;
-	case BTRFS_SUPER_MAGIC:
-		*fs = "btrfs";
-		return false;
-	case V9FS_MAGIC:
-		*fs = "9p";
-		return false;
-	case NFS_SUPER_MAGIC:
-		*fs = "nfs";
-		return false;
-	default:
-		*fs = "non-shmem";
-		return false;
-	}
-}
 
 /*
  * The user's file (not below any sysroot: a spec names the host's files), never
@@ -208,7 +169,7 @@ static int mem_file(struct ictl_apply *a, struct ictl_apply_map *mp,
 				"memory file %s is %llu bytes: offset %#llx + size %#llx goes past its end",
 				m->file, (ull)st.st_size, (ull)m->offset.v, (ull)m->size.v);
 	}
-	if (file_pinnable(fd, NULL, &fs)) {
+	if (ictl_file_pinnable(fd, NULL, &fs)) {
 		mp->fd = fd;
 		return 0;
 	}
@@ -324,7 +285,7 @@ static const char *map_ioctl(const struct ictl_spec_mapping *m)
 
 	switch (m->memory) {
 	case ICTL_SPEC_MEM_FILE:
-		return file_pinnable(-1, m->file, &fs) ? "IOMMU_IOAS_MAP_FILE" : "IOMMU_IOAS_MAP";
+		return ictl_file_pinnable(-1, m->file, &fs) ? "IOMMU_IOAS_MAP_FILE" : "IOMMU_IOAS_MAP";
 	case ICTL_SPEC_MEM_MEMFD:
 		return "IOMMU_IOAS_MAP_FILE";
 	case ICTL_SPEC_MEM_COPY:

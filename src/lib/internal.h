@@ -236,4 +236,12 @@ int ictl_hw_info_iommufd(struct ictl_ctx *ctx, const struct ictl_device *d,
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Whether the kernel pins a file's pages through its fd (IOMMU_IOAS_MAP_FILE:
+ * shmem and hugetlbfs files only); by fd, or by path when fd < 0.  *fs names
+ * the filesystem of one it cannot ("ext2/3/4", "xfs", ...).  true when it
+ * cannot tell (the kernel will say).
+ */
+bool ictl_file_pinnable(int fd, const char *path, const char **fs);
+
 #endif /* ICTL_INTERNAL_H */

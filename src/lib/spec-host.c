@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "iommufd.h"
 #include "spec-internal.h"
@@ -488,11 +489,53 @@ static void check_ioctls(struct spec_chk *c)
 			   "a vEVENTQ");
 }
 
+/*
+ * The files the mappings name, on the live system (a capture's spec names
+ * another machine's files): there, of the size the mapping needs, and, for a
+ * device to write to, on a filesystem whose pages the kernel pins by fd.
+ */
+static void check_files(struct spec_chk *c)
+{
+	const struct ictl_spec *s = c->s;
+	char path[80];
+
+	if (!ictl_is_live(c->ctx))
+		return;
+	for (size_t i = 0; i < s->nioas; i++) {
+		for (size_t k = 0; k < s->ioas[i].nmaps; k++) {
+			const struct ictl_spec_mapping *m = &s->ioas[i].maps[k];
+			const char *fs;
+			struct stat st;
+
+			if (m->memory != ICTL_SPEC_MEM_FILE)
+				continue;
+			snprintf(path, sizeof(path), "ioas[%zu].mappings[%zu].memory", i, k);
+			if (stat(m->file, &st) < 0)
+				HERR(c, m->memory_pos, path, m->file, "memory file %s: %s", m->file,
+				     strerror(errno));
+			else if (!S_ISREG(st.st_mode))
+				HERR(c, m->memory_pos, path, m->file, "memory file %s is not a regular file",
+				     m->file);
+			else if ((uint64_t)st.st_size < m->offset.v ||
+				 (uint64_t)st.st_size - m->offset.v < m->size.v)
+				HERR(c, m->memory_pos, path, m->file,
+				     "memory file %s is %llu bytes: offset %#llx + size %#llx goes past its end",
+				     m->file, (ull)st.st_size, (ull)m->offset.v, (ull)m->size.v);
+			else if ((m->access & ICTL_SPEC_ACCESS_WRITE) &&
+				 !ictl_file_pinnable(-1, m->file, &fs))
+				HERR(c, m->memory_pos, path, m->file,
+				     "memory file %s is on %s: the kernel lets a device write only to tmpfs, memfd and hugetlbfs files (memfd_pin_folios); give access: r, or copy it to /dev/shm",
+				     m->file, fs);
+		}
+	}
+}
+
 void spec_check_host(struct spec_chk *c)
 {
 	check_devices(c);
 	check_resv(c);
 	check_objects(c);
+	check_files(c);
 	if (c->env->have_ioctls)
 		check_ioctls(c);
 }

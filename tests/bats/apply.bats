@@ -438,3 +438,39 @@ BAD=(
 	assert_failure 2
 	stderr_has "missing SPEC"
 }
+
+@test "files, live: each memory file is there and long enough; a device writes only to tmpfs or hugetlbfs ones" {
+	local d=$BATS_TEST_TMPDIR shm=/dev/shm S=$BATS_TEST_TMPDIR/files.yaml
+	[ "$(stat -f -c %T "$d")" != tmpfs ] || d=$ROOT/build
+	[ "$(stat -f -c %T "$d")" != tmpfs ] || skip "no directory off tmpfs here ($BATS_TEST_TMPDIR, $ROOT/build)"
+	[ "$(stat -f -c %T "$shm")" = tmpfs ] || skip "/dev/shm is not a tmpfs here"
+	head -c 8192 /dev/zero >"$d/disk.img"
+	head -c 8192 /dev/zero >"$shm/ictl-bats-$$.img"
+	cat >"$S" <<-EOF
+	ioas:
+	  - name: ram
+	    mappings:
+	      - {iova: 0x100000, size: 8K, memory: {file: $shm/ictl-bats-$$.img}}
+	      - {iova: 0x200000, size: 8K, memory: {file: $d/disk.img}, access: r}
+	EOF
+	check apply --check "$S"
+	assert_success
+	assert_output --partial "ok: 0 errors, 0 warnings (against the live system)"
+	cat >>"$S" <<-EOF
+	      - {iova: 0x300000, size: 4K, memory: {file: $d/disk.img}}
+	      - {iova: 0x400000, size: 4K, memory: {file: $d/disk.img, offset: 8K}, access: r}
+	      - {iova: 0x500000, size: 4K, memory: {file: $d/nothing.img}, access: r}
+	      - {iova: 0x600000, size: 4K, memory: {file: $d}, access: r}
+	EOF
+	check apply --check "$S"
+	rm -f "$shm/ictl-bats-$$.img"
+	assert_failure 3
+	assert_line --regexp "^$S:6:44: error: ioas\[0\]\.mappings\[2\]\.memory: memory file $d/disk\.img is on [^:]+: the kernel lets a device write only to tmpfs, memfd and hugetlbfs files"
+	assert_line --partial "ioas[0].mappings[3].memory: memory file $d/disk.img is 8192 bytes: offset 0x2000 + size 0x1000 goes past its end"
+	assert_line --partial "ioas[0].mappings[4].memory: memory file $d/nothing.img: No such file or directory"
+	assert_line --partial "ioas[0].mappings[5].memory: memory file $d is not a regular file"
+	assert_output --partial "4 errors, 0 warnings (against the live system)"
+	# a capture names another machine's files: not looked for here
+	check --sysroot "$FIX/intel-server" apply --check "$S"
+	refute_output --partial "memory file"
+}
