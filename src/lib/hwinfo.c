@@ -62,6 +62,7 @@ int ictl_hw_info_query(struct ictl_ctx *ctx, const struct ictl_device *d, bool f
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	out->rc_canwbs = ICTL_UNKNOWN;
 	if (!d->iommu[0] || d->group < 0)
 		return ictl_err(ctx, ENODEV, "%s is not behind an IOMMU: no unit translates its DMA",
 				d->name);
@@ -72,7 +73,8 @@ int ictl_hw_info_query(struct ictl_ctx *ctx, const struct ictl_device *d, bool f
 				"iommufd is missing (no /dev/iommu: the kernel lacks CONFIG_IOMMUFD)");
 	else
 		r = ictl_hw_info_iommufd(ctx, d, out);
-	if (!r)
+	/* Only an SMMUv3's capabilities depend on it (its vIOMMU without S2FWB). */
+	if (!r && out->type == ICTL_IOMMU_HW_INFO_TYPE_ARM_SMMUV3)
 		out->rc_canwbs = ictl_fw_rc_canwbs(ctx, d, out->rc_canwbs_source,
 						   sizeof(out->rc_canwbs_source));
 	return r;
