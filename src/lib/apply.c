@@ -149,35 +149,23 @@ static int mem_memfd(struct ictl_apply *a, struct ictl_apply_map *mp, const char
 static int mem_file(struct ictl_apply *a, struct ictl_apply_map *mp,
 		    const struct ictl_spec_mapping *m)
 {
-	const char *fs;
+	bool wr = m->access & ICTL_SPEC_ACCESS_WRITE, pinnable = false;
+	char why[sizeof(a->ctx->err)];
 	void *va;
-	bool wr = m->access & ICTL_SPEC_ACCESS_WRITE;
-	struct stat st;
-	int fd;
+	int fd, r;
 
 	fd = open(m->file, (wr ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return ictl_err(a->ctx, errno, "memory file %s: %s%s", m->file, strerror(errno),
 				wr && errno == EACCES ? " (access: rw opens it for writing; give access: r)" : "");
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	r = ictl_file_mappable(fd, m->file, m->offset.v, m->size.v, wr, &pinnable, why, sizeof(why));
+	if (r) {
 		close(fd);
-		return ictl_err(a->ctx, EINVAL, "memory file %s: not a regular file", m->file);
+		return ictl_err(a->ctx, r, "%s", why);
 	}
-	if ((uint64_t)st.st_size < m->offset.v || (uint64_t)st.st_size - m->offset.v < m->size.v) {
-		close(fd);
-		return ictl_err(a->ctx, EINVAL,
-				"memory file %s is %llu bytes: offset %#llx + size %#llx goes past its end",
-				m->file, (ull)st.st_size, (ull)m->offset.v, (ull)m->size.v);
-	}
-	if (ictl_file_pinnable(fd, NULL, &fs)) {
+	if (pinnable) {
 		mp->fd = fd;
 		return 0;
-	}
-	if (wr) {
-		close(fd);
-		return ictl_err(a->ctx, EOPNOTSUPP,
-				"memory file %s is on %s: the kernel lets a device write only to tmpfs, memfd and hugetlbfs files (memfd_pin_folios); give access: r, or copy it to /dev/shm",
-				m->file, fs);
 	}
 	va = mmap(NULL, m->size.v, PROT_READ, MAP_SHARED, fd, (off_t)m->offset.v);
 	close(fd);

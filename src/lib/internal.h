@@ -244,4 +244,13 @@ int ictl_hw_info_iommufd(struct ictl_ctx *ctx, const struct ictl_device *d,
  */
 bool ictl_file_pinnable(int fd, const char *path, const char **fs);
 
+/*
+ * Whether a mapping of [offset, offset + size) of a file can be made: a regular
+ * file that long and, for a device to write to, one whose pages the kernel pins
+ * by fd.  By fd, or by path when fd < 0.  0 (and *pinnable), or an errno with
+ * the reason, naming the file, in why.
+ */
+int ictl_file_mappable(int fd, const char *path, uint64_t offset, uint64_t size, bool write,
+		       bool *pinnable, char *why, size_t len);
+
 #endif /* ICTL_INTERNAL_H */

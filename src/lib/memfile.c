@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The files a spec maps: what the kernel can pin of them (apply, apply --check). */
+#include <errno.h>
 #include <linux/magic.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 
 #include "internal.h"
@@ -42,4 +46,36 @@ bool ictl_file_pinnable(int fd, const char *path, const char **fs)
 		*fs = "non-shmem";
 		return false;
 	}
+}
+
+int ictl_file_mappable(int fd, const char *path, uint64_t offset, uint64_t size, bool write,
+		       bool *pinnable, char *why, size_t len)
+{
+	const char *fs;
+	struct stat st;
+
+	if ((fd >= 0 ? fstat(fd, &st) : stat(path, &st)) < 0) {
+		int e = errno;
+
+		snprintf(why, len, "memory file %s: %s", path, strerror(e));
+		return e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, len, "memory file %s is not a regular file", path);
+		return EINVAL;
+	}
+	if ((uint64_t)st.st_size < offset || (uint64_t)st.st_size - offset < size) {
+		snprintf(why, len, "memory file %s is %llu bytes: offset %#llx + size %#llx goes past its end",
+			 path, (unsigned long long)st.st_size, (unsigned long long)offset,
+			 (unsigned long long)size);
+		return EINVAL;
+	}
+	*pinnable = ictl_file_pinnable(fd, path, &fs);
+	if (write && !*pinnable) {
+		snprintf(why, len,
+			 "memory file %s is on %s: the kernel lets a device write only to tmpfs, memfd and hugetlbfs files (memfd_pin_folios); give access: r, or copy it to /dev/shm",
+			 path, fs);
+		return EOPNOTSUPP;
+	}
+	return 0;
 }

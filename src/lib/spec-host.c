@@ -504,28 +504,16 @@ static void check_files(struct spec_chk *c)
 	for (size_t i = 0; i < s->nioas; i++) {
 		for (size_t k = 0; k < s->ioas[i].nmaps; k++) {
 			const struct ictl_spec_mapping *m = &s->ioas[i].maps[k];
-			const char *fs;
-			struct stat st;
+			char why[sizeof(c->ctx->err)];
+			bool pinnable;
 
 			if (m->memory != ICTL_SPEC_MEM_FILE)
 				continue;
 			snprintf(path, sizeof(path), "ioas[%zu].mappings[%zu].memory", i, k);
-			if (stat(m->file, &st) < 0)
-				HERR(c, m->memory_pos, path, m->file, "memory file %s: %s", m->file,
-				     strerror(errno));
-			else if (!S_ISREG(st.st_mode))
-				HERR(c, m->memory_pos, path, m->file, "memory file %s is not a regular file",
-				     m->file);
-			else if ((uint64_t)st.st_size < m->offset.v ||
-				 (uint64_t)st.st_size - m->offset.v < m->size.v)
-				HERR(c, m->memory_pos, path, m->file,
-				     "memory file %s is %llu bytes: offset %#llx + size %#llx goes past its end",
-				     m->file, (ull)st.st_size, (ull)m->offset.v, (ull)m->size.v);
-			else if ((m->access & ICTL_SPEC_ACCESS_WRITE) &&
-				 !ictl_file_pinnable(-1, m->file, &fs))
-				HERR(c, m->memory_pos, path, m->file,
-				     "memory file %s is on %s: the kernel lets a device write only to tmpfs, memfd and hugetlbfs files (memfd_pin_folios); give access: r, or copy it to /dev/shm",
-				     m->file, fs);
+			if (ictl_file_mappable(-1, m->file, m->offset.v, m->size.v,
+					       m->access & ICTL_SPEC_ACCESS_WRITE, &pinnable, why,
+					       sizeof(why)))
+				HERR(c, m->memory_pos, path, m->file, "%s", why);
 		}
 	}
 }

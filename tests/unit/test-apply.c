@@ -9,6 +9,9 @@
  * picks is what apply reports and hands over; a dry run issues nothing.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,6 +245,36 @@ static void dry_run(struct ictl_ctx *ctx, const struct ictl_spec *sp)
 	ictl_apply_free(a);
 }
 
+/* The memory-file rule apply and apply --check share (memfile.c). */
+static void memory_files(void)
+{
+	char dir[] = "/dev/shm/ictl-mf-XXXXXX", file[64], why[512];
+	bool pin = false;
+	int fd;
+
+	if (!mkdtemp(dir)) {
+		skip(7, "no /dev/shm here");
+		return;
+	}
+	snprintf(file, sizeof(file), "%s/img", dir);
+	fd = open(file, O_RDWR | O_CREAT | O_EXCL, 0600);
+	ok(fd >= 0 && ftruncate(fd, 8192) == 0, "an 8 KiB file on tmpfs");
+	is_int(ictl_file_mappable(fd, file, 4096, 4096, true, &pin, why, sizeof(why)), 0,
+	       "its last page maps for writing");
+	ok(pin, "and the kernel pins it by fd (tmpfs)");
+	is_int(ictl_file_mappable(-1, file, 4096, 8192, false, &pin, why, sizeof(why)), EINVAL,
+	       "past its end is refused, by path too");
+	ok(strstr(why, file) && strstr(why, "8192 bytes"), "naming the file and its size: %s", why);
+	is_int(ictl_file_mappable(-1, dir, 0, 4096, false, &pin, why, sizeof(why)), EINVAL,
+	       "a directory is not a memory file: %s", why);
+	is_int(ictl_file_mappable(-1, "/nonexistent/img", 0, 4096, false, &pin, why, sizeof(why)),
+	       ENOENT, "a missing file gives its errno: %s", why);
+	if (fd >= 0)
+		close(fd);
+	unlink(file);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	struct ictl_ctx *ctx;
@@ -256,6 +289,7 @@ int main(void)
 	mock_example(ctx, &sp);
 	failures(ctx, &sp);
 	dry_run(ctx, &sp);
+	memory_files();
 	ictl_spec_clear(&sp);
 	ictl_ctx_free(ctx);
 	return done_testing();
