@@ -899,6 +899,157 @@ on_vfio() {
 	fails 1 "group 12: reserved_regions line 1 is not 'START END TYPE' in hex"
 }
 
+# --- rows that cannot be read: a row with its error, the rest of the listing intact --------
+
+# sound ARGS: the same command's stdout on the unmodified fixture, without lines matching $SKIP
+sound() {
+	"$IOMMUCTL" --sysroot "$FIX/intel-server" "$@" | grep -v -E "$SKIP"
+}
+
+# rest_intact ARGS: the run's stdout, but for lines matching $SKIP, is the sound tree's
+rest_intact() {
+	diff -u <(sound "$@") <(grep -v -E "$SKIP" <<<"$output")
+}
+
+# json_rest_intact KEY FILTER ARGS: the JSON elements not selected by FILTER are the sound tree's
+json_rest_intact() {
+	local key=$1 sel=$2
+	shift 2
+	diff -u <("$IOMMUCTL" --sysroot "$FIX/intel-server" --json "$@" |
+		jq -c ".$key[] | select(($sel) | not)") <(jq -c ".$key[] | select(($sel) | not)" <<<"$output")
+}
+
+@test "rows: a group without devices/ is a row with its error; groups lists the rest, exits 1" {
+	rm -rf "$G12/devices"
+	x groups -o +ERROR
+	fails 1 "^iommuctl: group 12: cannot list sys/kernel/iommu_groups/12/devices: No such file or directory$"
+	assert_line --regexp "^ +12 DMA-FQ +- +0 error +- +group 12: cannot list sys/kernel/iommu_groups/12/devices: No such file or directory$"
+	SKIP='^ +12 ' rest_intact groups -o +ERROR
+	assert_equal "$(grep -c . <<<"$output")" 16
+}
+
+@test "rows: a group without devices/, in JSON: an error object in its element, null in the others" {
+	rm -rf "$G12/devices"
+	x --json groups
+	assert_equal "$status" 1
+	assert_equal "$stderr" ""
+	jq_true '(.groups | length) == 15 and ([.groups[] | select(.error != null) | .group] == [12])
+		and (.groups[] | select(.group == 12) | .viable == null and .devices == []
+			and .error.code == 1 and .error.errno == "ENOENT"
+			and (.error.message | test("iommu_groups/12/devices")))
+		and (has("error") | not)'
+	json_rest_intact groups '.group == 12' groups
+}
+
+@test "rows: a group without devices/: show, explain and claim of that one group fail naming it" {
+	rm -rf "$G12/devices"
+	for cmd in "show 12" "explain 12" "claim --dry-run 12" "show 04:00.0" "status 12"; do
+		# shellcheck disable=SC2086
+		x $cmd
+		fails 1 "group 12: cannot list sys/kernel/iommu_groups/12/devices: No such file or directory"
+		assert_equal "$(grep -c . <<<"$stderr")" 1
+	done
+	x show 13
+	assert_success
+}
+
+@test "rows: a group without devices/: status lists the others, the group is its own row" {
+	rm -rf "$G12/devices"
+	x status -o GROUP,STATE,ERROR
+	fails 1 "group 12: cannot list sys/kernel/iommu_groups/12/devices"
+	assert_line --regexp "^ +12 error +group 12: cannot list sys/kernel/iommu_groups/12/devices: No such file or directory$"
+	assert_line --regexp "^ +13 kernel +-$"
+}
+
+@test "rows: a group whose reserved_regions is damaged keeps its members; groups --tree lists the rest" {
+	echo "0xfee00000 garbage" >"$G12/reserved_regions"
+	x groups -o GROUP,NDEV,VIABLE,DEVICES,ERROR
+	fails 1 "^iommuctl: group 12: reserved_regions line 1 is not 'START END TYPE' in hex"
+	assert_line --regexp "^ +12 +1 error +0000:04:00.0 +group 12: reserved_regions line 1 is not"
+	x groups --tree
+	assert_equal "$status" 1
+	assert_line --regexp "^12 +DMA-FQ +- +error$"
+	SKIP='^12 ' rest_intact groups --tree
+	# the one group alone is the command's error, as before
+	x show 12
+	fails 1 "group 12: reserved_regions line 1"
+}
+
+@test "rows: a reserved_regions that is a directory is its group's row, in JSON too" {
+	replace "$G12/reserved_regions"
+	mkdir "$G12/reserved_regions"
+	x --json groups
+	assert_equal "$status" 1
+	jq_true '[.groups[] | select(.error != null) | .group] == [12]
+		and (.groups[] | select(.group == 12) | .devices == ["0000:04:00.0"]
+			and .error.code == 1 and (.error.message | test("iommu_groups/12/reserved_regions is a directory")))'
+	json_rest_intact groups '.group == 12' groups
+}
+
+@test "rows: a device whose vendor is a FIFO is a row with its error; devices lists the rest, exits 1" {
+	replace "$D4/vendor"
+	mkfifo "$D4/vendor"
+	x devices -o +ERROR
+	fails 1 "^iommuctl: 0000:04:00.0: cannot read vendor ID: .*0000:04:00.0/vendor is a FIFO, not a file: the tree is damaged$"
+	assert_line --regexp "^0000:04:00.0 +12 dmar0 nvme +- +- +error +0000:04:00.0: cannot read vendor ID: .*/vendor is a FIFO"
+	SKIP='^0000:04:00.0 ' rest_intact devices -o +ERROR
+	assert_equal "$(grep -c . <<<"$output")" 19
+}
+
+@test "rows: a device whose vendor is not a number, in JSON: its IDs null, its error, the rest intact" {
+	echo nope >"$D4/vendor"
+	x --json devices
+	assert_equal "$status" 1
+	assert_equal "$stderr" ""
+	jq_true '(.devices | length) == 18 and ([.devices[] | select(.error != null) | .device] == ["0000:04:00.0"])
+		and (.devices[] | select(.device == "0000:04:00.0") | .vendor_id == null and .class == null
+			and .driver == "nvme" and .group == 12 and .error.code == 1 and .error.errno == "EINVAL"
+			and (.error.message | test("0000:04:00.0/vendor: .nope. is not a number")))'
+	json_rest_intact devices '.device == "0000:04:00.0"' devices
+}
+
+@test "rows: a device that cannot be read is not hidden by a filter, and shows in groups --tree" {
+	replace "$D4/vendor"
+	mkdir "$D4/vendor"
+	x devices --class 0c03
+	fails 1 "0000:04:00.0/vendor is a directory"
+	assert_line --regexp "^0000:04:00.0 .* error$"
+	assert_line --regexp "^0000:00:14.0 "
+	assert_equal "$(grep -c . <<<"$output")" 3
+	x groups --tree
+	fails 1 "0000:04:00.0/vendor is a directory"
+	assert_line --regexp "^.-0000:04:00.0 +- +nvme +error$"
+	SKIP='^.-0000:04:00.0 ' rest_intact groups --tree
+	x --json groups --tree
+	jq_true '.groups[] | select(.group == 12) | .device_info[0].error.code == 1 and .error == null'
+	# the group's other readers fail on that one member, naming it
+	x explain 12
+	fails 1 "0000:04:00.0/vendor is a directory"
+	x show 04:00.0
+	fails 1 "0000:04:00.0/vendor is a directory"
+}
+
+@test "rows: a member link that leads nowhere is a device row with its error" {
+	rm -rf "$D41"
+	x --json devices
+	assert_equal "$status" 1
+	jq_true '[.devices[] | select(.error != null) | .device] == ["0000:04:00.1"]
+		and (.devices[] | select(.device == "0000:04:00.1") | .error.message | test("no device 0000:04:00.1"))'
+	json_rest_intact devices '.device == "0000:04:00.1"' devices
+}
+
+@test "rows: a sound tree's groups, devices and groups --tree have an error member null everywhere, exit 0" {
+	x --json groups
+	assert_success
+	jq_true '[.groups[] | has("error") and .error == null] | all'
+	x --json devices
+	assert_success
+	jq_true '[.devices[] | has("error") and .error == null] | all'
+	x --json groups --tree
+	assert_success
+	jq_true '[.groups[] | .device_info[] | has("error") and .error == null] | all'
+}
+
 # --- exit codes on a host without an IOMMU ------------------------------------------------
 
 @test "no IOMMU: explain GROUP exits 3" {
