@@ -3,15 +3,17 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "internal.h"
 
+/* An optional ID: left as it is when unreadable or wider than 16 bits (never cut). */
 static void read_hex16(struct ictl_ctx *ctx, int dfd, const char *attr, uint16_t *v)
 {
 	uint64_t x = 0;
 
-	if (!sysfs_read_u64_at(ctx, dfd, attr, &x))
+	if (!sysfs_read_u64_at(ctx, dfd, attr, &x) && x <= UINT16_MAX)
 		*v = (uint16_t)x;
 }
 
@@ -25,13 +27,17 @@ static int read_pci_ids(struct ictl_ctx *ctx, int dfd, struct ictl_device *d)
 		return ictl_err_wrap(ctx, -r, "%s: cannot read vendor ID", d->name);
 	if (r < 0)
 		return ictl_err(ctx, -r, "%s: cannot read vendor ID: %s", d->name, strerror(-r));
+	if (x > UINT16_MAX)
+		return ictl_err_data(ctx, EINVAL,
+				     "%s: cannot read vendor ID: %s/%s/vendor: 0x%" PRIx64 " is wider than 16 bits: the tree is damaged",
+				     d->name, ctx->live ? "" : ctx->root, d->path, x);
 	d->vendor_id = (uint16_t)x;
 	read_hex16(ctx, dfd, "device", &d->device_id);
 	read_hex16(ctx, dfd, "subsystem_vendor", &d->subsys_vendor_id);
 	read_hex16(ctx, dfd, "subsystem_device", &d->subsys_device_id);
-	if (!sysfs_read_u64_at(ctx, dfd, "class", &x))
+	if (!sysfs_read_u64_at(ctx, dfd, "class", &x) && x <= 0xffffff)
 		d->class_code = (uint32_t)x;
-	if (!sysfs_read_u64_at(ctx, dfd, "revision", &x))
+	if (!sysfs_read_u64_at(ctx, dfd, "revision", &x) && x <= UINT8_MAX)
 		d->revision = (uint8_t)x;
 	return 0;
 }

@@ -893,6 +893,84 @@ on_vfio() {
 	fails 1 "0000:04:00.0/vendor: '-1' is not a number"
 }
 
+@test "numbers: a vendor with a blank and a sign (' -1') is not wrapped to 0xffff" {
+	printf ' -1\n' >"$D4/vendor"
+	x show 04:00.0
+	fails 1 "0000:04:00.0/vendor: ' -1' is not a number: the tree is damaged"
+	refute_output --partial "ffff"
+}
+
+@test "numbers: a vendor with a plus sign" {
+	printf '+0x8086\n' >"$D4/vendor"
+	x show 04:00.0
+	fails 1 "0000:04:00.0/vendor: '\\+0x8086' is not a number"
+}
+
+@test "numbers: a vendor of 0x10000 is not cut to 16 bits" {
+	printf '0x10000\n' >"$D4/vendor"
+	x show 04:00.0
+	fails 1 "0000:04:00.0: cannot read vendor ID: .*0000:04:00.0/vendor: 0x10000 is wider than 16 bits: the tree is damaged"
+	refute_output --partial "[0000]"
+}
+
+@test "numbers: a vendor of 0x with no digits" {
+	printf '0x\n' >"$D4/vendor"
+	x show 04:00.0
+	fails 1 "0000:04:00.0/vendor: '0x' is not a number"
+}
+
+@test "numbers: a device ID of -1 is not read as 0xffff" {
+	printf '%s\n' -1 >"$D4/device"
+	x --json show 04:00.0
+	assert_success
+	jq_true '.device.vendor_id == "0x1b36" and .device.device_id != "0xffff"'
+}
+
+@test "numbers: a NUMA node of -1 still reads (the one negative sysfs writes), ' -1' does not" {
+	printf '%s\n' 1 >"$D4/numa_node"
+	x --json show 04:00.0
+	jq_true '.device.numa_node == 1'
+	printf ' 1\n' >"$D4/numa_node"
+	x --json show 04:00.0
+	jq_true '.device.numa_node == -1'
+}
+
+@test "NUL byte: a vendor '0x8086\\0junk' is an error naming the file, not 0x8086" {
+	printf '0x8086\0junk\n' >"$D4/vendor"
+	x show 04:00.0
+	fails 1 "0000:04:00.0: cannot read vendor ID: .*0000:04:00.0/vendor holds a NUL byte \\(at offset 6\\): it is not text; the tree is damaged"
+	refute_output --partial "Intel"
+}
+
+@test "NUL byte: a vendor '5\\0' in a listing is that device's row" {
+	printf '5\0' >"$D4/vendor"
+	x devices
+	fails 1 "0000:04:00.0/vendor holds a NUL byte \\(at offset 1\\)"
+	assert_line --regexp "^0000:04:00.0 +12 dmar0 nvme +- +- +error$"
+	assert_line --regexp "^0000:04:00.1 +13 "
+}
+
+@test "NUL byte: reserved_regions with good lines before a NUL is an error, not the lines before it" {
+	printf '0x00000000fee00000 0x00000000feefffff msi\n\0garbage\n' >"$G12/reserved_regions"
+	x show 12
+	fails 1 "group 12: cannot read its reserved regions: .*iommu_groups/12/reserved_regions holds a NUL byte \\(at offset 42\\)"
+	refute_output --partial "msi"
+}
+
+@test "NUL byte: a group's type 'DMA\\0identity' is not shown as DMA" {
+	printf 'DMA\0identity\n' >"$G12/type"
+	x show 12
+	assert_success
+	assert_line --regexp "^  Type: +-$"
+}
+
+@test "NUL byte: a driver_override 'vfio-pci\\0' is not vfio-pci" {
+	printf 'vfio-pci\0\n' >"$D4/driver_override"
+	x --json show 04:00.0
+	assert_success
+	jq_true '.device.driver_override == null'
+}
+
 @test "reserved_regions: a damaged line names the group (exit 1)" {
 	echo "0xfee00000 garbage" >"$G12/reserved_regions"
 	x show 12
