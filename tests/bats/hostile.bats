@@ -1128,6 +1128,34 @@ json_rest_intact() {
 	jq_true '[.groups[] | .device_info[] | has("error") and .error == null] | all'
 }
 
+@test "reserved_regions: a bad line after good ones, through every command that reads them (no leak on the ASan build)" {
+	local cmd want
+	printf '%s\n' "0x00000000fee00000 0x00000000feefffff msi" "bad line" \
+		"0x0000000000000000 0x0000000000000fff direct" >"$G12/reserved_regions"
+	printf '0x0 2M 0x40000000 rw\n' | "$IOMMUCTL" pt build --format x86-64 -o "$C/x.img" - >/dev/null
+	# the exit status of each on the damaged group: a leak aborts the ASan build (134) instead
+	while read -r want cmd; do
+		# shellcheck disable=SC2086
+		x $cmd
+		fails "$want" "group 12: reserved_regions line 2 is not 'START END TYPE' in hex"
+	done <<-EOF
+		1 show 12
+		1 show 04:00.0
+		1 groups
+		1 groups --tree
+		1 explain 12
+		1 status 12
+		1 claim --dry-run 12
+		1 pt validate --group 12 $C/x.img
+	EOF
+	x doctor 04:00.0
+	assert_equal "$status" 1
+	assert_output --partial "IOMMU group: group 12: reserved_regions line 2 is not 'START END TYPE'"
+	x --json groups
+	assert_equal "$status" 1
+	jq_true '.groups[] | select(.group == 12) | .error.code == 1'
+}
+
 # --- exit codes on a host without an IOMMU ------------------------------------------------
 
 @test "no IOMMU: explain GROUP exits 3" {
