@@ -102,8 +102,10 @@ static int device_read_at(struct ictl_ctx *ctx, const char *dir, const char *nam
 		d->addr = (struct ictl_pci_addr){ 0 };
 
 	r = dfd < 0 ? dfd : sysfs_fd_realpath(ctx, dfd, &d->path);
+	/* Listed (its name was found) but not there: a link into nothing, a damaged tree. */
 	if (r == -ENOENT)
-		return ictl_err(ctx, ENOENT, "no device %s in %ssys", name, ctx->live ? "/" : ctx->root);
+		return ictl_err_data(ctx, ENOENT, "no device %s in %ssys: %s leads nowhere", name,
+				     ctx->live ? "/" : ctx->root, dir);
 	if (r < 0)
 		return ictl_err(ctx, -r, "%s: %s", dir, strerror(-r));
 

@@ -223,6 +223,7 @@ struct ictl_unit {
 	struct ictl_unit_attr attrs[ICTL_UNIT_ATTRS_MAX];
 	size_t ndevices;
 	char (*devices)[ICTL_NAME_MAX];
+	struct ictl_row_error *error;	/* NULL, or why its directory could not be resolved */
 };
 
 struct ictl_unit_list {
@@ -230,7 +231,10 @@ struct ictl_unit_list {
 	struct ictl_unit *v;
 };
 
-/* The units, by name in natural order. */
+/*
+ * The units, by name in natural order.  A unit whose directory cannot be resolved
+ * is in the list with its error (ictl_row_error), no devices and the unknown kind.
+ */
 int ictl_units_scan(struct ictl_ctx *ctx, struct ictl_unit_list *out);
 void ictl_unit_list_clear(struct ictl_unit_list *l);
 /* The unit called name in a list as ictl_units_scan returns it, or NULL; O(log n). */

@@ -1112,8 +1112,30 @@ json_rest_intact() {
 	x --json devices
 	assert_equal "$status" 1
 	jq_true '[.devices[] | select(.error != null) | .device] == ["0000:04:00.1"]
-		and (.devices[] | select(.device == "0000:04:00.1") | .error.message | test("no device 0000:04:00.1"))'
+		and (.devices[] | select(.device == "0000:04:00.1") | .error.code == 1
+			and (.error.message | test("no device 0000:04:00.1 in .*: sys/bus/pci/devices/0000:04:00.1 leads nowhere")))'
 	json_rest_intact devices '.device == "0000:04:00.1"' devices
+}
+
+@test "rows: an IOMMU unit whose link leads nowhere is a row with its error; iommus lists the rest, exits 1" {
+	ln -s ../../devices/virtual/iommu/dmar9 "$C/sys/class/iommu/dmar9"
+	x iommus -o IOMMU,KIND,NDEV,ERROR
+	fails 1 "^iommuctl: IOMMU unit dmar9: cannot resolve its sysfs directory sys/class/iommu/dmar9: No such file or directory$"
+	assert_line --regexp "^dmar9 error +0 IOMMU unit dmar9: cannot resolve its sysfs directory sys/class/iommu/dmar9: No such file or directory$"
+	assert_line --regexp "^dmar0 intel-vtd +18 -$"
+	SKIP='^dmar9 ' rest_intact iommus -o IOMMU,KIND,NDEV,ERROR
+	x --json iommus
+	assert_equal "$status" 1
+	jq_true '[.iommus[] | select(.error != null) | .iommu] == ["dmar9"]
+		and (.iommus[] | select(.iommu == "dmar9") | .kind == null and .error.code == 1 and .error.errno == "ENOENT")'
+	json_rest_intact iommus '.iommu == "dmar9"' iommus
+	# the other unit's devices are served as before; doctor says the unit could not be read
+	x hw-info --sysfs 00:02.0
+	assert_success
+	assert_output --partial "intel-vtd IOMMU dmar0 of 0000:00:02.0"
+	x doctor
+	assert_equal "$status" 8
+	assert_output --partial "IOMMU unit dmar9: cannot resolve its sysfs"
 }
 
 @test "rows: a sound tree's groups, devices and groups --tree have an error member null everywhere, exit 0" {

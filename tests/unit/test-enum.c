@@ -229,6 +229,27 @@ static void rows(struct ictl_ctx *ctx, const char *root)
 	ictl_ctx_snapshot(ctx, false);
 }
 
+/* A unit whose link leads nowhere: kept with its error, the other unit read. */
+static void unit_rows(struct ictl_ctx *ctx, const char *root)
+{
+	struct ictl_unit_list units;
+	const struct ictl_unit *bad, *good;
+
+	tree_link(root, "sys/class/iommu/dmar9", "../../devices/virtual/iommu/dmar9");
+	if (!is_int(ictl_units_scan(ctx, &units), 0, "a unit that leads nowhere does not fail the scan"))
+		return;
+	bad = ictl_unit_find(&units, "dmar9");
+	good = ictl_unit_find(&units, "dmar0");
+	ok(units.n == 2 && good && !good->error && good->ndevices == NGROUPS * 4,
+	   "  ...dmar0 is read, with its devices");
+	ok(bad && bad->error && bad->error->err == -ENOENT && bad->error->kind == ICTL_ERR_DATA &&
+	   !bad->ndevices && !strcmp(ictl_unit_kind(bad), "unknown") &&
+	   !strcmp(bad->error->msg,
+		   "IOMMU unit dmar9: cannot resolve its sysfs directory sys/class/iommu/dmar9: No such file or directory"),
+	   "  ...dmar9 with its error, naming the link, no devices");
+	ictl_unit_list_clear(&units);
+}
+
 int main(void)
 {
 	char dir[256];
@@ -244,6 +265,7 @@ int main(void)
 		one_group(ctx);
 		snapshot(ctx, dir);
 		rows(ctx, dir);
+		unit_rows(ctx, dir);
 	}
 	ictl_ctx_free(ctx);
 	tree_remove(dir);
