@@ -23,12 +23,12 @@ _iommuctl() {
 	groups)
 		opts=" --tree -t --output -o --raw --noheadings --class --driver --vendor --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
-		cols="GROUP TYPE IOMMU NDEV VIABLE DEVICES BLOCKERS RESV"
+		cols="GROUP TYPE IOMMU NDEV VIABLE DEVICES BLOCKERS RESV ERROR"
 		;;
 	devices)
 		opts=" --output -o --raw --noheadings --class --driver --vendor --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
-		cols="DEVICE GROUP IOMMU DRIVER IDS CLASS DESCRIPTION CLASSCODE VENDOR NAME SUBSYSTEM REV OVERRIDE VFIO NUMA BOOTVGA BUS"
+		cols="DEVICE GROUP IOMMU DRIVER IDS CLASS DESCRIPTION CLASSCODE VENDOR NAME SUBSYSTEM REV OVERRIDE VFIO NUMA BOOTVGA BUS ERROR"
 		;;
 	show)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
@@ -37,7 +37,7 @@ _iommuctl() {
 	iommus)
 		opts=" --output -o --raw --noheadings --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
-		cols="IOMMU KIND NDEV GROUPS ATTRIBUTES DESCRIPTION DEVICES"
+		cols="IOMMU KIND NDEV GROUPS ATTRIBUTES DESCRIPTION DEVICES ERROR"
 		;;
 	explain)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"

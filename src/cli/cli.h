@@ -143,6 +143,12 @@ void cli_verbose(struct cli *cli, const char *fmt, ...) __attribute__((format(pr
 int cli_exit_code(int err);
 /* The one JSON error object: {"message", "code", "errno"} (errno null when err >= 0). */
 json_object *cli_json_error_object(int code, int err, const char *msg);
+/*
+ * A listing's row the library kept with its error (ictl_row_error): its exit code
+ * (as cli_lib_exit_code), and its JSON "error" member (null for a row without one).
+ */
+int cli_row_exit_code(const struct ictl_row_error *e);
+json_object *cli_json_row_error(const struct ictl_row_error *e);
 
 /*
  * In JSON mode, turn usage errors into JSON: getopt and argp print them on

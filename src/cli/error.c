@@ -118,10 +118,10 @@ void cli_verbose(struct cli *cli, const char *fmt, ...)
 	cli_error_line(msg);
 }
 
-int cli_lib_exit_code(struct cli *cli, int err)
+static int kind_exit_code(enum ictl_err_kind kind, int err)
 {
 	/* The kernel's or a damaged file's EINVAL/ENOENT: the operation failed. */
-	if (ictl_err_kind(cli->ctx, err) != ICTL_ERR_LIB) {
+	if (kind != ICTL_ERR_LIB) {
 		switch (-err) {
 		case EINVAL:
 		case ENOENT:
@@ -133,6 +133,21 @@ int cli_lib_exit_code(struct cli *cli, int err)
 		}
 	}
 	return cli_exit_code(err);
+}
+
+int cli_lib_exit_code(struct cli *cli, int err)
+{
+	return kind_exit_code(ictl_err_kind(cli->ctx, err), err);
+}
+
+int cli_row_exit_code(const struct ictl_row_error *e)
+{
+	return kind_exit_code(e->kind, e->err);
+}
+
+json_object *cli_json_row_error(const struct ictl_row_error *e)
+{
+	return e ? cli_json_error_object(cli_row_exit_code(e), e->err, e->msg) : NULL;
 }
 
 int cli_lib_error(struct cli *cli, int err)

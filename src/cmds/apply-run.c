@@ -136,14 +136,15 @@ static int run_text(struct cli *cli, FILE *out, const void *data)
 	char sz[32];
 
 	(void)cli;
-	fprintf(out, "%s%s:\n", x->dry_run ? "Would apply " : "Apply ", x->file);
+	/* Names come from the spec: any bytes YAML can spell ("\x1b", "\udcff") (escape.h). */
+	fprintf(out, "%s%s:\n", x->dry_run ? "Would apply " : "Apply ", esc_text(x->file));
 	for (size_t i = 0; i < x->c->n; i++)
 		fprintf(out, "  %3zu. claim group %u for vfio-pci%s\n", ++n, x->c->plan[i].group,
 			x->c->plan[i].nsteps ? "" : " (already claimed)");
 	for (size_t i = 0; x->a && i < x->a->nsteps; i++) {
 		const struct ictl_apply_step *st = &x->a->steps[i];
 
-		fprintf(out, "  %3zu. %s", ++n, st->what);
+		fprintf(out, "  %3zu. %s", ++n, esc_text(st->what));
 		if (st->err)
 			fprintf(out, ": FAILED (%s)", strerror(-st->err));
 		else if (st->id)
@@ -158,7 +159,7 @@ static int run_text(struct cli *cli, FILE *out, const void *data)
 
 				snprintf(sz, sizeof(sz), "%#llx", (unsigned long long)m->size.v);
 				fprintf(out, "  %-12s %-12s iova %#-14llx size %-12s %-10s %s%s\n",
-					x->s->ioas[i].name, m->name[0] ? m->name : "-",
+					esc_text(x->s->ioas[i].name), m->name[0] ? esc_text(m->name) : "-",
 					(unsigned long long)x->a->maps[i][k].iova, sz,
 					ictl_spec_mem_name(m->memory),
 					m->access & ICTL_SPEC_ACCESS_READ ? "r" : "",
@@ -206,7 +207,7 @@ static int end_text(struct cli *cli, FILE *out, const void *data)
 	const struct end_rec *x = data;
 
 	(void)cli;
-	fprintf(out, "Apply ended: %s; %zu object%s destroyed", x->reason, x->destroyed,
+	fprintf(out, "Apply ended: %s; %zu object%s destroyed", esc_text(x->reason), x->destroyed,
 		x->destroyed == 1 ? "" : "s");
 	for (size_t i = 0; i < x->nreleased; i++)
 		fprintf(out, "%s%u", i ? ", " : "; released group ", x->released[i]);
@@ -283,7 +284,7 @@ static int release_groups(struct cli *cli, struct claims *c)
 			if (r < 0 && !ret) {
 				ret = r;
 				if (!cli->json)
-					fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
+					cli_error_line(ictl_strerror(cli->ctx));
 			}
 		}
 		if (c->lock[i] >= 0)
@@ -341,7 +342,7 @@ static int tables_files(struct cli *cli, struct ictl_apply *a, const char *dir, 
 		}
 		r = ictl_apply_table_write(a, t, path);
 		if (r < 0) {
-			fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
+			cli_error_line(ictl_strerror(cli->ctx));
 			return r;
 		}
 	}
@@ -409,34 +410,47 @@ static json_object *handoff_json(const struct ictl_apply *a, const struct ictl_h
 	return doc;
 }
 
+/* JSON text into fd as valid UTF-8 whatever bytes the spec's names hold (escape.h), closed. */
+static int put_json_fd(int fd, const char *text, size_t len)
+{
+	FILE *f = fdopen(fd, "w");
+	bool bad;
+
+	if (!f) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	errno = 0;
+	bad = esc_json_put(f, text, len) < 0 || fputc('\n', f) == EOF;
+	bad |= fclose(f) != 0;
+	return bad ? -(errno ?: EIO) : 0;
+}
+
 /* Write the document into a new private directory; *dir and path for the caller to remove. */
 static int write_handoff_json(json_object *doc, char *dir, size_t dlen,
 			      char *path, size_t plen)
 {
 	const char *tmp = getenv("TMPDIR");
 	const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY);
-	size_t len = strlen(text);
-	int fd;
+	int fd, r;
 
 	snprintf(dir, dlen, "%s/iommuctl-apply.XXXXXX", tmp && tmp[0] == '/' ? tmp : "/tmp");
 	if (!mkdtemp(dir)) {
-		fprintf(stderr, "iommuctl: %s: %s\n", dir, strerror(errno));
-		return -errno;
+		r = -errno;
+		fprintf(stderr, "iommuctl: %s: %s\n", esc_text(dir), strerror(-r));
+		return r;
 	}
 	snprintf(path, plen, "%s/objects.json", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
-		int e = errno;
-
-		if (fd >= 0)
-			close(fd);
+	r = fd < 0 ? -errno : put_json_fd(fd, text, strlen(text));
+	if (r < 0) {
 		unlink(path);
 		rmdir(dir);
-		fprintf(stderr, "iommuctl: %s: %s\n", path, strerror(e));
-		return -e;
+		fprintf(stderr, "iommuctl: %s: %s\n", esc_text(path), strerror(-r));
 	}
-	close(fd);
-	return 0;
+	return r;
 }
 
 /*
@@ -471,7 +485,7 @@ static int publish(struct cli *cli, const struct ictl_apply *a, const struct cla
 	if (r < 0)
 		fprintf(stderr, "iommuctl: the held set: %s\n", strerror(-r));
 	else if ((r = ictl_held_publish(cli->ctx, &h)) < 0)
-		fprintf(stderr, "iommuctl: %s\n", ictl_strerror(cli->ctx));
+		cli_error_line(ictl_strerror(cli->ctx));
 	ictl_held_clear(&h);
 	return r;
 }
@@ -518,7 +532,7 @@ static int keep_published(struct cli *cli, struct ictl_apply *a, char *reason, s
 		rmdir(dir);
 	}
 	if (r < 0) {
-		fprintf(stderr, "iommuctl: %s\n", r == -EINVAL || !why[0] ? ictl_strerror(cli->ctx) : why);
+		cli_error_line(r == -EINVAL || !why[0] ? ictl_strerror(cli->ctx) : why);
 		snprintf(reason, len, "the command did not start");
 		*status = -1;
 		return r;

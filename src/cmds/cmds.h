@@ -121,5 +121,14 @@ int cmd_completion(struct cli *cli);
 
 /* Shared by commands that list devices: scan, and say why on failure. */
 int cmds_scan_devices(struct cli *cli, struct ictl_device_list *devs);
+/*
+ * Rows a listing kept with their error (ictl_row_error), for devices and groups
+ * (devices.c): a device row's error, its JSON element with its "error" member, its
+ * names left out; and one more bad row counted, its message on stderr in text mode.
+ */
+#define DEV_ERROR(rec) (((const struct device_rec *)(rec))->d->error)
+json_object *device_row_json(const void *rec);
+void device_row_init(struct device_rec *rec, struct ictl_ctx *ctx, const struct ictl_device *d);
+void cmds_row_error(struct cli *cli, const struct ictl_row_error *e, size_t *bad);
 
 #endif

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* iommuctl devices: every device with its driver, IOMMU unit and group. */
+#include <string.h>
+
 #include "cmds.h"
 
 #define DEV(rec) (((const struct device_rec *)(rec))->d)
@@ -33,7 +35,7 @@ static const char *cell_driver(const void *rec, char *buf, size_t len)
 
 static const char *cell_ids(const void *rec, char *buf, size_t len)
 {
-	if (!DEV(rec)->is_pci)
+	if (!DEV(rec)->is_pci || DEV_ERROR(rec))
 		return NULL;
 	snprintf(buf, len, "%04x:%04x", DEV(rec)->vendor_id, DEV(rec)->device_id);
 	return buf;
@@ -47,12 +49,18 @@ static const char *cell_class_name(const void *rec, char *buf, size_t len)
 
 static const char *cell_description(const void *rec, char *buf, size_t len)
 {
-	return device_description(rec, buf, len);
+	return DEV_ERROR(rec) ? "error" : device_description(rec, buf, len);
+}
+
+static const char *cell_error(const void *rec, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return DEV_ERROR(rec) ? DEV_ERROR(rec)->msg : NULL;
 }
 
 static const char *cell_class(const void *rec, char *buf, size_t len)
 {
-	if (!DEV(rec)->is_pci)
+	if (!DEV(rec)->is_pci || DEV_ERROR(rec))
 		return NULL;
 	snprintf(buf, len, "0x%06x", DEV(rec)->class_code);
 	return buf;
@@ -78,7 +86,7 @@ static const char *cell_subsystem(const void *rec, char *buf, size_t len)
 
 static const char *cell_revision(const void *rec, char *buf, size_t len)
 {
-	if (!DEV(rec)->is_pci)
+	if (!DEV(rec)->is_pci || DEV_ERROR(rec))
 		return NULL;
 	snprintf(buf, len, "0x%02x", DEV(rec)->revision);
 	return buf;
@@ -132,22 +140,54 @@ const struct out_col devices_columns[] = {
 	{ "NUMA", "NUMA node", COL_RIGHT, 0, cell_numa },
 	{ "BOOTVGA", "the boot display device", 0, 0, cell_boot_vga },
 	{ "BUS", "bus type", 0, 0, cell_bus },
+	{ "ERROR", "why the device could not be read (DESCRIPTION is then 'error')", COL_WRAP, 0,
+	  cell_error },
 	{ 0 }
 };
 
-static json_object *device_json(const void *rec)
+/*
+ * A device of a listing: present_device(), and its "error" (null when it was read);
+ * the IDs of a device that could not be read are unknown (null), not zero.
+ */
+json_object *device_row_json(const void *rec)
 {
-	return present_device(rec);
+	static const char *const ids[] = { "vendor_id", "device_id", "subsystem_vendor_id",
+					   "subsystem_device_id", "class", "revision", "bridge" };
+	json_object *o = present_device(rec);
+
+	for (size_t i = 0; DEV_ERROR(rec) && i < sizeof(ids) / sizeof(ids[0]); i++)
+		js_set(o, ids[i], NULL);
+	js_set(o, "error", cli_json_row_error(DEV_ERROR(rec)));
+	return o;
+}
+
+/* A row with an error: its message on stderr in text mode, and one more bad row. */
+void cmds_row_error(struct cli *cli, const struct ictl_row_error *e, size_t *bad)
+{
+	if (!e)
+		return;
+	(*bad)++;
+	if (!cli->json)
+		cli_error_line(e->msg);
+}
+
+/* A device row: an unreadable device's IDs are unknown, and so are its names. */
+void device_row_init(struct device_rec *rec, struct ictl_ctx *ctx, const struct ictl_device *d)
+{
+	device_rec_init(rec, ctx, d);
+	if (d->error)
+		memset(&rec->names, 0, sizeof(rec->names));
 }
 
 static const struct out_list_view devices_view = {
-	.key = "devices", .cols = devices_columns, .json = device_json,
+	.key = "devices", .cols = devices_columns, .json = device_row_json,
 };
 
 int cmd_devices(struct cli *cli)
 {
 	struct ictl_device_list devs;
 	struct out_list *l;
+	size_t bad = 0;
 	int r, code;
 
 	l = out_list_begin(cli, &devices_view, &code);
@@ -160,11 +200,15 @@ int cmd_devices(struct cli *cli)
 	for (size_t i = 0, stop = 0; i < devs.n && !stop; i++) {
 		struct device_rec rec;
 
-		if (!filter_match(&cli->filter, &devs.v[i], cli->ctx))
+		/* A device that could not be read is always shown: it may match. */
+		if (!devs.v[i].error && !filter_match(&cli->filter, &devs.v[i], cli->ctx))
 			continue;
-		device_rec_init(&rec, cli->ctx, &devs.v[i]);
+		cmds_row_error(cli, devs.v[i].error, &bad);
+		device_row_init(&rec, cli->ctx, &devs.v[i]);
 		stop = out_list_row(l, &rec);
 	}
 	ictl_device_list_clear(&devs);
-	return out_list_end(l, 0);
+	code = out_list_end(l, 0);
+	/* Every row is there, some with their error: a partial listing fails (iommuctl(8)). */
+	return code ? code : bad ? EXIT_FAIL : 0;
 }

@@ -20,7 +20,12 @@ error_t groups_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-/* A row: the group, and with --tree its devices (for the JSON element's device_info). */
+/*
+ * A row: the group, and with --tree its devices (for the JSON element's device_info).
+ * A group or device the library could not read is a row with its error
+ * (ictl_row_error): "error" in VIABLE or DESCRIPTION, the message in ERROR and on
+ * stderr, an "error" object in JSON; the listing goes on and exits 1, as status does.
+ */
 struct group_row {
 	struct group_rec g;
 	struct ictl_ctx *ctx;
@@ -53,8 +58,18 @@ static const char *cell_ndev(const void *rec, char *buf, size_t len)
 
 static const char *cell_viable(const void *rec, char *buf, size_t len)
 {
+	const struct group_rec *g = &((const struct group_row *)rec)->g;
+
 	(void)buf, (void)len;
-	return ((const struct group_row *)rec)->g.nblockers ? "no" : "yes";
+	return g->g->error ? "error" : g->nblockers ? "no" : "yes";
+}
+
+static const char *cell_error(const void *rec, char *buf, size_t len)
+{
+	const struct ictl_row_error *e = ((const struct group_row *)rec)->g.g->error;
+
+	(void)buf, (void)len;
+	return e ? e->msg : NULL;
 }
 
 static const char *cell_devices(const void *rec, char *buf, size_t len)
@@ -82,6 +97,8 @@ static const char *cell_state(const void *rec, char *buf, size_t len)
 	const struct group_rec *g = &((const struct group_row *)rec)->g;
 	size_t off;
 
+	if (g->g->error)
+		return "error";
 	if (!g->nblockers)
 		return "viable";
 	snprintf(buf, len, "not viable: ");
@@ -101,6 +118,8 @@ const struct out_col groups_columns[] = {
 	{ "DEVICES", "member devices", COL_DEFAULT | COL_WRAP, 0, cell_devices },
 	{ "BLOCKERS", "members whose driver makes the group not viable", 0, 0, cell_blockers },
 	{ "RESV", "reserved regions (type:start-end)", 0, 0, cell_resv },
+	{ "ERROR", "why the group could not be read (VIABLE is then 'error')", COL_WRAP, 0,
+	  cell_error },
 	{ 0 }
 };
 
@@ -133,7 +152,7 @@ static const char *cell_dev_driver(const void *rec, char *buf, size_t len)
 
 static const char *cell_dev_description(const void *rec, char *buf, size_t len)
 {
-	return device_description(rec, buf, len);
+	return DEV_ERROR(rec) ? "error" : device_description(rec, buf, len);
 }
 
 static const struct out_col tree_child_cols[] = {
@@ -149,6 +168,9 @@ static json_object *group_json(const void *rec)
 	const struct group_row *row = rec;
 	json_object *o = present_group(&row->g), *info;
 
+	if (row->g.g->error)
+		js_set(o, "viable", NULL);
+	js_set(o, "error", cli_json_row_error(row->g.g->error));
 	if (!row->tree)
 		return o;
 	info = json_object_new_array();
@@ -158,8 +180,8 @@ static json_object *group_json(const void *rec)
 
 		if (!d)
 			continue;
-		device_rec_init(&dr, row->ctx, d);
-		json_object_array_add(info, present_device(&dr));
+		device_row_init(&dr, row->ctx, d);
+		json_object_array_add(info, device_row_json(&dr));
 	}
 	js_set(o, "device_info", info);
 	return o;
@@ -185,22 +207,27 @@ static bool filtered(struct cli *cli)
 	return cli->filter.klass || cli->filter.driver || cli->filter.vendor;
 }
 
-/* One group: its row (unless the filter matches none of its devices), and its device rows. */
+/*
+ * One group: its row (unless the filter matches none of its devices; a group that
+ * could not be read is always shown), and its device rows.  Rows with an error
+ * count in *bad.
+ */
 static int group_row(struct cli *cli, struct out_list *l, const struct ictl_group *g,
-		     const struct ictl_device_list *devs, bool tree)
+		     const struct ictl_device_list *devs, bool tree, size_t *bad)
 {
 	struct group_row row = { .ctx = cli->ctx, .tree = tree };
-	bool any = false;
+	bool any = g->error;
 	int r;
 
 	for (size_t k = 0; k < g->ndevices && !any; k++) {
 		const struct ictl_device *d = ictl_device_find(devs, g->devices[k]);
 
-		any = d && filter_match(&cli->filter, d, cli->ctx);
+		any = d && (d->error || filter_match(&cli->filter, d, cli->ctx));
 	}
 	if (!any && filtered(cli))
 		return 0;
 	group_rec_init(&row.g, g, devs);
+	cmds_row_error(cli, g->error, bad);
 	r = out_list_row(l, &row);
 	for (size_t k = 0; tree && !r && k < g->ndevices; k++) {
 		const struct ictl_device *d = ictl_device_find(devs, g->devices[k]);
@@ -208,7 +235,8 @@ static int group_row(struct cli *cli, struct out_list *l, const struct ictl_grou
 
 		if (!d)
 			continue;
-		device_rec_init(&dr, cli->ctx, d);
+		cmds_row_error(cli, d->error, bad);
+		device_row_init(&dr, cli->ctx, d);
 		r = out_list_child(l, &dr);
 	}
 	return r;
@@ -220,6 +248,7 @@ int cmd_groups(struct cli *cli)
 	struct ictl_group_list groups;
 	struct ictl_device_list devs;
 	struct out_list *l;
+	size_t bad = 0;
 	int r, code;
 
 	l = out_list_begin(cli, o->tree ? &tree_view : &groups_view, &code);
@@ -235,8 +264,10 @@ int cmd_groups(struct cli *cli)
 	}
 	cli_verbose(cli, "%zu groups, %zu devices", groups.n, devs.n);
 	for (size_t i = 0; i < groups.n && !r; i++)
-		r = group_row(cli, l, &groups.v[i], &devs, o->tree);
+		r = group_row(cli, l, &groups.v[i], &devs, o->tree, &bad);
 	ictl_device_list_clear(&devs);
 	ictl_group_list_clear(&groups);
-	return out_list_end(l, 0);
+	code = out_list_end(l, 0);
+	/* Every row is there, some with their error: a partial listing fails (iommuctl(8)). */
+	return code ? code : bad ? EXIT_FAIL : 0;
 }

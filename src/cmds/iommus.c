@@ -13,7 +13,7 @@ static const char *cell_iommu(const void *rec, char *buf, size_t len)
 static const char *cell_kind(const void *rec, char *buf, size_t len)
 {
 	(void)buf, (void)len;
-	return ictl_unit_kind(UNIT(rec));
+	return UNIT(rec)->error ? "error" : ictl_unit_kind(UNIT(rec));
 }
 
 static const char *cell_ndev(const void *rec, char *buf, size_t len)
@@ -55,6 +55,14 @@ static const char *cell_devices(const void *rec, char *buf, size_t len)
 	return join_names(UNIT(rec)->devices, UNIT(rec)->ndevices, buf, len);
 }
 
+static const char *cell_error(const void *rec, char *buf, size_t len)
+{
+	const struct ictl_row_error *e = ((const struct unit_rec *)rec)->u->error;
+
+	(void)buf, (void)len;
+	return e ? e->msg : NULL;
+}
+
 const struct out_col iommus_columns[] = {
 	{ "IOMMU", "unit name", COL_DEFAULT, 0, cell_iommu },
 	{ "KIND", "type: intel-vtd, amd-vi, arm-smmu-v3, virtio-iommu", COL_DEFAULT, 0, cell_kind },
@@ -63,12 +71,22 @@ const struct out_col iommus_columns[] = {
 	{ "ATTRIBUTES", "registers and attributes from sysfs", COL_DEFAULT | COL_WRAP, 0, cell_attrs },
 	{ "DESCRIPTION", "what the unit is", 0, 0, cell_description },
 	{ "DEVICES", "devices it serves", 0, 0, cell_devices },
+	{ "ERROR", "why the unit could not be read (KIND is then 'error')", COL_WRAP, 0, cell_error },
 	{ 0 }
 };
 
+/* A unit the library could not read: its "error" (null for the others), as groups and devices. */
 static json_object *unit_json(const void *rec)
 {
-	return present_unit(rec);
+	const struct ictl_row_error *e = ((const struct unit_rec *)rec)->u->error;
+	json_object *o = present_unit(rec);
+
+	if (e) {	/* what it is is unknown: not the unknown kind's words */
+		js_set(o, "kind", NULL);
+		js_set(o, "description", NULL);
+	}
+	js_set(o, "error", cli_json_row_error(e));
+	return o;
 }
 
 static const struct out_list_view iommus_view = {
@@ -80,6 +98,7 @@ int cmd_iommus(struct cli *cli)
 	struct ictl_unit_list units;
 	struct ictl_device_list devs;
 	struct out_list *l;
+	size_t bad = 0;
 	int r, code;
 
 	l = out_list_begin(cli, &iommus_view, &code);
@@ -101,10 +120,15 @@ int cmd_iommus(struct cli *cli)
 			r = -ENOMEM;
 			break;
 		}
+		cmds_row_error(cli, units.v[i].error, &bad);
 		stop = out_list_row(l, &rec);
 		unit_rec_clear(&rec);
 	}
 	ictl_device_list_clear(&devs);
 	ictl_unit_list_clear(&units);
-	return r ? out_list_fail(l, r, "out of memory") : out_list_end(l, 0);
+	if (r)
+		return out_list_fail(l, r, "out of memory");
+	code = out_list_end(l, 0);
+	/* Every row is there, some with their error: a partial listing fails (iommuctl(8)). */
+	return code ? code : bad ? EXIT_FAIL : 0;
 }

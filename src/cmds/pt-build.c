@@ -141,7 +141,7 @@ static int build_text(struct cli *cli, FILE *out, const void *data)
 	fprintf(out,
 		"%s: %s, root 0x%" PRIx64 ", %" PRIu64 " tables (%s at 0x%" PRIx64 "), %" PRIu64
 		" leaves for %zu mappings, pages %s\n",
-		b->output, b->img->cfg.name, b->img->root, b->img->tables,
+		esc_text(b->output), b->img->cfg.name, b->img->root, b->img->tables,
 		ictl_pt_size_str(b->img->len, sz, sizeof(sz)), b->img->base, b->img->leaves,
 		b->nmaps, ictl_pt_page_sizes_str(b->img->page_sizes, sizes, sizeof(sizes)));
 	if (b->img->cd)

@@ -71,7 +71,7 @@ static int warn_problem(void *priv, const struct ictl_pt_event *ev)
 		snprintf(p->first, sizeof(p->first), "%s", ev->msg);
 	if (!p->cli->json && p->n <= 10)
 		fprintf(stderr, "iommuctl: warning: %s: %s\n", ictl_pt_rule_name(ev->rule),
-			ev->msg);
+			esc_text(ev->msg));
 	return 0;
 }
 

@@ -30,6 +30,31 @@ struct svg {
 	uint64_t pages_seen; /* bit n: pages of 2^n drawn */
 };
 
+/*
+ * s as XML character data or an attribute value: control characters and bytes that
+ * are not UTF-8 as the text views write them (esc_text, so the document stays
+ * well-formed UTF-8), then the markup characters as entities.  s comes from the
+ * user (a file name, a reserved_regions file).
+ */
+static const char *xml(const char *s, char *buf, size_t len)
+{
+	const char *t = esc_text(s);
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (; *t && off + 7 < len; t++) {
+		const char *ent = *t == '&' ? "&amp;" : *t == '<' ? "&lt;" : *t == '>' ? "&gt;" :
+				  *t == '"' ? "&quot;" : *t == '\'' ? "&apos;" : NULL;
+
+		if (ent)
+			off += (size_t)snprintf(buf + off, len - off, "%s", ent);
+		else
+			buf[off++] = *t;
+	}
+	buf[off] = '\0';
+	return buf;
+}
+
 static const char *page_colour(unsigned int page)
 {
 	switch (page) {
@@ -157,11 +182,12 @@ static void draw_range(struct svg *s, const struct ictl_pt_range *r)
 
 static void draw_resv(struct svg *s, const struct ictl_pt_resv *rv)
 {
-	char title[160], label[40];
+	char title[160], label[40], kind[96];
 
-	snprintf(title, sizeof(title), "reserved region (%s): 0x%" PRIx64 "-0x%" PRIx64, rv->kind,
+	xml(rv->kind, kind, sizeof(kind));
+	snprintf(title, sizeof(title), "reserved region (%s): 0x%" PRIx64 "-0x%" PRIx64, kind,
 		 rv->start, rv->last);
-	snprintf(label, sizeof(label), "%s", rv->kind);
+	xml(rv->kind, label, sizeof(label));	/* cut at a whole character or entity */
 	if (box(s, rv->start, rv->last - rv->start + 1, "map-resv", "url(#resv)", false, false,
 		title, label))
 		s->regions++;
@@ -209,6 +235,7 @@ static int finish(struct cli *cli, struct svg *s, const struct pt_source *src)
 {
 	int height = TOP + (s->row + 1) * ROW_H + 60;
 	FILE *out = stdout;
+	char what[1024];
 
 	fclose(s->body);
 	fprintf(out,
@@ -227,7 +254,8 @@ static int finish(struct cli *cli, struct svg *s, const struct pt_source *src)
 		"0x%" PRIx64 ", %u-bit IOVAs: %" PRIu64 " ranges, %" PRIu64
 		" reserved regions%s; widths "
 		"grow with the log of the size</text>\n",
-		WIDTH, height, WIDTH, height, MARGIN, src->cfg.name, MARGIN, src->what, src->root,
+		WIDTH, height, WIDTH, height, MARGIN, src->cfg.name, MARGIN,
+		xml(src->what, what, sizeof(what)), src->root,
 		src->cfg.ias, s->ranges, s->regions, s->skipped ? " (more left out)" : "");
 	legend(out, s, 50);
 	fwrite(s->buf, 1, s->len, out);

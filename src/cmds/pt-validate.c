@@ -339,7 +339,7 @@ static int run(struct cli *cli, struct pt_source *s, struct ictl_pt_check_opts *
 		return out_list_fail(rp.l, -EUCLEAN, "%s", sum);
 	}
 	out_list_empty_note(rp.l, "clean: %" PRIu64 " entries in %" PRIu64 " tables%s%s",
-			    st.entries, st.tables, o->what[0] ? ", as " : "", o->what);
+			    st.entries, st.tables, o->what[0] ? ", as " : "", esc_text(o->what));
 	return out_list_end(rp.l, 0);
 }
 

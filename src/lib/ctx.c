@@ -83,6 +83,44 @@ int ictl_err_wrap(struct ictl_ctx *ctx, int err, const char *fmt, ...)
 	return -err;
 }
 
+int row_error_keep(struct ictl_ctx *ctx, int err, struct ictl_row_error **out)
+{
+	struct ictl_row_error *e;
+
+	*out = NULL;
+	if (err == -ENOMEM)
+		return err;
+	e = malloc(sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->err = err;
+	e->kind = ictl_err_kind(ctx, err);
+	snprintf(e->msg, sizeof(e->msg), "%s", ictl_strerror(ctx));
+	*out = e;
+	return 0;
+}
+
+int row_error_raise(struct ictl_ctx *ctx, const struct ictl_row_error *e)
+{
+	int err = e->err < 0 ? -e->err : e->err;
+
+	ictl_err(ctx, err, "%s", e->msg);
+	ctx->err_kind = e->kind;
+	return -err;
+}
+
+int row_error_dup(struct ictl_row_error **dst, const struct ictl_row_error *src)
+{
+	*dst = NULL;
+	if (!src)
+		return 0;
+	*dst = malloc(sizeof(**dst));
+	if (!*dst)
+		return -ENOMEM;
+	**dst = *src;
+	return 0;
+}
+
 int ictl_err_no_iommu(struct ictl_ctx *ctx, const char *where)
 {
 	if (ctx->live)

@@ -3,15 +3,17 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "internal.h"
 
+/* An optional ID: left as it is when unreadable or wider than 16 bits (never cut). */
 static void read_hex16(struct ictl_ctx *ctx, int dfd, const char *attr, uint16_t *v)
 {
 	uint64_t x = 0;
 
-	if (!sysfs_read_u64_at(ctx, dfd, attr, &x))
+	if (!sysfs_read_u64_at(ctx, dfd, attr, &x) && x <= UINT16_MAX)
 		*v = (uint16_t)x;
 }
 
@@ -25,13 +27,17 @@ static int read_pci_ids(struct ictl_ctx *ctx, int dfd, struct ictl_device *d)
 		return ictl_err_wrap(ctx, -r, "%s: cannot read vendor ID", d->name);
 	if (r < 0)
 		return ictl_err(ctx, -r, "%s: cannot read vendor ID: %s", d->name, strerror(-r));
+	if (x > UINT16_MAX)
+		return ictl_err_data(ctx, EINVAL,
+				     "%s: cannot read vendor ID: %s/%s/vendor: 0x%" PRIx64 " is wider than 16 bits: the tree is damaged",
+				     d->name, ctx->live ? "" : ctx->root, d->path, x);
 	d->vendor_id = (uint16_t)x;
 	read_hex16(ctx, dfd, "device", &d->device_id);
 	read_hex16(ctx, dfd, "subsystem_vendor", &d->subsys_vendor_id);
 	read_hex16(ctx, dfd, "subsystem_device", &d->subsys_device_id);
-	if (!sysfs_read_u64_at(ctx, dfd, "class", &x))
+	if (!sysfs_read_u64_at(ctx, dfd, "class", &x) && x <= 0xffffff)
 		d->class_code = (uint32_t)x;
-	if (!sysfs_read_u64_at(ctx, dfd, "revision", &x))
+	if (!sysfs_read_u64_at(ctx, dfd, "revision", &x) && x <= UINT8_MAX)
 		d->revision = (uint8_t)x;
 	return 0;
 }
@@ -72,7 +78,8 @@ static void read_common(struct ictl_ctx *ctx, int dfd, struct ictl_device *d)
 /*
  * Read the device whose sysfs directory (or a symlink to it) is dir.  is_pci: the
  * PCI bus lists it (1), it does not (0), or find out (-1).  The directory is
- * opened once and every attribute read below it.
+ * opened once and every attribute read below it.  On an error, d holds what could
+ * be read (its name and place in the order at least): a listing keeps it.
  */
 static int device_read_at(struct ictl_ctx *ctx, const char *dir, const char *name, int is_pci,
 			  struct ictl_device *d)
@@ -86,32 +93,38 @@ static int device_read_at(struct ictl_ctx *ctx, const char *dir, const char *nam
 	d->numa_node = -1;
 	d->boot_vga = ICTL_UNKNOWN;
 	str_copy(d->name, name, sizeof(d->name));
-
-	r = dfd < 0 ? dfd : sysfs_fd_realpath(ctx, dfd, &d->path);
-	if (r == -ENOENT)
-		return ictl_err(ctx, ENOENT, "no device %s in %ssys", name, ctx->live ? "/" : ctx->root);
-	if (r < 0)
-		return ictl_err(ctx, -r, "%s: %s", dir, strerror(-r));
-
 	/* A PCI device is one the PCI bus lists; captures may lack "subsystem". */
 	if (is_pci < 0)
 		is_pci = !path_fmt(p, sizeof(p), "sys/bus/pci/devices/%s", name) &&
 			 sysfs_exists(ctx, p);
 	d->is_pci = is_pci;
+	if (d->is_pci && pci_name_addr(name, &d->addr) < 0)
+		d->addr = (struct ictl_pci_addr){ 0 };
+
+	r = dfd < 0 ? dfd : sysfs_fd_realpath(ctx, dfd, &d->path);
+	/* Listed (its name was found) but not there: a link into nothing, a damaged tree. */
+	if (r == -ENOENT)
+		return ictl_err_data(ctx, ENOENT, "no device %s in %ssys: %s leads nowhere", name,
+				     ctx->live ? "/" : ctx->root, dir);
+	if (r < 0)
+		return ictl_err(ctx, -r, "%s: %s", dir, strerror(-r));
+
 	/* The bus of a device the PCI bus lists is "pci": its subsystem link says no more. */
 	if (d->is_pci || sysfs_link_base_at(dfd, "subsystem", d->bus, sizeof(d->bus)))
 		str_copy(d->bus, d->is_pci ? "pci" : "unknown", sizeof(d->bus));
-	if (d->is_pci) {
-		if (pci_name_addr(name, &d->addr) < 0)
-			d->addr = (struct ictl_pci_addr){ 0 };
-		r = read_pci_ids(ctx, dfd, d);
-		if (r < 0) {
-			ictl_device_clear(d);
-			return r;
-		}
-	}
 	read_common(ctx, dfd, d);
-	return 0;
+	return d->is_pci ? read_pci_ids(ctx, dfd, d) : 0;
+}
+
+/* device_read_at for a read of this one device: nothing is left of it on an error. */
+static int device_read_one(struct ictl_ctx *ctx, const char *dir, const char *name, int is_pci,
+			   struct ictl_device *d)
+{
+	int r = device_read_at(ctx, dir, name, is_pci, d);
+
+	if (r < 0)
+		ictl_device_clear(d);
+	return r;
 }
 
 int ictl_device_read(struct ictl_ctx *ctx, const char *name, struct ictl_device *d)
@@ -129,7 +142,7 @@ int ictl_device_read(struct ictl_ctx *ctx, const char *name, struct ictl_device 
 	if (r < 0)
 		return ictl_err(ctx, -r, "device name '%s' is too long", name);
 	if (sysfs_exists(ctx, dir))
-		return device_read_at(ctx, dir, name, 1, d);
+		return device_read_one(ctx, dir, name, 1, d);
 	/* Not PCI: look for it among the members of the IOMMU groups. */
 	if (sysfs_list(ctx, "sys/kernel/iommu_groups", &groups) == 0) {
 		strv_foreach(&groups, i) {
@@ -137,7 +150,7 @@ int ictl_device_read(struct ictl_ctx *ctx, const char *name, struct ictl_device 
 				     groups.v[i], name) == 0 &&
 			    sysfs_exists(ctx, dir)) {
 				strv_clear(&groups);
-				return device_read_at(ctx, dir, name, 0, d);
+				return device_read_one(ctx, dir, name, 0, d);
 			}
 		}
 		strv_clear(&groups);
@@ -151,8 +164,13 @@ static int push_device(struct ictl_ctx *ctx, struct ictl_device_list *l, const c
 	struct ictl_device d, *slot;
 	int r = device_read_at(ctx, dir, name, is_pci, &d);
 
+	/* A device that cannot be read is a row with its error; the listing goes on. */
 	if (r < 0)
+		r = row_error_keep(ctx, r, &d.error);
+	if (r < 0) {
+		ictl_device_clear(&d);
 		return r;
+	}
 	slot = array_push(&l->v, &l->n, sizeof(*l->v));
 	if (!slot) {
 		ictl_device_clear(&d);
@@ -273,10 +291,10 @@ static int member_read(struct ictl_ctx *ctx, unsigned int id, const char *name,
 	if (path_fmt(dir, sizeof(dir), "sys/bus/pci/devices/%s", name) < 0)
 		return ictl_err(ctx, ENAMETOOLONG, "device name '%s' is too long", name);
 	if (sysfs_exists(ctx, dir))
-		return device_read_at(ctx, dir, name, 1, d);
+		return device_read_one(ctx, dir, name, 1, d);
 	if (path_fmt(dir, sizeof(dir), "sys/kernel/iommu_groups/%u/devices/%s", id, name) < 0)
 		return ictl_err(ctx, ENAMETOOLONG, "device name '%s' is too long", name);
-	return device_read_at(ctx, dir, name, 0, d);
+	return device_read_one(ctx, dir, name, 0, d);
 }
 
 int ictl_devices_scan_group(struct ictl_ctx *ctx, unsigned int id, struct ictl_device_list *out)

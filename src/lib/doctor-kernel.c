@@ -134,7 +134,7 @@ static void list_units(struct doctor_run *run, struct ictl_check *c)
 
 		if (!strcmp(ictl_unit_kind(u), "selftest"))
 			continue;
-		if (!strstr(kinds, ictl_unit_description(u)) && ko < sizeof(kinds))
+		if (!u->error && !strstr(kinds, ictl_unit_description(u)) && ko < sizeof(kinds))
 			ko += (size_t)snprintf(kinds + ko, sizeof(kinds) - ko, "%s%s", ko ? ", " : "",
 					       ictl_unit_description(u));
 		if (no < sizeof(names))
@@ -143,6 +143,13 @@ static void list_units(struct doctor_run *run, struct ictl_check *c)
 	}
 	doc_found(c, "%s: %s; %zu IOMMU group%s", kinds, names, run->groups.n,
 		  run->groups.n == 1 ? "" : "s");
+	/* A unit the scan kept with its error: said, and the check warns (the tree is damaged). */
+	for (size_t i = 0; i < run->units.n; i++) {
+		if (run->units.v[i].error) {
+			doc_found_add(c, "%s", run->units.v[i].error->msg);
+			c->status = ICTL_CHECK_WARN;
+		}
+	}
 }
 
 /* A bare-metal Intel (or unknown x86) machine whose command line lacks intel_iommu=on. */

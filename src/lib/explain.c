@@ -335,6 +335,11 @@ int ictl_explain_group(struct ictl_ctx *ctx, const struct ictl_group *g,
 		const struct ictl_device *d = ictl_device_find(devs, g->devices[m]);
 
 		member_idx[m] = -1;
+		/* A member a listing could not read: the group cannot be explained without it. */
+		if (d && d->error) {
+			ictl_explain_clear(out);
+			return row_error_raise(ctx, d->error);
+		}
 		if (!d || !d->is_pci || !d->path)
 			continue;
 		r = add_path(ctx, out, d->path);

@@ -98,9 +98,13 @@ static int read_members(struct ictl_ctx *ctx, int dfd, struct ictl_group *g)
 	char p[PATH_MAX];
 	int r = sysfs_list_at(ctx, dfd, "devices", &members);
 
+	/* The group is there (its directory was opened): no devices/ is a damaged tree. */
+	if (r < 0 && r != -ENOMEM)
+		return ictl_err_data(ctx, -r,
+				     "group %u: cannot list sys/kernel/iommu_groups/%u/devices: %s",
+				     g->id, g->id, strerror(-r));
 	if (r < 0)
-		return ictl_err(ctx, -r, "group %u: cannot list its devices: %s", g->id,
-				strerror(-r));
+		return r;
 	g->devices = array_alloc(members.n, sizeof(*g->devices));
 	if (!g->devices)
 		return -ENOMEM;
@@ -131,25 +135,34 @@ int ictl_group_check(struct ictl_ctx *ctx, unsigned int id)
 	return ictl_err(ctx, ENOENT, "no IOMMU group %u on this system (see 'iommuctl groups')", id);
 }
 
-int ictl_group_read(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *g)
+/* Read what can be read of group id into g; the first error, with g as far as it got. */
+static int group_read_at(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *g)
 {
 	_cleanup_close_ int dfd = -1;
 	char dir[PATH_MAX];
-	int r = snap_group(ctx, id, g);
+	int r;
 
-	if (r)
-		return r < 0 ? r : 0;
 	memset(g, 0, sizeof(*g));
 	g->id = id;
 	if (path_fmt(dir, sizeof(dir), "sys/kernel/iommu_groups/%u", id) < 0)
 		return -ENAMETOOLONG;
 	dfd = sysfs_open(ctx, dir, O_PATH | O_DIRECTORY);
 	if (dfd < 0)
-		return ictl_group_check(ctx, id) ?: ictl_err(ctx, -dfd, "group %u: %s", id, strerror(-dfd));
+		return ictl_group_check(ctx, id) ?:
+		       ictl_err_data(ctx, -dfd, "group %u: %s: %s", id, dir, strerror(-dfd));
 	sysfs_read_str_at(ctx, dfd, "type", g->type, sizeof(g->type));
-	r = read_resv(ctx, dfd, g);
-	if (!r)
-		r = read_members(ctx, dfd, g);
+	/* Members first: a row whose reserved regions cannot be read still names them. */
+	r = read_members(ctx, dfd, g);
+	return r < 0 ? r : read_resv(ctx, dfd, g);
+}
+
+int ictl_group_read(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *g)
+{
+	int r = snap_group(ctx, id, g);
+
+	if (r)
+		return r < 0 ? r : 0;
+	r = group_read_at(ctx, id, g);
 	if (r < 0)
 		ictl_group_clear(g);
 	return r;
@@ -175,7 +188,10 @@ int ictl_groups_scan(struct ictl_ctx *ctx, struct ictl_group_list *out)
 		if (ictl_parse_group_id(ctx, ids.v[i], &id) < 0)
 			continue;
 		g = array_push(&out->v, &out->n, sizeof(*out->v));
-		r = g ? ictl_group_read(ctx, id, g) : -ENOMEM;
+		r = g ? group_read_at(ctx, id, g) : -ENOMEM;
+		/* A group that cannot be read is a row with its error; the listing goes on. */
+		if (r < 0 && g)
+			r = row_error_keep(ctx, r, &g->error);
 		if (r < 0) {
 			ictl_group_list_clear(out);
 			return r;

@@ -31,6 +31,10 @@ static int query_sysfs(struct ictl_ctx *ctx, const struct ictl_device *d, struct
 		return ictl_err(ctx, ENODEV, "%s: its IOMMU unit %s is not in sys/class/iommu", d->name,
 				d->iommu);
 	}
+	if (u->error) {
+		r = row_error_raise(ctx, u->error);
+		goto out;
+	}
 	if (!u->vendor->hw_info_from_sysfs || !u->vendor->decode_hw_info) {
 		r = ictl_err(ctx, EOPNOTSUPP,
 			     "%s: %s; and sysfs shows no registers of %s units (%s)", d->name, why,

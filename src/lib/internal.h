@@ -99,6 +99,16 @@ int ictl_err_wrap(struct ictl_ctx *ctx, int err, const char *fmt, ...)
 /* -ENODEV: the system (or capture) has no active IOMMU; where names the empty directory. */
 int ictl_err_no_iommu(struct ictl_ctx *ctx, const char *where);
 
+/*
+ * A listing's row that could not be read (err < 0, the context's last error):
+ * *out gets that error; -ENOMEM (and no row) when err is -ENOMEM or there is no
+ * room.  row_error_raise makes a kept row's error the context's again, returns it.
+ */
+int row_error_keep(struct ictl_ctx *ctx, int err, struct ictl_row_error **out);
+int row_error_raise(struct ictl_ctx *ctx, const struct ictl_row_error *e);
+/* A copy of src (NULL for NULL) in *dst; -ENOMEM. */
+int row_error_dup(struct ictl_row_error **dst, const struct ictl_row_error *src);
+
 /* --- the sysfs seam: every path is relative to ctx->root --------------------- */
 
 /* openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS); returns an fd or -errno. */
@@ -168,7 +178,10 @@ int device_order(const void *a, const void *b);
 /* Keep a copy of a full scan, when the snapshot is on and has none yet. */
 void snap_keep_groups(struct ictl_ctx *ctx, const struct ictl_group_list *l);
 void snap_keep_devices(struct ictl_ctx *ctx, const struct ictl_device_list *l);
-/* Copy what the snapshot holds into *out: 1, 0 when it holds nothing of it, or -ENOMEM. */
+/*
+ * Copy what the snapshot holds into *out: 1, 0 when it holds nothing of it, or
+ * -ENOMEM; snap_group and snap_device fail with the error of a row kept with one.
+ */
 int snap_groups(struct ictl_ctx *ctx, struct ictl_group_list *out);
 int snap_devices(struct ictl_ctx *ctx, struct ictl_device_list *out);
 int snap_group(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *out);

@@ -49,6 +49,18 @@ bool ictl_is_live(const struct ictl_ctx *ctx);
 void ictl_ctx_snapshot(struct ictl_ctx *ctx, bool on);
 void ictl_ctx_forget(struct ictl_ctx *ctx);
 
+/*
+ * Why one element of a listing could not be read.  A listing (ictl_groups_scan,
+ * ictl_devices_scan) keeps such an element, with what could be read of it and
+ * this, and goes on; a read of that one element (ictl_group_read,
+ * ictl_device_read, ictl_devices_scan_group) fails with the same message.
+ */
+struct ictl_row_error {
+	int err;			/* -errno */
+	enum ictl_err_kind kind;	/* as ictl_err_kind() would have said */
+	char msg[1024];			/* what ictl_strerror() would have said */
+};
+
 /* --- names --------------------------------------------------------------- */
 
 struct ictl_pci_addr {
@@ -94,6 +106,7 @@ struct ictl_device {
 	int numa_node;			/* -1 when unknown */
 	enum ictl_tristate boot_vga;
 	char *path;			/* its real sysfs directory, relative to the root */
+	struct ictl_row_error *error;	/* NULL, or why a listing could not read it */
 };
 
 struct ictl_device_list {
@@ -103,7 +116,9 @@ struct ictl_device_list {
 
 /*
  * All PCI devices, by address, then the non-PCI members of IOMMU groups, by name
- * in natural order.  O(devices): each device directory is opened once.
+ * in natural order.  O(devices): each device directory is opened once.  A device
+ * that cannot be read is in the list with its error (ictl_row_error); only
+ * running out of memory or an unreadable bus fails the scan.
  */
 int ictl_devices_scan(struct ictl_ctx *ctx, struct ictl_device_list *out);
 /*
@@ -150,6 +165,7 @@ struct ictl_group {
 	char (*devices)[ICTL_NAME_MAX];
 	size_t nresv;
 	struct ictl_resv_region *resv;
+	struct ictl_row_error *error;	/* NULL, or why a listing could not read it */
 };
 
 struct ictl_group_list {
@@ -157,7 +173,11 @@ struct ictl_group_list {
 	struct ictl_group *v;
 };
 
-/* -ENODEV with a message when the system has no active IOMMU. */
+/*
+ * -ENODEV with a message when the system has no active IOMMU.  A group that
+ * cannot be read is in the list with its error (ictl_row_error), with what could
+ * be read of it (its number, type, members).
+ */
 int ictl_groups_scan(struct ictl_ctx *ctx, struct ictl_group_list *out);
 void ictl_group_list_clear(struct ictl_group_list *l);
 int ictl_group_read(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *g);
@@ -203,6 +223,7 @@ struct ictl_unit {
 	struct ictl_unit_attr attrs[ICTL_UNIT_ATTRS_MAX];
 	size_t ndevices;
 	char (*devices)[ICTL_NAME_MAX];
+	struct ictl_row_error *error;	/* NULL, or why its directory could not be resolved */
 };
 
 struct ictl_unit_list {
@@ -210,7 +231,10 @@ struct ictl_unit_list {
 	struct ictl_unit *v;
 };
 
-/* The units, by name in natural order. */
+/*
+ * The units, by name in natural order.  A unit whose directory cannot be resolved
+ * is in the list with its error (ictl_row_error), no devices and the unknown kind.
+ */
 int ictl_units_scan(struct ictl_ctx *ctx, struct ictl_unit_list *out);
 void ictl_unit_list_clear(struct ictl_unit_list *l);
 /* The unit called name in a list as ictl_units_scan returns it, or NULL; O(log n). */

@@ -19,7 +19,9 @@ bool ictl_device_is_bridge(const struct ictl_device *d)
 void ictl_device_clear(struct ictl_device *d)
 {
 	free(d->path);
+	free(d->error);
 	d->path = NULL;
+	d->error = NULL;
 }
 
 void ictl_device_list_clear(struct ictl_device_list *l)
@@ -109,6 +111,7 @@ void ictl_group_clear(struct ictl_group *g)
 {
 	free(g->devices);
 	free(g->resv);
+	free(g->error);
 	memset(g, 0, sizeof(*g));
 }
 

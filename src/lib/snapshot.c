@@ -45,11 +45,13 @@ static int group_copy(struct ictl_group *dst, const struct ictl_group *src)
 	*dst = *src;
 	dst->devices = array_alloc(src->ndevices, sizeof(*dst->devices));
 	dst->resv = src->nresv ? array_alloc(src->nresv, sizeof(*dst->resv)) : NULL;
-	if (!dst->devices || (src->nresv && !dst->resv)) {
+	if (row_error_dup(&dst->error, src->error) < 0 || !dst->devices ||
+	    (src->nresv && !dst->resv)) {
 		ictl_group_clear(dst);
 		return -ENOMEM;
 	}
-	memcpy(dst->devices, src->devices, src->ndevices * sizeof(*dst->devices));
+	if (src->ndevices)	/* a row kept with its error may have none, and no array */
+		memcpy(dst->devices, src->devices, src->ndevices * sizeof(*dst->devices));
 	if (src->nresv)
 		memcpy(dst->resv, src->resv, src->nresv * sizeof(*dst->resv));
 	return 0;
@@ -59,7 +61,11 @@ static int device_copy(struct ictl_device *dst, const struct ictl_device *src)
 {
 	*dst = *src;
 	dst->path = src->path ? strdup(src->path) : NULL;
-	return src->path && !dst->path ? -ENOMEM : 0;
+	if (row_error_dup(&dst->error, src->error) < 0 || (src->path && !dst->path)) {
+		ictl_device_clear(dst);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Copies are allocated as array_push would have grown them, so they may grow the same way. */
@@ -136,6 +142,11 @@ int snap_group(struct ictl_ctx *ctx, unsigned int id, struct ictl_group *out)
 	g = ictl_group_find(&ctx->snap.groups, id);
 	if (!g)
 		return 0;
+	/* A group the listing kept with its error: reading it alone fails the same way. */
+	if (g->error) {
+		memset(out, 0, sizeof(*out));
+		return row_error_raise(ctx, g->error);
+	}
 	return group_copy(out, g) < 0 ? -ENOMEM : 1;
 }
 
@@ -148,6 +159,10 @@ int snap_device(struct ictl_ctx *ctx, const char *name, struct ictl_device *out)
 	d = ictl_device_find(&ctx->snap.devices, name);
 	if (!d)
 		return 0;
+	if (d->error) {
+		memset(out, 0, sizeof(*out));
+		return row_error_raise(ctx, d->error);
+	}
 	return device_copy(out, d) < 0 ? -ENOMEM : 1;
 }
 

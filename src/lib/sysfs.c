@@ -5,6 +5,7 @@
  * root, so a captured tree replays exactly and nothing outside it is opened.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -176,12 +177,28 @@ static void strip_newline(char *s, size_t n)
 		s[--n] = '\0';
 }
 
+/* A text file holds no NUL byte: what follows one would be dropped unseen ("5\0junk"). */
+static int check_text(struct ictl_ctx *ctx, int dfd, const char *name, const char *buf, size_t n)
+{
+	const char *nul = memchr(buf, '\0', n);
+	char path[PATH_MAX];
+
+	if (!nul)
+		return 0;
+	seam_path(ctx, dfd, name, path, sizeof(path));
+	return ictl_err_data(ctx, EINVAL,
+			     "%s holds a NUL byte (at offset %zu): it is not text; the tree is damaged",
+			     path, (size_t)(nul - buf));
+}
+
 /*
  * Read a small attribute.  once: with one read(2), as sysfs hands out a whole
  * attribute in the first read and a regular file (a capture) reads short only
  * at its end; that saves the read that would only see the end of the file.
+ * dfd and name: what to name in an error (dfd -1: name is the path).
  */
-static int read_str_fd(int fd, char *buf, size_t len, bool once)
+static int read_str_fd(struct ictl_ctx *ctx, int fd, int dfd, const char *name, char *buf,
+		       size_t len, bool once)
 {
 	ssize_t n;
 
@@ -198,18 +215,24 @@ static int read_str_fd(int fd, char *buf, size_t len, bool once)
 	close(fd);
 	if (n < 0)
 		return (int)n;
+	if (check_text(ctx, dfd, name, buf, (size_t)n) < 0) {
+		buf[0] = '\0';
+		return -EINVAL;
+	}
 	strip_newline(buf, (size_t)n);
 	return 0;
 }
 
 int sysfs_read_str(struct ictl_ctx *ctx, const char *path, char *buf, size_t len)
 {
-	return read_str_fd(open_file(ctx, -1, path, SYSFS_ATTR_MAX), buf, len, false);
+	return read_str_fd(ctx, open_file(ctx, -1, path, SYSFS_ATTR_MAX), -1, path, buf, len,
+			   false);
 }
 
 int sysfs_read_str_at(struct ictl_ctx *ctx, int dfd, const char *name, char *buf, size_t len)
 {
-	return read_str_fd(open_file(ctx, dfd, name, SYSFS_ATTR_MAX), buf, len, true);
+	return read_str_fd(ctx, open_file(ctx, dfd, name, SYSFS_ATTR_MAX), dfd, name, buf, len,
+			   true);
 }
 
 static int read_alloc_fd(struct ictl_ctx *ctx, int fd, int dfd, const char *name, char **out)
@@ -247,6 +270,10 @@ static int read_alloc_fd(struct ictl_ctx *ctx, int fd, int dfd, const char *name
 		cap *= 2;
 	}
 	buf[len] = '\0';
+	if (check_text(ctx, dfd, name, buf, len) < 0) {
+		free(buf);
+		return -EINVAL;
+	}
 	*out = buf;
 	return 0;
 }
@@ -291,15 +318,26 @@ static int not_number(struct ictl_ctx *ctx, int dfd, const char *name, const cha
 			     buf);
 }
 
+/*
+ * A number as sysfs writes one: decimal digits, or 0x and hex digits; nothing
+ * before (no blank, no sign: strtoull reads " -1" as 2^64-1), nothing after (the
+ * newline is stripped), no octal (a leading 0 is decimal).
+ */
 static int parse_u64(const char *buf, uint64_t *v)
 {
+	bool hex = buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X');
+	const char *s = hex ? buf + 2 : buf;
 	char *end;
 
-	errno = 0;
-	*v = strtoull(buf, &end, 0);
-	if (errno || end == buf || *end || *buf == '-')
+	if (!*s)
 		return -EINVAL;
-	return 0;
+	for (const char *p = s; *p; p++) {
+		if (!(hex ? isxdigit((unsigned char)*p) : isdigit((unsigned char)*p)))
+			return -EINVAL;
+	}
+	errno = 0;
+	*v = strtoull(s, &end, hex ? 16 : 10);
+	return errno || *end ? -EINVAL : 0;
 }
 
 int sysfs_read_u64(struct ictl_ctx *ctx, const char *path, uint64_t *v)
@@ -332,16 +370,15 @@ int sysfs_read_hex(struct ictl_ctx *ctx, const char *path, uint64_t *v)
 	return parse_hex_u64(buf, v) < 0 ? not_number(ctx, -1, path, buf) : 0;
 }
 
+/* An int as sysfs writes one: parse_u64's forms, with a '-' for a negative one (numa_node -1). */
 static int parse_int(const char *buf, int *v)
 {
-	char *end;
-	long l;
+	bool neg = buf[0] == '-';
+	uint64_t u;
 
-	errno = 0;
-	l = strtol(buf, &end, 0);
-	if (errno || end == buf || *end || l < INT32_MIN || l > INT32_MAX)
+	if (parse_u64(buf + neg, &u) < 0 || u > (neg ? (uint64_t)INT32_MAX + 1 : INT32_MAX))
 		return -EINVAL;
-	*v = (int)l;
+	*v = neg ? (int)-(int64_t)u : (int)u;
 	return 0;
 }
 

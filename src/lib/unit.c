@@ -41,6 +41,7 @@ static void unit_clear(struct ictl_unit *u)
 {
 	free(u->path);
 	free(u->devices);
+	free(u->error);
 	memset(u, 0, sizeof(*u));
 }
 
@@ -59,12 +60,17 @@ static int unit_read(struct ictl_ctx *ctx, const char *name, struct ictl_unit *u
 	int r;
 
 	str_copy(u->name, name, sizeof(u->name));
+	u->vendor = &ictl_vendor_unknown;
 	r = path_fmt(p, sizeof(p), "sys/class/iommu/%s", name);
 	if (!r)
 		r = sysfs_realpath(ctx, p, &u->path);
+	/* A link into nothing is a damaged tree: the unit is a row with its error (the file named). */
+	if (r < 0 && r != -ENOMEM)
+		r = ictl_err_data(ctx, -r,
+				  "IOMMU unit %s: cannot resolve its sysfs directory sys/class/iommu/%s: %s",
+				  name, name, strerror(-r));
 	if (r < 0)
-		return ictl_err(ctx, -r, "IOMMU unit %s: cannot resolve its sysfs directory: %s", name,
-				strerror(-r));
+		return r;
 	u->vendor = ictl_vendor_for_unit(ctx, name, u->path);
 	if (u->vendor->read_attrs)
 		u->vendor->read_attrs(ctx, u);
@@ -94,6 +100,8 @@ int ictl_units_scan(struct ictl_ctx *ctx, struct ictl_unit_list *out)
 		struct ictl_unit *u = array_push(&out->v, &out->n, sizeof(*out->v));
 
 		r = u ? unit_read(ctx, names.v[i], u) : -ENOMEM;
+		if (r < 0 && u)
+			r = row_error_keep(ctx, r, &u->error);
 		if (r < 0) {
 			ictl_unit_list_clear(out);
 			return r;

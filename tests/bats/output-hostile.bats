@@ -290,3 +290,44 @@ rows_tree() {
 	assert_success
 	jq_true '[.groups[] | has("error") and .error == null] | all'
 }
+
+# --- file names and other strings the user hands in: pt and apply -------------------------
+
+@test "hostile strings: pt build, pt validate and pt dump --svg escape a file name with control characters" {
+	local d=$BATS_TEST_TMPDIR img maps resv
+	img=$d/$(printf 't\033[31m\377.img')
+	maps=$d/$(printf 'm\033]0;x\a.txt')
+	resv=$d/$(printf 'r<&\033.resv')
+	printf '0x0 2M 0x40000000 rw\n' >"$maps"
+	run --separate-stderr "$IOMMUCTL" pt build --format x86-64 -o "$img" "$maps"
+	assert_success
+	assert_output --partial 't\x1b[31m\xff.img: x86-64'
+	refute_output --partial $'\033'
+	run --separate-stderr "$IOMMUCTL" pt validate --mappings "$maps" "$img"
+	assert_success
+	assert_output --partial ', as '"$d"'/m\x1b]0;x\x07.txt'
+	refute_output --partial $'\033'
+	# the SVG: well-formed XML in UTF-8 whatever the names hold (a file name, a region's type)
+	printf '0x0000000000400000 0x00000000004fffff <b>&\033[2J\n' >"$resv"
+	run --separate-stderr "$IOMMUCTL" pt dump --svg --reserved "$resv" "$img"
+	assert_success
+	refute_output --partial $'\033'
+	python3 -c 'import sys, xml.etree.ElementTree as E
+t = E.fromstring(sys.stdin.buffer.read())
+text = "".join(t.itertext())
+assert "t\\x1b[31m\\xff.img" in text, text
+assert "reserved region (<b>&\\x1b[2J)" in text, text' <<<"$output"
+}
+
+@test "hostile strings: apply --dry-run escapes the spec's file name; --json stays valid UTF-8" {
+	local spec
+	spec=$BATS_TEST_TMPDIR/$(printf 'v\033[2J\377.yaml')
+	cp "$ROOT/examples/vmm-guest-ram.yaml" "$spec"
+	run --separate-stderr "$IOMMUCTL" --sysroot "$FIX/intel-server" apply --dry-run "$spec"
+	assert_success
+	assert_line "Would apply $BATS_TEST_TMPDIR/v\\x1b[2J\\xff.yaml:"
+	refute_output --partial $'\033'
+	run --separate-stderr "$IOMMUCTL" --sysroot "$FIX/intel-server" --json apply --dry-run "$spec"
+	assert_success
+	strict_json <<<"$output"
+}

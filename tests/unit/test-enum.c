@@ -3,7 +3,7 @@
  * Enumeration of a small generated tree (bench/sysfs-tree.c): what the scans read
  * of every group and device, the reads of one group or one device's
  * neighbourhood, and the snapshot: read once, dropped by a write through the
- * context and by ictl_ctx_forget().
+ * context and by ictl_ctx_forget(); rows that cannot be read, kept with their error.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -155,6 +155,101 @@ static void snapshot(struct ictl_ctx *ctx, const char *root)
 	ictl_ctx_snapshot(ctx, false);
 }
 
+/*
+ * Rows that cannot be read: group 4 without its devices/, device 0000:01:06.1 with
+ * a vendor that is no number.  The scans keep them, with their errors, and every
+ * other row as written; a read of that one group or device fails the same way,
+ * with or without the snapshot.
+ */
+static void rows(struct ictl_ctx *ctx, const char *root)
+{
+	struct ictl_group_list groups;
+	struct ictl_device_list devs, l;
+	const struct ictl_device *bad;
+	struct ictl_explain e;
+	struct ictl_device d;
+	struct ictl_group g;
+	char p[PATH_MAX];
+	bool all;
+
+	snprintf(p, sizeof(p), "%s/sys/kernel/iommu_groups/4/devices", root);
+	tree_remove(p);
+	tree_file(root, "sys/devices/pci0000:00/0000:01:06.1/vendor", "nope\n");
+	/* as written again (snapshot() changed it) */
+	tree_file(root, "sys/devices/pci0000:00/0000:01:02.1/driver_override", "(null)\n");
+	for (int snap = 0; snap < 2; snap++) {
+		all = true;
+		ictl_ctx_snapshot(ctx, snap);
+		printf("# %s the snapshot\n", snap ? "with" : "without");
+		if (!is_int(ictl_groups_scan(ctx, &groups), 0, "a group without devices/ does not fail the scan"))
+			return;
+		is_int((long long)groups.n, NGROUPS, "  ...every group is in it");
+		for (size_t i = 0; i < groups.n; i++)
+			all &= !groups.v[i].error == (i != 4) && groups.v[i].ndevices == (i == 4 ? 0 : 4);
+		ok(all, "  ...group 4 with an error and no members, the others read");
+		ok(groups.v[4].error && groups.v[4].error->err == -ENOENT &&
+		   groups.v[4].error->kind == ICTL_ERR_DATA && !strcmp(groups.v[4].type, "DMA-FQ") &&
+		   !strcmp(groups.v[4].error->msg,
+			   "group 4: cannot list sys/kernel/iommu_groups/4/devices: No such file or directory"),
+		   "  ...its error: ENOENT, damaged data, naming the directory; its type read");
+		is_int(ictl_group_read(ctx, 4, &g), -ENOENT, "reading group 4 alone fails");
+		ok(ictl_err_kind(ctx, -ENOENT) == ICTL_ERR_DATA &&
+		   !strcmp(ictl_strerror(ctx), groups.v[4].error->msg), "  ...with the same error");
+		is_int(ictl_devices_scan_group(ctx, 4, &l), -ENOENT, "  ...and so does the list of its members");
+		is_int(ictl_group_read(ctx, 5, &g), 0, "group 5 reads");
+		ictl_group_clear(&g);
+
+		if (!is_int(ictl_devices_scan(ctx, &devs), 0, "a device without a vendor ID does not fail the scan")) {
+			ictl_group_list_clear(&groups);
+			return;
+		}
+		is_int((long long)devs.n, NGROUPS * 4, "  ...every device is in it");
+		bad = ictl_device_find(&devs, "0000:01:06.1");
+		ok(bad && bad->error && bad->error->err == -EINVAL && bad->error->kind == ICTL_ERR_DATA &&
+		   strstr(bad->error->msg, "0000:01:06.1: cannot read vendor ID: ") &&
+		   strstr(bad->error->msg, "0000:01:06.1/vendor: 'nope' is not a number"),
+		   "  ...0000:01:06.1 with its error, naming the file");
+		ok(bad && bad->group == 6 && bad->is_pci && bad->path,
+		   "  ...and what could be read of it (group, place in the order, path)");
+		all = true;
+		for (unsigned int i = 0; i < devs.n; i++)
+			all &= &devs.v[i] == bad || (!devs.v[i].error && device_is_as_written(&devs.v[i], i / 4, i % 4));
+		ok(all, "  ...every other device as written");
+		is_int(ictl_device_read(ctx, "0000:01:06.1", &d), -EINVAL, "reading 0000:01:06.1 alone fails");
+		ok(bad && !strcmp(ictl_strerror(ctx), bad->error->msg), "  ...with the same error");
+		is_int(ictl_devices_scan_group(ctx, 6, &l), -EINVAL, "  ...and so does the list of its group");
+		is_int(ictl_group_read(ctx, 6, &g), 0, "its group reads");
+		is_int(ictl_explain_group(ctx, &g, &devs, &e), -EINVAL,
+		       "  ...but cannot be explained with a member the scan could not read");
+		ok(bad && !strcmp(ictl_strerror(ctx), bad->error->msg), "  ...which names it");
+		ictl_group_clear(&g);
+		ictl_device_list_clear(&devs);
+		ictl_group_list_clear(&groups);
+	}
+	ictl_ctx_snapshot(ctx, false);
+}
+
+/* A unit whose link leads nowhere: kept with its error, the other unit read. */
+static void unit_rows(struct ictl_ctx *ctx, const char *root)
+{
+	struct ictl_unit_list units;
+	const struct ictl_unit *bad, *good;
+
+	tree_link(root, "sys/class/iommu/dmar9", "../../devices/virtual/iommu/dmar9");
+	if (!is_int(ictl_units_scan(ctx, &units), 0, "a unit that leads nowhere does not fail the scan"))
+		return;
+	bad = ictl_unit_find(&units, "dmar9");
+	good = ictl_unit_find(&units, "dmar0");
+	ok(units.n == 2 && good && !good->error && good->ndevices == NGROUPS * 4,
+	   "  ...dmar0 is read, with its devices");
+	ok(bad && bad->error && bad->error->err == -ENOENT && bad->error->kind == ICTL_ERR_DATA &&
+	   !bad->ndevices && !strcmp(ictl_unit_kind(bad), "unknown") &&
+	   !strcmp(bad->error->msg,
+		   "IOMMU unit dmar9: cannot resolve its sysfs directory sys/class/iommu/dmar9: No such file or directory"),
+	   "  ...dmar9 with its error, naming the link, no devices");
+	ictl_unit_list_clear(&units);
+}
+
 int main(void)
 {
 	char dir[256];
@@ -169,6 +264,8 @@ int main(void)
 		scans(ctx);
 		one_group(ctx);
 		snapshot(ctx, dir);
+		rows(ctx, dir);
+		unit_rows(ctx, dir);
 	}
 	ictl_ctx_free(ctx);
 	tree_remove(dir);
