@@ -54,6 +54,7 @@ setup() {
     assert_equal "$DOCTOR_ERR" ""
 }
 
+# bats test_tags=vm:iommu
 @test "doctor: interrupt remapping as the kernel log says, allowed unsafely or refused" {
     local st found fix
     skip_without_iommu
@@ -91,6 +92,7 @@ setup() {
     if has_param intremap=off; then assert_equal "$st" fail; else assert_equal "$st" ok; fi
 }
 
+# bats test_tags=vm:iommu
 @test "doctor: the default domain types are the groups' type files" {
     local g t want="" st found fix
     skip_without_iommu

@@ -248,6 +248,7 @@ cdev_of() { echo "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev")"; }
     assert_equal "$(snapshot "$EDU")" "$BEFORE"
 }
 
+# bats test_tags=vm:only,vm:amd
 @test "amd without interrupt remapping: --hold is refused with exit 5, says why, and gives the group back" {
     [ "$VM_SHAPE" = amd ] || skip "only the amd shape lacks interrupt remapping"
     echo N >"$UNSAFE"
@@ -260,6 +261,7 @@ cdev_of() { echo "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev")"; }
     assert_equal "$(snapshot "$EDU")" "$BEFORE"
 }
 
+# bats test_tags=vm:only,vm:stock
 @test "without iommufd, --bind is refused saying why, and the claim is given back" {
     [ "$VM_KERNEL_KIND" = stock ] || skip "this kernel has iommufd: --bind works here (tested above)"
     run iommuctl claim "$EDU" --bind -- true

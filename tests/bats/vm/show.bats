@@ -45,6 +45,7 @@ setup() {
     fi
 }
 
+# bats test_tags=vm:iommu
 @test "show GROUP lists the group's devices and their details as sysfs does" {
     skip_without_iommu
     local edu g t
@@ -57,6 +58,7 @@ setup() {
     assert_equal "$(jqt --arg d "$edu" '.group.device_info[] | select(.device == $d) | "\(.vendor_id):\(.device_id)"')" "0x1234:0x11e8"
 }
 
+# bats test_tags=vm:iommu
 @test "show GROUP for the multifunction group details both functions" {
     skip_without_iommu
     local g
