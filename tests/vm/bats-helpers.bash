@@ -109,6 +109,14 @@ sysattr() {
     [ -r "$SYS/bus/pci/devices/$1/$2" ] && read -r v <"$SYS/bus/pci/devices/$1/$2"
     printf '%s' "$v"
 }
+# sysattr_to VAR DEV ATTR: the same into VAR, without the subshell of $(sysattr ...) (a fork
+# costs tens of milliseconds under TCG, and the device loops make dozens)
+sysattr_to() {
+    local -n _sysattr=$1
+    _sysattr=null
+    [ -r "$SYS/bus/pci/devices/$2/$3" ] && read -r _sysattr <"$SYS/bus/pci/devices/$2/$3"
+    return 0
+}
 sys_groups() { [ ${#K_GROUPS[@]} -gt 0 ] && printf '%s\n' "${K_GROUPS[@]}"; return 0; }
 sys_iommus() { [ ${#K_IOMMUS[@]} -gt 0 ] && printf '%s\n' "${K_IOMMUS[@]}"; return 0; }
 sys_pci_devices() { printf '%s\n' "${K_PCI[@]}"; }
