@@ -18,7 +18,8 @@ setup_file() {
     export EDU MULTI FD_USER
     export IOMMUCTL_STATE_DIR=$BATS_FILE_TMPDIR/state
     # QEMU's amd-iommu (no southbridge IOAPIC) and virtio-iommu remap no interrupts: iommufd
-    # refuses binds unless told to allow that (restored in teardown_file; one test turns it off)
+    # refuses binds unless told to allow that (restored in teardown_file; hold-irq.bats checks
+    # the refusal without it)
     case $VM_SHAPE in virtio | amd)
         read -r UNSAFE_WAS <"$UNSAFE"
         export UNSAFE_WAS
@@ -245,19 +246,6 @@ cdev_of() { echo "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev")"; }
     assert_equal "$(snapshot "$EDU")" "$EDU vfio-pci vfio-pci"
     run iommuctl release "$EDU"
     assert_success
-    assert_equal "$(snapshot "$EDU")" "$BEFORE"
-}
-
-# bats test_tags=vm:only,vm:amd
-@test "amd without interrupt remapping: --hold is refused with exit 5, says why, and gives the group back" {
-    [ "$VM_SHAPE" = amd ] || skip "only the amd shape lacks interrupt remapping"
-    echo N >"$UNSAFE"
-    run iommuctl claim "$EDU" --hold
-    echo Y >"$UNSAFE"
-    assert_failure 5
-    assert_output --partial "VFIO_DEVICE_BIND_IOMMUFD on $EDU"
-    assert_output --partial "iommufd.allow_unsafe_interrupts=1"
-    assert_output --partial "Hold of group $G ended: holding failed"
     assert_equal "$(snapshot "$EDU")" "$BEFORE"
 }
 
