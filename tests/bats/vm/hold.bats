@@ -105,6 +105,7 @@ cdev_of() { echo "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev")"; }
     assert_equal "$(jqt '.groups[0].state')" kernel
 }
 
+# bats test_tags=vm:iommufd
 @test "a held device's cdev is refused to a second iommufd, and the error names the holder" {
     require_iommufd
     hold_bg "$EDU"
@@ -147,6 +148,7 @@ cdev_of() { echo "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev")"; }
     assert_equal "$(snapshot "$EDU")" "$BEFORE"
 }
 
+# bats test_tags=vm:iommufd
 @test "-- COMMAND: the iommufd on fd 3, the device's cdev on fd 4, unbound; the command binds, attaches and maps" {
     require_iommufd
     require_fd_user
@@ -164,6 +166,7 @@ cdev_of() { echo "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev")"; }
     assert_equal "$(snapshot "$EDU")" "$BEFORE"
 }
 
+# bats test_tags=vm:iommufd
 @test "-- COMMAND with --bind: the devices come bound, with their dev_ids in IOMMUCTL_DEV_IDS" {
     require_iommufd
     require_fd_user

@@ -177,6 +177,7 @@ smmu_reg() { printf '0x%x' "$(busybox devmem $(($1 + $2)) 32)"; } # BASE OFFSET
     assert_equal "$(jqt '.hw_info.registers[] | select(.name == "cap_reg") | .value')" "0x$cap"
 }
 
+# bats test_tags=vm:iommufd
 @test "hw-info: a device not on vfio-pci is refused with how to bind it (iommufd kernels)" {
     [ -e /dev/iommu ] || skip "no iommufd on this kernel: hw-info reads sysfs instead"
     local other=
