@@ -125,6 +125,14 @@ sys_group_devices() { # GROUP: its devices, one per line
     for p in "$SYS/kernel/iommu_groups/$1/devices"/*; do [ -e "$p" ] && echo "${p##*/}"; done
     return 0
 }
+# sys_group_devices_to VAR GROUP SEP: the same joined by SEP, into VAR, without a fork
+sys_group_devices_to() {
+    local -n _gdevs=$1
+    local p
+    _gdevs=""
+    for p in "$SYS/kernel/iommu_groups/$2/devices"/*; do [ -e "$p" ] && _gdevs+="${_gdevs:+$3}${p##*/}"; done
+    return 0
+}
 sys_dev_group() { printf '%s' "${K_GROUP[$1]:-}"; }
 sys_dev_iommu() { printf '%s' "${K_IOMMU[$1]:-}"; }
 sys_dev_driver() { printf '%s' "${K_DRIVER[$1]:-}"; }

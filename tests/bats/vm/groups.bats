@@ -27,7 +27,7 @@ setup() {
     local g d t want="" devs first
     for g in "${K_GROUPS[@]}"; do
         read -r t <"/sys/kernel/iommu_groups/$g/type"
-        devs=$(sys_group_devices "$g" | paste -sd,)
+        sys_group_devices_to devs "$g" ,
         first=${devs%%,*}
         want+="$g $t ${K_IOMMU[$first]:-null} $devs"$'\n'
     done
@@ -122,10 +122,11 @@ setup() {
 @test "viable is true exactly when no device in the group has a blocking driver" {
     skip_without_iommu
     json_ok groups
-    local g d drv blockers want=""
+    local g d drv blockers devs want=""
     for g in "${K_GROUPS[@]}"; do
         blockers=""
-        for d in $(sys_group_devices "$g"); do
+        sys_group_devices_to devs "$g" " "
+        for d in $devs; do
             drv=${K_DRIVER[$d]:-}
             case $drv in "" | vfio-pci | pci-stub | pcieport) ;; *) blockers+="${blockers:+,}$d=$drv" ;; esac
         done
