@@ -314,6 +314,8 @@ doctor_setup_file() {
     jq -r '"verdict\t\(.doctor.verdict)", (.doctor.checks[] | "\(.id)\t\(.status)\t\(.found)\t\(.fix // "")")' \
         "$out/doctor.json" >"$out/doctor.tsv" || true
 }
+# (DOCTOR_RC and VERDICT are the suites' to read)
+# shellcheck disable=SC2034
 doctor_setup() {
     local d=$BATS_FILE_TMPDIR
     IFS= read -r -d '' json <"$d/doctor.json" || true
