@@ -109,12 +109,28 @@ sysattr() {
     [ -r "$SYS/bus/pci/devices/$1/$2" ] && read -r v <"$SYS/bus/pci/devices/$1/$2"
     printf '%s' "$v"
 }
+# sysattr_to VAR DEV ATTR: the same into VAR, without the subshell of $(sysattr ...) (a fork
+# costs tens of milliseconds under TCG, and the device loops make dozens)
+sysattr_to() {
+    local -n _sysattr=$1
+    _sysattr=null
+    [ -r "$SYS/bus/pci/devices/$2/$3" ] && read -r _sysattr <"$SYS/bus/pci/devices/$2/$3"
+    return 0
+}
 sys_groups() { [ ${#K_GROUPS[@]} -gt 0 ] && printf '%s\n' "${K_GROUPS[@]}"; return 0; }
 sys_iommus() { [ ${#K_IOMMUS[@]} -gt 0 ] && printf '%s\n' "${K_IOMMUS[@]}"; return 0; }
 sys_pci_devices() { printf '%s\n' "${K_PCI[@]}"; }
 sys_group_devices() { # GROUP: its devices, one per line
     local p
     for p in "$SYS/kernel/iommu_groups/$1/devices"/*; do [ -e "$p" ] && echo "${p##*/}"; done
+    return 0
+}
+# sys_group_devices_to VAR GROUP SEP: the same joined by SEP, into VAR, without a fork
+sys_group_devices_to() {
+    local -n _gdevs=$1
+    local p
+    _gdevs=""
+    for p in "$SYS/kernel/iommu_groups/$2/devices"/*; do [ -e "$p" ] && _gdevs+="${_gdevs:+$3}${p##*/}"; done
     return 0
 }
 sys_dev_group() { printf '%s' "${K_GROUP[$1]:-}"; }
@@ -282,4 +298,61 @@ edu_iommufd_teardown_file() {
     unsafe_irqs_restore
     [ -n "${EDU:-}" ] && [ "$VM_KERNEL_KIND" != stock ] || return 0
     sys_unbind_vfio "$EDU"
+}
+
+# --- doctor suites (doctor, doctor-units, doctor-vfio) ---
+# doctor_setup_file: one `iommuctl --json doctor` run per file (under TCG every exec counts):
+# its JSON, stderr and exit status, the kernel log, and its checks as a table (one jq) in
+# BATS_FILE_TMPDIR; doctor_setup (in setup) loads them: json, DOCTOR_RC, DOCTOR_ERR, VERDICT,
+# CHECK[id], DMESG (the log's file), CMDLINE.
+doctor_setup_file() {
+    local out=$BATS_FILE_TMPDIR rc=0
+    [ -n "${VM_SHAPE:-}" ] || return 0
+    "${IOMMUCTL:-iommuctl}" --json doctor >"$out/doctor.json" 2>"$out/doctor.err" || rc=$?
+    echo "$rc" >"$out/doctor.rc"
+    dmesg >"$out/dmesg.txt" 2>/dev/null || true
+    jq -r '"verdict\t\(.doctor.verdict)", (.doctor.checks[] | "\(.id)\t\(.status)\t\(.found)\t\(.fix // "")")' \
+        "$out/doctor.json" >"$out/doctor.tsv" || true
+}
+# (DOCTOR_RC and VERDICT are the suites' to read)
+# shellcheck disable=SC2034
+doctor_setup() {
+    local d=$BATS_FILE_TMPDIR
+    IFS= read -r -d '' json <"$d/doctor.json" || true
+    IFS= read -r -d '' DOCTOR_ERR <"$d/doctor.err" || true
+    DOCTOR_ERR=${DOCTOR_ERR%$'\n'}
+    read -r DOCTOR_RC <"$d/doctor.rc"
+    DMESG=$d/dmesg.txt
+    read -r CMDLINE </proc/cmdline
+    load_checks <"$d/doctor.tsv"
+    VERDICT=${CHECK[verdict]-}
+}
+# load_checks: CHECK[id]="STATUS<tab>FOUND<tab>FIX" from lines "ID<tab>STATUS<tab>FOUND<tab>FIX"
+# on stdin (a check given twice: both, a line each, as a jq query of that id prints them)
+load_checks() {
+    local l id
+    declare -gA CHECK=()
+    while IFS= read -r l; do
+        id=${l%%$'\t'*}
+        CHECK[$id]=${CHECK[$id]+${CHECK[$id]}$'\n'}${l#*$'\t'}
+    done
+}
+# checks_of_json: CHECK from the doctor JSON in $json (one jq), for a test's own doctor run
+checks_of_json() {
+    load_checks < <(jqt '"verdict\t\(.doctor.verdict)", (.doctor.checks[] | "\(.id)\t\(.status)\t\(.found)\t\(.fix // "")")')
+}
+# check ID: "STATUS<tab>FOUND<tab>FIX" of one check; check_status ID: its status
+check() { printf '%s' "${CHECK[$1]-}"; }
+check_status() { printf '%s' "${CHECK[$1]%%$'\t'*}"; }
+
+# what the kernel said about interrupt remapping while booting
+kernel_ir_on() { grep -qE 'DMAR-IR: Enabled IRQ remapping|AMD-Vi: Interrupt remapping enabled' "$DMESG"; }
+has_param() { [[ " $CMDLINE " == *" $1 "* ]]; }
+unsafe_set() {
+    local f v
+    for f in /sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts \
+        /sys/module/iommufd/parameters/allow_unsafe_interrupts; do
+        [ -r "$f" ] && read -r v <"$f" && [ "$v" = Y ] && return 0
+    done
+    return 1
 }

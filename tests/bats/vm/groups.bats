@@ -10,6 +10,7 @@ setup() {
     vm_require_guest
 }
 
+# bats test_tags=vm:iommu
 @test "groups --json lists exactly the groups in /sys/kernel/iommu_groups" {
     skip_without_iommu
     [ ${#K_GROUPS[@]} -gt 0 ] || fail "shape $VM_SHAPE has an IOMMU but the kernel made no groups"
@@ -19,13 +20,14 @@ setup() {
         "$(sys_groups)"
 }
 
+# bats test_tags=vm:iommu
 @test "every group's type, iommu and devices equal sysfs" {
     skip_without_iommu
     json_ok groups
     local g d t want="" devs first
     for g in "${K_GROUPS[@]}"; do
         read -r t <"/sys/kernel/iommu_groups/$g/type"
-        devs=$(sys_group_devices "$g" | paste -sd,)
+        sys_group_devices_to devs "$g" ,
         first=${devs%%,*}
         want+="$g $t ${K_IOMMU[$first]:-null} $devs"$'\n'
     done
@@ -33,6 +35,7 @@ setup() {
         "$(sort -n <<<"$want" | sed '/^$/d')"
 }
 
+# bats test_tags=vm:iommu
 @test "every group's reserved regions equal /sys/kernel/iommu_groups/N/reserved_regions" {
     skip_without_iommu
     json_ok groups
@@ -50,6 +53,7 @@ setup() {
     assert_equal "$(jqt --argjson g "$g" '.groups[] | select(.group == $g) | .reserved_regions | any(.type == "msi")')" true
 }
 
+# bats test_tags=vm:iommu
 @test "each PCI device's group is the same in iommuctl, its iommu_group link and lspci -vvv" {
     skip_without_iommu
     json_ok groups
@@ -63,6 +67,7 @@ setup() {
     assert_equal "$(jqt '.groups[] | .group as $g | .devices[] | select(test("^[0-9a-f]{4}:")) | "\(.) \($g)"' | sort)" "$want"
 }
 
+# bats test_tags=vm:iommu
 @test "each device's group equals the kernel's 'Adding to iommu group' boot message" {
     skip_without_iommu
     # "pci 0000:00:04.0: Adding to iommu group 2" (a device may be re-added: the last one counts)
@@ -74,6 +79,7 @@ setup() {
     assert_equal "$(jqt '.groups[] | .group as $g | .devices[] | select(test("^[0-9a-f]{4}:")) | "\(.) \($g)"' | sort)" "$want"
 }
 
+# bats test_tags=vm:iommu
 @test "the edu device (1234:11e8) is listed in its group, in JSON and text" {
     skip_without_iommu
     local edu g
@@ -87,6 +93,7 @@ setup() {
     assert_output --partial "${edu#0000:}"
 }
 
+# bats test_tags=vm:iommu
 @test "both functions of the multifunction slot share one group, as the kernel says" {
     skip_without_iommu
     local g0 g1
@@ -101,6 +108,7 @@ setup() {
         "0000:00:05.0 0000:00:05.1"
 }
 
+# bats test_tags=vm:iommu
 @test "the device behind the pcie-root-port is in the group the kernel gave it" {
     skip_without_iommu
     local p dev=""
@@ -110,13 +118,15 @@ setup() {
     assert_equal "$(jqt --arg d "$dev" '.groups[] | select(.devices | index($d)) | .group')" "$(sys_dev_group "$dev")"
 }
 
+# bats test_tags=vm:iommu
 @test "viable is true exactly when no device in the group has a blocking driver" {
     skip_without_iommu
     json_ok groups
-    local g d drv blockers want=""
+    local g d drv blockers devs want=""
     for g in "${K_GROUPS[@]}"; do
         blockers=""
-        for d in $(sys_group_devices "$g"); do
+        sys_group_devices_to devs "$g" " "
+        for d in $devs; do
             drv=${K_DRIVER[$d]:-}
             case $drv in "" | vfio-pci | pci-stub | pcieport) ;; *) blockers+="${blockers:+,}$d=$drv" ;; esac
         done
@@ -126,6 +136,7 @@ setup() {
         "$(sort -n <<<"$want" | sed '/^$/d')"
 }
 
+# bats test_tags=vm:only,vm:none
 @test "groups without an IOMMU exits 3 with one line saying no IOMMU is active" {
     shape_has_iommu && skip "shape '$VM_SHAPE' has an IOMMU; this checks the no-IOMMU shape"
     [ ${#K_GROUPS[@]} = 0 ] || fail "the none shape has IOMMU groups: harness broken"
@@ -135,6 +146,7 @@ setup() {
     assert_output --regexp '[Nn]o IOMMU (is )?active'
 }
 
+# bats test_tags=vm:only,vm:none
 @test "groups --json without an IOMMU prints a JSON error with code 3" {
     shape_has_iommu && skip "shape '$VM_SHAPE' has an IOMMU; this checks the no-IOMMU shape"
     run "$IOMMUCTL" --json groups

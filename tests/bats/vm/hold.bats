@@ -18,7 +18,8 @@ setup_file() {
     export EDU MULTI FD_USER
     export IOMMUCTL_STATE_DIR=$BATS_FILE_TMPDIR/state
     # QEMU's amd-iommu (no southbridge IOAPIC) and virtio-iommu remap no interrupts: iommufd
-    # refuses binds unless told to allow that (restored in teardown_file; one test turns it off)
+    # refuses binds unless told to allow that (restored in teardown_file; hold-irq.bats checks
+    # the refusal without it)
     case $VM_SHAPE in virtio | amd)
         read -r UNSAFE_WAS <"$UNSAFE"
         export UNSAFE_WAS
@@ -104,6 +105,7 @@ cdev_of() { echo "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev")"; }
     assert_equal "$(jqt '.groups[0].state')" kernel
 }
 
+# bats test_tags=vm:iommufd
 @test "a held device's cdev is refused to a second iommufd, and the error names the holder" {
     require_iommufd
     hold_bg "$EDU"
@@ -146,6 +148,7 @@ cdev_of() { echo "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev")"; }
     assert_equal "$(snapshot "$EDU")" "$BEFORE"
 }
 
+# bats test_tags=vm:iommufd
 @test "-- COMMAND: the iommufd on fd 3, the device's cdev on fd 4, unbound; the command binds, attaches and maps" {
     require_iommufd
     require_fd_user
@@ -163,6 +166,7 @@ cdev_of() { echo "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev")"; }
     assert_equal "$(snapshot "$EDU")" "$BEFORE"
 }
 
+# bats test_tags=vm:iommufd
 @test "-- COMMAND with --bind: the devices come bound, with their dev_ids in IOMMUCTL_DEV_IDS" {
     require_iommufd
     require_fd_user
@@ -248,18 +252,7 @@ cdev_of() { echo "/dev/vfio/devices/$(ls "/sys/bus/pci/devices/$1/vfio-dev")"; }
     assert_equal "$(snapshot "$EDU")" "$BEFORE"
 }
 
-@test "amd without interrupt remapping: --hold is refused with exit 5, says why, and gives the group back" {
-    [ "$VM_SHAPE" = amd ] || skip "only the amd shape lacks interrupt remapping"
-    echo N >"$UNSAFE"
-    run iommuctl claim "$EDU" --hold
-    echo Y >"$UNSAFE"
-    assert_failure 5
-    assert_output --partial "VFIO_DEVICE_BIND_IOMMUFD on $EDU"
-    assert_output --partial "iommufd.allow_unsafe_interrupts=1"
-    assert_output --partial "Hold of group $G ended: holding failed"
-    assert_equal "$(snapshot "$EDU")" "$BEFORE"
-}
-
+# bats test_tags=vm:only,vm:stock
 @test "without iommufd, --bind is refused saying why, and the claim is given back" {
     [ "$VM_KERNEL_KIND" = stock ] || skip "this kernel has iommufd: --bind works here (tested above)"
     run iommuctl claim "$EDU" --bind -- true

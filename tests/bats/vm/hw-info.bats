@@ -46,6 +46,7 @@ fields_match() {
     done < <(jqt --arg r "$reg" '.hw_info.registers[] | select(.name == $r) | .fields[] | "\(.name) \(.bits) \(.value)"')
 }
 
+# bats test_tags=vm:only,vm:intel,vm:intel-sm
 @test "hw-info through iommufd: Intel cap_reg and ecap_reg equal the unit's sysfs, field by field" {
     case $VM_SHAPE in intel | intel-sm) ;; *) skip "shape '$VM_SHAPE' has no Intel IOMMU with iommufd" ;; esac
     json_ok hw-info "$EDU"
@@ -60,6 +61,7 @@ fields_match() {
     fields_match ecap_reg $((16#$ecap))
 }
 
+# bats test_tags=vm:only,vm:intel,vm:intel-sm
 @test "hw-info: scalable mode shows in ecap (SMTS) on intel-sm and not on intel" {
     case $VM_SHAPE in intel | intel-sm) ;; *) skip "shape '$VM_SHAPE' has no Intel IOMMU" ;; esac
     json_ok hw-info "$EDU"
@@ -68,6 +70,7 @@ fields_match() {
     if [ "$VM_SHAPE" = intel-sm ]; then assert_equal "$smts" 1; else assert_equal "$smts" 0; fi
 }
 
+# bats test_tags=vm:only,vm:amd
 @test "hw-info through iommufd: AMD EFR equals amd-iommu/features" {
     [ "$VM_SHAPE" = amd ] || skip "shape '$VM_SHAPE' has no AMD IOMMU"
     json_ok hw-info "$EDU"
@@ -79,6 +82,7 @@ fields_match() {
     fields_match efr $((16#$efr))
 }
 
+# bats test_tags=vm:only,vm:virtio
 @test "hw-info through iommufd on virtio-iommu: no driver data, the kernel's generic answers" {
     [ "$VM_SHAPE" = virtio ] || skip "shape '$VM_SHAPE' is not virtio-iommu"
     json_ok hw-info "$EDU"
@@ -95,6 +99,7 @@ smmu_base() {
 }
 smmu_reg() { printf '0x%x' "$(busybox devmem $(($1 + $2)) 32)"; } # BASE OFFSET
 
+# bats test_tags=vm:only,vm:smmuv3,vm:smmuv3-nested
 @test "hw-info through iommufd on SMMUv3: IDR0-5, IIDR and AIDR are the SMMU's own registers, field by field" {
     [ "$(shape_kind)" = arm-smmu-v3 ] || skip "shape '$VM_SHAPE' has no SMMUv3"
     json_ok hw-info "$EDU"
@@ -113,6 +118,7 @@ smmu_reg() { printf '0x%x' "$(busybox devmem $(($1 + $2)) 32)"; } # BASE OFFSET
     done
 }
 
+# bats test_tags=vm:only,vm:smmuv3,vm:smmuv3-nested
 @test "hw-info on SMMUv3 agrees with what the driver logged at probe, and with the shape's stages" {
     [ "$(shape_kind)" = arm-smmu-v3 ] || skip "shape '$VM_SHAPE' has no SMMUv3"
     json_ok hw-info "$EDU"
@@ -141,6 +147,7 @@ smmu_reg() { printf '0x%x' "$(busybox devmem $(($1 + $2)) 32)"; } # BASE OFFSET
     fi
 }
 
+# bats test_tags=vm:only,vm:smmuv3,vm:smmuv3-nested
 @test "caps on SMMUv3: idr0.S1P and S2P predict the kernel's answer to NEST_PARENT" {
     [ "$(shape_kind)" = arm-smmu-v3 ] || skip "shape '$VM_SHAPE' has no SMMUv3"
     json_ok caps "$EDU"
@@ -158,6 +165,7 @@ smmu_reg() { printf '0x%x' "$(busybox devmem $(($1 + $2)) 32)"; } # BASE OFFSET
     fi
 }
 
+# bats test_tags=vm:only,vm:stock
 @test "hw-info on the stock kernel (no iommufd) falls back to sysfs and says so" {
     [ "$VM_KERNEL_KIND" = stock ] || skip "the test kernel has iommufd"
     [ ! -e /dev/iommu ] || fail "Debian's 6.12 should have no /dev/iommu"
@@ -169,6 +177,7 @@ smmu_reg() { printf '0x%x' "$(busybox devmem $(($1 + $2)) 32)"; } # BASE OFFSET
     assert_equal "$(jqt '.hw_info.registers[] | select(.name == "cap_reg") | .value')" "0x$cap"
 }
 
+# bats test_tags=vm:iommufd
 @test "hw-info: a device not on vfio-pci is refused with how to bind it (iommufd kernels)" {
     [ -e /dev/iommu ] || skip "no iommufd on this kernel: hw-info reads sysfs instead"
     local other=
@@ -183,6 +192,7 @@ smmu_reg() { printf '0x%x' "$(busybox devmem $(($1 + $2)) 32)"; } # BASE OFFSET
     assert_output --partial "driver_override"
 }
 
+# bats test_tags=vm:only,vm:intel,vm:intel-sm,vm:amd,vm:virtio
 @test "caps through iommufd: the kernel allocates a paging HWPT and refuses what QEMU's vIOMMU cannot" {
     [ -e /dev/iommu ] || skip "no iommufd on this kernel"
     case $VM_SHAPE in intel | intel-sm | amd | virtio) ;; *) skip "shape '$VM_SHAPE'" ;; esac
@@ -195,6 +205,7 @@ smmu_reg() { printf '0x%x' "$(busybox devmem $(($1 + $2)) 32)"; } # BASE OFFSET
     assert_equal "$(jqt '.caps.capabilities[] | select(.capability == "dirty-tracking") | .kernel')" false
 }
 
+# bats test_tags=vm:only,vm:intel,vm:intel-sm
 @test "caps: hardware and kernel agree where both are asked (Intel ecap NEST vs NEST_PARENT)" {
     case $VM_SHAPE in intel | intel-sm) ;; *) skip "shape '$VM_SHAPE' has no Intel IOMMU" ;; esac
     json_ok caps "$EDU"

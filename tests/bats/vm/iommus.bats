@@ -46,6 +46,7 @@ sys_kind() {
     assert_equal "$(jqt '.iommus[] | "\(.iommu) \(.kind)"' | sort)" "$(sort <<<"$want" | sed '/^$/d')"
 }
 
+# bats test_tags=vm:iommu
 @test "every IOMMU's devices and groups are those linked in sysfs" {
     skip_without_iommu
     json_ok iommus
@@ -69,6 +70,7 @@ sys_kind() {
         "$(sys_dev_iommu "$(edu_bdf)")"
 }
 
+# bats test_tags=vm:only,vm:intel,vm:intel-sm,vm:stock,vm:intel-intremap-off,vm:intel-pt,vm:intel-flts
 @test "Intel: cap, ecap and version equal sysfs and the kernel's DMAR boot line" {
     [ "$(shape_kind)" = intel-vtd ] || skip "shape '$VM_SHAPE' has no Intel IOMMU"
     json_ok iommus
@@ -88,6 +90,7 @@ sys_kind() {
         "$(sort <<<"$want" | sed '/^$/d')"
 }
 
+# bats test_tags=vm:only,vm:intel,vm:intel-sm,vm:stock,vm:intel-intremap-off,vm:intel-pt,vm:intel-flts
 @test "Intel: scalable mode is on exactly in the intel-sm shape" {
     [ "$(shape_kind)" = intel-vtd ] || skip "shape '$VM_SHAPE' has no Intel IOMMU"
     json_ok iommus
@@ -98,6 +101,7 @@ sys_kind() {
     if [ "$VM_SHAPE" = intel-sm ]; then assert_equal "$smts" 1; else assert_equal "$smts" 0; fi
 }
 
+# bats test_tags=vm:only,vm:amd
 @test "AMD: cap and extended features equal sysfs and the kernel's AMD-Vi boot line" {
     [ "$(shape_kind)" = amd-vi ] || skip "shape '$VM_SHAPE' has no AMD IOMMU"
     json_ok iommus
@@ -122,6 +126,7 @@ sys_kind() {
         "$(sort <<<"$want" | sed '/^$/d')"
 }
 
+# bats test_tags=vm:only,vm:virtio
 @test "virtio: the virtio-iommu is the one iommus reports, translating the edu device" {
     [ "$(shape_kind)" = virtio-iommu ] || skip "shape '$VM_SHAPE' has no virtio-iommu"
     json_ok iommus
@@ -139,6 +144,7 @@ sys_kind() {
     for i in "${K_IOMMUS[@]}"; do assert_output --partial "$i"; done
 }
 
+# bats test_tags=vm:only,vm:smmuv3,vm:smmuv3-nested
 @test "SMMUv3: each unit's address is the base of the MMIO region its driver requested" {
     [ "$(shape_kind)" = arm-smmu-v3 ] || skip "shape '$VM_SHAPE' has no SMMUv3"
     json_ok iommus
