@@ -92,7 +92,7 @@ struct apply_opts {
 	const char *hw_info, *type;
 };
 
-/* Acting on an iommufd handed over by apply -- COMMAND, or a holder's (held.c). */
+/* Acting on an iommufd handed over by apply -- COMMAND, or a holder's (held*.c). */
 int cmd_held(struct cli *cli);
 int cmd_held_list(struct cli *cli);
 int cmd_held_objects(struct cli *cli);
