@@ -509,6 +509,12 @@ static int keep_published(struct cli *cli, struct ictl_apply *a, char *reason, s
 		}
 		r = ictl_handoff_setenv(cli->ctx, &ho, "IOMMUCTL_OBJECTS_JSON", path);
 	}
+	if (!r) {	/* whose notes 'held map' and 'held unmap' write (held.h) */
+		char pid[16];
+
+		snprintf(pid, sizeof(pid), "%d", (int)getpid());
+		r = ictl_handoff_setenv(cli->ctx, &ho, "IOMMUCTL_HOLDER", pid);
+	}
 	if (!r)
 		r = cli_run_handoff(&ho, cli->exec_argv, status, why, sizeof(why));
 	ictl_handoff_clear(&ho);

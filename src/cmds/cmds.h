@@ -101,8 +101,10 @@ int cmd_held_unmap(struct cli *cli);
 int cmd_held_events(struct cli *cli);
 int cmd_held_respond(struct cli *cli);
 int cmd_held_invalidate(struct cli *cli);
+int cmd_held_map(struct cli *cli);
+int cmd_held_copy(struct cli *cli);
 extern const struct argp_option held_options[], held_dirty_options[], held_events_options[],
-	held_respond_options[], held_invalidate_options[];
+	held_respond_options[], held_invalidate_options[], held_map_options[], held_copy_options[];
 error_t held_parse(int key, char *arg, struct argp_state *state);
 struct held_opts {
 	const char *pid;
@@ -111,6 +113,7 @@ struct held_opts {
 	const char *count, *timeout;	/* events */
 	const char *cookie, *code;	/* respond */
 	const char *type;		/* invalidate */
+	const char *iova, *memory, *file, *offset, *access, *name;	/* map, copy */
 };
 
 int cmd_help(struct cli *cli);

@@ -15,6 +15,7 @@
 struct held_set {
 	bool env;		/* inside apply -- COMMAND: IOMMUCTL_* */
 	struct ictl_held h;	/* else: the holder's published set */
+	int holder;		/* whose notes record a mapping (held.h); 0: none known */
 };
 
 void held_set_clear(struct held_set *set);
@@ -34,6 +35,14 @@ int held_id(struct cli *cli, const struct held_set *set, const char *what, const
 int held_iova(struct cli *cli, const struct held_set *set, const char *arg, uint64_t *iova);
 /* A size other than 0 (0x..., decimal, K, M, G); what names it in the error. */
 int held_size(struct cli *cli, const char *what, const char *arg, uint64_t *v);
+/*
+ * The holder's set as it is now (its state file and the notes of what others
+ * mapped): of --pid, or inside apply -- COMMAND of IOMMUCTL_HOLDER.  -ENOENT
+ * (no error printed) when no holder is known.
+ */
+int held_current(struct cli *cli, const struct held_set *set, struct ictl_held *out);
+/* Is name free for a new mapping of the set?  An error naming it when it is not. */
+int held_name_free(struct cli *cli, const struct held_set *set, const char *name);
 /* A number up to max; what names the option in the error. */
 int held_uint_opt(struct cli *cli, const char *what, const char *arg, uint64_t max, uint64_t *v);
 

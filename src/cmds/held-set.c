@@ -69,7 +69,13 @@ int held_load(struct cli *cli, struct held_set *set)
 
 	memset(set, 0, sizeof(*set));
 	if (!o->pid && (getenv("IOMMUCTL_IOMMUFD") || getenv("IOMMUCTL_OBJECTS"))) {
+		const char *v = getenv("IOMMUCTL_HOLDER");
+		char *end;
+
 		set->env = true;
+		errno = 0;
+		pid = v ? (int)strtol(v, &end, 10) : 0;
+		set->holder = v && !errno && !*end && pid > 0 ? pid : 0;
 		return 0;
 	}
 	if (o->pid ? (r = held_pid_arg(cli, o->pid, &pid)) : (r = held_only_holder(cli, &pid)))
@@ -77,6 +83,7 @@ int held_load(struct cli *cli, struct held_set *set)
 	r = ictl_held_read(cli->ctx, pid, &set->h);
 	if (r < 0)
 		return cli_lib_error(cli, r);
+	set->holder = pid;
 	if (!ictl_held_alive(cli->ctx, &set->h))
 		return cli_error(cli, -ENOENT,
 				 "holder %d is gone (%s is stale): 'iommuctl recover' removes it", pid,
@@ -177,5 +184,35 @@ int held_uint_opt(struct cli *cli, const char *what, const char *arg, uint64_t m
 	if (ictl_pt_parse_size(arg, v) || *v > max)
 		return cli_error(cli, -EINVAL, "%s %.24s: give a number up to %llu", what, arg,
 				 (unsigned long long)max);
+	return 0;
+}
+
+int held_current(struct cli *cli, const struct held_set *set, struct ictl_held *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!set->holder)
+		return -ENOENT;
+	/* (a holder whose set cannot be read: nothing known; its own commands say why) */
+	return ictl_held_read(cli->ctx, set->holder, out) < 0 ? -ENOENT : 0;
+}
+
+int held_name_free(struct cli *cli, const struct held_set *set, const char *name)
+{
+	struct ictl_held h;
+	uint64_t v;
+	bool taken;
+
+	if (!ictl_held_name_ok(name))
+		return cli_error(cli, -EINVAL,
+				 "--name '%.40s': a name is a letter, then letters, digits, _ . - (at most %d)",
+				 name, ICTL_OBJ_NAME_MAX - 1);
+	taken = set->env && !ictl_held_lookup(getenv("IOMMUCTL_MAPPINGS"), name, &v);
+	if (!held_current(cli, set, &h)) {
+		taken |= ictl_held_find_map(&h, name) != NULL;
+		ictl_held_clear(&h);
+	}
+	if (taken)
+		return cli_error(cli, -EINVAL, "--name '%.40s': a mapping of that name is there already",
+				 name);
 	return 0;
 }

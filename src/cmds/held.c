@@ -9,6 +9,7 @@
  *   held list                           the holders (held.c)
  *   held objects                        the objects and mappings by name (held.c)
  *   held dirty HWPT IOVA LENGTH         the dirty pages of a paging HWPT (held-dirty.c)
+ *   held map IOAS LENGTH, held copy     map new memory, copy a mapping (held-maps.c)
  *   held unmap IOAS IOVA LENGTH         unmap what is mapped there (held-maps.c)
  *   held events QUEUE, held respond     event queues (held-events.c)
  *   held invalidate HWPT|VIOMMU ENTRY   invalidation (held-invalidate.c)
@@ -59,15 +60,15 @@ int cmd_held(struct cli *cli)
 		return held_redispatch(cli, sub);
 	if (!cli->argc)
 		return cli_error(cli, -EINVAL,
-				 "held needs a command: list, objects, dirty, unmap, events, respond or invalidate ('iommuctl held --help')");
+				 "held needs a command: list, objects, dirty, map, copy, unmap, events, respond or invalidate ('iommuctl held --help')");
 	return cli_error(cli, -EINVAL,
-			 "unknown held command '%.32s': give list, objects, dirty, unmap, events, respond or invalidate", cli->argv[0]);
+			 "unknown held command '%.32s': give list, objects, dirty, map, copy, unmap, events, respond or invalidate", cli->argv[0]);
 }
 
 /* --- options ----------------------------------------------------------------------------- */
 
 enum { OPT_PAGE_SIZE = 0x600, OPT_ENABLE, OPT_KEEP, OPT_PID, OPT_COUNT, OPT_TIMEOUT, OPT_COOKIE,
-       OPT_CODE, OPT_TYPE };
+       OPT_CODE, OPT_TYPE, OPT_IOVA, OPT_MEMORY, OPT_FILE, OPT_OFFSET, OPT_ACCESS, OPT_NAME };
 
 #define HELD_PID_OPTION                                                                         \
 	{ "pid", OPT_PID, "PID", 0,                                                             \
@@ -104,6 +105,22 @@ const struct argp_option held_invalidate_options[] = {
 	{ 0 }
 };
 
+#define HELD_MAP_OPTIONS                                                                        \
+	{ "iova", OPT_IOVA, "IOVA", 0, "Map at IOVA (default: where the kernel puts it, printed)", 0 }, \
+	{ "access", OPT_ACCESS, "r|w|rw", 0, "What the device may do (default rw)", 0 },          \
+	{ "name", OPT_NAME, "NAME", 0, "Name the mapping (held objects, and an IOVA argument)", 0 }
+
+const struct argp_option held_map_options[] = {
+	{ "memory", OPT_MEMORY, "KIND", 0, "anon, memfd (default), hugetlb-2M or hugetlb-1G", 0 },
+	{ "file", OPT_FILE, "PATH", 0, "Map this file instead (read-only unless on tmpfs/hugetlbfs)", 0 },
+	{ "offset", OPT_OFFSET, "N", 0, "Where in --file the mapping starts (default 0)", 0 },
+	HELD_MAP_OPTIONS,
+	HELD_PID_OPTION,
+	{ 0 }
+};
+
+const struct argp_option held_copy_options[] = { HELD_MAP_OPTIONS, HELD_PID_OPTION, { 0 } };
+
 error_t held_parse(int key, char *arg, struct argp_state *state)
 {
 	struct held_opts *o = ((struct cli *)state->input)->opts;
@@ -136,6 +153,24 @@ error_t held_parse(int key, char *arg, struct argp_state *state)
 	case OPT_PID:
 		o->pid = arg;
 		return 0;
+	case OPT_IOVA:
+		o->iova = arg;
+		return 0;
+	case OPT_MEMORY:
+		o->memory = arg;
+		return 0;
+	case OPT_FILE:
+		o->file = arg;
+		return 0;
+	case OPT_OFFSET:
+		o->offset = arg;
+		return 0;
+	case OPT_ACCESS:
+		o->access = arg;
+		return 0;
+	case OPT_NAME:
+		o->name = arg;
+		return 0;
 	}
 	return ARGP_ERR_UNKNOWN;
 }
@@ -151,7 +186,31 @@ struct pair_rec {
 struct objects_rec {
 	const struct held_set *set;
 	struct pair_rec *v;
+	const struct ictl_held *cur;	/* the holder's set now (notes applied), or NULL */
 };
+
+/* The mappings other processes made (held map, held copy), from the holder's notes. */
+static json_object *added_json(const struct ictl_held *h)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; h && i < h->nmaps; i++) {
+		const struct ictl_held_map *m = &h->maps[i];
+		json_object *j;
+
+		if (!m->by)
+			continue;
+		j = json_object_new_object();
+		js_set(j, "name", js_str(m->name));
+		js_set(j, "ioas", js_uint(m->ioas));
+		js_set(j, "iova", js_hex(m->iova, 0));
+		js_set(j, "length", js_uint(m->length));
+		js_set(j, "memory", json_object_new_string(m->memory));
+		js_set(j, "by", js_int(m->by));
+		json_object_array_add(arr, j);
+	}
+	return arr;
+}
 
 static json_object *objects_json(struct cli *cli, const void *data, int err)
 {
@@ -163,11 +222,12 @@ static json_object *objects_json(struct cli *cli, const void *data, int err)
 	for (; v->kind; v++) {
 		if (!strcmp(v->kind, "object"))
 			js_set(o, v->name, js_uint(v->v));
-		else
+		else if (strcmp(v->name, "-"))
 			js_set(m, v->name, js_hex(v->v, 0));
 	}
 	js_set(doc, "objects", o);
 	js_set(doc, "mappings", m);
+	js_set(doc, "added", added_json(x->cur));
 	if (!x->set->env) {
 		const struct ictl_held *h = &x->set->h;
 		json_object *hd = json_object_new_object(), *all = json_object_new_array();
@@ -226,22 +286,29 @@ static size_t split(const char *list, const char *kind, struct pair_rec *recs, s
 	return n;
 }
 
-/* The holder's named objects and mappings into recs, as the environment's would be. */
-static void from_holder(const struct ictl_held *h, struct pair_rec *recs, size_t max)
+/* The holder's named objects into recs from n, as the environment's would be. */
+static size_t objs_from_holder(const struct ictl_held *h, struct pair_rec *recs, size_t n,
+			       size_t max)
 {
-	size_t n = 0;
-
 	for (size_t i = 0; i < h->nobjs && n + 1 < max; i++) {
 		if (!h->objs[i].name[0])
 			continue;
 		recs[n] = (struct pair_rec){ "object", "", h->objs[i].id };
 		snprintf(recs[n++].name, sizeof(recs[0].name), "%s", h->objs[i].name);
 	}
+	return n;
+}
+
+/* Its named mappings, and those other processes made ("-" when unnamed). */
+static void maps_from_holder(const struct ictl_held *h, struct pair_rec *recs, size_t n,
+			     size_t max)
+{
 	for (size_t i = 0; i < h->nmaps && n + 1 < max; i++) {
-		if (!h->maps[i].name[0])
+		if (!h->maps[i].name[0] && !h->maps[i].by)
 			continue;
 		recs[n] = (struct pair_rec){ "mapping", "", h->maps[i].iova };
-		snprintf(recs[n++].name, sizeof(recs[0].name), "%s", h->maps[i].name);
+		snprintf(recs[n++].name, sizeof(recs[0].name), "%s",
+			 h->maps[i].name[0] ? h->maps[i].name : "-");
 	}
 }
 
@@ -249,6 +316,8 @@ int cmd_held_objects(struct cli *cli)
 {
 	static struct pair_rec recs[2 * ICTL_HELD_ITEMS_MAX + 1];
 	_cleanup_held_set_ struct held_set set = { 0 };
+	struct ictl_held cur;
+	bool have_cur;
 	size_t n;
 	int r;
 
@@ -256,15 +325,24 @@ int cmd_held_objects(struct cli *cli)
 	if ((r = held_load(cli, &set)))
 		return r;
 	if (!set.env) {
-		from_holder(&set.h, recs, ARRAY_SIZE(recs));
-		return out_doc(cli, &objects_view, &(struct objects_rec){ &set, recs }, 0);
+		n = objs_from_holder(&set.h, recs, 0, ARRAY_SIZE(recs));
+		maps_from_holder(&set.h, recs, n, ARRAY_SIZE(recs));
+		return out_doc(cli, &objects_view, &(struct objects_rec){ &set, recs, &set.h }, 0);
 	}
 	if (!getenv("IOMMUCTL_OBJECTS"))
 		return cli_error(cli, -EINVAL,
 				 "no IOMMUCTL_OBJECTS: run under 'iommuctl apply SPEC -- COMMAND'");
 	n = split(getenv("IOMMUCTL_OBJECTS"), "object", recs, 0, 257);
-	split(getenv("IOMMUCTL_MAPPINGS"), "mapping", recs, n, 257);
-	return out_doc(cli, &objects_view, &(struct objects_rec){ &set, recs }, 0);
+	/* The mappings as they are now when the holder's set says (held map, unmap since). */
+	have_cur = !held_current(cli, &set, &cur);
+	if (have_cur)
+		maps_from_holder(&cur, recs, n, ARRAY_SIZE(recs));
+	else
+		split(getenv("IOMMUCTL_MAPPINGS"), "mapping", recs, n, 257);
+	r = out_doc(cli, &objects_view, &(struct objects_rec){ &set, recs, have_cur ? &cur : NULL }, 0);
+	if (have_cur)
+		ictl_held_clear(&cur);
+	return r;
 }
 
 /* --- held list ------------------------------------------------------------------------------ */
