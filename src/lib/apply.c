@@ -792,6 +792,49 @@ static int do_veventqs(struct ictl_apply *a)
 	return 0;
 }
 
+/*
+ * The replaces, once every attach is made, in spec order: a second attach of
+ * the same device (and PASID), which on a cdev replaces what it is attached
+ * to (the kernel's iommufd_device_replace); the mock's own replace operations.
+ */
+static int do_replace(struct ictl_apply *a)
+{
+	const struct ictl_spec *s = a->spec;
+	struct ictl_apply_step *st;
+	char dn[48], tn[48], p[40] = "";
+	int r;
+
+	for (size_t i = 0; i < s->nattach; i++) {
+		const struct ictl_spec_attach *at = &s->attach[i];
+
+		if (at->replace.idx < 0)
+			continue;
+		if (at->pasid.set)
+			snprintf(p, sizeof(p), " at PASID %#llx", (ull)at->pasid.v);
+		else
+			p[0] = '\0';
+		st = step(a, "replace the attach of device %s%s with hwpt %s (%s)",
+			  q(s->devices[at->device.idx].name, dn, sizeof(dn)), p,
+			  q(s->hwpts[at->replace.idx].name, tn, sizeof(tn)),
+			  s->devices[at->device.idx].mock ?
+				  (at->pasid.set ? "IOMMU_TEST_OP_PASID_REPLACE" :
+						   "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE") :
+				  "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+		if (!st)
+			return -ENOMEM;
+		if (a->dry_run)
+			continue;
+		a->attach_pt[i] = a->hwpt[at->replace.idx];
+		r = ictl_dev_attach(a->s, a->dev[at->device.idx],
+				    at->pasid.set ? (uint32_t)at->pasid.v : ICTL_NO_PASID,
+				    &a->attach_pt[i]);
+		if (r < 0)
+			return failed(a, st, r);
+		st->id = a->attach_pt[i];
+	}
+	return 0;
+}
+
 static int do_attach(struct ictl_apply *a)
 {
 	const struct ictl_spec *s = a->spec;
@@ -833,7 +876,7 @@ static int do_attach(struct ictl_apply *a)
 			st->id = a->attach_pt[i];
 		}
 	}
-	return 0;
+	return do_replace(a);
 }
 
 /* Paging HWPTs, then vIOMMUs (over them), then nested HWPTs (over both). */

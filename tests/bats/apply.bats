@@ -474,3 +474,61 @@ BAD=(
 	check --sysroot "$FIX/intel-server" apply --check "$S"
 	refute_output --partial "memory file"
 }
+
+# --- replace, and the mock examples offline ----------------------------------------------
+
+# mock_sysroot: a copy of the Intel server's tree with the selftest's IOMMU unit (what a
+# CONFIG_IOMMUFD_TEST kernel shows), so that mock specs can be checked and dry-run offline
+mock_sysroot() {
+	MS=$BATS_TEST_TMPDIR/mock-root
+	[ -d "$MS" ] && return 0
+	cp -a "$FIX/intel-server" "$MS"
+	mkdir -p "$MS/sys/class/iommu/iommufd_selftest_iommu0"
+}
+
+@test "replace: --dry-run lists each replace after every attach, with the ioctl that replaces" {
+	mock_sysroot
+	check --sysroot "$MS" apply --check "$EX/selftest-replace.yaml"
+	assert_success
+	check --sysroot "$MS" apply --dry-run "$EX/selftest-replace.yaml"
+	assert_success
+	assert_line "    9. attach device 'm0' to hwpt 'a' (IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE)"
+	assert_line "   10. attach device 'm0' at PASID 0x200 to hwpt 'pa' (IOMMU_TEST_OP_PASID_ATTACH)"
+	assert_line "   11. replace the attach of device 'm0' with hwpt 'b' (IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE)"
+	assert_line "   12. replace the attach of device 'm0' at PASID 0x200 with hwpt 'pb' (IOMMU_TEST_OP_PASID_REPLACE)"
+	# a real device replaces with a second VFIO_DEVICE_ATTACH_IOMMUFD_PT
+	sed 's/^  - {device: nvme0, hwpt: ram}$/  - {device: nvme0, hwpt: ram, replace: ram2}/; s/^hwpts:$/hwpts:\n  - {name: ram2, ioas: guest-ram, device: nvme0}/' \
+		"$EX/vmm-guest-ram.yaml" >"$BATS_TEST_TMPDIR/r.yaml"
+	grep -q 'replace: ram2' "$BATS_TEST_TMPDIR/r.yaml" || fail "the sed did not apply to vmm-guest-ram.yaml"
+	check --sysroot "$FIX/intel-server" --json apply --dry-run "$BATS_TEST_TMPDIR/r.yaml"
+	assert_success
+	jq_true '.apply.steps[-1].what | test("^replace the attach of device .nvme0. with hwpt .ram2. \\(VFIO_DEVICE_ATTACH_IOMMUFD_PT\\)$")'
+}
+
+@test "replace: bad replaces are refused with file:line:column, exit 2" {
+	mock_sysroot
+	local head='devices: [{name: m, mock: {ioas: r, flags: [pasid]}}]
+ioas: [{name: r}]
+hwpts: [{name: a, ioas: r, device: m, flags: [pasid]}, {name: n, ioas: r, device: m}]
+' t line body want
+	for t in \
+		'4:40|attach[0].replace: no HWPT is named '"'"'zz'"'"' (the names are: a, n)|attach: [{device: m, hwpt: a, replace: zz}]' \
+		'4:40|attach[0].replace: '"'"'r'"'"' is an IOAS, not a HWPT; replace names the HWPT the attach moves to|attach: [{device: m, hwpt: a, replace: r}]' \
+		'4:50|attach[0].replace: HWPT n was not allocated for PASIDs (the kernel answers EINVAL)|attach: [{device: m, hwpt: a, pasid: 5, replace: n}, {device: m, hwpt: a}]' \
+		'4:72|attach[1].replace: device m has PASIDs attached too, so what its own attach moves to needs flags: [pasid]|attach: [{device: m, hwpt: a, pasid: 5}, {device: m, hwpt: a, replace: n}]' \
+		'4:40|attach[0].replace: needs a single value here, not a list|attach: [{device: m, hwpt: a, replace: [a]}]'; do
+		line=${t%%|*}
+		body=${t##*|}
+		want=${t#*|}
+		want=${want%|*}
+		printf '%s%s\n' "$head" "$(printf '%b' "$body")" >"$BATS_TEST_TMPDIR/bad.yaml"
+		check --sysroot "$MS" apply --check "$BATS_TEST_TMPDIR/bad.yaml"
+		[ "$status" = 2 ] || fail "$body: exit $status: $output $stderr"
+		[[ "$output$stderr" == *"bad.yaml:$line: error: $want"* ]] || fail "$body: wants '$line: $want': $output $stderr"
+	done
+	# the same HWPT again: a warning, nothing refused
+	printf '%sattach: [{device: m, hwpt: a, replace: a}]\n' "$head" >"$BATS_TEST_TMPDIR/same.yaml"
+	check --sysroot "$MS" apply --check "$BATS_TEST_TMPDIR/same.yaml"
+	assert_success
+	assert_line "$BATS_TEST_TMPDIR/same.yaml:4:40: warning: attach[0].replace: the attach is to HWPT a already: the replace changes nothing"
+}
