@@ -532,3 +532,75 @@ hwpts: [{name: a, ioas: r, device: m, flags: [pasid]}, {name: n, ioas: r, device
 	assert_success
 	assert_line "$BATS_TEST_TMPDIR/same.yaml:4:40: warning: attach[0].replace: the attach is to HWPT a already: the replace changes nothing"
 }
+
+# --- --dry-run: every field of every struct ---------------------------------------------------
+
+# fields_of STRUCT: the top-level fields of struct ictl_STRUCT in src/lib/uapi/*.h, in order
+# (our definitions of the kernel's uAPI, checked against the kernel's headers by check-uapi)
+fields_of() {
+	awk -v s="struct ictl_$1 {" '
+		index($0, s) == 1 { f = 1; d = 1; next }
+		!f { next }
+		/^#/ { next }
+		{ line = $0; sub(/\/\*.*/, "", line) }
+		line ~ /\{/ { d++; next }
+		line ~ /\}/ { d--; if (d == 0) exit; next }
+		d == 1 && line ~ /;/ {
+			gsub(/__attribute__\(\([^;]*\)\)/, "", line); sub(/;.*/, "", line)
+			gsub(/\[[^]]*\]/, "", line); sub(/[ \t]+$/, "", line)
+			n = split(line, w, /[ \t*]+/); print w[n]
+		}' "$ROOT"/src/lib/uapi/*.h
+}
+
+# every_field JSON: each step that passes a struct names all of that struct's fields, in its
+# order (a union's member as MEMBER.FIELD, between the fields around the union)
+every_field() {
+	local strct want got n=0
+	while read -r strct; do
+		want=$(fields_of "$strct" | tr '\n' ' ')
+		[ -n "$want" ] || fail "no struct ictl_$strct in src/lib/uapi"
+		while IFS= read -r got; do
+			n=$((n + 1))
+			[ "$got" = "$want" ] || fail "struct $strct: the step passes '$got'; src/lib/uapi has '$want'"
+		done < <(jq -r --arg s "$strct" '.apply.steps[] | select(.struct == $s) |
+			[.fields | keys_unsorted[] | select(contains(".") | not)] | join(" ") + " "' <<<"$1")
+	done < <(jq -r '[.apply.steps[] | .struct // empty] | unique[]' <<<"$1")
+	[ "$n" -gt 0 ] || fail "no step passes a struct"
+	# what is said in words is said, never left empty
+	jq -e '[.apply.steps[] | .fields // {} | to_entries[] | select(.value == "")] == []' <<<"$1" >/dev/null ||
+		fail "an empty field value"
+}
+
+@test "apply --dry-run: every field of every struct each ioctl would get, text and JSON" {
+	mock_sysroot
+	local spec root args
+	for spec in "vmm-guest-ram.yaml|$FIX/intel-server|" "dpdk.yaml|$FIX/intel-server|" \
+		"nested-page-tables.yaml|$FIX/intel-server|--hw-info $B/vtd-nest.bin --type intel-vtd" \
+		"smmuv3-nested-table.yaml|$FIX/arm64-smmuv3|--hw-info $B/smmu-nest.bin --type arm-smmu-v3" \
+		"selftest-mock.yaml|$MS|" "selftest-replace.yaml|$MS|"; do
+		IFS='|' read -r spec root args <<<"$spec"
+		# shellcheck disable=SC2086
+		check --sysroot "$root" --json apply --dry-run $args "$EX/$spec"
+		assert_success
+		every_field "$output"
+	done
+	# the structs of the mock example: what each passes, by its fields
+	check --sysroot "$MS" --json apply --dry-run "$EX/selftest-mock.yaml"
+	jq_true '[.apply.steps[].struct] == [ "iommu_ioas_alloc", "iommu_ioas_allow_iovas", "iommu_ioas_map_file",
+		"iommu_ioas_map", "iommu_test_cmd", "iommu_fault_alloc", "iommu_hwpt_alloc", "iommu_hwpt_alloc",
+		"iommu_viommu_alloc", "iommu_hwpt_alloc", "iommu_hwpt_alloc", "iommu_vdevice_alloc",
+		"iommu_veventq_alloc", "iommu_test_cmd", "iommu_test_cmd"]'
+	jq_true '.apply.steps[2].fields == {"size": 40, "flags": "0x7 (FIXED_IOVA|WRITEABLE|READABLE)",
+		"ioas_id": "<ioas '"'guest-ram'"'>", "fd": "<a new memfd>", "start": 0, "length": "0x200000",
+		"iova": "0x1000000"}'
+	jq_true '.apply.steps[9].fields | .flags == "0xc (FAULT_ID_VALID|PASID)" and .data_type == "0xdead" and
+		.data_len == 8 and .data_uptr == "-> [0x1234]" and .fault_id == "<fault queue '"'f0'"'>"'
+	jq_true '.apply.steps[14].fields | .op == "18 (PASID_ATTACH)" and ."pasid_attach.pasid" == "0x100"'
+	# text: one line per struct under its step
+	check --sysroot "$MS" apply --dry-run "$EX/selftest-replace.yaml"
+	assert_line "       iommu_test_cmd { size 72, op 19 (PASID_REPLACE), id <mock device 'm0'>, __reserved 0, pasid_attach.pasid 0x200, pasid_attach.pt_id <hwpt 'pb'>, last 0 }"
+	check --sysroot "$FIX/intel-server" apply --dry-run "$EX/vmm-guest-ram.yaml"
+	assert_line "       iommu_option { size 24, option_id 1 (HUGE_PAGES), op 0 (SET), __reserved 0, object_id <ioas 'guest-ram'>, val64 1 }"
+	assert_line --regexp "^       vfio_device_bind_iommufd \{ argsz [0-9]+, flags 0, iommufd <the iommufd>, out_devid \(out\), token_uuid_ptr 0 \}$"
+	assert_line "       vfio_device_attach_iommufd_pt { argsz 16, flags 0, pt_id <hwpt 'ram'>, pasid 0 }"
+}
