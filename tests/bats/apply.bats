@@ -604,3 +604,30 @@ every_field() {
 	assert_line --regexp "^       vfio_device_bind_iommufd \{ argsz [0-9]+, flags 0, iommufd <the iommufd>, out_devid \(out\), token_uuid_ptr 0 \}$"
 	assert_line "       vfio_device_attach_iommufd_pt { argsz 16, flags 0, pt_id <hwpt 'ram'>, pasid 0 }"
 }
+
+@test "replace: the IOAS a replace moves the device to is checked against its group's reserved regions" {
+	cat >"$BATS_TEST_TMPDIR/r.yaml" <<-'YAML'
+	devices:
+	  - {name: nvme0, device: 0000:02:00.0}
+	ioas:
+	  - name: low
+	    allow: [0x0-0x7fffffff]
+	    mappings:
+	      - {iova: 0x0, size: 2M, memory: memfd}
+	  - name: high
+	    mappings:
+	      - {iova: 0xfee00000, size: 1M, memory: memfd}
+	hwpts:
+	  - {name: a, ioas: low, device: nvme0}
+	  - {name: b, ioas: high, device: nvme0}
+	attach:
+	  - {device: nvme0, hwpt: a, replace: b}
+	YAML
+	check --sysroot "$FIX/intel-server" apply --check "$BATS_TEST_TMPDIR/r.yaml"
+	assert_failure 3
+	assert_line --partial "r.yaml:10:16: error: ioas[1].mappings[0].iova: 0xfee00000-0xfeefffff overlaps the msi region 0xfee00000-0xfeefffff of nvme0's group"
+	# without the replace, high is no IOAS nvme0 is in: nothing to say
+	sed -i 's/, replace: b//' "$BATS_TEST_TMPDIR/r.yaml"
+	check --sysroot "$FIX/intel-server" apply --check "$BATS_TEST_TMPDIR/r.yaml"
+	assert_success
+}
