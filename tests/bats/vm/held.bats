@@ -57,6 +57,11 @@ hold() {
     fail "apply --hold published no state file $HELD"
 }
 
+# obj_id NAME: the id of a named object of the holder's state file
+obj_id() {
+    awk -v n="$1" '$1 == "object" && $3 == n { print $4 }' "$HELD"
+}
+
 @test "held --pid: a second process lists, reads and unmaps the set an apply --hold holds; the file goes with the hold" {
     need_mock
     hold "$EX/selftest-mock.yaml"
@@ -81,10 +86,19 @@ hold() {
     echo "# $stderr" >&3
     assert_success
     assert_line --regexp '^hwpt dirty #[0-9]+: 0x1000000-0x11fffff in 4 KiB pages: 0 of 512 dirty$'
+    local scratch
+    scratch=$("$IOMMUCTL" --json held objects --pid "$HOLDER" | jq -r .mappings.scratch)
     run --separate-stderr "$IOMMUCTL" held unmap --pid "$HOLDER" guest-ram scratch 64K
     assert_success
-    assert_line --regexp '^unmapped 0x10000 bytes at 0x[0-9a-f]+ from ioas guest-ram #[0-9]+$'
+    assert_line "unmapped 0x10000 bytes at $scratch from ioas guest-ram #$(obj_id guest-ram)"
+    # the unmap is in the holder's notes: the set has no 'scratch' any more
+    run --separate-stderr "$IOMMUCTL" held objects --pid "$HOLDER"
+    refute_line --regexp '^mapping +scratch '
     run --separate-stderr "$IOMMUCTL" held unmap --pid "$HOLDER" guest-ram scratch 64K
+    assert_failure 2
+    [[ $stderr == *"'scratch' is neither a number nor a mapping of holder $HOLDER"* ]] || fail "$stderr"
+    # at its IOVA the kernel has nothing mapped now
+    run --separate-stderr "$IOMMUCTL" held unmap --pid "$HOLDER" guest-ram "$scratch" 64K
     assert_failure 1
     [[ $stderr == *"IOMMU_IOAS_UNMAP"* ]] || fail "$stderr"
     # the hold ends: the objects are undone and the file is gone
@@ -296,10 +310,6 @@ iofd_holder() {
     assert_equal "$stderr" "iommuctl: invalidation entry 1 'iotlb=7': the mock's IOTLB entries are 0 to 3"
 }
 
-# obj_id NAME: the id of a named object of the holder's state file
-obj_id() {
-    awk -v n="$1" '$1 == "object" && $3 == n { print $4 }' "$HELD"
-}
 
 @test "held map: anon, memfd, hugetlb-2M and a tmpfs file stay mapped and alive after the mapper exits (the kernel reads back what was written)" {
     need_mock
@@ -430,10 +440,12 @@ obj_id() {
 
 @test "replace: after apply the device and its PASID are on the replacing HWPTs (the mock's PASID_CHECK_HWPT), the old ones free" {
     need_mock
+    # PASID_CHECK_HWPT takes the mock device's selftest object (its id), not its device id
     run --separate-stderr "$IOMMUCTL" apply "$EX/selftest-replace.yaml" -- sh -c '
+        m0=$(jq -r .objects.m0.id "$IOMMUCTL_OBJECTS_JSON")
         for c in "0 b" "0 a" "0x200 pb" "0x200 pa" "0x300 0"; do
             set -- $c
-            echo "pasid $1 on $2: $("$IOFD" pasid-check m0 "$1" "$2")"
+            echo "pasid $1 on $2: $("$IOFD" pasid-check "$m0" "$1" "$2")"
         done
         echo "destroy b: $("$IOFD" destroy b)"
         echo "destroy pb: $("$IOFD" destroy pb)"'
