@@ -74,7 +74,7 @@ nothing_left() {
     echo "# $stderr" >&3
     assert_success
     assert_line "Verified: 4 mappings read back from the mock's page tables (IOMMU_TEST_OP_MD_CHECK_MAP)"
-    assert_line "Result: applied, and undone now"
+    assert_line "Result: applied, and undone now (--hold or -- COMMAND keeps it)"
     nothing_left
 }
 
@@ -84,7 +84,7 @@ nothing_left() {
     echo "# $stderr" >&3
     assert_success
     assert_line --regexp "^ *12\. replace the attach of device 'm0' at PASID 0x200 with hwpt 'pb' \(IOMMU_TEST_OP_PASID_REPLACE\): #[0-9]+$"
-    assert_line "Result: applied, and undone now"
+    assert_line "Result: applied, and undone now (--hold or -- COMMAND keeps it)"
     nothing_left
 }
 
@@ -104,7 +104,7 @@ nothing_left() {
     rm -f /dev/shm/iommuctl-fw.img
     assert_success
     assert_line --regexp "attach device 'nvme0' to hwpt 'ram' \(VFIO_DEVICE_ATTACH_IOMMUFD_PT\): #[0-9]+$"
-    assert_line "Result: applied, and undone now"
+    assert_line "Result: applied, and undone now (--hold or -- COMMAND keeps it)"
     nothing_left
 }
 
@@ -127,7 +127,7 @@ nothing_left() {
     echo "$old" >/proc/sys/vm/nr_hugepages
     assert_success
     assert_line --regexp "attach device 'nic' to ioas 'dpdk' \(VFIO_DEVICE_ATTACH_IOMMUFD_PT\): #[0-9]+$"
-    assert_line "Result: applied, and undone now"
+    assert_line "Result: applied, and undone now (--hold or -- COMMAND keeps it)"
     nothing_left
 }
 
