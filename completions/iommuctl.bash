@@ -106,7 +106,7 @@ _iommuctl() {
 	held)
 		opts=" --pid --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
-		words="list objects dirty unmap events respond invalidate"
+		words="list objects dirty map copy unmap events respond invalidate"
 		;;
 	held-list)
 		opts=" --json -J --sysroot --verbose -v --help --usage --version"
@@ -118,6 +118,14 @@ _iommuctl() {
 		;;
 	held-dirty)
 		opts=" --page-size --enable --keep --pid --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		;;
+	held-map)
+		opts=" --memory --file --offset --iova --access --name --pid --json -J --sysroot --verbose -v --help --usage --version"
+		words=""
+		;;
+	held-copy)
+		opts=" --iova --access --name --pid --json -J --sysroot --verbose -v --help --usage --version"
 		words=""
 		;;
 	held-unmap)

@@ -286,7 +286,8 @@ static const struct command commands[] = {
 		       "over; elsewhere on the set a holding apply publishes, taking a copy of the "
 		       "holder's iommufd (the commands' pid option; needed when several hold; root). 'held list' "
 		       "shows the holders; 'held objects' lists the objects and mappings by name; 'held "
-		       "dirty HWPT IOVA LENGTH' reads a paging HWPT's dirty pages as ranges; 'held unmap "
+		       "dirty HWPT IOVA LENGTH' reads a paging HWPT's dirty pages as ranges; 'held map IOAS "
+		       "LENGTH' maps new memory and 'held copy' what another IOAS maps; 'held unmap "
 		       "IOAS IOVA LENGTH' unmaps; 'held events QUEUE' reads vEVENTQ and fault records; "
 		       "'held respond FAULT_QUEUE' answers a fault; 'held invalidate HWPT|VIOMMU ENTRY...' "
 		       "flushes caches. Objects go by name or id, IOVAs by "
@@ -326,6 +327,34 @@ static const struct command commands[] = {
 		.opts_size = sizeof(struct held_opts),
 		.min_args = 3,
 		.max_args = 3,
+		.flags = CMD_SUB,
+	},
+	{
+		.name = "held-map",
+		.summary = "Map new memory into a held IOAS; print its IOVA",
+		.args_doc = "IOAS LENGTH",
+		.doc = "LENGTH bytes of new memory (--memory anon, memfd, hugetlb-2M, hugetlb-1G; or "
+		       "--file PATH) mapped through the held iommufd at --iova, or where the kernel "
+		       "puts it. The memory outlives this command: the IOAS keeps a memfd or file, and "
+		       "pins anonymous and hugetlb pages into the domains it has now.",
+		.fn = cmd_held_map,
+		.options = held_map_options,
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
+		.min_args = 2,
+		.max_args = 2,
+		.flags = CMD_SUB,
+	},
+	{
+		.name = "held-copy",
+		.summary = "Map in one held IOAS what another maps (IOMMU_IOAS_COPY)",
+		.args_doc = "IOAS FROM_IOAS FROM_IOVA LENGTH",
+		.fn = cmd_held_copy,
+		.options = held_copy_options,
+		.parser = held_parse,
+		.opts_size = sizeof(struct held_opts),
+		.min_args = 4,
+		.max_args = 4,
 		.flags = CMD_SUB,
 	},
 	{

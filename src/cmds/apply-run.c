@@ -44,6 +44,23 @@ struct run_rec {
 	int err;
 };
 
+/* A step's struct fields by name: decimal ones as numbers, the rest as written. */
+static json_object *fields_json(const struct ictl_apply_step *st)
+{
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < st->nfields; i++) {
+		const char *v = st->fields[i].value;
+		size_t n = strlen(v);
+
+		if (n && n < 20 && strspn(v, "0123456789") == n)
+			js_set(o, st->fields[i].name, js_uint(strtoull(v, NULL, 10)));
+		else
+			js_set(o, st->fields[i].name, json_object_new_string(v));
+	}
+	return o;
+}
+
 static json_object *steps_json(const struct run_rec *x)
 {
 	json_object *arr = json_object_new_array();
@@ -66,6 +83,8 @@ static json_object *steps_json(const struct run_rec *x)
 		js_set(o, "what", json_object_new_string(st->what));
 		js_set(o, "id", st->id ? js_uint(st->id) : NULL);
 		js_set(o, "error", st->err ? json_object_new_string(strerror(-st->err)) : NULL);
+		js_set(o, "struct", st->strct ? json_object_new_string(st->strct) : NULL);
+		js_set(o, "fields", st->strct ? fields_json(st) : NULL);
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -150,6 +169,12 @@ static int run_text(struct cli *cli, FILE *out, const void *data)
 		else if (st->id)
 			fprintf(out, ": #%u", st->id);
 		fputc('\n', out);
+		/* a dry run: every field of the struct the ioctl would get */
+		for (size_t f = 0; x->dry_run && st->strct && f < st->nfields; f++)
+			fprintf(out, f ? ", %s %s" : "       %s { %s %s", f ? st->fields[f].name : st->strct,
+				f ? st->fields[f].value : st->fields[f].name, st->fields[f].value);
+		if (x->dry_run && st->strct)
+			fputs(st->nfields ? " }\n" : "\n", out);
 	}
 	if (!x->dry_run && !x->err && x->s) {
 		fputs("Mappings:\n", out);
@@ -522,6 +547,12 @@ static int keep_published(struct cli *cli, struct ictl_apply *a, char *reason, s
 			return r;
 		}
 		r = ictl_handoff_setenv(cli->ctx, &ho, "IOMMUCTL_OBJECTS_JSON", path);
+	}
+	if (!r) {	/* whose notes 'held map' and 'held unmap' write (held.h) */
+		char pid[16];
+
+		snprintf(pid, sizeof(pid), "%d", (int)getpid());
+		r = ictl_handoff_setenv(cli->ctx, &ho, "IOMMUCTL_HOLDER", pid);
 	}
 	if (!r)
 		r = cli_run_handoff(&ho, cli->exec_argv, status, why, sizeof(why));

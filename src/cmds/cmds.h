@@ -92,7 +92,7 @@ struct apply_opts {
 	const char *hw_info, *type;
 };
 
-/* Acting on an iommufd handed over by apply -- COMMAND, or a holder's (held.c). */
+/* Acting on an iommufd handed over by apply -- COMMAND, or a holder's (held*.c). */
 int cmd_held(struct cli *cli);
 int cmd_held_list(struct cli *cli);
 int cmd_held_objects(struct cli *cli);
@@ -101,8 +101,10 @@ int cmd_held_unmap(struct cli *cli);
 int cmd_held_events(struct cli *cli);
 int cmd_held_respond(struct cli *cli);
 int cmd_held_invalidate(struct cli *cli);
+int cmd_held_map(struct cli *cli);
+int cmd_held_copy(struct cli *cli);
 extern const struct argp_option held_options[], held_dirty_options[], held_events_options[],
-	held_respond_options[], held_invalidate_options[];
+	held_respond_options[], held_invalidate_options[], held_map_options[], held_copy_options[];
 error_t held_parse(int key, char *arg, struct argp_state *state);
 struct held_opts {
 	const char *pid;
@@ -111,6 +113,7 @@ struct held_opts {
 	const char *count, *timeout;	/* events */
 	const char *cookie, *code;	/* respond */
 	const char *type;		/* invalidate */
+	const char *iova, *memory, *file, *offset, *access, *name;	/* map, copy */
 };
 
 int cmd_help(struct cli *cli);

@@ -189,6 +189,22 @@ static void mem_free(struct ictl_apply_map *mp)
 
 /* --- the steps ----------------------------------------------------------------------- */
 
+/* struct iommu_option, SET: file-wide (object 0) or of an IOAS. */
+static void option_fields(struct ictl_apply *a, struct ictl_apply_step *st, uint32_t option,
+			  const char *oname, uint32_t object, const char *ioas, uint64_t val)
+{
+	af_struct(st, "iommu_option");
+	af_u(st, "size", sizeof(struct ictl_iommu_option));
+	af(st, "option_id", "%u (%s)", option, oname);
+	af(st, "op", "%u (SET)", ICTL_IOMMU_OPTION_OP_SET);
+	af_u(st, "__reserved", 0);
+	if (ioas)
+		af_id(a->dry_run, st, "object_id", object, "ioas", ioas);
+	else
+		af_u(st, "object_id", 0);
+	af_u(st, "val64", val);
+}
+
 static int do_options(struct ictl_apply *a)
 {
 	const struct ictl_spec *s = a->spec;
@@ -202,11 +218,31 @@ static int do_options(struct ictl_apply *a)
 		  s->rlimit_mode ? "process" : "user");
 	if (!st)
 		return -ENOMEM;
+	option_fields(a, st, ICTL_IOMMU_OPTION_RLIMIT_MODE, "RLIMIT_MODE", 0, NULL,
+		      (uint64_t)s->rlimit_mode);
 	if (a->dry_run)
 		return 0;
 	v = (uint64_t)s->rlimit_mode;
 	r = ictl_iommufd_option(a->s, ICTL_IOMMU_OPTION_OP_SET, ICTL_IOMMU_OPTION_RLIMIT_MODE, 0, &v);
 	return r < 0 ? failed(a, st, r) : 0;
+}
+
+/* struct iommu_ioas_allow_iovas, and the ranges its allowed_iovas points at. */
+static void allow_fields(struct ictl_apply *a, struct ictl_apply_step *st, size_t i)
+{
+	const struct ictl_spec_ioas *io = &a->spec->ioas[i];
+	char buf[160];
+	size_t off = 0;
+
+	af_struct(st, "iommu_ioas_allow_iovas");
+	af_u(st, "size", sizeof(struct ictl_iommu_ioas_allow_iovas));
+	af_id(a->dry_run, st, "ioas_id", a->ioas[i], "ioas", io->name);
+	af_u(st, "num_iovas", io->nallow);
+	af_u(st, "__reserved", 0);
+	for (size_t k = 0; k < io->nallow && off + 40 < sizeof(buf); k++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%#llx-%#llx", k ? " " : "",
+					(ull)io->allow[k].start, (ull)io->allow[k].last);
+	af(st, "allowed_iovas", "[%s%s]", buf, off + 40 >= sizeof(buf) ? " ..." : "");
 }
 
 static int ioas_alloc(struct ictl_apply *a, size_t i)
@@ -221,6 +257,10 @@ static int ioas_alloc(struct ictl_apply *a, size_t i)
 	st = step(a, "allocate ioas %s (IOMMU_IOAS_ALLOC)", q(io->name, n, sizeof(n)));
 	if (!st)
 		return -ENOMEM;
+	af_struct(st, "iommu_ioas_alloc");
+	af_u(st, "size", sizeof(struct ictl_iommu_ioas_alloc));
+	af_u(st, "flags", 0);
+	af_out(st, "out_ioas_id");
 	if (!a->dry_run) {
 		r = ictl_ioas_alloc(a->s, nm(io->name), &a->ioas[i]);
 		if (r < 0)
@@ -232,6 +272,7 @@ static int ioas_alloc(struct ictl_apply *a, size_t i)
 			  io->nallow == 1 ? "" : "s", n);
 		if (!st)
 			return -ENOMEM;
+		allow_fields(a, st, i);
 		if (!a->dry_run) {
 			rg = calloc(io->nallow, sizeof(*rg));
 			if (!rg)
@@ -249,6 +290,8 @@ static int ioas_alloc(struct ictl_apply *a, size_t i)
 			  io->huge_pages ? "on" : "off", n);
 		if (!st)
 			return -ENOMEM;
+		option_fields(a, st, ICTL_IOMMU_OPTION_HUGE_PAGES, "HUGE_PAGES", a->ioas[i], io->name,
+			      io->huge_pages == ICTL_YES);
 		if (!a->dry_run) {
 			v = io->huge_pages == ICTL_YES;
 			r = ictl_iommufd_option(a->s, ICTL_IOMMU_OPTION_OP_SET,
@@ -293,6 +336,40 @@ static const char *where(const struct ictl_spec_mapping *m, char *buf, size_t le
 	return buf;
 }
 
+/*
+ * struct iommu_ioas_map (this process's memory) or iommu_ioas_map_file (a
+ * memfd or file): what a run passes; the memory's address or fd are known
+ * once it is made (mp), else said in words.
+ */
+static void map_fields(struct ictl_apply *a, struct ictl_apply_step *st, size_t i,
+		       const struct ictl_spec_mapping *m, const struct ictl_apply_map *mp,
+		       bool file)
+{
+	af_struct(st, file ? "iommu_ioas_map_file" : "iommu_ioas_map");
+	af_u(st, "size", file ? sizeof(struct ictl_iommu_ioas_map_file) :
+				sizeof(struct ictl_iommu_ioas_map));
+	af_map_flags(st, map_flags(m, m->iova.set));
+	af_id(a->dry_run, st, "ioas_id", a->ioas[i], "ioas", a->spec->ioas[i].name);
+	if (file && mp && mp->fd >= 0)
+		af(st, "fd", "%d", mp->fd);
+	else if (file)
+		af(st, "fd", "<%s>", m->memory == ICTL_SPEC_MEM_FILE ? "the file, opened" : "a new memfd");
+	else
+		af_u(st, "__reserved", 0);
+	if (file)
+		af_x(st, "start", m->memory == ICTL_SPEC_MEM_FILE ? m->offset.v : 0);
+	else if (mp && mp->va)
+		af(st, "user_va", "%p", mp->va);
+	else
+		af(st, "user_va", "<new %s memory, mmap'd here>", m->memory == ICTL_SPEC_MEM_FILE ?
+								 "read-only file" : ictl_spec_mem_name(m->memory));
+	af_x(st, "length", m->size.v);
+	if (m->iova.set)
+		af_x(st, "iova", m->iova.v);
+	else
+		af(st, "iova", "0 (in; out: the IOVA the kernel picks)");
+}
+
 static int map_one(struct ictl_apply *a, size_t i, size_t k)
 {
 	const struct ictl_spec_ioas *io = &a->spec->ioas[i];
@@ -309,6 +386,8 @@ static int map_one(struct ictl_apply *a, size_t i, size_t k)
 		  where(m, w, sizeof(w)), q(io->name, n, sizeof(n)), map_ioctl(m));
 	if (!st)
 		return -ENOMEM;
+	if (m->memory != ICTL_SPEC_MEM_COPY)
+		map_fields(a, st, i, m, NULL, !strcmp(map_ioctl(m), "IOMMU_IOAS_MAP_FILE"));
 	if (a->dry_run)
 		return 0;
 	mp->iova = m->iova.v;
@@ -334,6 +413,8 @@ static int map_one(struct ictl_apply *a, size_t i, size_t k)
 	}
 	if (r < 0)
 		return failed(a, st, r);
+	map_fields(a, st, i, m, mp,
+		   m->memory == ICTL_SPEC_MEM_MEMFD || (m->memory == ICTL_SPEC_MEM_FILE && mp->fd >= 0));
 	if (m->memory == ICTL_SPEC_MEM_MEMFD || (m->memory == ICTL_SPEC_MEM_FILE && mp->fd >= 0))
 		r = ictl_ioas_map_file(a->s, a->ioas[i], map_flags(m, fixed), mp->fd,
 				       m->memory == ICTL_SPEC_MEM_FILE ? m->offset.v : 0, m->size.v,
@@ -370,10 +451,25 @@ static int copy_one(struct ictl_apply *a, size_t i, size_t k)
 		  q(io->name, n, sizeof(n)), where(m, w, sizeof(w)));
 	if (!st)
 		return -ENOMEM;
+	if (!a->dry_run && m->copy_mapping >= 0)	/* an offset into a mapping whose IOVA is known only now */
+		from += a->maps[si][m->copy_mapping].iova;
+	af_struct(st, "iommu_ioas_copy");
+	af_u(st, "size", sizeof(struct ictl_iommu_ioas_copy));
+	af_map_flags(st, map_flags(m, m->iova.set));
+	af_id(a->dry_run, st, "dst_ioas_id", a->ioas[i], "ioas", io->name);
+	af_id(a->dry_run, st, "src_ioas_id", a->ioas[si], "ioas", src->name);
+	af_x(st, "length", m->size.v);
+	if (m->iova.set)
+		af_x(st, "dst_iova", m->iova.v);
+	else
+		af(st, "dst_iova", "0 (in; out: the IOVA the kernel picks)");
+	if (a->dry_run && m->copy_mapping >= 0)
+		af(st, "src_iova", "<the IOVA of mapping '%s'> + %#llx", src->maps[m->copy_mapping].name,
+		   (ull)from);
+	else
+		af_x(st, "src_iova", from);
 	if (a->dry_run)
 		return 0;
-	if (m->copy_mapping >= 0)	/* an offset into a mapping whose IOVA is known only now */
-		from += a->maps[si][m->copy_mapping].iova;
 	mp->iova = m->iova.v;
 	r = ictl_ioas_copy(a->s, a->ioas[i], a->ioas[si], map_flags(m, m->iova.set), from,
 			   m->size.v, &mp->iova);
@@ -423,12 +519,22 @@ static int table_reserve(struct ictl_apply *a, size_t t)
 		  q(s->ioas[pt->ioas.idx].name, pn, sizeof(pn)));
 	if (!st)
 		return -ENOMEM;
+	af_struct(st, "iommu_ioas_map_file");
+	af_u(st, "size", sizeof(struct ictl_iommu_ioas_map_file));
+	af_map_flags(st, ICTL_IOMMU_IOAS_MAP_FIXED_IOVA | ICTL_IOMMU_IOAS_MAP_READABLE |
+				 ICTL_IOMMU_IOAS_MAP_WRITEABLE);
+	af_id(a->dry_run, st, "ioas_id", a->ioas[pt->ioas.idx], "ioas", s->ioas[pt->ioas.idx].name);
+	af(st, "fd", "<a new memfd: a pt image>");
+	af_x(st, "start", ICTL_PT_HEADER_SIZE);
+	af_x(st, "length", size);
+	af_x(st, "iova", pt->at.v);
 	if (a->dry_run)
 		return 0;
 	snprintf(label, sizeof(label), "iommuctl:pt:%s", pt->name);
 	tb->fd = memfd_create(label, MFD_CLOEXEC);
 	if (tb->fd < 0)
 		return failed(a, st, ictl_err_kernel(a->ctx, errno, "memfd_create: %s", strerror(errno)));
+	af(st, "fd", "%d", tb->fd);
 	if (ftruncate(tb->fd, (off_t)(ICTL_PT_HEADER_SIZE + size)) < 0)
 		return failed(a, st, ictl_err_kernel(a->ctx, errno, "memfd of %llu bytes: %s",
 						     (ull)(ICTL_PT_HEADER_SIZE + size), strerror(errno)));
@@ -538,6 +644,41 @@ static int do_ioas(struct ictl_apply *a)
 	return 0;
 }
 
+/* IOMMU_TEST_CMD MOCK_DOMAIN(_FLAGS) on the iommufd, or VFIO_DEVICE_BIND_IOMMUFD on the cdev. */
+static void device_fields(struct ictl_apply *a, struct ictl_apply_step *st, size_t i)
+{
+	const struct ictl_spec_device *d = &a->spec->devices[i];
+
+	if (!d->mock) {
+		af_struct(st, "vfio_device_bind_iommufd");
+		af_u(st, "argsz", sizeof(struct ictl_vfio_device_bind_iommufd));
+		af_u(st, "flags", 0);
+		af(st, "iommufd", "<the iommufd>");
+		af_out(st, "out_devid");
+		af_x(st, "token_uuid_ptr", 0);
+		return;
+	}
+	af_struct(st, "iommu_test_cmd");
+	af_u(st, "size", sizeof(struct ictl_iommu_test_cmd));
+	if (d->mock_flags)
+		af(st, "op", "%u (MOCK_DOMAIN_FLAGS)", ICTL_IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS);
+	else
+		af(st, "op", "%u (MOCK_DOMAIN)", ICTL_IOMMU_TEST_OP_MOCK_DOMAIN);
+	af_id(a->dry_run, st, "id", a->ioas[d->mock_ioas.idx], "ioas", a->spec->ioas[d->mock_ioas.idx].name);
+	af_u(st, "__reserved", 0);
+	if (d->mock_flags) {
+		af_out(st, "mock_domain_flags.out_stdev_id");
+		af_out(st, "mock_domain_flags.out_hwpt_id");
+		af_out(st, "mock_domain_flags.out_idev_id");
+		af_x(st, "mock_domain_flags.dev_flags", d->mock_flags);
+	} else {
+		af_out(st, "mock_domain.out_stdev_id");
+		af_out(st, "mock_domain.out_hwpt_id");
+		af_out(st, "mock_domain.out_idev_id");
+	}
+	af_u(st, "last", 0);
+}
+
 static int do_devices(struct ictl_apply *a)
 {
 	const struct ictl_spec *s = a->spec;
@@ -557,6 +698,7 @@ static int do_devices(struct ictl_apply *a)
 				  q(d->name, n, sizeof(n)), d->device);
 		if (!st)
 			return -ENOMEM;
+		device_fields(a, st, i);
 		if (a->dry_run)
 			continue;
 		if (d->mock) {
@@ -587,6 +729,11 @@ static int do_faults(struct ictl_apply *a)
 			  q(a->spec->faults[i].name, n, sizeof(n)));
 		if (!st)
 			return -ENOMEM;
+		af_struct(st, "iommu_fault_alloc");
+		af_u(st, "size", sizeof(struct ictl_iommu_fault_alloc));
+		af_u(st, "flags", 0);
+		af_out(st, "out_fault_id");
+		af_out(st, "out_fault_fd");
 		if (a->dry_run)
 			continue;
 		r = ictl_fault_queue_alloc(a->s, nm(a->spec->faults[i].name), &a->fault[i], &fd);
@@ -595,6 +742,45 @@ static int do_faults(struct ictl_apply *a)
 		st->id = a->fault[i];
 	}
 	return 0;
+}
+
+/* struct iommu_hwpt_alloc, and the vendor data its data_uptr points at (as 64-bit words). */
+static void hwpt_fields(struct ictl_apply *a, struct ictl_apply_step *st, size_t i)
+{
+	const struct ictl_spec *s = a->spec;
+	const struct ictl_spec_hwpt *h = &s->hwpts[i];
+	char buf[160] = "";
+	size_t off = 0;
+
+	af_struct(st, "iommu_hwpt_alloc");
+	af_u(st, "size", sizeof(struct ictl_iommu_hwpt_alloc));
+	af_hwpt_flags(st, h->flags | (h->fault.idx >= 0 ? ICTL_IOMMU_HWPT_FAULT_ID_VALID : 0));
+	af_id(a->dry_run, st, "dev_id", a->dev[h->device.idx], "device", s->devices[h->device.idx].name);
+	if (h->ioas.idx >= 0)
+		af_id(a->dry_run, st, "pt_id", a->ioas[h->ioas.idx], "ioas", s->ioas[h->ioas.idx].name);
+	else if (h->parent.idx >= 0)
+		af_id(a->dry_run, st, "pt_id", a->hwpt[h->parent.idx], "hwpt", s->hwpts[h->parent.idx].name);
+	else
+		af_id(a->dry_run, st, "pt_id", a->viommu[h->viommu.idx], "viommu", s->viommus[h->viommu.idx].name);
+	af_out(st, "out_hwpt_id");
+	af_u(st, "__reserved", 0);
+	af(st, "data_type", "%#x", h->data ? h->data_type : ICTL_IOMMU_HWPT_DATA_NONE);
+	af_u(st, "data_len", h->data ? h->data_len : 0);
+	for (uint32_t w = 0; h->data && w < h->data_len && off + 24 < sizeof(buf); w += 8) {
+		uint64_t v = 0;
+
+		memcpy(&v, h->data_bytes + w, h->data_len - w < 8 ? h->data_len - w : 8);
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%#llx", w ? " " : "", (ull)v);
+	}
+	if (h->data)
+		af(st, "data_uptr", "-> [%s]", buf);
+	else
+		af_x(st, "data_uptr", 0);
+	if (h->fault.idx >= 0)
+		af_id(a->dry_run, st, "fault_id", a->fault[h->fault.idx], "fault queue", s->faults[h->fault.idx].name);
+	else
+		af_u(st, "fault_id", 0);
+	af_u(st, "__reserved2", 0);
 }
 
 static int hwpt_alloc(struct ictl_apply *a, size_t i)
@@ -639,6 +825,7 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 		  h->fault.idx >= 0 ? ", with a fault queue" : "", dd);
 	if (!st)
 		return -ENOMEM;
+	hwpt_fields(a, st, i);
 	if (a->dry_run)
 		return 0;
 	hs.dev_id = a->dev[h->device.idx];
@@ -698,9 +885,24 @@ static int do_viommus(struct ictl_apply *a)
 			  q(s->devices[v->device.idx].name, dn, sizeof(dn)));
 		if (!st)
 			return -ENOMEM;
+		af_struct(st, "iommu_viommu_alloc");
+		af_u(st, "size", sizeof(struct ictl_iommu_viommu_alloc));
+		af_u(st, "flags", 0);
+		if (v->type)
+			af(st, "type", "%#x", v->type);
+		else
+			af(st, "type", "<the vIOMMU type of the device's IOMMU (hw_info)>");
+		af_id(a->dry_run, st, "dev_id", a->dev[v->device.idx], "device", s->devices[v->device.idx].name);
+		af_id(a->dry_run, st, "hwpt_id", a->hwpt[v->parent.idx], "hwpt", s->hwpts[v->parent.idx].name);
+		af_out(st, "out_viommu_id");
+		af_u(st, "data_len", 0);
+		af_u(st, "__reserved", 0);
+		af_x(st, "data_uptr", 0);
 		if (a->dry_run)
 			continue;
 		r = viommu_type(a, i, &a->viommu_type[i]);
+		if (!r)
+			af(st, "type", "%#x", a->viommu_type[i]);
 		if (!r)
 			r = ictl_viommu_alloc(a->s, nm(v->name), a->viommu_type[i],
 					      a->dev[v->device.idx], a->hwpt[v->parent.idx], NULL, 0,
@@ -727,6 +929,12 @@ static int do_vdevices(struct ictl_apply *a)
 			  q(s->viommus[v->viommu.idx].name, vn, sizeof(vn)), (ull)v->virt_id.v);
 		if (!st)
 			return -ENOMEM;
+		af_struct(st, "iommu_vdevice_alloc");
+		af_u(st, "size", sizeof(struct ictl_iommu_vdevice_alloc));
+		af_id(a->dry_run, st, "viommu_id", a->viommu[v->viommu.idx], "viommu", s->viommus[v->viommu.idx].name);
+		af_id(a->dry_run, st, "dev_id", a->dev[v->device.idx], "device", s->devices[v->device.idx].name);
+		af_out(st, "out_vdevice_id");
+		af_x(st, "virt_id", v->virt_id.v);
 		if (a->dry_run)
 			continue;
 		r = ictl_vdevice_alloc(a->s, nm(v->name), a->viommu[v->viommu.idx],
@@ -768,6 +976,18 @@ static int do_veventqs(struct ictl_apply *a)
 			  (ull)v->depth.v);
 		if (!st)
 			return -ENOMEM;
+		af_struct(st, "iommu_veventq_alloc");
+		af_u(st, "size", sizeof(struct ictl_iommu_veventq_alloc));
+		af_u(st, "flags", 0);
+		af_id(a->dry_run, st, "viommu_id", a->viommu[v->viommu.idx], "viommu", s->viommus[v->viommu.idx].name);
+		if (v->type || !a->dry_run)
+			af(st, "type", "%#x", v->type ? v->type : veventq_type(a->viommu_type[v->viommu.idx]));
+		else
+			af(st, "type", "<the events of vIOMMU '%s''s type>", s->viommus[v->viommu.idx].name);
+		af_u(st, "veventq_depth", v->depth.v);
+		af_out(st, "out_veventq_id");
+		af_out(st, "out_veventq_fd");
+		af_u(st, "__reserved", 0);
 		if (a->dry_run)
 			continue;
 		type = v->type ? v->type : veventq_type(a->viommu_type[v->viommu.idx]);
@@ -776,6 +996,89 @@ static int do_veventqs(struct ictl_apply *a)
 		if (r < 0)
 			return failed(a, st, r);
 		st->id = a->veventq[i];
+	}
+	return 0;
+}
+
+/*
+ * What an attach (or a replace: the same ioctl again) passes: on a cdev
+ * struct vfio_device_attach_iommufd_pt; on the mock, IOMMU_TEST_CMD with
+ * MOCK_DOMAIN_REPLACE, or PASID_ATTACH / PASID_REPLACE (pt the HWPT or IOAS).
+ */
+static void attach_fields(struct ictl_apply *a, struct ictl_apply_step *st,
+			  const struct ictl_spec_attach *at, bool again, uint32_t pt, const char *kind,
+			  const char *pname)
+{
+	const struct ictl_spec_device *d = &a->spec->devices[at->device.idx];
+
+	if (!d->mock) {
+		af_struct(st, "vfio_device_attach_iommufd_pt");
+		af_u(st, "argsz", sizeof(struct ictl_vfio_device_attach_iommufd_pt));
+		af(st, "flags", at->pasid.set ? "0x1 (PASID)" : "0");
+		af_id(a->dry_run, st, "pt_id", pt, kind, pname);
+		af_u(st, "pasid", at->pasid.set ? at->pasid.v : 0);
+		return;
+	}
+	af_struct(st, "iommu_test_cmd");
+	af_u(st, "size", sizeof(struct ictl_iommu_test_cmd));
+	if (!at->pasid.set)
+		af(st, "op", "%u (MOCK_DOMAIN_REPLACE)", ICTL_IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE);
+	else if (again)
+		af(st, "op", "%u (PASID_REPLACE)", ICTL_IOMMU_TEST_OP_PASID_REPLACE);
+	else
+		af(st, "op", "%u (PASID_ATTACH)", ICTL_IOMMU_TEST_OP_PASID_ATTACH);
+	af(st, "id", "<mock device '%s'>", d->name);
+	af_u(st, "__reserved", 0);
+	if (at->pasid.set) {
+		af_x(st, "pasid_attach.pasid", at->pasid.v);
+		af_id(a->dry_run, st, "pasid_attach.pt_id", pt, kind, pname);
+	} else {
+		af_id(a->dry_run, st, "mock_domain_replace.pt_id", pt, kind, pname);
+	}
+	af_u(st, "last", 0);
+}
+
+/*
+ * The replaces, once every attach is made, in spec order: a second attach of
+ * the same device (and PASID), which on a cdev replaces what it is attached
+ * to (the kernel's iommufd_device_replace); the mock's own replace operations.
+ */
+static int do_replace(struct ictl_apply *a)
+{
+	const struct ictl_spec *s = a->spec;
+	struct ictl_apply_step *st;
+	char dn[48], tn[48], p[40] = "";
+	int r;
+
+	for (size_t i = 0; i < s->nattach; i++) {
+		const struct ictl_spec_attach *at = &s->attach[i];
+
+		if (at->replace.idx < 0)
+			continue;
+		if (at->pasid.set)
+			snprintf(p, sizeof(p), " at PASID %#llx", (ull)at->pasid.v);
+		else
+			p[0] = '\0';
+		st = step(a, "replace the attach of device %s%s with hwpt %s (%s)",
+			  q(s->devices[at->device.idx].name, dn, sizeof(dn)), p,
+			  q(s->hwpts[at->replace.idx].name, tn, sizeof(tn)),
+			  s->devices[at->device.idx].mock ?
+				  (at->pasid.set ? "IOMMU_TEST_OP_PASID_REPLACE" :
+						   "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE") :
+				  "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+		if (!st)
+			return -ENOMEM;
+		attach_fields(a, st, at, true, a->hwpt[at->replace.idx], "hwpt",
+			      s->hwpts[at->replace.idx].name);
+		if (a->dry_run)
+			continue;
+		a->attach_pt[i] = a->hwpt[at->replace.idx];
+		r = ictl_dev_attach(a->s, a->dev[at->device.idx],
+				    at->pasid.set ? (uint32_t)at->pasid.v : ICTL_NO_PASID,
+				    &a->attach_pt[i]);
+		if (r < 0)
+			return failed(a, st, r);
+		st->id = a->attach_pt[i];
 	}
 	return 0;
 }
@@ -810,6 +1113,9 @@ static int do_attach(struct ictl_apply *a)
 					  "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
 			if (!st)
 				return -ENOMEM;
+			attach_fields(a, st, at, false,
+				      hw ? a->hwpt[at->hwpt.idx] : a->ioas[at->ioas.idx], hw ? "hwpt" : "ioas",
+				      hw ? s->hwpts[at->hwpt.idx].name : s->ioas[at->ioas.idx].name);
 			if (a->dry_run)
 				continue;
 			a->attach_pt[i] = hw ? a->hwpt[at->hwpt.idx] : a->ioas[at->ioas.idx];
@@ -821,7 +1127,7 @@ static int do_attach(struct ictl_apply *a)
 			st->id = a->attach_pt[i];
 		}
 	}
-	return 0;
+	return do_replace(a);
 }
 
 /* Paging HWPTs, then vIOMMUs (over them), then nested HWPTs (over both). */

@@ -29,15 +29,10 @@
 #ifndef ICTL_APPLY_H
 #define ICTL_APPLY_H
 
+#include "apply-step.h"
 #include "handoff.h"
 #include "iommufd.h"
 #include "spec.h"
-
-struct ictl_apply_step {
-	char what[240];		/* "map 2M of memfd at 0x1000000 in ioas 'guest-ram' (IOMMU_IOAS_MAP_FILE)" */
-	uint32_t id;		/* the object it made (0: none, or a dry run) */
-	int err;		/* 0, or the -errno it failed with (then the context has why) */
-};
 
 /* A mapping as made: where it is and what is behind it. */
 struct ictl_apply_map {

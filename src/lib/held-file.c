@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -69,6 +70,12 @@ static void state_name(int pid, char *buf, size_t len)
 	snprintf(buf, len, "held-%d.state", pid);
 }
 
+/* The notes of other processes' mappings (held.h): held-PID.maps. */
+static void notes_name(int pid, char *buf, size_t len)
+{
+	snprintf(buf, len, "held-%d.maps", pid);
+}
+
 int ictl_held_publish(struct ictl_ctx *ctx, struct ictl_held *h)
 {
 	_cleanup_close_ int dfd = -1;
@@ -101,18 +108,24 @@ void ictl_held_unpublish(struct ictl_ctx *ctx, int pid)
 		ctx->err[0] = '\0';
 		return;
 	}
+	notes_name(pid, name, sizeof(name));
+	unlinkat(dfd, name, 0);
 	state_name(pid, name, sizeof(name));
 	unlinkat(dfd, name, 0);
 }
 
-int ictl_held_read_at(struct ictl_ctx *ctx, int dfd, const char *name, struct ictl_held *out)
+/*
+ * The text of name in dfd (a regular file of this user that no one else may
+ * write, at most ICTL_HELD_FILE_MAX bytes; *text malloc'd, NUL-terminated):
+ * its length, -ENOENT (no error set) when it is not there.
+ */
+static ssize_t read_own_file(struct ictl_ctx *ctx, int dfd, const char *name, char **text)
 {
 	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *text = NULL;
 	struct stat st;
 	ssize_t n;
 
-	memset(out, 0, sizeof(*out));
+	*text = NULL;
 	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
 		return -ENOENT;
@@ -131,13 +144,99 @@ int ictl_held_read_at(struct ictl_ctx *ctx, int dfd, const char *name, struct ic
 	if (st.st_size > ICTL_HELD_FILE_MAX)
 		return ictl_err_data(ctx, EFBIG, "%s: %lld bytes: a state file has at most %d", name,
 				     (long long)st.st_size, ICTL_HELD_FILE_MAX);
-	text = malloc(ICTL_HELD_FILE_MAX + 1);
-	if (!text)
+	*text = malloc(ICTL_HELD_FILE_MAX + 2);
+	if (!*text)
 		return ictl_err(ctx, ENOMEM, "%s: out of memory", name);
-	n = read(fd, text, ICTL_HELD_FILE_MAX + 1);
-	if (n < 0)
+	n = read(fd, *text, ICTL_HELD_FILE_MAX + 1);
+	if (n < 0) {
+		free(*text);
+		*text = NULL;
 		return ictl_err(ctx, errno, "%s: %s", name, strerror(errno));
-	return ictl_held_parse(ctx, name, text, (size_t)n, out);
+	}
+	(*text)[n] = '\0';
+	return n;
+}
+
+int ictl_held_read_at(struct ictl_ctx *ctx, int dfd, const char *name, struct ictl_held *out)
+{
+	_cleanup_free_ char *text = NULL, *notes = NULL;
+	char nname[64];
+	ssize_t n;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	n = read_own_file(ctx, dfd, name, &text);
+	if (n < 0)
+		return (int)n;
+	r = ictl_held_parse(ctx, name, text, (size_t)n, out);
+	if (r < 0)
+		return r;
+	/* What other processes mapped and unmapped since (held map, held unmap). */
+	notes_name(out->pid, nname, sizeof(nname));
+	n = read_own_file(ctx, dfd, nname, &notes);
+	if (n == -ENOENT)
+		return 0;
+	r = n < 0 ? (int)n : ictl_held_parse_notes(ctx, nname, notes, (size_t)n, out);
+	if (r < 0)
+		ictl_held_clear(out);
+	return r;
+}
+
+/* Append line (one record, newline included) to the notes of holder, under a lock. */
+static int note(struct ictl_ctx *ctx, int holder, const char *line)
+{
+	_cleanup_close_ int dfd = held_dir(ctx, false), fd = -1;
+	char name[64], head[32];
+	struct stat st;
+	size_t len = strlen(line);
+	int r = 0;
+
+	if (dfd < 0)
+		return dfd == -ENOENT ? ictl_err(ctx, ENOENT, "no state directory: holder %d published nothing", holder) :
+					ictl_err_wrap(ctx, -dfd, "noting a mapping of holder %d", holder);
+	notes_name(holder, name, sizeof(name));
+	fd = openat(dfd, name, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+		    0600);
+	if (fd < 0)
+		return ictl_err(ctx, errno == ELOOP ? EPERM : errno, "%s: %s", name,
+				errno == ELOOP ? "a symbolic link: refused" : strerror(errno));
+	if (flock(fd, LOCK_EX) < 0 || fstat(fd, &st) < 0)
+		return ictl_err(ctx, errno, "%s: %s", name, strerror(errno));
+	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022))
+		return ictl_err_data(ctx, EPERM, "%s: not a regular file of this user that only it may write: refused",
+				     name);
+	if (st.st_size + (off_t)len + 32 > ICTL_HELD_FILE_MAX)
+		return ictl_err(ctx, EFBIG, "%s: full (%d bytes): the holder has too many notes", name,
+				ICTL_HELD_FILE_MAX);
+	snprintf(head, sizeof(head), "iommuctl-held-maps %d\n", ICTL_HELD_NOTES_VERSION);
+	if (!st.st_size && write(fd, head, strlen(head)) != (ssize_t)strlen(head))
+		r = -1;
+	if (!r && write(fd, line, len) != (ssize_t)len)
+		r = -1;
+	if (r)
+		return ictl_err(ctx, errno ? errno : EIO, "%s: %s", name, strerror(errno ? errno : EIO));
+	return 0;
+}
+
+int ictl_held_note_map(struct ictl_ctx *ctx, int holder, const struct ictl_held_map *m)
+{
+	char line[160];
+
+	if (!ictl_held_memory_ok(m->memory) || m->by <= 0 || (m->name[0] && !ictl_held_name_ok(m->name)))
+		return ictl_err(ctx, EINVAL, "a note of a mapping names its memory and its process");
+	snprintf(line, sizeof(line), "map %s %u 0x%llx 0x%llx %s %d\n", m->name[0] ? m->name : "-",
+		 m->ioas, (unsigned long long)m->iova, (unsigned long long)m->length, m->memory, m->by);
+	return note(ctx, holder, line);
+}
+
+int ictl_held_note_unmap(struct ictl_ctx *ctx, int holder, uint32_t ioas, uint64_t iova,
+			 uint64_t length)
+{
+	char line[128];
+
+	snprintf(line, sizeof(line), "unmap %u 0x%llx 0x%llx %d\n", ioas, (unsigned long long)iova,
+		 (unsigned long long)length, (int)getpid());
+	return note(ctx, holder, line);
 }
 
 int ictl_held_read(struct ictl_ctx *ctx, int pid, struct ictl_held *out)
@@ -314,6 +413,9 @@ int ictl_held_recover(struct ictl_ctx *ctx, const struct ictl_own_opts *o,
 		for (size_t g = 0; g < h.ngroups; g++)
 			x.ok &= !give_back(ctx, o, h.pid, h.groups[g]);
 		ictl_held_clear(&h);
+		if (x.ok && unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+			x.ok = !ictl_err(ctx, errno, "%s: %s", name, strerror(errno));
+		notes_name(v[i].pid, name, sizeof(name));
 		if (x.ok && unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
 			x.ok = !ictl_err(ctx, errno, "%s: %s", name, strerror(errno));
 		if (k < max)

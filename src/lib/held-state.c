@@ -20,7 +20,7 @@ void ictl_held_clear(struct ictl_held *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static bool held_name_ok(const char *s)
+bool ictl_held_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -58,6 +58,7 @@ int ictl_held_add_map(struct ictl_held *h, const char *name, uint32_t ioas, uint
 	m = array_push(&h->maps, &h->nmaps, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
+	memset(m, 0, sizeof(*m));
 	str_copy(m->name, name ? name : "", sizeof(m->name));
 	m->ioas = ioas;
 	m->iova = iova;
@@ -183,7 +184,7 @@ static int name_field(struct hp *p, const char *field, const char *s, char *out)
 		out[0] = '\0';
 		return 0;
 	}
-	if (!held_name_ok(s))
+	if (!ictl_held_name_ok(s))
 		return bad(p, field, "'%.40s' is not a name (a letter, then letters, digits, _ . -)", s);
 	str_copy(out, s, ICTL_OBJ_NAME_MAX);
 	return 0;
@@ -415,4 +416,146 @@ int ictl_held_parse(struct ictl_ctx *ctx, const char *file, char *text, size_t l
 		return r;
 	}
 	return 0;
+}
+
+/* --- notes: mappings made by other processes (held-PID.maps) ------------------------ */
+
+static const char *const note_memory[] = { "anon", "memfd", "hugetlb-2M", "hugetlb-1G", "file",
+					   "copy" };
+
+bool ictl_held_memory_ok(const char *name)
+{
+	for (size_t i = 0; name && i < ARRAY_SIZE(note_memory); i++) {
+		if (!strcmp(name, note_memory[i]))
+			return true;
+	}
+	return false;
+}
+
+static int note_ioas(struct hp *p, const struct ictl_held *h, const char *s, uint32_t *ioas)
+{
+	uint64_t v;
+	int r = dec(p, "ioas", s, UINT32_MAX, &v);
+
+	if (r)
+		return r;
+	for (size_t i = 0; i < h->nobjs; i++) {
+		if (h->objs[i].id == v && h->objs[i].kind == ICTL_OBJ_IOAS) {
+			*ioas = (uint32_t)v;
+			return 0;
+		}
+	}
+	return bad(p, "ioas", "%s is no ioas of the holder", s);
+}
+
+static int note_range(struct hp *p, const char *iova_s, const char *len_s, uint64_t *iova,
+		      uint64_t *len)
+{
+	int r;
+
+	if ((r = hex(p, "iova", iova_s, iova)) || (r = hex(p, "length", len_s, len)))
+		return r;
+	if (!*len || *iova + *len - 1 < *iova)
+		return bad(p, "length", "%s: empty, or past the end of the IOVA space", len_s);
+	return 0;
+}
+
+static int note_map(struct hp *p, struct ictl_held *h)
+{
+	char name[ICTL_OBJ_NAME_MAX];
+	uint64_t iova, len, pid;
+	uint32_t ioas;
+	int r;
+
+	if ((r = need(p, "map", 7, "map NAME IOAS IOVA LENGTH MEMORY PID")) ||
+	    (r = name_field(p, "name", p->f[1], name)) || (r = note_ioas(p, h, p->f[2], &ioas)) ||
+	    (r = note_range(p, p->f[3], p->f[4], &iova, &len)) ||
+	    (r = dec(p, "pid", p->f[6], 1 << 22, &pid)))
+		return r;
+	if (!ictl_held_memory_ok(p->f[5]))
+		return bad(p, "memory", "'%.24s': not anon, memfd, hugetlb-2M, hugetlb-1G, file or copy",
+			   p->f[5]);
+	if (!pid)
+		return bad(p, "pid", "%s", "0 is no process");
+	if (name[0] && ictl_held_find_map(h, name))
+		return bad(p, "name", "'%s' is mapped already", name);
+	r = ictl_held_add_map(h, name, ioas, iova, len);
+	if (r == -E2BIG)
+		return bad(p, "map", "more than %d mappings", ICTL_HELD_ITEMS_MAX);
+	if (r < 0)
+		return ictl_err(p->ctx, ENOMEM, "%s: out of memory", p->file);
+	str_copy(h->maps[h->nmaps - 1].memory, p->f[5], sizeof(h->maps[0].memory));
+	h->maps[h->nmaps - 1].by = (int)pid;
+	return 0;
+}
+
+/* What IOMMU_IOAS_UNMAP did: the mappings inside the range are gone. */
+static int note_unmap(struct hp *p, struct ictl_held *h)
+{
+	uint64_t iova, len, pid;
+	uint32_t ioas;
+	size_t k = 0;
+	int r;
+
+	if ((r = need(p, "unmap", 5, "unmap IOAS IOVA LENGTH PID")) ||
+	    (r = note_ioas(p, h, p->f[1], &ioas)) ||
+	    (r = note_range(p, p->f[2], p->f[3], &iova, &len)) ||
+	    (r = dec(p, "pid", p->f[4], 1 << 22, &pid)))
+		return r;
+	for (size_t i = 0; i < h->nmaps; i++) {
+		const struct ictl_held_map *m = &h->maps[i];
+
+		if (m->ioas == ioas && m->iova >= iova && m->iova + m->length - 1 <= iova + len - 1)
+			continue;
+		h->maps[k++] = *m;
+	}
+	h->nmaps = k;
+	return 0;
+}
+
+int ictl_held_parse_notes(struct ictl_ctx *ctx, const char *file, const char *text, size_t len,
+			  struct ictl_held *h)
+{
+	struct hp p = { .ctx = ctx, .file = file, .line = 1 };
+	_cleanup_free_ char *buf = NULL;
+	char *line;
+	uint64_t v;
+	int r = 0;
+
+	if (len > ICTL_HELD_FILE_MAX)
+		return ictl_err_data(ctx, EFBIG, "%s: %zu bytes: a notes file has at most %d", file,
+				     len, ICTL_HELD_FILE_MAX);
+	if (memchr(text, '\0', len))
+		return ictl_err_data(ctx, EINVAL, "%s: a NUL byte: not a text file", file);
+	buf = malloc(len + 1);
+	if (!buf)
+		return ictl_err(ctx, ENOMEM, "%s: out of memory", file);
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	for (line = buf; !r && *line; p.line++) {
+		char *nl = strchr(line, '\n');
+
+		if (!nl)
+			return bad(&p, "line", "%s", "no newline at its end (a cut-off file)");
+		*nl = '\0';
+		if ((r = split_fields(&p, line)))
+			break;
+		if (p.line == 1) {
+			if ((r = need(&p, "iommuctl-held-maps", 2, "iommuctl-held-maps VERSION")) ||
+			    (r = dec(&p, "version", p.f[1], UINT32_MAX, &v)))
+				break;
+			if (v != ICTL_HELD_NOTES_VERSION)
+				r = bad(&p, "version", "%llu: this iommuctl reads version %d",
+					(unsigned long long)v, ICTL_HELD_NOTES_VERSION);
+		} else if (!strcmp(p.f[0], "map")) {
+			r = note_map(&p, h);
+		} else if (!strcmp(p.f[0], "unmap")) {
+			r = note_unmap(&p, h);
+		} else {
+			r = bad(&p, p.f[0][0] && strlen(p.f[0]) < 24 ? p.f[0] : "line", "%s",
+				"not a record here (map or unmap)");
+		}
+		line = nl + 1;
+	}
+	return r;
 }

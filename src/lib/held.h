@@ -91,6 +91,9 @@ struct ictl_held_map {
 	char name[ICTL_OBJ_NAME_MAX];
 	uint32_t ioas;
 	uint64_t iova, length;
+	/* made by another process (held map, held copy; held-PID.maps below): */
+	char memory[16];		/* anon, memfd, hugetlb-2M, hugetlb-1G, file, copy; "" the holder's */
+	int by;				/* the pid that made it; 0: the holder */
 };
 
 struct ictl_held {
@@ -146,6 +149,57 @@ void ictl_held_unpublish(struct ictl_ctx *ctx, int pid);
 int ictl_held_read(struct ictl_ctx *ctx, int pid, struct ictl_held *out);
 /* The same for the entry name of the open directory dfd. */
 int ictl_held_read_at(struct ictl_ctx *ctx, int dfd, const char *name, struct ictl_held *out);
+
+/*
+ * Mappings other processes make in a holder's IOASes ("held map", "held copy")
+ * and their unmaps ("held unmap").  Only the holder writes its state file, so
+ * they go to held-PID.maps beside it, appended one line each under a lock:
+ *
+ *   iommuctl-held-maps 1
+ *   map NAME IOAS IOVA LENGTH MEMORY PID   MEMORY: anon, memfd, hugetlb-2M,
+ *                                          hugetlb-1G, file or copy; PID: who mapped
+ *   unmap IOAS IOVA LENGTH PID             the mappings inside [IOVA, IOVA + LENGTH)
+ *                                          of IOAS are gone (as IOMMU_IOAS_UNMAP)
+ *
+ * Reading a held set (ictl_held_read, ictl_held_read_at) applies them to it in
+ * order; the holder's unpublish and recover remove the file with the state
+ * file.  The kernel has no ioctl that lists what an IOAS maps
+ * (IOMMU_IOAS_IOVA_RANGES gives where one may map), so this record is what
+ * "held objects" shows.
+ */
+#define ICTL_HELD_NOTES_VERSION 1
+/* Append a mapping (m->memory and m->by set) or an unmap to holder's notes. */
+int ictl_held_note_map(struct ictl_ctx *ctx, int holder, const struct ictl_held_map *m);
+int ictl_held_note_unmap(struct ictl_ctx *ctx, int holder, uint32_t ioas, uint64_t iova,
+			 uint64_t length);
+/* Apply the notes' text (len bytes) to h, strictly; -EINVAL "FILE:LINE: FIELD: ..." (a data error). */
+int ictl_held_parse_notes(struct ictl_ctx *ctx, const char *file, const char *text, size_t len,
+			  struct ictl_held *h);
+/* Is s a name of a held set ([A-Za-z][A-Za-z0-9_.-]*, shorter than ICTL_OBJ_NAME_MAX)? */
+bool ictl_held_name_ok(const char *s);
+/* Is name a memory kind of a note (anon, memfd, hugetlb-2M, hugetlb-1G, file, copy)? */
+bool ictl_held_memory_ok(const char *name);
+
+/*
+ * New memory mapped into a held IOAS ("held map"): length bytes of memory
+ * (anon, memfd, hugetlb-2M, hugetlb-1G, or file: path from offset), for the
+ * device to read and/or write, at *iova when fixed, else where the kernel
+ * puts it (*iova).  anon, hugetlb and a file on a filesystem the kernel
+ * cannot pin through the fd go through IOMMU_IOAS_MAP of this process's
+ * memory, memfd and tmpfs/hugetlbfs files through IOMMU_IOAS_MAP_FILE (*how
+ * says which).  This process's view of the memory is gone on return: what
+ * keeps it is the kernel (pages pinned into the IOAS's domains, or the file
+ * the IOAS holds a reference to); see iommuctl-held-map(8).
+ */
+struct ictl_held_mem {
+	const char *memory;		/* anon, memfd, hugetlb-2M, hugetlb-1G or file */
+	const char *file;		/* file: its path */
+	uint64_t offset;		/* file: where in it */
+	bool read, write;		/* what the device may do (IOMMU_IOAS_MAP_READABLE/WRITEABLE) */
+};
+int ictl_held_map_mem(struct ictl_ctx *ctx, struct ictl_iommufd *s, uint32_t ioas_id,
+		      const struct ictl_held_mem *mem, uint64_t length, bool fixed, uint64_t *iova,
+		      const char **how);
 
 /* Is the holder of h still the process that wrote it (pid there, same start time)? */
 bool ictl_held_alive(struct ictl_ctx *ctx, const struct ictl_held *h);

@@ -116,6 +116,16 @@ static int vfio_attach(struct ictl_iommufd *s, const struct ictl_iommufd_obj *d,
 	return 0;
 }
 
+/* Is d attached at pasid (by this session)? */
+static bool attached(const struct ictl_iommufd_obj *d, uint32_t pasid)
+{
+	for (size_t i = 0; i < d->ndeps; i++) {
+		if (d->deps[i].attach && d->deps[i].pasid == pasid)
+			return true;
+	}
+	return false;
+}
+
 static int mock_attach(struct ictl_iommufd *s, const struct ictl_iommufd_obj *d, uint32_t pasid,
 		       uint32_t *pt_id)
 {
@@ -129,13 +139,20 @@ static int mock_attach(struct ictl_iommufd *s, const struct ictl_iommufd_obj *d,
 	iofd_label(s, d->id, NULL, l, sizeof(l));
 	iofd_label(s, *pt_id, NULL, p, sizeof(p));
 	if (pasid != ICTL_NO_PASID) {
-		/* IOMMU_TEST_OP_PASID_ATTACH: one PASID of the mock device (a PASID-capable one). */
-		c.op = ICTL_IOMMU_TEST_OP_PASID_ATTACH;
+		/*
+		 * IOMMU_TEST_OP_PASID_ATTACH: one PASID of the mock device (a
+		 * PASID-capable one); PASID_REPLACE (the same fields) when it is
+		 * attached already.
+		 */
+		bool again = attached(d, pasid);
+
+		c.op = again ? ICTL_IOMMU_TEST_OP_PASID_REPLACE : ICTL_IOMMU_TEST_OP_PASID_ATTACH;
 		c.pasid_attach.pasid = pasid;
 		c.pasid_attach.pt_id = *pt_id;
 		r = iofd_ioctl(s, s->fd, ICTL_IOMMU_TEST_CMD, &c);
 		if (r < 0)
-			return ioctl_fail(s->ctx, -r, "IOMMU_TEST_CMD(PASID_ATTACH)",
+			return ioctl_fail(s->ctx, -r,
+					  again ? "IOMMU_TEST_CMD(PASID_REPLACE)" : "IOMMU_TEST_CMD(PASID_ATTACH)",
 					  r == -EINVAL ? "the mock device needs flags: [pasid], the HWPT flags: [pasid], and the device its own attach first" : NULL,
 					  "%s, pasid %u (pt %s)", l, pasid, p);
 		return 0;

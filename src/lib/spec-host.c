@@ -203,6 +203,18 @@ static void check_resv(struct spec_chk *c)
 
 		if (at->pasid.set || io < 0 || !e || e->missing || !e->group)
 			continue;
+		if (at->replace.idx >= 0) {	/* where a replace moves it: reserved there too */
+			struct ictl_spec_attach r = *at;
+			int io2;
+
+			r.hwpt = at->replace;
+			r.ioas.idx = -1;
+			io2 = spec_attach_ioas(s, &r);
+			if (io2 >= 0 && io2 != io) {
+				resv_conflicts(c, (size_t)io2, e->group, s->devices[at->device.idx].name);
+				resv_room(c, (size_t)io2, e->group);
+			}
+		}
 		for (size_t b = 0; b < a && !seen; b++) {	/* once per group and IOAS */
 			const struct ictl_spec_env_dev *o = envdev(c, s->attach[b].device.idx);
 

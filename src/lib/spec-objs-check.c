@@ -367,6 +367,35 @@ static void check_pasid(struct spec_chk *c, size_t i, const char *path)
 		    d->name);
 }
 
+/*
+ * replace: the HWPT the attach moves to, under the rules of the attach itself
+ * (a PASID only to a pasid HWPT; the device's own, with PASIDs attached too,
+ * only to one; the same world), and not the HWPT it is on already.
+ */
+static void check_replace(struct spec_chk *c, size_t i, const char *path)
+{
+	const struct ictl_spec *s = c->s;
+	const struct ictl_spec_attach *a = &s->attach[i];
+	const struct ictl_spec_hwpt *h = &s->hwpts[a->replace.idx];
+	char p2[112];
+
+	snprintf(p2, sizeof(p2), "%s.replace", path);
+	if (a->replace.idx == a->hwpt.idx)
+		WARN(c, a->replace.pos, p2,
+		     "the attach is to HWPT %s already: the replace changes nothing", h->name);
+	if (a->pasid.set && !(h->flags & ICTL_SPEC_HWPT_PASID))
+		ERR(c, a->replace.pos, p2,
+		    "HWPT %s was not allocated for PASIDs (the kernel answers EINVAL): add pasid to its flags (line %u)",
+		    h->name, h->pos.line);
+	else if (!a->pasid.set && has_pasid_attach(s, a->device.idx) &&
+		 !(h->flags & ICTL_SPEC_HWPT_PASID))
+		ERR(c, a->replace.pos, p2,
+		    "device %s has PASIDs attached too, so what its own attach moves to needs flags: [pasid] (the kernel answers EINVAL)",
+		    a->device.name);
+	same_world(c, a->replace.pos, p2, a->device.idx, h->device.idx,
+		   "device and the replacing HWPT's device");
+}
+
 static void check_attach(struct spec_chk *c)
 {
 	const struct ictl_spec *s = c->s;
@@ -388,6 +417,8 @@ static void check_attach(struct spec_chk *c)
 			    a->device.name, a->pasid.set ? " at this PASID" : "", k, o->pos.line);
 			break;
 		}
+		if (a->replace.idx >= 0)
+			check_replace(c, i, path);
 		if (a->pasid.set)
 			check_pasid(c, i, path);
 		else if (has_pasid_attach(s, a->device.idx) &&

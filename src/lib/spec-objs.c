@@ -347,7 +347,7 @@ int spec_parse_veventqs(struct spec_pc *pc, const struct ynode *list)
 
 static int parse_attach(struct spec_pc *pc, const struct ynode *e, size_t i)
 {
-	static const char *const keys[] = { "device", "hwpt", "ioas", "pasid", NULL };
+	static const char *const keys[] = { "device", "hwpt", "ioas", "pasid", "replace", NULL };
 	struct ictl_spec_attach *a;
 	const struct ynode *p;
 	int r = entry(pc, e, "an attach", keys);
@@ -364,6 +364,8 @@ static int parse_attach(struct spec_pc *pc, const struct ynode *e, size_t i)
 		r = spec_get_ref(pc, e, "hwpt", &a->hwpt);
 	if (!r)
 		r = spec_get_ref(pc, e, "ioas", &a->ioas);
+	if (!r)
+		r = spec_get_ref(pc, e, "replace", &a->replace);
 	p = ynode_get(e, "pasid");
 	if (!r && p && p->kind == Y_SCALAR && !strcmp(p->text, "0")) {
 		size_t saved = spec_path_key(pc, "pasid");

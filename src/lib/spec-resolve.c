@@ -333,6 +333,9 @@ static int resolve_attach(struct spec_pc *pc, const struct names *t)
 				    "; attach to an IOAS with ioas: NAME", NULL);
 		if (!r)
 			r = resolve(pc, t, &a->ioas, "ioas", K_IOAS, NULL, NULL);
+		if (!r)
+			r = resolve(pc, t, &a->replace, "replace", K_HWPT,
+				    "; replace names the HWPT the attach moves to", NULL);
 	});
 	return r;
 }

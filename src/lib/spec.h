@@ -238,6 +238,12 @@ struct ictl_spec_attach {
 	struct ictl_spec_ref device;
 	struct ictl_spec_ref hwpt, ioas;	/* one of the two */
 	struct ictl_spec_num pasid;		/* not set: the device itself (RID) */
+	/*
+	 * A HWPT the attach is replaced with once every attach is made (a second
+	 * VFIO_DEVICE_ATTACH_IOMMUFD_PT, which replaces on a cdev; on the mock,
+	 * MOCK_DOMAIN_REPLACE or PASID_REPLACE); name "" when none.
+	 */
+	struct ictl_spec_ref replace;
 };
 
 /*

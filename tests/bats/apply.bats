@@ -474,3 +474,160 @@ BAD=(
 	check --sysroot "$FIX/intel-server" apply --check "$S"
 	refute_output --partial "memory file"
 }
+
+# --- replace, and the mock examples offline ----------------------------------------------
+
+# mock_sysroot: a copy of the Intel server's tree with the selftest's IOMMU unit (what a
+# CONFIG_IOMMUFD_TEST kernel shows), so that mock specs can be checked and dry-run offline
+mock_sysroot() {
+	MS=$BATS_TEST_TMPDIR/mock-root
+	[ -d "$MS" ] && return 0
+	cp -a "$FIX/intel-server" "$MS"
+	mkdir -p "$MS/sys/class/iommu/iommufd_selftest_iommu0"
+}
+
+@test "replace: --dry-run lists each replace after every attach, with the ioctl that replaces" {
+	mock_sysroot
+	check --sysroot "$MS" apply --check "$EX/selftest-replace.yaml"
+	assert_success
+	check --sysroot "$MS" apply --dry-run "$EX/selftest-replace.yaml"
+	assert_success
+	assert_line "    9. attach device 'm0' to hwpt 'a' (IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE)"
+	assert_line "   10. attach device 'm0' at PASID 0x200 to hwpt 'pa' (IOMMU_TEST_OP_PASID_ATTACH)"
+	assert_line "   11. replace the attach of device 'm0' with hwpt 'b' (IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE)"
+	assert_line "   12. replace the attach of device 'm0' at PASID 0x200 with hwpt 'pb' (IOMMU_TEST_OP_PASID_REPLACE)"
+	# a real device replaces with a second VFIO_DEVICE_ATTACH_IOMMUFD_PT
+	sed 's/^  - {device: nvme0, hwpt: ram}$/  - {device: nvme0, hwpt: ram, replace: ram2}/; s/^hwpts:$/hwpts:\n  - {name: ram2, ioas: guest-ram, device: nvme0}/' \
+		"$EX/vmm-guest-ram.yaml" >"$BATS_TEST_TMPDIR/r.yaml"
+	grep -q 'replace: ram2' "$BATS_TEST_TMPDIR/r.yaml" || fail "the sed did not apply to vmm-guest-ram.yaml"
+	check --sysroot "$FIX/intel-server" --json apply --dry-run "$BATS_TEST_TMPDIR/r.yaml"
+	assert_success
+	jq_true '.apply.steps[-1].what | test("^replace the attach of device .nvme0. with hwpt .ram2. \\(VFIO_DEVICE_ATTACH_IOMMUFD_PT\\)$")'
+}
+
+@test "replace: bad replaces are refused with file:line:column, exit 2" {
+	mock_sysroot
+	local head='devices: [{name: m, mock: {ioas: r, flags: [pasid]}}]
+ioas: [{name: r}]
+hwpts: [{name: a, ioas: r, device: m, flags: [pasid]}, {name: n, ioas: r, device: m}]
+' t line body want
+	for t in \
+		'4:40|attach[0].replace: no HWPT is named '"'"'zz'"'"' (the names are: a, n)|attach: [{device: m, hwpt: a, replace: zz}]' \
+		'4:40|attach[0].replace: '"'"'r'"'"' is an IOAS, not a HWPT; replace names the HWPT the attach moves to|attach: [{device: m, hwpt: a, replace: r}]' \
+		'4:50|attach[0].replace: HWPT n was not allocated for PASIDs (the kernel answers EINVAL)|attach: [{device: m, hwpt: a, pasid: 5, replace: n}, {device: m, hwpt: a}]' \
+		'4:72|attach[1].replace: device m has PASIDs attached too, so what its own attach moves to needs flags: [pasid]|attach: [{device: m, hwpt: a, pasid: 5}, {device: m, hwpt: a, replace: n}]' \
+		'4:40|attach[0].replace: needs a single value here, not a list|attach: [{device: m, hwpt: a, replace: [a]}]'; do
+		line=${t%%|*}
+		body=${t##*|}
+		want=${t#*|}
+		want=${want%|*}
+		printf '%s%s\n' "$head" "$(printf '%b' "$body")" >"$BATS_TEST_TMPDIR/bad.yaml"
+		check --sysroot "$MS" apply --check "$BATS_TEST_TMPDIR/bad.yaml"
+		[ "$status" = 2 ] || fail "$body: exit $status: $output $stderr"
+		[[ "$output$stderr" == *"bad.yaml:$line: error: $want"* ]] || fail "$body: wants '$line: $want': $output $stderr"
+	done
+	# the same HWPT again: a warning, nothing refused
+	printf '%sattach: [{device: m, hwpt: a, replace: a}]\n' "$head" >"$BATS_TEST_TMPDIR/same.yaml"
+	check --sysroot "$MS" apply --check "$BATS_TEST_TMPDIR/same.yaml"
+	assert_success
+	assert_line "$BATS_TEST_TMPDIR/same.yaml:4:40: warning: attach[0].replace: the attach is to HWPT a already: the replace changes nothing"
+}
+
+# --- --dry-run: every field of every struct ---------------------------------------------------
+
+# fields_of STRUCT: the top-level fields of struct ictl_STRUCT in src/lib/uapi/*.h, in order
+# (our definitions of the kernel's uAPI, checked against the kernel's headers by check-uapi)
+fields_of() {
+	awk -v s="struct ictl_$1 {" '
+		index($0, s) == 1 { f = 1; d = 1; next }
+		!f { next }
+		/^#/ { next }
+		{ line = $0; sub(/\/\*.*/, "", line) }
+		line ~ /\{/ { d++; next }
+		line ~ /\}/ { d--; if (d == 0) exit; next }
+		d == 1 && line ~ /;/ {
+			gsub(/__attribute__\(\([^;]*\)\)/, "", line); sub(/;.*/, "", line)
+			gsub(/\[[^]]*\]/, "", line); sub(/[ \t]+$/, "", line)
+			n = split(line, w, /[ \t*]+/); print w[n]
+		}' "$ROOT"/src/lib/uapi/*.h
+}
+
+# every_field JSON: each step that passes a struct names all of that struct's fields, in its
+# order (a union's member as MEMBER.FIELD, between the fields around the union)
+every_field() {
+	local strct want got n=0
+	while read -r strct; do
+		want=$(fields_of "$strct" | tr '\n' ' ')
+		[ -n "$want" ] || fail "no struct ictl_$strct in src/lib/uapi"
+		while IFS= read -r got; do
+			n=$((n + 1))
+			[ "$got" = "$want" ] || fail "struct $strct: the step passes '$got'; src/lib/uapi has '$want'"
+		done < <(jq -r --arg s "$strct" '.apply.steps[] | select(.struct == $s) |
+			[.fields | keys_unsorted[] | select(contains(".") | not)] | join(" ") + " "' <<<"$1")
+	done < <(jq -r '[.apply.steps[] | .struct // empty] | unique[]' <<<"$1")
+	[ "$n" -gt 0 ] || fail "no step passes a struct"
+	# what is said in words is said, never left empty
+	jq -e '[.apply.steps[] | .fields // {} | to_entries[] | select(.value == "")] == []' <<<"$1" >/dev/null ||
+		fail "an empty field value"
+}
+
+@test "apply --dry-run: every field of every struct each ioctl would get, text and JSON" {
+	mock_sysroot
+	local spec root args
+	for spec in "vmm-guest-ram.yaml|$FIX/intel-server|" "dpdk.yaml|$FIX/intel-server|" \
+		"nested-page-tables.yaml|$FIX/intel-server|--hw-info $B/vtd-nest.bin --type intel-vtd" \
+		"smmuv3-nested-table.yaml|$FIX/arm64-smmuv3|--hw-info $B/smmu-nest.bin --type arm-smmu-v3" \
+		"selftest-mock.yaml|$MS|" "selftest-replace.yaml|$MS|"; do
+		IFS='|' read -r spec root args <<<"$spec"
+		# shellcheck disable=SC2086
+		check --sysroot "$root" --json apply --dry-run $args "$EX/$spec"
+		assert_success
+		every_field "$output"
+	done
+	# the structs of the mock example: what each passes, by its fields
+	check --sysroot "$MS" --json apply --dry-run "$EX/selftest-mock.yaml"
+	jq_true '[.apply.steps[].struct] == [ "iommu_ioas_alloc", "iommu_ioas_allow_iovas", "iommu_ioas_map_file",
+		"iommu_ioas_map", "iommu_test_cmd", "iommu_fault_alloc", "iommu_hwpt_alloc", "iommu_hwpt_alloc",
+		"iommu_viommu_alloc", "iommu_hwpt_alloc", "iommu_hwpt_alloc", "iommu_vdevice_alloc",
+		"iommu_veventq_alloc", "iommu_test_cmd", "iommu_test_cmd"]'
+	jq_true '.apply.steps[2].fields == {"size": 40, "flags": "0x7 (FIXED_IOVA|WRITEABLE|READABLE)",
+		"ioas_id": "<ioas '"'guest-ram'"'>", "fd": "<a new memfd>", "start": 0, "length": "0x200000",
+		"iova": "0x1000000"}'
+	jq_true '.apply.steps[9].fields | .flags == "0xc (FAULT_ID_VALID|PASID)" and .data_type == "0xdead" and
+		.data_len == 8 and .data_uptr == "-> [0x1234]" and .fault_id == "<fault queue '"'f0'"'>"'
+	jq_true '.apply.steps[14].fields | .op == "18 (PASID_ATTACH)" and ."pasid_attach.pasid" == "0x100"'
+	# text: one line per struct under its step
+	check --sysroot "$MS" apply --dry-run "$EX/selftest-replace.yaml"
+	assert_line "       iommu_test_cmd { size 72, op 19 (PASID_REPLACE), id <mock device 'm0'>, __reserved 0, pasid_attach.pasid 0x200, pasid_attach.pt_id <hwpt 'pb'>, last 0 }"
+	check --sysroot "$FIX/intel-server" apply --dry-run "$EX/vmm-guest-ram.yaml"
+	assert_line "       iommu_option { size 24, option_id 1 (HUGE_PAGES), op 0 (SET), __reserved 0, object_id <ioas 'guest-ram'>, val64 1 }"
+	assert_line --regexp "^       vfio_device_bind_iommufd \{ argsz [0-9]+, flags 0, iommufd <the iommufd>, out_devid \(out\), token_uuid_ptr 0 \}$"
+	assert_line "       vfio_device_attach_iommufd_pt { argsz 16, flags 0, pt_id <hwpt 'ram'>, pasid 0 }"
+}
+
+@test "replace: the IOAS a replace moves the device to is checked against its group's reserved regions" {
+	cat >"$BATS_TEST_TMPDIR/r.yaml" <<-'YAML'
+	devices:
+	  - {name: nvme0, device: 0000:02:00.0}
+	ioas:
+	  - name: low
+	    allow: [0x0-0x7fffffff]
+	    mappings:
+	      - {iova: 0x0, size: 2M, memory: memfd}
+	  - name: high
+	    mappings:
+	      - {iova: 0xfee00000, size: 1M, memory: memfd}
+	hwpts:
+	  - {name: a, ioas: low, device: nvme0}
+	  - {name: b, ioas: high, device: nvme0}
+	attach:
+	  - {device: nvme0, hwpt: a, replace: b}
+	YAML
+	check --sysroot "$FIX/intel-server" apply --check "$BATS_TEST_TMPDIR/r.yaml"
+	assert_failure 3
+	assert_line --partial "r.yaml:10:16: error: ioas[1].mappings[0].iova: 0xfee00000-0xfeefffff overlaps the msi region 0xfee00000-0xfeefffff of nvme0's group"
+	# without the replace, high is no IOAS nvme0 is in: nothing to say
+	sed -i 's/, replace: b//' "$BATS_TEST_TMPDIR/r.yaml"
+	check --sysroot "$FIX/intel-server" apply --check "$BATS_TEST_TMPDIR/r.yaml"
+	assert_success
+}

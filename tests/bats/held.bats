@@ -358,3 +358,113 @@ queue_doc() {
 	run ictl held list
 	assert_line --regexp "^$z +stale "
 }
+
+# notes PID [LINES...]: the notes of other processes' mappings for holder PID (held.h)
+notes() {
+	local pid=$1 f=$STATE/held-$1.maps
+	shift
+	{
+		printf 'iommuctl-held-maps 1\n'
+		printf '%s\n' "$@"
+	} >"$f"
+	chmod 600 "$f"
+}
+
+@test "held objects: mappings other processes made and unmapped (the holder's notes), text and JSON" {
+	sleeper
+	state "$SLEEPER" "object ioas ram 1 - 0x0 -" "object ioas two 2 - 0x0 -" \
+		"mapping buf 1 0x1000000 0x200000" "mapping gone 1 0x3000000 0x1000"
+	notes "$SLEEPER" "map extra 1 0x4000000 0x10000 memfd 4242" "map - 2 0x0 0x1000 anon 4243" \
+		"unmap 1 0x3000000 0x1000 4244" "map later 2 0x100000 0x2000 copy 4245"
+	run --separate-stderr ictl held objects --pid "$SLEEPER"
+	assert_success
+	assert_line --regexp '^mapping +buf +0x1000000$'
+	assert_line --regexp '^mapping +extra +0x4000000$'
+	assert_line --regexp '^mapping +- +0$'
+	assert_line --regexp '^mapping +later +0x100000$'
+	refute_line --regexp '^mapping +gone'
+	run ictl --json held objects --pid "$SLEEPER"
+	assert_success
+	jq_true '.mappings == {"buf": "0x1000000", "extra": "0x4000000", "later": "0x100000"}'
+	jq_true '[.added[] | [.name, .ioas, .iova, .length, .memory, .by]] == [["extra", 1, "0x4000000", 65536, "memfd", 4242], [null, 2, "0x0", 4096, "anon", 4243], ["later", 2, "0x100000", 8192, "copy", 4245]]'
+	run ictl --json held list
+	jq_true ".holders[0].mappings == 4"
+	# an IOVA argument takes a noted mapping's name
+	run --separate-stderr ictl held unmap ram extra 64K --pid "$SLEEPER"
+	[[ $stderr != *"neither a number nor a mapping"* ]] || fail "$stderr"
+}
+
+@test "held: damaged notes are refused, naming the line; a symlink is refused" {
+	sleeper
+	state "$SLEEPER" "object ioas ram 1 - 0x0 -" "mapping buf 1 0x1000000 0x200000"
+	local bad
+	for bad in "map x 9 0x0 0x1000 anon 1|ioas: 9 is no ioas of the holder" \
+		"map x 1 0x0 0x1000 ram 1|memory: 'ram': not anon" \
+		"map buf 1 0x0 0x1000 anon 1|name: 'buf' is mapped already" \
+		"map x 1 0x0 0x0 anon 1|length: 0x0: empty" \
+		"map x 1 0x0 0x1000 anon 0|pid: 0 is no process" \
+		"unmap 1 0x0|unmap: give 'unmap IOAS IOVA LENGTH PID'" \
+		"remap 1 0x0 0x1000 1|remap: not a record here (map or unmap)"; do
+		notes "$SLEEPER" "${bad%%|*}"
+		run --separate-stderr ictl held objects --pid "$SLEEPER"
+		assert_failure
+		[[ $stderr == *"held-$SLEEPER.maps:2: ${bad#*|}"* ]] || fail "${bad%%|*}: $stderr"
+	done
+	printf 'iommuctl-held-maps 2\n' >"$STATE/held-$SLEEPER.maps"
+	run --separate-stderr ictl held objects --pid "$SLEEPER"
+	assert_failure
+	[[ $stderr == *"held-$SLEEPER.maps:1: version: 2: this iommuctl reads version 1"* ]] || fail "$stderr"
+	rm "$STATE/held-$SLEEPER.maps"
+	ln -s /etc/passwd "$STATE/held-$SLEEPER.maps"
+	run --separate-stderr ictl held objects --pid "$SLEEPER"
+	assert_failure
+	[[ $stderr == *"a symbolic link: refused"* ]] || fail "$stderr"
+}
+
+@test "held map and copy: argument rules, checked before anything is opened or mapped" {
+	sleeper
+	state "$SLEEPER" "object ioas ram 1 - 0x0 -" "mapping buf 1 0x1000000 0x200000"
+	run --separate-stderr ictl held map ram 64K --memory ram --pid "$SLEEPER"
+	assert_failure 2
+	[[ $stderr == *"--memory ram: give anon, memfd, hugetlb-2M or hugetlb-1G (or --file PATH)"* ]] || fail "$stderr"
+	run --separate-stderr ictl held map ram 64K --memory anon --file /etc/hostname --pid "$SLEEPER"
+	assert_failure 2
+	[[ $stderr == *"--file and --memory: give one"* ]] || fail "$stderr"
+	run --separate-stderr ictl held map ram 64K --offset 4K --pid "$SLEEPER"
+	assert_failure 2
+	[[ $stderr == *"--offset is where in --file"* ]] || fail "$stderr"
+	run --separate-stderr ictl held map ram 0 --pid "$SLEEPER"
+	assert_failure 2
+	run --separate-stderr ictl held map ram 64K --access x --pid "$SLEEPER"
+	assert_failure 2
+	[[ $stderr == *"--access x: give r, w or rw"* ]] || fail "$stderr"
+	run --separate-stderr ictl held map ram 64K --name 9bad --pid "$SLEEPER"
+	assert_failure 2
+	[[ $stderr == *"--name '9bad': a name is a letter"* ]] || fail "$stderr"
+	run --separate-stderr ictl held map ram 64K --name buf --pid "$SLEEPER"
+	assert_failure 2
+	[[ $stderr == *"--name 'buf': a mapping of that name is there already"* ]] || fail "$stderr"
+	run --separate-stderr ictl held map nosuch 64K --pid "$SLEEPER"
+	assert_failure 4
+	run --separate-stderr ictl held copy ram nosuch 0 4K --pid "$SLEEPER"
+	assert_failure 4
+	run --separate-stderr ictl held copy ram ram nosuch 4K --pid "$SLEEPER"
+	assert_failure 2
+	# good arguments: then the holder's iommufd is taken (a sleep has none), nothing noted
+	run --separate-stderr ictl held map ram 64K --iova 0x2000000 --name more --pid "$SLEEPER"
+	assert_failure
+	[[ $stderr == *"is not /dev/iommu"* ]] || fail "$stderr"
+	assert_file_not_exists "$STATE/held-$SLEEPER.maps"
+}
+
+@test "recover removes a gone holder's notes with its state file" {
+	[ "$(id -u)" = 0 ] || skip "recover on the live system needs root"
+	sleep 1 & dead=$!
+	state "$dead" "object ioas ram 1 - 0x0 -"
+	notes "$dead" "map x 1 0x0 0x1000 anon 1"
+	wait "$dead"
+	run --separate-stderr ictl recover
+	assert_success
+	assert_file_not_exists "$STATE/held-$dead.state"
+	assert_file_not_exists "$STATE/held-$dead.maps"
+}

@@ -28,12 +28,21 @@
  *   iofd mock-check-map HWPT IOVA FILE OFFSET LEN   IOMMU_TEST_OP_MD_CHECK_MAP: does the
  *                              mock HWPT map IOVA.. to FILE's pages from OFFSET: "mapped"
  *
+ *   iofd access-write IOAS IOVA BYTE LEN  IOMMU_TEST_OP_CREATE_ACCESS + ACCESS_RW: write
+ *                              LEN bytes of BYTE at IOVA through an in-kernel access to
+ *                              IOAS (the pages the IOAS maps, as a device would): "ok"
+ *   iofd access-read IOAS IOVA LEN       the same, reading: "bytes=XX" when every byte is
+ *                              XX (hex), else "first=XX..." (the first 8 bytes in hex)
+ *   iofd pasid-check DEV PASID HWPT      IOMMU_TEST_OP_PASID_CHECK_HWPT: "ok" when PASID
+ *                              of the mock device (its stdev id) is attached to HWPT (0: none)
+ *
  * IOAS and ID are numbers or names of IOMMUCTL_OBJECTS; IOVA a number or a name of
  * IOMMUCTL_MAPPINGS.  Exit status: 0 the
  * ioctl was answered (success or an errno, printed), 2 bad usage or environment.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +99,93 @@ static int answer(int r)
 {
 	if (r < 0)
 		printf("error=%s\n", strerrorname_np(errno));
+	return 0;
+}
+
+/*
+ * The selftest operations only this probe uses, in our own words (the numbers and
+ * layout of the kernel's iommufd_test.h): the same IOMMU_TEST_CMD, another view of
+ * its union.
+ */
+enum { IOFD_OP_CREATE_ACCESS = 5, IOFD_OP_ACCESS_RW = 8, IOFD_OP_PASID_CHECK_HWPT = 21 };
+#define IOFD_ACCESS_RW_WRITE 1u
+struct iofd_test_cmd {
+	uint32_t size;
+	uint32_t op;
+	uint32_t id;
+	uint32_t __reserved;
+	union {
+		struct {
+			uint32_t out_access_fd;
+			uint32_t flags;
+		} create_access;
+		struct {
+			ICTL_ALIGNED_U64 iova;
+			ICTL_ALIGNED_U64 length;
+			ICTL_ALIGNED_U64 uptr;
+			uint32_t flags;
+		} access_rw;
+		struct {
+			uint32_t pasid;
+			uint32_t hwpt_id;
+		} pasid_check;
+		ICTL_ALIGNED_U64 __union_size[6];
+	};
+	uint32_t last;
+};
+_Static_assert(sizeof(struct iofd_test_cmd) == sizeof(struct ictl_iommu_test_cmd),
+	       "IOMMU_TEST_CMD: one size");
+
+/* access-write IOAS IOVA BYTE LEN, access-read IOAS IOVA LEN */
+static int access_rw(int argc, char **argv)
+{
+	bool wr = !strcmp(argv[1], "access-write");
+	unsigned long long len = num(argv[wr ? 5 : 4]);
+	struct iofd_test_cmd c = { .size = sizeof(c), .op = IOFD_OP_CREATE_ACCESS,
+				   .id = (uint32_t)num(argv[2]) };
+	unsigned char *buf;
+	int afd, r;
+
+	if (argc != (wr ? 6 : 5) || !len || len > (64u << 20))
+		return usage("access-write IOAS IOVA BYTE LEN | access-read IOAS IOVA LEN (LEN up to 64M)");
+	buf = calloc(1, len);
+	if (!buf)
+		return usage("out of memory");
+	if (ioctl(fd, ICTL_IOMMU_TEST_CMD, &c))
+		return answer(-1);
+	afd = (int)c.create_access.out_access_fd;
+	if (wr)
+		memset(buf, (int)num(argv[4]), len);
+	c = (struct iofd_test_cmd){ .size = sizeof(c), .op = IOFD_OP_ACCESS_RW, .id = (uint32_t)afd };
+	c.access_rw.iova = num(argv[3]);
+	c.access_rw.length = len;
+	c.access_rw.uptr = (uintptr_t)buf;
+	c.access_rw.flags = wr ? IOFD_ACCESS_RW_WRITE : 0;
+	r = ioctl(fd, ICTL_IOMMU_TEST_CMD, &c);
+	if (r)
+		answer(-1);
+	else if (wr)
+		printf("ok\n");
+	else if (!memcmp(buf, buf + 1, len - 1))	/* every byte the same */
+		printf("bytes=%02x\n", buf[0]);
+	else
+		printf("first=%02x%02x%02x%02x%02x%02x%02x%02x\n", buf[0], buf[1 % len], buf[2 % len],
+		       buf[3 % len], buf[4 % len], buf[5 % len], buf[6 % len], buf[7 % len]);
+	close(afd);
+	free(buf);
+	return 0;
+}
+
+static int pasid_check(char **argv)
+{
+	struct iofd_test_cmd c = { .size = sizeof(c), .op = IOFD_OP_PASID_CHECK_HWPT,
+				   .id = (uint32_t)num(argv[2]) };
+
+	c.pasid_check.pasid = (uint32_t)num(argv[3]);
+	c.pasid_check.hwpt_id = (uint32_t)num(argv[4]);
+	if (ioctl(fd, ICTL_IOMMU_TEST_CMD, &c))
+		return answer(-1);
+	printf("ok\n");
 	return 0;
 }
 
@@ -249,5 +345,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "mock-check-map") && argc == 7)
 		return mock_check_map(argv);
+	if (!strcmp(argv[1], "access-write") || !strcmp(argv[1], "access-read"))
+		return access_rw(argc, argv);
+	if (!strcmp(argv[1], "pasid-check") && argc == 5)
+		return pasid_check(argv);
 	return mock_ops(argc, argv);
 }

@@ -271,6 +271,55 @@ static void inval(struct ictl_ctx *ctx)
 		   ictl_inval_type_parse("vtd", &t) == -EINVAL, "type names");
 }
 
+/* The notes of other processes' mappings (held-PID.maps), applied to a set. */
+static void notes(struct ictl_ctx *ctx)
+{
+	static const char text[] = "iommuctl-held-maps 1\n"
+				   "map extra 1 0x4000000 0x10000 memfd 77\n"
+				   "map - 1 0x5000000 0x1000 hugetlb-2M 78\n"
+				   "unmap 1 0x1000000 0x200000 79\n"
+				   "map buf 1 0x6000000 0x1000 copy 80\n";
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+		{ "iommuctl-held-maps 2\n", "n:1: version: 2: this iommuctl reads version 1" },
+		{ "iommuctl-held 1\n", "n:1: iommuctl-held-maps: expected here" },
+		{ "iommuctl-held-maps 1\nmap x 9 0x0 0x1000 anon 1\n", "n:2: ioas: 9 is no ioas of the holder" },
+		{ "iommuctl-held-maps 1\nmap x 1 0x0 0x1000 ram 1\n", "n:2: memory: 'ram': not anon" },
+		{ "iommuctl-held-maps 1\nmap ram2 1 0x0 0x1000 anon 1\nmap ram2 1 0x0 0x1000 anon 1\n",
+		  "n:3: name: 'ram2' is mapped already" },
+		{ "iommuctl-held-maps 1\nmap x 1 0xffffffffffff0000 0x20000 anon 1\n", "n:2: length: 0x20000: empty, or past" },
+		{ "iommuctl-held-maps 1\nunmap 1 0x0 0x1000 1", "n:2: line: no newline" },
+		{ "iommuctl-held-maps 1\nend\n", "n:2: end: not a record here (map or unmap)" },
+	};
+	char state[] = GOOD;
+	struct ictl_held h;
+
+	ok(!ictl_held_parse(ctx, "s", state, strlen(state), &h), "a state to apply notes to");
+	ok(!ictl_held_parse_notes(ctx, "n", text, strlen(text), &h), "good notes: %s", ictl_strerror(ctx));
+	/* buf (0x1000000) was unmapped, the unnamed one at 0x0 stays; then extra, -, buf again */
+	ok(h.nmaps == 4 && h.maps[0].iova == 0 && !h.maps[0].by && !strcmp(h.maps[1].name, "extra") &&
+		   h.maps[1].by == 77 && !strcmp(h.maps[1].memory, "memfd") && !h.maps[2].name[0] &&
+		   !strcmp(h.maps[2].memory, "hugetlb-2M") && h.maps[3].iova == 0x6000000 &&
+		   !strcmp(h.maps[3].memory, "copy"),
+	   "maps added with memory and pid, an unmap takes out what it covers");
+	ictl_held_clear(&h);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char st[] = GOOD;
+		int r;
+
+		ictl_held_parse(ctx, "s", st, strlen(st), &h);
+		r = ictl_held_parse_notes(ctx, "n", bad[i].text, strlen(bad[i].text), &h);
+		ok(r == -EINVAL && strstr(ictl_strerror(ctx), bad[i].want), "bad notes %zu: %s", i,
+		   ictl_strerror(ctx));
+		ictl_held_clear(&h);
+	}
+	ok(ictl_held_memory_ok("hugetlb-1G") && !ictl_held_memory_ok("hugetlb") &&
+		   !ictl_held_memory_ok(NULL), "memory kinds");
+	ok(ictl_held_name_ok("a.b-c_1") && !ictl_held_name_ok("1a") && !ictl_held_name_ok("") &&
+		   !ictl_held_name_ok("a b"), "names");
+}
+
 int main(void)
 {
 	struct ictl_ctx *ctx = NULL;
@@ -284,6 +333,7 @@ int main(void)
 	}
 	state_roundtrip(ctx);
 	state_damaged(ctx);
+	notes(ctx);
 	inval(ctx);
 	ictl_ctx_free(ctx);
 	return done_testing();

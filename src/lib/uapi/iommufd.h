@@ -586,6 +586,7 @@ enum {
 	ICTL_IOMMU_TEST_OP_DEV_CHECK_CACHE = 16,	/* does a mock device's cache entry hold this? */
 	ICTL_IOMMU_TEST_OP_TRIGGER_VEVENT = 17,		/* a vEVENT from a mock device's vIOMMU */
 	ICTL_IOMMU_TEST_OP_PASID_ATTACH = 18,		/* attach one PASID of a mock device */
+	ICTL_IOMMU_TEST_OP_PASID_REPLACE = 19,		/* attach it elsewhere (pasid_attach's fields) */
 	ICTL_IOMMU_TEST_OP_PASID_DETACH = 20,		/* and detach it */
 };
 

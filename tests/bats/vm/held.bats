@@ -57,6 +57,11 @@ hold() {
     fail "apply --hold published no state file $HELD"
 }
 
+# obj_id NAME: the id of a named object of the holder's state file
+obj_id() {
+    awk -v n="$1" '$1 == "object" && $3 == n { print $4 }' "$HELD"
+}
+
 @test "held --pid: a second process lists, reads and unmaps the set an apply --hold holds; the file goes with the hold" {
     need_mock
     hold "$EX/selftest-mock.yaml"
@@ -81,10 +86,19 @@ hold() {
     echo "# $stderr" >&3
     assert_success
     assert_line --regexp '^hwpt dirty #[0-9]+: 0x1000000-0x11fffff in 4 KiB pages: 0 of 512 dirty$'
+    local scratch
+    scratch=$("$IOMMUCTL" --json held objects --pid "$HOLDER" | jq -r .mappings.scratch)
     run --separate-stderr "$IOMMUCTL" held unmap --pid "$HOLDER" guest-ram scratch 64K
     assert_success
-    assert_line --regexp '^unmapped 0x10000 bytes at 0x[0-9a-f]+ from ioas guest-ram #[0-9]+$'
+    assert_line "unmapped 0x10000 bytes at $scratch from ioas guest-ram #$(obj_id guest-ram)"
+    # the unmap is in the holder's notes: the set has no 'scratch' any more
+    run --separate-stderr "$IOMMUCTL" held objects --pid "$HOLDER"
+    refute_line --regexp '^mapping +scratch '
     run --separate-stderr "$IOMMUCTL" held unmap --pid "$HOLDER" guest-ram scratch 64K
+    assert_failure 2
+    [[ $stderr == *"'scratch' is neither a number nor a mapping of holder $HOLDER"* ]] || fail "$stderr"
+    # at its IOVA the kernel has nothing mapped now
+    run --separate-stderr "$IOMMUCTL" held unmap --pid "$HOLDER" guest-ram "$scratch" 64K
     assert_failure 1
     [[ $stderr == *"IOMMU_IOAS_UNMAP"* ]] || fail "$stderr"
     # the hold ends: the objects are undone and the file is gone
@@ -294,4 +308,190 @@ iofd_holder() {
     run --separate-stderr "$IOMMUCTL" held invalidate s1 iotlb=7
     assert_failure 2
     assert_equal "$stderr" "iommuctl: invalidation entry 1 'iotlb=7': the mock's IOTLB entries are 0 to 3"
+}
+
+
+@test "held map: anon, memfd, hugetlb-2M and a tmpfs file stay mapped and alive after the mapper exits (the kernel reads back what was written)" {
+    need_mock
+    hold "$EX/selftest-mock.yaml"
+    local ioas s2 kind iova how f
+    ioas=$(obj_id guest-ram)
+    s2=$(obj_id s2)
+    for kind in anon memfd; do
+        run --separate-stderr "$IOMMUCTL" --json held map guest-ram 64K --memory "$kind" --name "m-$kind"
+        echo "# $output $stderr" >&3
+        assert_success
+        how=$([ "$kind" = memfd ] && echo IOMMU_IOAS_MAP_FILE || echo IOMMU_IOAS_MAP)
+        jq -e ".mapped.memory == \"$kind\" and .mapped.length == 65536 and .mapped.ioctl == \"$how\"" <<<"$output"
+        iova=$(jq -r .mapped.iova <<<"$output")
+        # the mapping process is gone: an in-kernel access (as a device would) reads fresh
+        # memory, writes a pattern and reads it back: the pages are still there
+        assert_equal "$(iofd_holder access-read "$ioas" "$iova" 65536)" "bytes=00"
+        assert_equal "$(iofd_holder access-write "$ioas" "$iova" 0x5a 65536)" "ok"
+        assert_equal "$(iofd_holder access-read "$ioas" "$iova" 65536)" "bytes=5a"
+    done
+    # text: the IOVA the kernel picked, and a fixed one
+    run --separate-stderr "$IOMMUCTL" held map guest-ram 8K --iova 0xf000000 --access r
+    assert_success
+    assert_output --regexp "^mapped 8 KiB of memfd at 0xf000000 in ioas guest-ram #$ioas, r \(IOMMU_IOAS_MAP_FILE\)$"
+    run --separate-stderr "$IOMMUCTL" held map guest-ram 8K --iova 0xf000000
+    assert_failure 1
+    [[ $stderr == *"IOMMU_IOAS_MAP_FILE"*"already mapped"* ]] || fail "$stderr"
+    # a file on tmpfs: the IOAS holds the file; the mock domain maps the file's own pages
+    f=$(mktemp -p /dev/shm held-map.XXXXXX)
+    head -c 65536 /dev/zero | tr '\0' '\245' >"$f"
+    run --separate-stderr "$IOMMUCTL" --json held map guest-ram 64K --file "$f" --access r --name fw
+    assert_success
+    jq -e '.mapped.ioctl == "IOMMU_IOAS_MAP_FILE" and .mapped.access == "r" and .mapped.offset == "0x0"' <<<"$output"
+    iova=$(jq -r .mapped.iova <<<"$output")
+    assert_equal "$(iofd_holder mock-check-map "$s2" "$iova" "$f" 0 65536)" "mapped"
+    assert_equal "$(iofd_holder access-read "$ioas" "$iova" 65536)" "bytes=a5"
+    rm -f "$f"
+    assert_equal "$(iofd_holder access-read "$ioas" "$iova" 65536)" "bytes=a5"
+    # read-only: the kernel refuses a write through it
+    assert_equal "$(iofd_holder access-write "$ioas" "$iova" 0x11 4096)" "error=EPERM"
+    # hugetlb-2M, with two huge pages reserved for it (given back after)
+    local old
+    old=$(cat /proc/sys/vm/nr_hugepages)
+    echo $((old + 2)) >/proc/sys/vm/nr_hugepages
+    if [ "$(cat /proc/sys/vm/nr_hugepages)" -ge $((old + 2)) ]; then
+        local free=/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages free0
+        free0=$(cat $free)
+        run --separate-stderr "$IOMMUCTL" --json held map guest-ram 2M --memory hugetlb-2M --iova 0xe000000 --name huge
+        echo "# $output $stderr" >&3
+        assert_success
+        jq -e '.mapped.ioctl == "IOMMU_IOAS_MAP"' <<<"$output"
+        assert_equal "$(iofd_holder access-write "$ioas" 0xe000000 0x77 2097152)" "ok"
+        assert_equal "$(iofd_holder access-read "$ioas" 0xe000000 2097152)" "bytes=77"
+        # the huge page stays taken from the pool while it is mapped, though its mapper is gone
+        [ "$(cat $free)" -lt "$free0" ] || fail "no huge page in use: $(cat $free) of $free0 free"
+        run --separate-stderr "$IOMMUCTL" held unmap guest-ram huge 2M
+        assert_success
+    else
+        echo "# no 2 MiB huge pages could be reserved in this guest: hugetlb-2M not tried" >&3
+    fi
+    echo "$old" >/proc/sys/vm/nr_hugepages
+}
+
+@test "held copy and unmap from another process; held objects shows what others mapped (the holder's notes), text and JSON" {
+    need_mock
+    hold "$EX/selftest-mock.yaml"
+    local ioas iova cp
+    ioas=$(obj_id guest-ram)
+    run --separate-stderr "$IOMMUCTL" --json held map guest-ram 64K --name extra
+    assert_success
+    iova=$(jq -r .mapped.iova <<<"$output")
+    assert_equal "$(iofd_holder access-write "$ioas" "$iova" 0x3c 65536)" "ok"
+    run --separate-stderr "$IOMMUCTL" held map guest-ram 16K --memory anon
+    assert_success
+    # a copy of 'extra' (by name) elsewhere in the same IOAS: the same pages
+    run --separate-stderr "$IOMMUCTL" --json held copy guest-ram guest-ram extra 64K --name cp
+    echo "# $output $stderr" >&3
+    assert_success
+    jq -e '.copied.memory == "copy" and .copied.ioctl == "IOMMU_IOAS_COPY" and .copied.from_ioas == "guest-ram"' <<<"$output"
+    cp=$(jq -r .copied.iova <<<"$output")
+    assert_equal "$(iofd_holder access-read "$ioas" "$cp" 65536)" "bytes=3c"
+    run --separate-stderr "$IOMMUCTL" held objects
+    assert_success
+    assert_line --regexp '^mapping +buf +0x1000000$'
+    assert_line --regexp "^mapping +extra +$iova$"
+    assert_line --regexp "^mapping +cp +$cp$"
+    assert_line --regexp '^mapping +- +0x[0-9a-f]+$'
+    run --separate-stderr "$IOMMUCTL" --json held objects --pid "$HOLDER"
+    assert_success
+    jq -e "[.added[] | .memory] == [\"memfd\", \"anon\", \"copy\"] and ([.added[] | .by] | all(. != $HOLDER))" <<<"$output"
+    jq -e ".mappings.extra == \"$iova\" and .mappings.cp == \"$cp\"" <<<"$output"
+    run --separate-stderr "$IOMMUCTL" held list
+    assert_line --regexp "^$HOLDER +holding +[0-9]+ +5  -$"
+    # a name that is there already is refused before anything is mapped
+    run --separate-stderr "$IOMMUCTL" held map guest-ram 4K --name extra
+    assert_failure 2
+    # unmap: the kernel has it gone, and so has held objects; the copy stays
+    run --separate-stderr "$IOMMUCTL" held unmap guest-ram extra 64K
+    assert_success
+    assert_equal "$(iofd_holder access-read "$ioas" "$iova" 4096)" "error=ENOENT"
+    assert_equal "$(iofd_holder access-read "$ioas" "$cp" 65536)" "bytes=3c"
+    run --separate-stderr "$IOMMUCTL" held objects
+    refute_line --regexp '^mapping +extra '
+    assert_line --regexp "^mapping +cp +$cp$"
+    # the hold ends: the notes go with the state file
+    [ -e "$IOMMUCTL_STATE_DIR/held-$HOLDER.maps" ] || fail "no notes"
+    kill -TERM "$HOLDER"
+    wait "$HOLDER"
+    BG_PIDS=
+    [ ! -e "$IOMMUCTL_STATE_DIR/held-$HOLDER.maps" ] || fail "the notes are left behind"
+}
+
+@test "held map inside apply -- COMMAND: the IOVA printed, the mapping in held objects there (IOMMUCTL_HOLDER)" {
+    need_mock
+    run --separate-stderr "$IOMMUCTL" apply "$EX/selftest-mock.yaml" -- sh -c '
+        echo "holder: $IOMMUCTL_HOLDER"
+        "$0" held map guest-ram 64K --name inner &&
+        "$0" held objects &&
+        "$1" access-read guest-ram "$("$0" --json held objects | jq -r .mappings.inner)" 4096' "$IOMMUCTL" "$IOFD"
+    echo "$output $stderr" | sed 's/^/# /' >&3
+    assert_success
+    assert_line --regexp '^holder: [0-9]+$'
+    assert_line --regexp '^mapped 64 KiB of memfd at 0x[0-9a-f]+ in ioas guest-ram #[0-9]+, rw, named inner \(IOMMU_IOAS_MAP_FILE\)$'
+    assert_line --regexp '^mapping +inner +0x[0-9a-f]+$'
+    assert_line --regexp '^mapping +buf +0x1000000$'
+    assert_line "bytes=00"
+}
+
+@test "replace: after apply the device and its PASID are on the replacing HWPTs (the mock's PASID_CHECK_HWPT), the old ones free" {
+    need_mock
+    # PASID_CHECK_HWPT takes the mock device's selftest object (its id), not its device id
+    run --separate-stderr "$IOMMUCTL" apply "$EX/selftest-replace.yaml" -- sh -c '
+        m0=$(jq -r .objects.m0.id "$IOMMUCTL_OBJECTS_JSON")
+        for c in "0 b" "0 a" "0x200 pb" "0x200 pa" "0x300 0"; do
+            set -- $c
+            echo "pasid $1 on $2: $("$IOFD" pasid-check "$m0" "$1" "$2")"
+        done
+        echo "destroy b: $("$IOFD" destroy b)"
+        echo "destroy pb: $("$IOFD" destroy pb)"'
+    echo "$output $stderr" | sed 's/^/# /' >&3
+    assert_success
+    assert_line --regexp "^ *11\. replace the attach of device 'm0' with hwpt 'b' \(IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE\)"
+    assert_line --regexp "^ *12\. replace the attach of device 'm0' at PASID 0x200 with hwpt 'pb' \(IOMMU_TEST_OP_PASID_REPLACE\)"
+    # the kernel says where each is attached: the device on b, PASID 0x200 on pb, 0x300 nowhere
+    assert_line "pasid 0 on b: ok"
+    assert_line "pasid 0 on a: error=EINVAL"
+    assert_line "pasid 0x200 on pb: ok"
+    assert_line "pasid 0x200 on pa: error=EINVAL"
+    assert_line "pasid 0x300 on 0: ok"
+    # in use: the kernel will not destroy them
+    assert_line "destroy b: error=EBUSY"
+    assert_line "destroy pb: error=EBUSY"
+}
+
+@test "replace: a replace the kernel refuses undoes everything the apply made" {
+    need_mock
+    local mocks0
+    mocks0=$(find /sys/bus/iommufd_mock/devices -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+    # s1v is nested over vIOMMU v0, where m0 has no vDevice: the mock refuses that attach
+    cat >"$S" <<-'EOF'
+	version: 1
+	devices:
+	  - name: m0
+	    mock: {ioas: ram}
+	ioas:
+	  - name: ram
+	    mappings:
+	      - {iova: 0x1000000, size: 64K, memory: memfd}
+	hwpts:
+	  - {name: s2, ioas: ram, device: m0, flags: [nest-parent]}
+	  - {name: s1v, viommu: v0, device: m0, data: {type: selftest}}
+	viommus:
+	  - {name: v0, type: selftest, device: m0, parent: s2}
+	attach:
+	  - {device: m0, hwpt: s2, replace: s1v}
+	EOF
+    run --separate-stderr "$IOMMUCTL" apply "$S" -- true
+    echo "# $output $stderr" >&3
+    assert_failure 1
+    [[ $stderr == *"replace the attach of device 'm0' with hwpt 's1v'"*"MOCK_DOMAIN_REPLACE"* ]] || fail "$stderr"
+    assert_line "Result: failed; everything made was undone"
+    assert_equal "$(find /sys/bus/iommufd_mock/devices -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)" "$mocks0"
+    run "$IOMMUCTL" held list
+    assert_output "No holders."
 }

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libiommuctl: a step of an apply (apply.h): what it does, the object it
+ * made, and the struct it passes to the kernel, every field of it, set while
+ * the step is recorded with what is known then.  In a dry run an object's id
+ * is "<KIND 'NAME'>" (what the run would have made by then) and what only a
+ * run makes (a memfd, this process's memory, an out field) is said in words.
+ * The af_* helpers are for apply*.c.
+ */
+#ifndef ICTL_APPLY_STEP_H
+#define ICTL_APPLY_STEP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A field of the struct a step passes, and its value as text. */
+#define ICTL_APPLY_FIELDS_MAX 14
+struct ictl_apply_field {
+	const char *name;	/* as the kernel's uAPI names it: "iova", "mock_domain_replace.pt_id" */
+	/*
+	 * What is passed: a number (decimal, or 0x hex for addresses, lengths and
+	 * flags, then the flags' names), "(out)" for what the kernel fills, or
+	 * <what> for what only a run knows (<ioas 'ram'>: that object's id).
+	 */
+	char value[160];
+};
+
+struct ictl_apply_step {
+	char what[240];		/* "map 2M of memfd at 0x1000000 in ioas 'guest-ram' (IOMMU_IOAS_MAP_FILE)" */
+	const char *strct;	/* the struct passed ("iommu_ioas_map_file"); NULL: no ioctl */
+	size_t nfields;		/* every field of it, in its order */
+	struct ictl_apply_field fields[ICTL_APPLY_FIELDS_MAX];
+	uint32_t id;		/* the object it made (0: none, or a dry run) */
+	int err;		/* 0, or the -errno it failed with (then the context has why) */
+};
+
+/* The struct st passes: its name in the kernel's uAPI ("iommu_ioas_map"). */
+void af_struct(struct ictl_apply_step *st, const char *strct);
+/* A field and its value (set again: the value replaced); past ICTL_APPLY_FIELDS_MAX: dropped. */
+void af(struct ictl_apply_step *st, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void af_u(struct ictl_apply_step *st, const char *field, uint64_t v);	/* decimal */
+void af_x(struct ictl_apply_step *st, const char *field, uint64_t v);	/* 0x hex */
+/* An out field: the kernel fills it. */
+void af_out(struct ictl_apply_step *st, const char *field);
+/* An object's id: the number once made (not a dry run), else <KIND 'NAME'>. */
+void af_id(bool dry_run, struct ictl_apply_step *st, const char *field, uint32_t id,
+	   const char *kind, const char *name);
+/* IOMMU_IOAS_MAP* flags: "0x7 (FIXED_IOVA|WRITEABLE|READABLE)". */
+void af_map_flags(struct ictl_apply_step *st, uint32_t flags);
+/* IOMMU_HWPT_ALLOC flags, the same way. */
+void af_hwpt_flags(struct ictl_apply_step *st, uint32_t flags);
+
+#endif
