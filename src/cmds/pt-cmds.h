@@ -110,6 +110,14 @@ struct pt_validate_opts {
 	struct pt_src_opts src;
 	const char *mappings, *page_sizes, *hw_info, *type, *reserved, *group;
 	const char *spec, *table;
+	bool held; /* --held [--pid PID] [--ioas NAME]: a held IOAS's mappings */
+	const char *pid, *ioas;
+	struct {
+		long pid;
+		uint32_t ioas_id;
+		char ioas[64];
+		uint64_t maps, pages, unknown;
+	} held_got; /* for the report */
 	char what[300]; /* what the mappings are, for the report: FILE, or "SPEC table NAME" */
 };
 

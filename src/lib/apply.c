@@ -128,8 +128,12 @@ static int mem_memfd(struct ictl_apply *a, struct ictl_apply_map *mp, const char
 		return ictl_err_kernel(a->ctx, e, "memfd of %llu bytes: %s", (ull)size, strerror(e));
 	}
 	mp->fd = fd;
-	/* This process's view of the same pages (what a VMM would map as guest RAM). */
-	mp->va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	/*
+	 * This process's view of the same pages (what a VMM would map as guest RAM),
+	 * populated: the pages the kernel pins are then in this process's page
+	 * tables too, where /proc/PID/pagemap shows them (pt validate --held).
+	 */
+	mp->va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
 	if (mp->va == MAP_FAILED) {
 		mp->va = NULL;
 		return ictl_err_kernel(a->ctx, errno, "mmap of the memfd: %s", strerror(errno));
