@@ -423,19 +423,21 @@ static int table_reserve(struct ictl_apply *a, size_t t)
 	const struct ictl_spec_ptable *pt = &s->ptables[t];
 	struct ictl_apply_table *tb = &a->tables[t];
 	struct ictl_apply_step *st;
-	char n[48], pn[48], sz[24], label[64];
+	char n[48], pn[48], sz[24], label[64], w[32];
 	uint64_t size = 0;
 	int r;
 
 	r = ictl_spec_pt_size(a->ctx, s, t, &size);
 	if (r < 0)
 		return r;
-	tb->iova = pt->at.v;
+	tb->iova = pt->at.v;	/* at: auto: 0 until the kernel picks it */
 	tb->size = size;
 	tb->root = pt->at.v;
 	tb->ptr = ictl_spec_pt_ptr(s, t);
-	st = step(a, "map the memory of table %s, %s of memfd at %#llx in ioas %s (IOMMU_IOAS_MAP_FILE)",
-		  q(pt->name, n, sizeof(n)), size_str(size, sz, sizeof(sz)), (ull)pt->at.v,
+	snprintf(w, sizeof(w), "at %#llx", (ull)pt->at.v);
+	st = step(a, "map the memory of table %s, %s of memfd %s in ioas %s (IOMMU_IOAS_MAP_FILE)",
+		  q(pt->name, n, sizeof(n)), size_str(size, sz, sizeof(sz)),
+		  pt->at.set ? w : "at an IOVA the kernel picks",
 		  q(s->ioas[pt->ioas.idx].name, pn, sizeof(pn)));
 	if (!st)
 		return -ENOMEM;
@@ -449,12 +451,18 @@ static int table_reserve(struct ictl_apply *a, size_t t)
 		return failed(a, st, ictl_err_kernel(a->ctx, errno, "memfd of %llu bytes: %s",
 						     (ull)(ICTL_PT_HEADER_SIZE + size), strerror(errno)));
 	r = ictl_ioas_map_file(a->s, a->ioas[pt->ioas.idx],
-			       ICTL_IOMMU_IOAS_MAP_FIXED_IOVA | ICTL_IOMMU_IOAS_MAP_READABLE |
-				       ICTL_IOMMU_IOAS_MAP_WRITEABLE,
+			       (pt->at.set ? ICTL_IOMMU_IOAS_MAP_FIXED_IOVA : 0) |
+				       ICTL_IOMMU_IOAS_MAP_READABLE | ICTL_IOMMU_IOAS_MAP_WRITEABLE,
 			       tb->fd, ICTL_PT_HEADER_SIZE, size, &tb->iova);
 	if (r < 0)
 		return failed(a, st, r);
 	tb->made = true;
+	if (!pt->at.set) {	/* the tables are built for where the kernel put them */
+		tb->root = tb->iova;
+		tb->ptr = tb->ptr ? tb->iova + tb->ptr : 0;
+		snprintf(st->what + strlen(st->what), sizeof(st->what) - strlen(st->what),
+			 ": %#llx", (ull)tb->iova);
+	}
 	return 0;
 }
 
@@ -466,20 +474,27 @@ static int table_one(struct ictl_apply *a, size_t t)
 	struct ictl_apply_table *tb = &a->tables[t];
 	struct ictl_pt_image img;
 	struct ictl_apply_step *st;
-	char n[48], ptr[64] = "";
+	char n[48], ptr[64] = "", root[32];
 	int r;
 
 	if (tb->ptr)
 		snprintf(ptr, sizeof(ptr), ", %s table at %#llx",
 			 pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3", (ull)tb->ptr);
-	st = step(a, "build table %s (%s, %zu mapping%s, root %#llx%s) into its memory",
+	if (a->dry_run && !pt->at.set)
+		snprintf(root, sizeof(root), "the start of its memory");
+	else
+		snprintf(root, sizeof(root), "%#llx", (ull)tb->root);
+	if (tb->ptr && a->dry_run && !pt->at.set)
+		snprintf(ptr, sizeof(ptr), ", %s table in its last page",
+			 pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3");
+	st = step(a, "build table %s (%s, %zu mapping%s, root %s%s) into its memory",
 		  q(pt->name, n, sizeof(n)), pt->cfg.name, pt->nmaps, pt->nmaps == 1 ? "" : "s",
-		  (ull)tb->root, ptr);
+		  root, ptr);
 	if (!st)
 		return -ENOMEM;
 	if (a->dry_run)
 		return 0;
-	r = ictl_spec_pt_build(a->ctx, s, t, made_iova, a, &img);
+	r = ictl_spec_pt_build_at(a->ctx, s, t, tb->iova, made_iova, a, &img);
 	if (!r && img.len != tb->size)
 		r = ictl_err(a->ctx, EINVAL, "table %s: built 0x%zx bytes for 0x%llx of memory",
 			     pt->name, img.len, (ull)tb->size);
@@ -535,7 +550,7 @@ static int do_ioas(struct ictl_apply *a)
 	for (size_t i = 0; i < s->nioas; i++) {
 		r = ioas_alloc(a, i);
 		for (size_t t = 0; !r && t < s->nptables; t++) {
-			if (s->ptables[t].ioas.idx == (int)i)
+			if (s->ptables[t].ioas.idx == (int)i && s->ptables[t].at.set)
 				r = table_reserve(a, t);
 		}
 		for (size_t k = 0; !r && k < s->ioas[i].nmaps; k++) {
@@ -550,6 +565,11 @@ static int do_ioas(struct ictl_apply *a)
 			if (s->ioas[i].maps[k].memory == ICTL_SPEC_MEM_COPY && (r = copy_one(a, i, k)))
 				return r;
 		}
+	}
+	/* at: auto: once every fixed IOVA is taken, so that the kernel's pick takes none of them */
+	for (size_t t = 0; t < s->nptables; t++) {
+		if (!s->ptables[t].at.set && (r = table_reserve(a, t)))
+			return r;
 	}
 	return 0;
 }

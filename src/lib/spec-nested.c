@@ -289,6 +289,9 @@ int ictl_nested_table(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, c
 	if (pt->via && pt->via != via)
 		return ictl_nested_err(ctx, ns, key, "table %s is pointed at through %s by hwpts[%d] already; one table, one way: describe another",
 				       v, how[pt->via], pt->via_hwpt);
+	if (!pt->at.set)
+		return ictl_nested_err(ctx, ns, key, "table %s has at: auto, and the data needs its IOVA now, before apply maps it where the kernel picks; give the table an at: IOVA",
+				       v);
 	pt->via = via;
 	s->nested_ptable = i;
 	t->name = pt->name;

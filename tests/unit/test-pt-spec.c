@@ -99,7 +99,8 @@ static void parse_errors(void)
 	      "page_tables[0]", "unknown key 'maping'");
 	stops(RAM PT "{name: t, format: x86-32, ioas: ram, at: 0}\n", 10, 23, "page_tables[0].format",
 	      "unknown page-table format 'x86-32'");
-	stops(RAM PT "{name: t, format: x86-64, ioas: ram}\n", 10, 5, "page_tables[0]", "needs at:");
+	stops(RAM PT "{name: t, format: x86-64, ioas: ram, at: autox}\n", 10, 46, "page_tables[0].at",
+	      "'autox' is not a size");
 	stops(RAM PT "{name: t, format: x86-64, at: 0}\n", 10, 5, "page_tables[0]", "needs ioas:");
 	stops(RAM PT "{name: t, ioas: ram, at: 0}\n", 10, 5, "page_tables[0]", "needs format:");
 	stops(RAM PT "{name: t, format: x86-64, ioas: ram, at: 0, page_sizes: [4K, 3K]}\n", 10, 66,
@@ -389,6 +390,48 @@ static void nested_refusals(void)
 	      6, 69, "hwpts[1].data.table", "give it at least 8 KiB");
 }
 
+/* at: auto (or no at:): the kernel picks the memory's IOVA when apply maps it */
+static void auto_at(void)
+{
+	static const char text[] = RAM PT "{name: t, format: x86-64, ioas: ram, at: auto,\n"
+				   "      mappings: [{iova: 0, size: 2M, to: low}]}\n"
+				   "  - {name: u, format: x86-64, ioas: ram, mappings: [{iova: 0, size: 4K, to: low}]}\n";
+	struct ictl_pt_image img;
+	struct ictl_spec s;
+
+	if (!is_int(parse(text, &s), 0, "at: auto, and no at: at all, parse (%s)", ictl_strerror(ctx))) {
+		ictl_spec_clear(&s);
+		return;
+	}
+	ok(!s.ptables[0].at.set && !s.ptables[0].at.v && s.ptables[0].at.pos.line == 10 &&
+		   !s.ptables[1].at.set && !s.ptables[1].at.pos.line,
+	   "  neither is set: the kernel's choice (auto's position kept for messages)");
+	if (is_int(ictl_spec_pt_build(ctx, &s, 0, NULL, NULL, &img), 0, "  built offline")) {
+		ok(img.base == 0 && img.root == 0, "  offline: the tables' addresses are offsets from 0");
+		ictl_pt_image_clear(&img);
+	}
+	if (is_int(ictl_spec_pt_build_at(ctx, &s, 0, 0x7fe00000, NULL, NULL, &img), 0,
+		   "  built where the kernel put the memory")) {
+		ok(img.base == 0x7fe00000 && img.root == 0x7fe00000, "  the root at the memory's IOVA");
+		ictl_pt_image_clear(&img);
+	}
+	ictl_spec_clear(&s);
+	finds(text, "page_tables[0].at", "auto: the kernel picks the IOVA of table t's",
+	      "--check says the kernel picks it");
+	finds(text, "page_tables[1].at", "auto: the kernel picks the IOVA of table u's",
+	      "  also without at:");
+	finds(text, NULL, NULL, "  and it is no error");
+	finds(RAM PT "{name: t, format: 'arm-lpae-s1,granule=64K', ioas: ram, mappings: [{iova: 0, size: 64K, to: low}]}\n",
+	      "page_tables[0].at", "the kernel picks a 4 KiB-aligned IOVA", "auto refused for a 64K granule");
+	/* an auto table's memory is mapped after the IOAS's mappings: it takes no room from them */
+	finds("ioas: [{name: r, allow: [0x1000000-0x100ffff], mappings: [{name: m, size: 64K}]}]\n"
+	      PT "{name: t, format: x86-64, ioas: r, at: auto, mappings: [{iova: 0, size: 4K, to: m}]}\n",
+	      NULL, NULL, "auto memory is not in the way of a kernel-chosen mapping");
+	stops(NEST_HEAD "  - {name: n, parent: p, device: d, data: {type: intel-vtd, pgtbl: gt}}\n"
+	      "page_tables: [{name: gt, format: x86-64, ioas: r, at: auto}]\n",
+	      6, 68, "hwpts[1].data.pgtbl", "table gt has at: auto, and the data needs its IOVA now");
+}
+
 /* --- round trips ------------------------------------------------------------------ */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -535,6 +578,7 @@ int main(void)
 	smmu_table();
 	amd_table();
 	nested_refusals();
+	auto_at();
 	round_trip("x86-64", 12, (1ull << 47) - 1, 40);
 	round_trip("x86-64,levels=5", 12, (1ull << 56) - 1, 20);
 	round_trip("arm-lpae-s1,granule=4K", 12, (1ull << 48) - 1, 30);
