@@ -85,6 +85,22 @@ struct pt_build_opts {
 	const char *spec, *table;
 };
 
+/*
+ * --spec SPEC [--table NAME] (pt build, pt validate): the two options (the
+ * command says what --spec does), and their handling: pt_spec_parse() takes
+ * them (ARGP_ERR_UNKNOWN for any other key); pt_spec_check(), at
+ * ARGP_KEY_END, refuses --table without --spec.
+ */
+#define PT_OPT_SPEC (PT_OPT_RAW + 10)
+#define PT_OPT_TABLE (PT_OPT_RAW + 11)
+/* clang-format off */
+#define PT_SPEC_OPTIONS(spec_help) \
+	{ "spec", PT_OPT_SPEC, "SPEC", 0, spec_help, 0 }, \
+	{ "table", PT_OPT_TABLE, "NAME", 0, "With --spec: which table (default: the only one)", 0 }
+/* clang-format on */
+error_t pt_spec_parse(int key, char *arg, const char **spec, const char **table);
+void pt_spec_check(struct argp_state *state, const char *spec, const char *table);
+
 #include "../lib/spec.h"
 /*
  * --spec SPEC [--table NAME] (pt build, pt validate): load SPEC, check it

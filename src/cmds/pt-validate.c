@@ -24,8 +24,6 @@ enum {
 	OPT_TYPE,
 	OPT_RESERVED,
 	OPT_GROUP,
-	OPT_SPEC,
-	OPT_TABLE,
 	OPT_HELD,
 	OPT_PID,
 	OPT_IOAS
@@ -49,9 +47,8 @@ const struct argp_option pt_validate_options[] = {
 	  "Nothing may be mapped in these reserved regions (a reserved_regions file)", 0 },
 	{ "group", OPT_GROUP, "GROUP", 0, "Nothing may be mapped in this group's reserved regions",
 	  0 },
-	{ "spec", OPT_SPEC, "SPEC", 0,
-	  "The mappings the table should hold: a table of a spec's page_tables: (see --table)", 0 },
-	{ "table", OPT_TABLE, "NAME", 0, "With --spec: which table (default: the only one)", 0 },
+	PT_SPEC_OPTIONS("The mappings the table should hold: a table of a spec's page_tables: (see "
+			"--table)"),
 	{ "held", OPT_HELD, NULL, 0,
 	  "The mappings the table should hold: those of an IOAS a holder holds (iommuctl-held(8)), "
 	  "each to the physical pages of the holder's memory (with --debugfs; root)",
@@ -86,12 +83,6 @@ error_t pt_validate_parse(int key, char *arg, struct argp_state *state)
 	case OPT_GROUP:
 		o->group = arg;
 		break;
-	case OPT_SPEC:
-		o->spec = arg;
-		break;
-	case OPT_TABLE:
-		o->table = arg;
-		break;
 	case OPT_HELD:
 		o->held = true;
 		break;
@@ -102,8 +93,7 @@ error_t pt_validate_parse(int key, char *arg, struct argp_state *state)
 		o->ioas = arg;
 		break;
 	case ARGP_KEY_END:
-		if (o->table && !o->spec)
-			argp_error(state, "--table goes with --spec");
+		pt_spec_check(state, o->spec, o->table);
 		if ((o->pid || o->ioas) && !o->held)
 			argp_error(state, "--pid and --ioas go with --held");
 		if (!!o->spec + !!o->mappings + o->held > 1)
@@ -117,6 +107,8 @@ error_t pt_validate_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "give --reserved or --group, not both");
 		break;
 	default:
+		if (pt_spec_parse(key, arg, &o->spec, &o->table) == 0)
+			return 0;
 		return pt_src_parse(key, arg, &o->src);
 	}
 	return 0;

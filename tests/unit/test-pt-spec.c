@@ -18,6 +18,7 @@
 #include "uapi/iommufd.h"
 #include "vendor.h"
 #include "tap.h"
+#include "spec-finds.h"
 
 static struct ictl_ctx *ctx;
 
@@ -125,27 +126,7 @@ static void parse_errors(void)
 
 static void finds(const char *text, const char *path, const char *msg, const char *what)
 {
-	struct ictl_spec_findings f = { 0 };
-	struct ictl_spec s;
-	bool found = false;
-	int r = parse(text, &s);
-
-	if (!is_int(r, 0, "%s: parses (%s)", what, r ? ictl_strerror(ctx) : "ok")) {
-		ictl_spec_clear(&s);
-		return;
-	}
-	r = ictl_spec_check(ctx, &s, NULL, &f);
-	for (size_t i = 0; path && i < f.n; i++)
-		found |= !strcmp(f.v[i].path, path) && strstr(f.v[i].message, msg);
-	if (path)
-		ok(!r && found, "%s: %s says '%s'", what, path, msg);
-	else
-		ok(!r && !f.nerrors, "%s: no error (%zu, the first: %s)", what, f.nerrors,
-		   f.n ? f.v[0].message : "-");
-	for (size_t i = 0; (path ? !found : f.nerrors > 0) && i < f.n; i++)
-		printf("#   %s: %s\n", f.v[i].path, f.v[i].message);
-	ictl_spec_findings_clear(&f);
-	ictl_spec_clear(&s);
+	spec_finds(ctx, text, path, msg, what, SPEC_FINDS_NO_ERROR);
 }
 
 #define T0 RAM PT "{name: t, format: x86-64, ioas: ram, at: 0x10000000, "
