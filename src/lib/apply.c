@@ -639,9 +639,11 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 	const struct ictl_spec_hwpt *h = &s->hwpts[i];
 	struct ictl_hwpt_spec hs = { .flags = h->flags };
 	struct ictl_apply_step *st;
-	char n[48], on[48], dn[48], fl[64] = "", dd[120] = "";
+	uint8_t data[ICTL_NESTED_DATA_MAX];
+	uint32_t data_len = h->data_len;
+	char n[48], on[48], dn[48], fl[64] = "", dd[180] = "";
 	const char *over;
-	int r;
+	int r, rebuilt = 0;
 
 	for (unsigned int b = 0; b < 32; b++) {
 		if (h->flags & (1u << b))
@@ -658,14 +660,21 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 		over = "viommu";
 		q(s->viommus[h->viommu.idx].name, on, sizeof(on));
 	}
+	/* at: auto: the data built again for where the kernel put the table */
+	memcpy(data, h->data_bytes, sizeof(data));
+	if (h->ptable >= 0 && !s->ptables[h->ptable].at.set && !a->dry_run)
+		rebuilt = ictl_spec_nested_data_at(a->ctx, s, i, a->tables[h->ptable].iova, data,
+						   &data_len);
 	if (h->ptable >= 0) {	/* the data that points at a table: what the kernel gets */
 		size_t off = (size_t)snprintf(dd, sizeof(dd), ", data from table '%s':",
 					      s->ptables[h->ptable].name);
 
-		for (uint32_t w = 0; w + 8 <= h->data_len && off < sizeof(dd); w += 8) {
+		if (a->dry_run && !s->ptables[h->ptable].at.set)
+			off += (size_t)snprintf(dd + off, sizeof(dd) - off, " (for its memory at 0: the kernel picks where)");
+		for (uint32_t w = 0; w + 8 <= data_len && off < sizeof(dd); w += 8) {
 			uint64_t v;
 
-			memcpy(&v, h->data_bytes + w, 8);
+			memcpy(&v, data + w, 8);
 			off += (size_t)snprintf(dd + off, sizeof(dd) - off, " %#llx", (ull)v);
 		}
 	}
@@ -677,6 +686,8 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 		return -ENOMEM;
 	if (a->dry_run)
 		return 0;
+	if (rebuilt < 0)
+		return failed(a, st, rebuilt);
 	hs.dev_id = a->dev[h->device.idx];
 	hs.pt_id = h->ioas.idx >= 0 ? a->ioas[h->ioas.idx] :
 		   h->parent.idx >= 0 ? a->hwpt[h->parent.idx] : a->viommu[h->viommu.idx];
@@ -686,8 +697,8 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 	}
 	if (h->data) {
 		hs.data_type = h->data_type;
-		hs.data_len = h->data_len;
-		hs.data = h->data_bytes;
+		hs.data_len = data_len;
+		hs.data = data;
 	}
 	r = ictl_hwpt_alloc(a->s, nm(h->name), &hs, &a->hwpt[i]);
 	if (r < 0)

@@ -289,16 +289,13 @@ int ictl_nested_table(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, c
 	if (pt->via && pt->via != via)
 		return ictl_nested_err(ctx, ns, key, "table %s is pointed at through %s by hwpts[%d] already; one table, one way: describe another",
 				       v, how[pt->via], pt->via_hwpt);
-	if (!pt->at.set)
-		return ictl_nested_err(ctx, ns, key, "table %s has at: auto, and the data needs its IOVA now, before apply maps it where the kernel picks; give the table an at: IOVA",
-				       v);
 	pt->via = via;
 	s->nested_ptable = i;
 	t->name = pt->name;
 	t->cfg = &pt->cfg;
 	t->format = ictl_pt_fmt_name(pt->cfg.fmt);
 	t->levels = pt->cfg.levels;
-	t->root = pt->at.v;
+	t->root = pt->at.v;	/* at: auto: 0 here; apply builds the data again for its IOVA */
 	t->ptr = 0;
 	if (via != ICTL_NESTED_PT_ROOT) {
 		uint64_t size = 0;

@@ -366,6 +366,14 @@ int ictl_spec_pt_build(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t
 int ictl_spec_pt_build_at(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t, uint64_t base,
 			  ictl_spec_map_iova_fn map_iova, void *priv, struct ictl_pt_image *out);
 /*
+ * The data of nested HWPT hwpts[h], whose data names a table, built again as
+ * its vendor builds it with that table's memory at base (at: auto: where the
+ * kernel put it; the parse built it at 0): ICTL_NESTED_DATA_MAX bytes of out,
+ * *len of them used.  s is not changed.
+ */
+int ictl_spec_nested_data_at(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t h,
+			     uint64_t base, uint8_t *out, uint32_t *len);
+/*
  * Where the CD table or GCR3 table of ptables[t] goes (its data points
  * through one): the last 4 KiB page of its memory; 0 when it needs none.
  */

@@ -371,6 +371,53 @@ static void nested_refusals(void)
 	      6, 69, "hwpts[1].data.table", "give it at least 8 KiB");
 }
 
+/* Nested data naming an at: auto table: built at 0 by the parse, again for the kernel's IOVA. */
+static void auto_nested(void)
+{
+	static const char vtd[] = NEST_HEAD
+		"  - {name: n, parent: p, device: d, data: {type: intel-vtd, pgtbl: gt, flags: [sre]}}\n"
+		"page_tables: [{name: gt, format: x86-64, ioas: r, at: auto,\n"
+		"  mappings: [{iova: 0, size: 2M, to: m}]}]\n";
+	static const char smmu[] = NEST_HEAD
+		"  - {name: n, viommu: v, device: d, data: {type: arm-smmuv3, table: gt}}\n"
+		"page_tables: [{name: gt, format: arm-lpae-s1, ioas: r,\n"
+		"  mappings: [{iova: 0, size: 2M, to: m}]}]\n";
+	struct ictl_iommu_hwpt_vtd_s1 s1, back;
+	struct ictl_iommu_hwpt_arm_smmuv3 d;
+	uint8_t out[ICTL_NESTED_DATA_MAX];
+	uint64_t size = 0;
+	uint32_t len = 0;
+	struct ictl_spec s;
+
+	if (is_int(parse(vtd, &s), 0, "intel-vtd data naming an at: auto table parses (%s)",
+		   ictl_strerror(ctx))) {
+		memcpy(&s1, s.hwpts[1].data_bytes, sizeof(s1));
+		is_int((long long)s1.pgtbl_addr, 0, "  the parse built it for memory at 0");
+		if (is_int(ictl_spec_nested_data_at(ctx, &s, 1, 0x7fe00000, out, &len), 0,
+			   "  built again for the kernel's IOVA (%s)", ictl_strerror(ctx))) {
+			memcpy(&back, out, sizeof(back));
+			is_int((long long)back.pgtbl_addr, 0x7fe00000, "  pgtbl_addr: the root there");
+			ok(len == s.hwpts[1].data_len && back.flags == s1.flags &&
+				   back.addr_width == s1.addr_width,
+			   "  the rest as the parse made it");
+			ok(!s.ptables[0].at.set && !memcmp(&s1, s.hwpts[1].data_bytes, sizeof(s1)),
+			   "  the spec is left alone");
+		}
+	}
+	ictl_spec_clear(&s);
+	if (is_int(parse(smmu, &s), 0, "an SMMUv3 STE naming a table without at: parses (%s)",
+		   ictl_strerror(ctx))) {
+		ictl_spec_pt_size(ctx, &s, 0, &size);
+		if (is_int(ictl_spec_nested_data_at(ctx, &s, 1, 0x80000000, out, &len), 0,
+			   "  built again for the kernel's IOVA")) {
+			memcpy(&d, out, sizeof(d));
+			is_int((long long)le64toh(d.ste[0]), (long long)((0x80000000 + size - 4096) | 0xb),
+			       "  STE word 0: the CD table in the last page of the memory there");
+		}
+	}
+	ictl_spec_clear(&s);
+}
+
 /* at: auto (or no at:): the kernel picks the memory's IOVA when apply maps it */
 static void auto_at(void)
 {
@@ -408,9 +455,7 @@ static void auto_at(void)
 	finds("ioas: [{name: r, allow: [0x1000000-0x100ffff], mappings: [{name: m, size: 64K}]}]\n"
 	      PT "{name: t, format: x86-64, ioas: r, at: auto, mappings: [{iova: 0, size: 4K, to: m}]}\n",
 	      NULL, NULL, "auto memory is not in the way of a kernel-chosen mapping");
-	stops(NEST_HEAD "  - {name: n, parent: p, device: d, data: {type: intel-vtd, pgtbl: gt}}\n"
-	      "page_tables: [{name: gt, format: x86-64, ioas: r, at: auto}]\n",
-	      6, 68, "hwpts[1].data.pgtbl", "table gt has at: auto, and the data needs its IOVA now");
+	auto_nested();
 }
 
 /* --- round trips ------------------------------------------------------------------ */
