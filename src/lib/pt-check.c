@@ -73,9 +73,8 @@ static void describe(const struct checker *c, struct ictl_pt_finding *f)
 			 r, f->got);
 		break;
 	case ICTL_PT_RULE_PHYS:
-		snprintf(f->msg, sizeof(f->msg),
-			 "%s of %s goes to 0x%" PRIx64 ", not 0x%" PRIx64, r, w, f->got,
-			 f->want);
+		snprintf(f->msg, sizeof(f->msg), "%s of %s goes to 0x%" PRIx64 ", not 0x%" PRIx64,
+			 r, w, f->got, f->want);
 		break;
 	case ICTL_PT_RULE_PERMS:
 		snprintf(f->msg, sizeof(f->msg), "%s of %s is mapped %s, not %s", r, w,
@@ -344,8 +343,8 @@ static int check_hw(struct checker *c, const struct ictl_pt_event *ev)
 	if (!hw || !hw->known)
 		return 0;
 	if (hw->page_sizes && !(hw->page_sizes & (1ull << ev->page)))
-		r = leaf_finding(c, ev, ICTL_PT_RULE_HW_PAGE_SIZE, ev->iova, b, NULL, hw->page_sizes,
-				 ev->page);
+		r = leaf_finding(c, ev, ICTL_PT_RULE_HW_PAGE_SIZE, ev->iova, b, NULL,
+				 hw->page_sizes, ev->page);
 	if (!r && hw->oas && hw->oas < 64 && pb >> hw->oas)
 		r = leaf_finding(c, ev, ICTL_PT_RULE_HW_ADDRESS, ev->iova, b, NULL, hw->oas, 0);
 	if (!r && hw->ias && hw->ias < 64 && b >> hw->ias && !c->o->cfg->sign_extend)

@@ -57,15 +57,16 @@ int ictl_pt_held_add(struct ictl_ctx *ctx, const struct ictl_held_map *m, unsign
 
 		if (known && !(e & ICTL_PAGEMAP_PFN))
 			return ictl_err(ctx, EPERM,
-					"the holder's pagemap gives no page frame numbers: reading them needs root (CAP_SYS_ADMIN)");
+					"the holder's pagemap gives no page frame numbers: reading "
+					"them needs root (CAP_SYS_ADMIN)");
 		phys = known ? (e & ICTL_PAGEMAP_PFN) * page : 0;
 		if (known)
 			st->pages++;
 		else
 			st->unknown++;
 		/* the run goes on: the same mapping, the next IOVA, the next page (or both unknown) */
-		if (last && last->line == line && last->iova + last->size == iova && last->any == any &&
-		    (!known || last->phys + last->size == phys)) {
+		if (last && last->line == line && last->iova + last->size == iova &&
+		    last->any == any && (!known || last->phys + last->size == phys)) {
 			last->size += page;
 			continue;
 		}
@@ -129,13 +130,18 @@ int ictl_pt_held_maps(struct ictl_ctx *ctx, const struct ictl_held *h, uint32_t 
 		st->maps++;
 		st->noaccess += !m->access;
 		if ((m->iova | m->length | m->uaddr) & (page - 1))
-			r = ictl_err_data(ctx, EINVAL, "%s: mapping %s: not aligned to pages of %" PRIu64 " bytes",
+			r = ictl_err_data(ctx, EINVAL,
+					  "%s: mapping %s: not aligned to pages of %" PRIu64
+					  " bytes",
 					  h->file, m->name[0] ? m->name : "-", page);
 		else if (!m->uaddr)
-			r = ictl_pt_held_add(ctx, m, (unsigned int)i + 1, 0, NULL, 0, page, out, st);
+			r = ictl_pt_held_add(ctx, m, (unsigned int)i + 1, 0, NULL, 0, page, out,
+					     st);
 		else if (fd < 0 && (fd = sysfs_open(ctx, path, O_RDONLY)) < 0)
-			r = fd == -ENOENT ? ictl_err(ctx, ESRCH, "holder %d is gone (no %s)", h->pid, path) :
-					    ictl_err_kernel(ctx, -fd, "%s: %s", path, strerror(-fd));
+			r = fd == -ENOENT ?
+				    ictl_err(ctx, ESRCH, "holder %d is gone (no %s)", h->pid,
+					     path) :
+				    ictl_err_kernel(ctx, -fd, "%s: %s", path, strerror(-fd));
 		else
 			r = read_pagemap(ctx, fd, h, m, (unsigned int)i + 1, page, out, st);
 	}

@@ -29,22 +29,28 @@ static void state_fields(void)
 	static const struct {
 		const char *line, *want;
 	} bad[] = {
-		{ "mapping b 1 0x0 0x1000 rwx 0x1000\n", "f:6: access: 'rwx' is not r, w, rw or -" },
+		{ "mapping b 1 0x0 0x1000 rwx 0x1000\n",
+		  "f:6: access: 'rwx' is not r, w, rw or -" },
 		{ "mapping b 1 0x0 0x1000 x 0x1000\n", "f:6: access: 'x' is not r, w, rw or -" },
-		{ "mapping b 1 0x0 0x1000 rw 0x1001\n", "f:6: uaddr: 0x1001 is not the address of a page" },
-		{ "mapping b 1 0x0 0x1000 rw 0x0\n", "f:6: uaddr: 0x0 is not the address of a page" },
+		{ "mapping b 1 0x0 0x1000 rw 0x1001\n",
+		  "f:6: uaddr: 0x1001 is not the address of a page" },
+		{ "mapping b 1 0x0 0x1000 rw 0x0\n",
+		  "f:6: uaddr: 0x0 is not the address of a page" },
 		{ "mapping b 1 0x0 0x1000 rw 4096\n", "f:6: uaddr: '4096' is not a hex number" },
-		{ "mapping b 1 0x0 0x2000 rw 0xfffffffffffff000\n", "f:6: uaddr: 0xfffffffffffff000: the memory would go past" },
-		{ "mapping b 1 0x0 0x1000 rw\n", "f:6: mapping: give 'mapping NAME IOAS IOVA LENGTH [ACCESS UADDR]'" },
-		{ "mapping b 1 0x0 0x1000 rw 0x1000 x\n", "f:6: mapping: give 'mapping NAME IOAS IOVA LENGTH [ACCESS UADDR]'" },
+		{ "mapping b 1 0x0 0x2000 rw 0xfffffffffffff000\n",
+		  "f:6: uaddr: 0xfffffffffffff000: the memory would go past" },
+		{ "mapping b 1 0x0 0x1000 rw\n",
+		  "f:6: mapping: give 'mapping NAME IOAS IOVA LENGTH [ACCESS UADDR]'" },
+		{ "mapping b 1 0x0 0x1000 rw 0x1000 x\n",
+		  "f:6: mapping: give 'mapping NAME IOAS IOVA LENGTH [ACCESS UADDR]'" },
 		{ "mapping b 1 0x0 0x1000 - \n", "f:6: line: an empty field" },
 	};
 	struct ictl_held h, back;
 	char text[sizeof(good)], *again;
 
 	memcpy(text, good, sizeof(good));
-	ok(!ictl_held_parse(ctx, "f", text, strlen(text), &h), "mappings with access and address: %s",
-	   ictl_strerror(ctx));
+	ok(!ictl_held_parse(ctx, "f", text, strlen(text), &h),
+	   "mappings with access and address: %s", ictl_strerror(ctx));
 	ok(h.nmaps == 4 && h.maps[0].access == (ICTL_HELD_MAP_READ | ICTL_HELD_MAP_WRITE) &&
 		   h.maps[0].uaddr == 0x7f0000001000 && h.maps[1].access == ICTL_HELD_MAP_READ &&
 		   !h.maps[1].uaddr && h.maps[2].access == ICTL_HELD_MAP_WRITE &&
@@ -53,7 +59,8 @@ static void state_fields(void)
 	again = ictl_held_format(&h);
 	is_str(again, good, "formatted again: the same text (the old form stays old)");
 	ok(again && !ictl_held_parse(ctx, "x", again, strlen(again), &back) && back.nmaps == 4 &&
-		   back.maps[0].uaddr == h.maps[0].uaddr, "and parsed again");
+		   back.maps[0].uaddr == h.maps[0].uaddr,
+	   "and parsed again");
 	free(again);
 	ictl_held_clear(&back);
 	ictl_held_clear(&h);
@@ -72,12 +79,17 @@ static void state_fields(void)
 
 static void runs(void)
 {
-	struct ictl_held_map m = { .name = "buf", .ioas = 1, .iova = 0x100000, .length = 0x6000,
+	struct ictl_held_map m = { .name = "buf",
+				   .ioas = 1,
+				   .iova = 0x100000,
+				   .length = 0x6000,
 				   .access = ICTL_HELD_MAP_READ | ICTL_HELD_MAP_WRITE,
 				   .uaddr = 0x10000 };
 	/* pages 0-1 contiguous, 2 elsewhere, 3 not present, 4 swapped, 5 after 2 */
-	uint64_t pm[] = { P(0x500), P(0x501), P(0x800), 0, ICTL_PAGEMAP_PRESENT | ICTL_PAGEMAP_SWAPPED | 7,
-			  P(0x801) };
+	uint64_t pm[] = {
+		P(0x500), P(0x501), P(0x800), 0, ICTL_PAGEMAP_PRESENT | ICTL_PAGEMAP_SWAPPED | 7,
+		P(0x801)
+	};
 	struct ictl_pt_held_stats st = { 0 };
 	struct ictl_pt_maps out = { 0 };
 
@@ -88,9 +100,11 @@ static void runs(void)
 	ok(out.n == 4 && out.v[0].iova == 0x100000 && out.v[0].size == 0x2000 &&
 		   out.v[0].phys == 0x500000 && out.v[0].perms == (ICTL_PT_R | ICTL_PT_W) &&
 		   !out.v[0].any && out.v[0].name == m.name && out.v[0].line == 1,
-	   "pages contiguous in both spaces are one run, with the access as permissions and the name");
+	   "pages contiguous in both spaces are one run, with the access as permissions and the "
+	   "name");
 	ok(out.n == 4 && out.v[1].iova == 0x102000 && out.v[1].size == 0x1000 &&
-		   out.v[1].phys == 0x800000, "a page elsewhere starts a run");
+		   out.v[1].phys == 0x800000,
+	   "a page elsewhere starts a run");
 	ok(out.n == 4 && out.v[2].iova == 0x103000 && out.v[2].size == 0x2000 &&
 		   out.v[2].any == ICTL_PT_ANY_PHYS,
 	   "a page not present and a swapped one: one run whose physical address is open");
@@ -103,8 +117,8 @@ static void runs(void)
 	m.access = 0;
 	memset(&st, 0, sizeof(st));
 	ok(!ictl_pt_held_add(ctx, &m, 2, 0, NULL, 0, 4096, &out, &st) && out.n == 1 &&
-		   out.v[0].size == 0x6000 && out.v[0].any == (ICTL_PT_ANY_PHYS | ICTL_PT_ANY_PERMS) &&
-		   st.unknown == 6,
+		   out.v[0].size == 0x6000 &&
+		   out.v[0].any == (ICTL_PT_ANY_PHYS | ICTL_PT_ANY_PERMS) && st.unknown == 6,
 	   "no address, no access: the whole mapping, only its presence checked");
 	ictl_pt_maps_clear(&out);
 
@@ -169,22 +183,30 @@ static void sysroot(void)
 	ok(!r && want.n == 3 && st.maps == 3 && st.pages == 3 && st.unknown == 1,
 	   "ioas 1: 3 mappings, 3 pages known, one mapping without an address (%s)",
 	   ictl_strerror(sctx));
-	ok(!r && want.v[0].phys == 0x5000000 && want.v[0].size == 0x2000 && want.v[1].phys == 0x6000000 &&
-		   want.v[1].perms == ICTL_PT_R && want.v[2].any == ICTL_PT_ANY_PHYS,
+	ok(!r && want.v[0].phys == 0x5000000 && want.v[0].size == 0x2000 &&
+		   want.v[1].phys == 0x6000000 && want.v[1].perms == ICTL_PT_R &&
+		   want.v[2].any == ICTL_PT_ANY_PHYS,
 	   "from the pagemap: buf's two pages are one run, ro is read-only, gone is open");
 
 	/* what the kernel "did": buf's second page elsewhere, ro writable, gone not mapped */
 	ictl_pt_cfg_parse(sctx, "x86-64", &cfg);
 	kern.n = 2;
 	kern.v = calloc(2, sizeof(*kern.v));
-	kern.v[0] = (struct ictl_pt_map){ .iova = 0x100000, .size = 0x2000, .phys = 0x5000000,
+	kern.v[0] = (struct ictl_pt_map){ .iova = 0x100000,
+					  .size = 0x2000,
+					  .phys = 0x5000000,
 					  .perms = ICTL_PT_R | ICTL_PT_W | ICTL_PT_X };
-	kern.v[1] = (struct ictl_pt_map){ .iova = 0x380000, .size = 0x1000, .phys = 0x6000000,
+	kern.v[1] = (struct ictl_pt_map){ .iova = 0x380000,
+					  .size = 0x1000,
+					  .phys = 0x6000000,
 					  .perms = ICTL_PT_R | ICTL_PT_W | ICTL_PT_X };
 	if (!r && !ictl_pt_build(sctx, &cfg, 0, 0x1000000, &kern, &img)) {
 		struct ictl_pt_check_stats cs;
-		struct ictl_pt_check_opts co = { .cfg = &cfg, .src = &src, .root = img.root,
-						 .maps = &want, .ignore_perms = ICTL_PT_X | ICTL_PT_PRIV };
+		struct ictl_pt_check_opts co = { .cfg = &cfg,
+						 .src = &src,
+						 .root = img.root,
+						 .maps = &want,
+						 .ignore_perms = ICTL_PT_X | ICTL_PT_PRIV };
 
 		ictl_pt_image_src(&img, &span, &src);
 		/* buf's second page: say the holder's page is another one */
@@ -194,11 +216,13 @@ static void sysroot(void)
 		ok(!r && nfound == 3, "three findings (got %zu)", nfound);
 		ok(nfound == 3 && found[0].rule == ICTL_PT_RULE_EXTRA && found[0].iova == 0x101000,
 		   "the page outside buf's (shortened) run is extra");
-		ok(nfound == 3 && found[1].rule == ICTL_PT_RULE_PERMS && found[1].iova == 0x380000 &&
-			   !strcmp(found[1].msg, "IOVA 0x380000-0x380fff (4K) of mapping 'ro' is mapped rw-, not r--"),
+		ok(nfound == 3 && found[1].rule == ICTL_PT_RULE_PERMS &&
+			   found[1].iova == 0x380000 &&
+			   !strcmp(found[1].msg, "IOVA 0x380000-0x380fff (4K) of mapping 'ro' is "
+						 "mapped rw-, not r--"),
 		   "ro mapped writable: named by the mapping, X not compared (%s)", found[1].msg);
-		ok(nfound == 3 && found[2].rule == ICTL_PT_RULE_MISSING && found[2].iova == 0x500000 &&
-			   !strcmp(found[2].name, "gone"),
+		ok(nfound == 3 && found[2].rule == ICTL_PT_RULE_MISSING &&
+			   found[2].iova == 0x500000 && !strcmp(found[2].name, "gone"),
 		   "gone is missing, though its physical address is open");
 		ictl_pt_image_clear(&img);
 	} else {
