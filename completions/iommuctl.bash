@@ -92,7 +92,7 @@ _iommuctl() {
 		words="@files"
 		;;
 	pt-validate)
-		opts=" --raw --elf --base --root --format --cd --gcr3 --debugfs --pasid --glx --mappings --page-sizes --hw-info --type --reserved --group --spec --table --json -J --sysroot --verbose -v --help --usage --version"
+		opts=" --raw --elf --base --root --format --cd --gcr3 --debugfs --pasid --glx --mappings --page-sizes --hw-info --type --reserved --group --spec --table --held --pid --ioas --json -J --sysroot --verbose -v --help --usage --version"
 		words="@files"
 		;;
 	pt-diff)

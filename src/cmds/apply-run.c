@@ -479,6 +479,27 @@ static int write_handoff_json(json_object *doc, char *dir, size_t dlen,
 }
 
 /*
+ * What is behind mapping k of IOAS i: the access asked for, and this process's
+ * view of the memory (a copy's: its source's, at the offset; none for a file
+ * the kernel pins through its fd).
+ */
+static void held_map_memory(struct ictl_held_map *hm, const struct ictl_apply *a, size_t i,
+			    size_t k)
+{
+	const struct ictl_spec_mapping *m = &a->spec->ioas[i].maps[k];
+	const struct ictl_apply_map *src = &a->maps[i][k];
+	uint64_t off = 0;
+
+	hm->access = (m->access & ICTL_SPEC_ACCESS_READ ? ICTL_HELD_MAP_READ : 0) |
+		     (m->access & ICTL_SPEC_ACCESS_WRITE ? ICTL_HELD_MAP_WRITE : 0);
+	if (m->memory == ICTL_SPEC_MEM_COPY && m->copy_mapping >= 0) {
+		src = &a->maps[m->copy_ioas.idx][m->copy_mapping];
+		off = m->copy_iova.v;
+	}
+	hm->uaddr = src->va ? (uintptr_t)src->va + off : 0;
+}
+
+/*
  * Publish what is held in the state directory (held.h), for 'iommuctl held
  * --pid' in another shell: the iommufd's and the event queues' fd numbers in
  * this process, the groups this run claimed (for recover, should it be killed),
@@ -505,6 +526,8 @@ static int publish(struct cli *cli, const struct ictl_apply *a, const struct cla
 			if (a->maps[i][k].made)
 				r = ictl_held_add_map(&h, a->spec->ioas[i].maps[k].name, a->ioas[i],
 						      a->maps[i][k].iova, a->spec->ioas[i].maps[k].size.v);
+			if (a->maps[i][k].made && !r)
+				held_map_memory(&h.maps[h.nmaps - 1], a, i, k);
 		}
 	}
 	if (r < 0)

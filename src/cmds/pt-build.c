@@ -15,7 +15,7 @@
 
 #include "cmds.h"
 
-enum { OPT_PAGES = 0x500, OPT_BASE, OPT_CD, OPT_GCR3, OPT_SPEC, OPT_TABLE };
+enum { OPT_PAGES = 0x500, OPT_BASE, OPT_CD, OPT_GCR3 };
 
 const struct argp_option pt_build_options[] = {
 	{ "format", PT_OPT_FORMAT, "FORMAT", 0,
@@ -29,10 +29,8 @@ const struct argp_option pt_build_options[] = {
 	  "arm-lpae-s1: add an SMMUv3 CD table whose CD 0 points at the tables; say its STE", 0 },
 	{ "with-gcr3", OPT_GCR3, NULL, 0,
 	  "x86-64: add an AMD GCR3 table whose PASID 0 is the tables; say its guest DTE", 0 },
-	{ "spec", OPT_SPEC, "SPEC", 0,
-	  "Build a table of a spec's page_tables: (its format, mappings and IOVA: as apply does)",
-	  0 },
-	{ "table", OPT_TABLE, "NAME", 0, "With --spec: which table (default: the only one)", 0 },
+	PT_SPEC_OPTIONS("Build a table of a spec's page_tables: (its format, mappings and IOVA: as "
+			"apply does)"),
 	{ 0 }
 };
 
@@ -61,15 +59,8 @@ error_t pt_build_parse(int key, char *arg, struct argp_state *state)
 	case OPT_GCR3:
 		o->with_gcr3 = true;
 		break;
-	case OPT_SPEC:
-		o->spec = arg;
-		break;
-	case OPT_TABLE:
-		o->table = arg;
-		break;
 	case ARGP_KEY_END:
-		if (o->table && !o->spec)
-			argp_error(state, "--table goes with --spec");
+		pt_spec_check(state, o->spec, o->table);
 		if (o->spec && (o->format || o->page_sizes || o->base || o->with_cd || o->with_gcr3))
 			argp_error(state, "--spec gives the format, page sizes, base and the CD or "
 					  "GCR3 table: drop --format, --page-sizes, --base, --with-cd, "
@@ -85,7 +76,7 @@ error_t pt_build_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "give --with-cd or --with-gcr3, not both");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return pt_spec_parse(key, arg, &o->spec, &o->table);
 	}
 	return 0;
 }

@@ -85,6 +85,22 @@ struct pt_build_opts {
 	const char *spec, *table;
 };
 
+/*
+ * --spec SPEC [--table NAME] (pt build, pt validate): the two options (the
+ * command says what --spec does), and their handling: pt_spec_parse() takes
+ * them (ARGP_ERR_UNKNOWN for any other key); pt_spec_check(), at
+ * ARGP_KEY_END, refuses --table without --spec.
+ */
+#define PT_OPT_SPEC (PT_OPT_RAW + 10)
+#define PT_OPT_TABLE (PT_OPT_RAW + 11)
+/* clang-format off */
+#define PT_SPEC_OPTIONS(spec_help) \
+	{ "spec", PT_OPT_SPEC, "SPEC", 0, spec_help, 0 }, \
+	{ "table", PT_OPT_TABLE, "NAME", 0, "With --spec: which table (default: the only one)", 0 }
+/* clang-format on */
+error_t pt_spec_parse(int key, char *arg, const char **spec, const char **table);
+void pt_spec_check(struct argp_state *state, const char *spec, const char *table);
+
 #include "../lib/spec.h"
 /*
  * --spec SPEC [--table NAME] (pt build, pt validate): load SPEC, check it
@@ -110,6 +126,14 @@ struct pt_validate_opts {
 	struct pt_src_opts src;
 	const char *mappings, *page_sizes, *hw_info, *type, *reserved, *group;
 	const char *spec, *table;
+	bool held; /* --held [--pid PID] [--ioas NAME]: a held IOAS's mappings */
+	const char *pid, *ioas;
+	struct {
+		long pid;
+		uint32_t ioas_id;
+		char ioas[64];
+		uint64_t maps, pages, unknown;
+	} held_got; /* for the report */
 	char what[300]; /* what the mappings are, for the report: FILE, or "SPEC table NAME" */
 };
 

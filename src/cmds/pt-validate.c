@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * iommuctl pt validate IMAGE [--mappings FILE] [--page-sizes LIST]
+ * iommuctl pt validate IMAGE [--mappings FILE | --spec SPEC [--table NAME] |
+ *                      --held [--pid PID] [--ioas NAME]] [--page-sizes LIST]
  *                      [--hw-info BLOB --type TYPE] [--reserved FILE | --group N]:
  * check a table against the mappings asked for, the group's reserved regions
  * and what the hardware walks.  Every finding names the IOVA range, the entry,
@@ -14,8 +15,19 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "../lib/pt-held.h"
 
-enum { OPT_MAPS = 0x700, OPT_PAGES, OPT_HW, OPT_TYPE, OPT_RESERVED, OPT_GROUP, OPT_SPEC, OPT_TABLE };
+enum {
+	OPT_MAPS = 0x700,
+	OPT_PAGES,
+	OPT_HW,
+	OPT_TYPE,
+	OPT_RESERVED,
+	OPT_GROUP,
+	OPT_HELD,
+	OPT_PID,
+	OPT_IOAS
+};
 
 const struct argp_option pt_validate_options[] = {
 	PT_SRC_OPTIONS,
@@ -35,9 +47,15 @@ const struct argp_option pt_validate_options[] = {
 	  "Nothing may be mapped in these reserved regions (a reserved_regions file)", 0 },
 	{ "group", OPT_GROUP, "GROUP", 0, "Nothing may be mapped in this group's reserved regions",
 	  0 },
-	{ "spec", OPT_SPEC, "SPEC", 0,
-	  "The mappings the table should hold: a table of a spec's page_tables: (see --table)", 0 },
-	{ "table", OPT_TABLE, "NAME", 0, "With --spec: which table (default: the only one)", 0 },
+	PT_SPEC_OPTIONS("The mappings the table should hold: a table of a spec's page_tables: (see "
+			"--table)"),
+	{ "held", OPT_HELD, NULL, 0,
+	  "The mappings the table should hold: those of an IOAS a holder holds (iommuctl-held(8)), "
+	  "each to the physical pages of the holder's memory (with --debugfs; root)",
+	  0 },
+	{ "pid", OPT_PID, "PID", 0, "With --held: the holder (default: the only one)", 0 },
+	{ "ioas", OPT_IOAS, "IOAS", 0, "With --held: the IOAS, a name or an id (default: the only one)",
+	  0 },
 	{ 0 }
 };
 
@@ -65,17 +83,23 @@ error_t pt_validate_parse(int key, char *arg, struct argp_state *state)
 	case OPT_GROUP:
 		o->group = arg;
 		break;
-	case OPT_SPEC:
-		o->spec = arg;
+	case OPT_HELD:
+		o->held = true;
 		break;
-	case OPT_TABLE:
-		o->table = arg;
+	case OPT_PID:
+		o->pid = arg;
+		break;
+	case OPT_IOAS:
+		o->ioas = arg;
 		break;
 	case ARGP_KEY_END:
-		if (o->table && !o->spec)
-			argp_error(state, "--table goes with --spec");
-		if (o->spec && o->mappings)
-			argp_error(state, "give --mappings or --spec, not both");
+		pt_spec_check(state, o->spec, o->table);
+		if ((o->pid || o->ioas) && !o->held)
+			argp_error(state, "--pid and --ioas go with --held");
+		if (!!o->spec + !!o->mappings + o->held > 1)
+			argp_error(state, "give one of --mappings, --spec and --held");
+		if (o->held && !o->src.debugfs)
+			argp_error(state, "--held checks the kernel's live table: give --debugfs DEVICE");
 		pt_src_check(state, &o->src, cli->argc ? cli->argv[0] : NULL);
 		if (!!o->hw_info != !!o->type)
 			argp_error(state, "--hw-info and --type go together");
@@ -83,6 +107,8 @@ error_t pt_validate_parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "give --reserved or --group, not both");
 		break;
 	default:
+		if (pt_spec_parse(key, arg, &o->spec, &o->table) == 0)
+			return 0;
 		return pt_src_parse(key, arg, &o->src);
 	}
 	return 0;
@@ -259,7 +285,8 @@ static json_object *finding_json(const void *rec)
 	js_set(o, "entry", f->entry_addr ? js_hex(f->entry_addr, 0) : NULL);
 	js_set(o, "index", f->entry_addr ? js_uint(f->index) : NULL);
 	js_set(o, "value", f->entry_addr ? js_hex(f->raw, 16) : NULL);
-	js_set(o, "line", f->line ? js_uint(f->line) : NULL);
+	js_set(o, "line", f->line && !f->name ? js_uint(f->line) : NULL);
+	js_set(o, "mapping", f->name && f->name[0] ? json_object_new_string(f->name) : NULL);
 	js_set(o, "count", js_uint(f->count));
 	js_set(o, "message", json_object_new_string(f->msg));
 	return o;
@@ -297,6 +324,19 @@ static void summary(const struct ictl_pt_check_stats *st, char *buf, size_t len)
 					      ictl_pt_rule_name((enum ictl_pt_rule)k));
 }
 
+static json_object *held_json(const struct pt_validate_opts *o)
+{
+	json_object *j = json_object_new_object();
+
+	js_set(j, "pid", js_uint((uint64_t)o->held_got.pid));
+	js_set(j, "ioas", js_str(o->held_got.ioas[0] ? o->held_got.ioas : NULL));
+	js_set(j, "ioas_id", js_uint(o->held_got.ioas_id));
+	js_set(j, "mappings", js_uint(o->held_got.maps));
+	js_set(j, "pages", js_uint(o->held_got.pages));
+	js_set(j, "pages_unknown", js_uint(o->held_got.unknown));
+	return j;
+}
+
 static json_object *head(const struct pt_source *s, const struct pt_validate_opts *o,
 			 uint64_t expect, const struct ictl_pt_hw *hw)
 {
@@ -312,6 +352,7 @@ static json_object *head(const struct pt_source *s, const struct pt_validate_opt
 				ictl_pt_page_sizes_str(expect, sizes, sizeof(sizes))) :
 			NULL);
 	js_set(h, "hardware", hw->known ? json_object_new_string(hw->source) : NULL);
+	js_set(h, "held", o->held ? held_json(o) : NULL);
 	return h;
 }
 
@@ -341,6 +382,119 @@ static int run(struct cli *cli, struct pt_source *s, struct ictl_pt_check_opts *
 	out_list_empty_note(rp.l, "clean: %" PRIu64 " entries in %" PRIu64 " tables%s%s",
 			    st.entries, st.tables, o->what[0] ? ", as " : "", esc_text(o->what));
 	return out_list_end(rp.l, 0);
+}
+
+/* --- --held: an IOAS of a held set ------------------------------------------------------ */
+
+/* No --pid: the one live holder there is, or an error naming them. */
+static int only_holder(struct cli *cli, int *pid)
+{
+	struct ictl_held_holder *v = NULL;
+	size_t n, alive = 0;
+	int r = ictl_held_holders(cli->ctx, &v, &n);
+
+	if (r < 0)
+		return cli_lib_error(cli, r);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].alive && !v[i].err && !alive++)
+			*pid = v[i].pid;
+	}
+	free(v);
+	if (alive == 1)
+		return 0;
+	if (!alive)
+		return cli_error(cli, -ENOENT,
+				 "--held: no held set: hold one with 'iommuctl apply SPEC --hold' ('iommuctl held list' shows the holders)");
+	return cli_error(cli, -EINVAL, "--held: %zu holders: give --pid PID ('iommuctl held list')",
+			 alive);
+}
+
+/* --ioas: a name or an id of an IOAS of h; without it the only IOAS. */
+static int held_ioas(struct cli *cli, const struct pt_validate_opts *o, const struct ictl_held *h,
+		     const struct ictl_held_obj **out)
+{
+	size_t n = 0;
+	uint64_t id = 0;
+
+	if (o->ioas && ictl_pt_parse_size(o->ioas, &id))
+		id = 0;
+	for (size_t i = 0; i < h->nobjs; i++) {
+		const struct ictl_held_obj *x = &h->objs[i];
+
+		if (x->kind != ICTL_OBJ_IOAS)
+			continue;
+		if (!o->ioas || !strcmp(x->name, o->ioas) || x->id == id) {
+			*out = x;
+			n++;
+		}
+	}
+	if (n == 1)
+		return 0;
+	if (o->ioas)
+		return cli_error(cli, -ENOENT, "--ioas %.40s: no such IOAS in the set of holder %d ('iommuctl held objects --pid %d')",
+				 o->ioas, h->pid, h->pid);
+	return cli_error(cli, n ? -EINVAL : -ENOENT, "--held: holder %d holds %s: give --ioas NAME",
+			 h->pid, n ? "several IOAS" : "no IOAS");
+}
+
+/*
+ * The holder's set (alive: its pid is still the process that wrote it), and
+ * the IOAS's mappings with the physical pages behind them; h outlives maps.
+ */
+static int held_maps(struct cli *cli, struct pt_validate_opts *o, struct ictl_held *h,
+		     struct ictl_pt_maps *maps)
+{
+	const struct ictl_held_obj *io = NULL;
+	struct ictl_pt_held_stats st;
+	char *end;
+	long pid = 0;
+	int r, one = 0;
+
+	if (o->pid) {
+		errno = 0;
+		pid = strtol(o->pid, &end, 10);
+		if (errno || *end || pid <= 0 || pid > (1 << 22))
+			return cli_error(cli, -EINVAL, "--pid %.24s: give the pid of a holder ('iommuctl held list')",
+					 o->pid);
+	} else if ((r = only_holder(cli, &one))) {
+		return r;
+	} else {
+		pid = one;
+	}
+	r = ictl_held_read(cli->ctx, (int)pid, h);
+	if (r < 0)
+		return cli_lib_error(cli, r);
+	if (!ictl_held_alive(cli->ctx, h))
+		return cli_error(cli, -ENOENT,
+				 "holder %ld is gone (%s is stale): 'iommuctl recover' removes it", pid,
+				 h->file);
+	if ((r = held_ioas(cli, o, h, &io)))
+		return r;
+	r = ictl_pt_held_maps(cli->ctx, h, io->id, maps, &st);
+	if (r == -ESRCH)
+		return cli_error(cli, -ENOENT, "holder %ld is gone", pid);
+	if (r < 0)
+		return cli_lib_error(cli, r);
+	snprintf(o->what, sizeof(o->what), "the held set of pid %ld, ioas %s", pid,
+		 io->name[0] ? io->name : "-");
+	o->held_got.pid = pid;
+	o->held_got.ioas_id = io->id;
+	snprintf(o->held_got.ioas, sizeof(o->held_got.ioas), "%s", io->name);
+	o->held_got.maps = st.maps;
+	o->held_got.pages = st.pages;
+	o->held_got.unknown = st.unknown;
+	if (st.unknown) {
+		size_t n = strlen(o->what);
+
+		snprintf(o->what + n, sizeof(o->what) - n,
+			 " (%" PRIu64 " pages of unknown physical address)", st.unknown);
+	}
+	cli_verbose(cli,
+		    "held set of pid %ld: %" PRIu64 " mappings of ioas #%u, %" PRIu64
+		    " pages whose physical address pagemap gives, %" PRIu64 " unknown, %" PRIu64
+		    " mappings of unknown access",
+		    pid, st.maps, io->id, st.pages, st.unknown, st.noaccess);
+	return 0;
 }
 
 /*
@@ -375,6 +529,7 @@ int cmd_pt_validate(struct cli *cli)
 	struct ictl_pt_maps maps = { 0 };
 	struct ictl_pt_resv *resv = NULL;
 	struct ictl_pt_hw hw = { 0 };
+	struct ictl_held held = { 0 };
 	struct pt_source s;
 	size_t nresv = 0;
 	uint64_t expect = 0;
@@ -396,6 +551,12 @@ int cmd_pt_validate(struct cli *cli)
 		r = cli_lib_error(cli, r);
 	if (!r && o->spec)
 		r = spec_maps(cli, o, &s, &maps, &expect);
+	if (!r && o->held) {
+		/* the kernel picks its page sizes: none expected unless --page-sizes says */
+		if (!o->page_sizes)
+			expect = 0;
+		r = held_maps(cli, o, &held, &maps);
+	}
 	if (!r && o->hw_info)
 		r = load_hw(cli, o, &s.cfg, &hw);
 	if (!r && o->reserved)
@@ -407,17 +568,20 @@ int cmd_pt_validate(struct cli *cli)
 			.cfg = &s.cfg,
 			.src = &s.src,
 			.root = s.root,
-			.maps = o->mappings || o->spec ? &maps : NULL,
-			.expect_pages = o->mappings || o->spec ? expect : 0,
+			.maps = o->mappings || o->spec || o->held ? &maps : NULL,
+			.expect_pages = o->mappings || o->spec || o->held ? expect : 0,
 			.hw = &hw,
 			.resv = resv,
 			.nresv = nresv,
+			/* iommufd asks for read and write only: execute and privilege are the driver's */
+			.ignore_perms = o->held ? ICTL_PT_X | ICTL_PT_PRIV : 0,
 		};
 
 		r = run(cli, &s, &co, o, &hw);
 	}
 	free(resv);
 	ictl_pt_maps_clear(&maps);
+	ictl_held_clear(&held);
 	pt_source_close(&s);
 	return r;
 }

@@ -35,6 +35,23 @@ uint64_t pt_arg_num(struct argp_state *state, const char *opt, const char *arg)
 	return v;
 }
 
+error_t pt_spec_parse(int key, char *arg, const char **spec, const char **table)
+{
+	if (key == PT_OPT_SPEC)
+		*spec = arg;
+	else if (key == PT_OPT_TABLE)
+		*table = arg;
+	else
+		return ARGP_ERR_UNKNOWN;
+	return 0;
+}
+
+void pt_spec_check(struct argp_state *state, const char *spec, const char *table)
+{
+	if (table && !spec)
+		argp_error(state, "--table goes with --spec");
+}
+
 error_t pt_src_parse(int key, char *arg, struct pt_src_opts *o)
 {
 	switch (key) {

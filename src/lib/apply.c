@@ -128,8 +128,12 @@ static int mem_memfd(struct ictl_apply *a, struct ictl_apply_map *mp, const char
 		return ictl_err_kernel(a->ctx, e, "memfd of %llu bytes: %s", (ull)size, strerror(e));
 	}
 	mp->fd = fd;
-	/* This process's view of the same pages (what a VMM would map as guest RAM). */
-	mp->va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	/*
+	 * This process's view of the same pages (what a VMM would map as guest RAM),
+	 * populated: the pages the kernel pins are then in this process's page
+	 * tables too, where /proc/PID/pagemap shows them (pt validate --held).
+	 */
+	mp->va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
 	if (mp->va == MAP_FAILED) {
 		mp->va = NULL;
 		return ictl_err_kernel(a->ctx, errno, "mmap of the memfd: %s", strerror(errno));
@@ -503,19 +507,21 @@ static int table_reserve(struct ictl_apply *a, size_t t)
 	const struct ictl_spec_ptable *pt = &s->ptables[t];
 	struct ictl_apply_table *tb = &a->tables[t];
 	struct ictl_apply_step *st;
-	char n[48], pn[48], sz[24], label[64];
+	char n[48], pn[48], sz[24], label[64], w[32];
 	uint64_t size = 0;
 	int r;
 
 	r = ictl_spec_pt_size(a->ctx, s, t, &size);
 	if (r < 0)
 		return r;
-	tb->iova = pt->at.v;
+	tb->iova = pt->at.v;	/* at: auto: 0 until the kernel picks it */
 	tb->size = size;
 	tb->root = pt->at.v;
 	tb->ptr = ictl_spec_pt_ptr(s, t);
-	st = step(a, "map the memory of table %s, %s of memfd at %#llx in ioas %s (IOMMU_IOAS_MAP_FILE)",
-		  q(pt->name, n, sizeof(n)), size_str(size, sz, sizeof(sz)), (ull)pt->at.v,
+	snprintf(w, sizeof(w), "at %#llx", (ull)pt->at.v);
+	st = step(a, "map the memory of table %s, %s of memfd %s in ioas %s (IOMMU_IOAS_MAP_FILE)",
+		  q(pt->name, n, sizeof(n)), size_str(size, sz, sizeof(sz)),
+		  pt->at.set ? w : "at an IOVA the kernel picks",
 		  q(s->ioas[pt->ioas.idx].name, pn, sizeof(pn)));
 	if (!st)
 		return -ENOMEM;
@@ -539,12 +545,18 @@ static int table_reserve(struct ictl_apply *a, size_t t)
 		return failed(a, st, ictl_err_kernel(a->ctx, errno, "memfd of %llu bytes: %s",
 						     (ull)(ICTL_PT_HEADER_SIZE + size), strerror(errno)));
 	r = ictl_ioas_map_file(a->s, a->ioas[pt->ioas.idx],
-			       ICTL_IOMMU_IOAS_MAP_FIXED_IOVA | ICTL_IOMMU_IOAS_MAP_READABLE |
-				       ICTL_IOMMU_IOAS_MAP_WRITEABLE,
+			       (pt->at.set ? ICTL_IOMMU_IOAS_MAP_FIXED_IOVA : 0) |
+				       ICTL_IOMMU_IOAS_MAP_READABLE | ICTL_IOMMU_IOAS_MAP_WRITEABLE,
 			       tb->fd, ICTL_PT_HEADER_SIZE, size, &tb->iova);
 	if (r < 0)
 		return failed(a, st, r);
 	tb->made = true;
+	if (!pt->at.set) {	/* the tables are built for where the kernel put them */
+		tb->root = tb->iova;
+		tb->ptr = tb->ptr ? tb->iova + tb->ptr : 0;
+		snprintf(st->what + strlen(st->what), sizeof(st->what) - strlen(st->what),
+			 ": %#llx", (ull)tb->iova);
+	}
 	return 0;
 }
 
@@ -556,20 +568,27 @@ static int table_one(struct ictl_apply *a, size_t t)
 	struct ictl_apply_table *tb = &a->tables[t];
 	struct ictl_pt_image img;
 	struct ictl_apply_step *st;
-	char n[48], ptr[64] = "";
+	char n[48], ptr[64] = "", root[32];
 	int r;
 
 	if (tb->ptr)
 		snprintf(ptr, sizeof(ptr), ", %s table at %#llx",
 			 pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3", (ull)tb->ptr);
-	st = step(a, "build table %s (%s, %zu mapping%s, root %#llx%s) into its memory",
+	if (a->dry_run && !pt->at.set)
+		snprintf(root, sizeof(root), "the start of its memory");
+	else
+		snprintf(root, sizeof(root), "%#llx", (ull)tb->root);
+	if (tb->ptr && a->dry_run && !pt->at.set)
+		snprintf(ptr, sizeof(ptr), ", %s table in its last page",
+			 pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3");
+	st = step(a, "build table %s (%s, %zu mapping%s, root %s%s) into its memory",
 		  q(pt->name, n, sizeof(n)), pt->cfg.name, pt->nmaps, pt->nmaps == 1 ? "" : "s",
-		  (ull)tb->root, ptr);
+		  root, ptr);
 	if (!st)
 		return -ENOMEM;
 	if (a->dry_run)
 		return 0;
-	r = ictl_spec_pt_build(a->ctx, s, t, made_iova, a, &img);
+	r = ictl_spec_pt_build_at(a->ctx, s, t, tb->iova, made_iova, a, &img);
 	if (!r && img.len != tb->size)
 		r = ictl_err(a->ctx, EINVAL, "table %s: built 0x%zx bytes for 0x%llx of memory",
 			     pt->name, img.len, (ull)tb->size);
@@ -625,7 +644,7 @@ static int do_ioas(struct ictl_apply *a)
 	for (size_t i = 0; i < s->nioas; i++) {
 		r = ioas_alloc(a, i);
 		for (size_t t = 0; !r && t < s->nptables; t++) {
-			if (s->ptables[t].ioas.idx == (int)i)
+			if (s->ptables[t].ioas.idx == (int)i && s->ptables[t].at.set)
 				r = table_reserve(a, t);
 		}
 		for (size_t k = 0; !r && k < s->ioas[i].nmaps; k++) {
@@ -640,6 +659,11 @@ static int do_ioas(struct ictl_apply *a)
 			if (s->ioas[i].maps[k].memory == ICTL_SPEC_MEM_COPY && (r = copy_one(a, i, k)))
 				return r;
 		}
+	}
+	/* at: auto: once every fixed IOVA is taken, so that the kernel's pick takes none of them */
+	for (size_t t = 0; t < s->nptables; t++) {
+		if (!s->ptables[t].at.set && (r = table_reserve(a, t)))
+			return r;
 	}
 	return 0;
 }
@@ -789,9 +813,11 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 	const struct ictl_spec_hwpt *h = &s->hwpts[i];
 	struct ictl_hwpt_spec hs = { .flags = h->flags };
 	struct ictl_apply_step *st;
-	char n[48], on[48], dn[48], fl[64] = "", dd[120] = "";
+	uint8_t data[ICTL_NESTED_DATA_MAX];
+	uint32_t data_len = h->data_len;
+	char n[48], on[48], dn[48], fl[64] = "", dd[180] = "";
 	const char *over;
-	int r;
+	int r, rebuilt = 0;
 
 	for (unsigned int b = 0; b < 32; b++) {
 		if (h->flags & (1u << b))
@@ -808,14 +834,21 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 		over = "viommu";
 		q(s->viommus[h->viommu.idx].name, on, sizeof(on));
 	}
+	/* at: auto: the data built again for where the kernel put the table */
+	memcpy(data, h->data_bytes, sizeof(data));
+	if (h->ptable >= 0 && !s->ptables[h->ptable].at.set && !a->dry_run)
+		rebuilt = ictl_spec_nested_data_at(a->ctx, s, i, a->tables[h->ptable].iova, data,
+						   &data_len);
 	if (h->ptable >= 0) {	/* the data that points at a table: what the kernel gets */
 		size_t off = (size_t)snprintf(dd, sizeof(dd), ", data from table '%s':",
 					      s->ptables[h->ptable].name);
 
-		for (uint32_t w = 0; w + 8 <= h->data_len && off < sizeof(dd); w += 8) {
+		if (a->dry_run && !s->ptables[h->ptable].at.set)
+			off += (size_t)snprintf(dd + off, sizeof(dd) - off, " (for its memory at 0: the kernel picks where)");
+		for (uint32_t w = 0; w + 8 <= data_len && off < sizeof(dd); w += 8) {
 			uint64_t v;
 
-			memcpy(&v, h->data_bytes + w, 8);
+			memcpy(&v, data + w, 8);
 			off += (size_t)snprintf(dd + off, sizeof(dd) - off, " %#llx", (ull)v);
 		}
 	}
@@ -828,6 +861,8 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 	hwpt_fields(a, st, i);
 	if (a->dry_run)
 		return 0;
+	if (rebuilt < 0)
+		return failed(a, st, rebuilt);
 	hs.dev_id = a->dev[h->device.idx];
 	hs.pt_id = h->ioas.idx >= 0 ? a->ioas[h->ioas.idx] :
 		   h->parent.idx >= 0 ? a->hwpt[h->parent.idx] : a->viommu[h->viommu.idx];
@@ -837,8 +872,8 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 	}
 	if (h->data) {
 		hs.data_type = h->data_type;
-		hs.data_len = h->data_len;
-		hs.data = h->data_bytes;
+		hs.data_len = data_len;
+		hs.data = data;
 	}
 	r = ictl_hwpt_alloc(a->s, nm(h->name), &hs, &a->hwpt[i]);
 	if (r < 0)

@@ -111,10 +111,20 @@ char *ictl_held_format(const struct ictl_held *h)
 		else
 			fputs("-\n", f);
 	}
-	for (size_t i = 0; i < h->nmaps; i++)
-		fprintf(f, "mapping %s %u 0x%llx 0x%llx\n", h->maps[i].name[0] ? h->maps[i].name : "-",
-			h->maps[i].ioas, (unsigned long long)h->maps[i].iova,
-			(unsigned long long)h->maps[i].length);
+	for (size_t i = 0; i < h->nmaps; i++) {
+		const struct ictl_held_map *m = &h->maps[i];
+		static const char *const acc[] = { "-", "r", "w", "rw" };
+
+		fprintf(f, "mapping %s %u 0x%llx 0x%llx", m->name[0] ? m->name : "-", m->ioas,
+			(unsigned long long)m->iova, (unsigned long long)m->length);
+		if (m->access || m->uaddr)
+			fprintf(f, " %s", acc[m->access & 3]);
+		if (m->uaddr)
+			fprintf(f, " 0x%llx", (unsigned long long)m->uaddr);
+		else if (m->access)
+			fputs(" -", f);
+		fputs("\n", f);
+	}
 	fputs("end\n", f);
 	if (fclose(f) || !text) {
 		free(text);
@@ -272,17 +282,40 @@ static int parse_object(struct hp *p, struct ictl_held *h)
 	       r < 0 ? ictl_err(p->ctx, ENOMEM, "%s: out of memory", p->file) : 0;
 }
 
+/* A mapping's ACCESS (r, w, rw or -) and UADDR (page-aligned hex, not 0, or -). */
+static int map_memory(struct hp *p, unsigned int *access, uint64_t *uaddr)
+{
+	const char *a = p->f[5];
+	int r;
+
+	*access = !strcmp(a, "r") ? ICTL_HELD_MAP_READ :
+		  !strcmp(a, "w") ? ICTL_HELD_MAP_WRITE :
+		  !strcmp(a, "rw") ? ICTL_HELD_MAP_READ | ICTL_HELD_MAP_WRITE : 0;
+	if (!*access && strcmp(a, "-"))
+		return bad(p, "access", "'%.24s' is not r, w, rw or -", a);
+	*uaddr = 0;
+	if (!strcmp(p->f[6], "-"))
+		return 0;
+	if ((r = hex(p, "uaddr", p->f[6], uaddr)))
+		return r;
+	if (!*uaddr || *uaddr & 0xfff)
+		return bad(p, "uaddr", "%s is not the address of a page", p->f[6]);
+	return 0;
+}
+
 static int parse_mapping(struct hp *p, struct ictl_held *h)
 {
 	char name[ICTL_OBJ_NAME_MAX];
-	uint64_t ioas, iova, len;
+	uint64_t ioas, iova, len, uaddr = 0;
+	unsigned int access = 0;
 	bool found = false;
 	int r;
 
-	if ((r = need(p, "mapping", 5, "mapping NAME IOAS IOVA LENGTH")) ||
+	if ((r = need(p, "mapping", p->nf == 7 ? 7 : 5, "mapping NAME IOAS IOVA LENGTH [ACCESS UADDR]")) ||
 	    (r = name_field(p, "name", p->f[1], name)) ||
 	    (r = dec(p, "ioas", p->f[2], UINT32_MAX, &ioas)) || (r = hex(p, "iova", p->f[3], &iova)) ||
-	    (r = hex(p, "length", p->f[4], &len)))
+	    (r = hex(p, "length", p->f[4], &len)) ||
+	    (p->nf == 7 && (r = map_memory(p, &access, &uaddr))))
 		return r;
 	for (size_t i = 0; i < h->nobjs; i++)
 		found |= h->objs[i].id == ioas && h->objs[i].kind == ICTL_OBJ_IOAS;
@@ -290,9 +323,15 @@ static int parse_mapping(struct hp *p, struct ictl_held *h)
 		return bad(p, "ioas", "%s is no ioas object listed before", p->f[2]);
 	if (!len || iova + len - 1 < iova)
 		return bad(p, "length", "%s: empty, or past the end of the IOVA space", p->f[4]);
+	if (uaddr && uaddr + len - 1 < uaddr)
+		return bad(p, "uaddr", "%s: the memory would go past the end of the address space", p->f[6]);
 	if (name[0] && ictl_held_find_map(h, name))
 		return bad(p, "name", "'%s' is there twice", name);
 	r = ictl_held_add_map(h, name, (uint32_t)ioas, iova, len);
+	if (!r) {
+		h->maps[h->nmaps - 1].access = access;
+		h->maps[h->nmaps - 1].uaddr = uaddr;
+	}
 	return r == -E2BIG ? bad(p, "mapping", "more than %d mappings", ICTL_HELD_ITEMS_MAX) :
 	       r < 0 ? ictl_err(p->ctx, ENOMEM, "%s: out of memory", p->file) : 0;
 }

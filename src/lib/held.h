@@ -70,7 +70,11 @@ void ictl_dirty_clear(struct ictl_dirty *d);
  *   object KIND NAME ID FD TYPE DEV   NAME "-" unnamed, FD "-" when it has none,
  *                                     TYPE (hex) its type: HWPT data, vIOMMU, vEVENTQ;
  *                                     DEV a (mock) device's device id, else "-"
- *   mapping NAME IOAS IOVA LENGTH     IOAS an id, IOVA and LENGTH in hex
+ *   mapping NAME IOAS IOVA LENGTH [ACCESS UADDR]
+ *                                     IOAS an id, IOVA and LENGTH in hex; ACCESS
+ *                                     r, w or rw, UADDR (hex) the holder's address
+ *                                     of the memory behind it, each "-" unknown
+ *                                     (a file pinned through its fd, a copy)
  *   end
  */
 #define ICTL_HELD_VERSION 1
@@ -87,6 +91,8 @@ struct ictl_held_obj {
 	uint32_t dev_id;		/* a device or mock device: its device id; else 0 */
 };
 
+enum { ICTL_HELD_MAP_READ = 1, ICTL_HELD_MAP_WRITE = 2 };
+
 struct ictl_held_map {
 	char name[ICTL_OBJ_NAME_MAX];
 	uint32_t ioas;
@@ -94,6 +100,8 @@ struct ictl_held_map {
 	/* made by another process (held map, held copy; held-PID.maps below): */
 	char memory[16];		/* anon, memfd, hugetlb-2M, hugetlb-1G, file, copy; "" the holder's */
 	int by;				/* the pid that made it; 0: the holder */
+	unsigned int access;		/* ICTL_HELD_MAP_READ | _WRITE; 0: unknown */
+	uint64_t uaddr;			/* the holder's view of the memory; 0: unknown */
 };
 
 struct ictl_held {

@@ -43,15 +43,28 @@ static void range_str(uint64_t iova, uint64_t size, char *buf, size_t len)
 		 size ? ictl_pt_size_str(size, sz, sizeof(sz)) : "16E");
 }
 
+/* The mapping of a finding: "line 3", "mapping 'buf'", "unnamed mapping 3". */
+static const char *whose(const struct ictl_pt_finding *f, char *buf, size_t len)
+{
+	if (!f->name)
+		snprintf(buf, len, "line %u", f->line);
+	else if (f->name[0])
+		snprintf(buf, len, "mapping '%.64s'", f->name);
+	else
+		snprintf(buf, len, "unnamed mapping %u", f->line);
+	return buf;
+}
+
 /* The message of a finding that was merged from pieces; walk problems bring their own. */
 static void describe(const struct checker *c, struct ictl_pt_finding *f)
 {
-	char r[80], a[8], b[8], s1[24], s2[24];
+	char r[80], a[8], b[8], s1[24], s2[24], w[96];
 
 	range_str(f->iova, f->size, r, sizeof(r));
+	whose(f, w, sizeof(w));
 	switch (f->rule) {
 	case ICTL_PT_RULE_MISSING:
-		snprintf(f->msg, sizeof(f->msg), "%s of line %u is not mapped", r, f->line);
+		snprintf(f->msg, sizeof(f->msg), "%s of %s is not mapped", r, w);
 		break;
 	case ICTL_PT_RULE_EXTRA:
 		snprintf(f->msg, sizeof(f->msg),
@@ -60,20 +73,19 @@ static void describe(const struct checker *c, struct ictl_pt_finding *f)
 			 r, f->got);
 		break;
 	case ICTL_PT_RULE_PHYS:
-		snprintf(f->msg, sizeof(f->msg),
-			 "%s of line %u goes to 0x%" PRIx64 ", not 0x%" PRIx64, r, f->line, f->got,
-			 f->want);
+		snprintf(f->msg, sizeof(f->msg), "%s of %s goes to 0x%" PRIx64 ", not 0x%" PRIx64,
+			 r, w, f->got, f->want);
 		break;
 	case ICTL_PT_RULE_PERMS:
-		snprintf(f->msg, sizeof(f->msg), "%s of line %u is mapped %s, not %s", r, f->line,
+		snprintf(f->msg, sizeof(f->msg), "%s of %s is mapped %s, not %s", r, w,
 			 ictl_pt_perms_str((unsigned int)f->got, a),
 			 ictl_pt_perms_str((unsigned int)f->want, b));
 		break;
 	case ICTL_PT_RULE_SIZE:
 		snprintf(f->msg, sizeof(f->msg),
-			 "%s of line %u is mapped with %s pages where %s "
+			 "%s of %s is mapped with %s pages where %s "
 			 "pages fit",
-			 r, f->line, ictl_pt_size_str(1ull << f->got, s1, sizeof(s1)),
+			 r, w, ictl_pt_size_str(1ull << f->got, s1, sizeof(s1)),
 			 ictl_pt_size_str(1ull << f->want, s2, sizeof(s2)));
 		break;
 	case ICTL_PT_RULE_RESV_REGION:
@@ -155,7 +167,8 @@ static int emit(struct checker *c, const struct ictl_pt_finding *f)
 
 /* A finding about [x, e] of a leaf run: the entry concerned is the one holding x. */
 static int leaf_finding(struct checker *c, const struct ictl_pt_event *ev, enum ictl_pt_rule rule,
-			uint64_t x, uint64_t e, unsigned int line, uint64_t want, uint64_t got)
+			uint64_t x, uint64_t e, const struct ictl_pt_map *m, uint64_t want,
+			uint64_t got)
 {
 	const struct ictl_pt_cfg *cfg = c->o->cfg;
 	uint64_t k = (x - ev->iova) >> cfg->shift[ev->h];
@@ -167,7 +180,8 @@ static int leaf_finding(struct checker *c, const struct ictl_pt_event *ev, enum 
 		.entry_addr = ev->entry_addr + 8 * k,
 		.index = ev->index + (unsigned int)k,
 		.raw = ev->pte.raw,
-		.line = line,
+		.line = m ? m->line : 0,
+		.name = m ? m->name : NULL,
 		.want = want,
 		.got = got,
 		.count = 1,
@@ -183,6 +197,7 @@ static int missing(struct checker *c, const struct ictl_pt_map *m, uint64_t from
 		.iova = from,
 		.size = to - from + 1,
 		.line = m->line,
+		.name = m->name,
 		.count = 1,
 	};
 
@@ -217,7 +232,7 @@ static int check_size(struct checker *c, const struct ictl_pt_event *ev,
 	uint64_t mask = m->page ? 1ull << m->page : c->o->expect_pages, pos;
 	int r;
 
-	if (!mask)
+	if (!mask || (m->any & ICTL_PT_ANY_PHYS))
 		return 0;
 	if (c->smi != c->mi + 1) {
 		c->smi = c->mi + 1;
@@ -243,7 +258,7 @@ static int check_size(struct checker *c, const struct ictl_pt_event *ev,
 						map_last(m) :
 						pos + (len - 1);
 
-			r = leaf_finding(c, ev, ICTL_PT_RULE_SIZE, pos, last, m->line, g, ev->page);
+			r = leaf_finding(c, ev, ICTL_PT_RULE_SIZE, pos, last, m, g, ev->page);
 			if (r < 0)
 				return r;
 			pos = last + 1;
@@ -258,21 +273,21 @@ static int check_size(struct checker *c, const struct ictl_pt_event *ev,
 static int compare(struct checker *c, const struct ictl_pt_event *ev, const struct ictl_pt_map *m,
 		   uint64_t x, uint64_t e)
 {
-	unsigned int mask = c->o->cfg->fmt->perm_mask;
+	unsigned int mask = c->o->cfg->fmt->perm_mask & ~c->o->ignore_perms;
 	uint64_t got = ev->phys + (x - ev->iova), want = m->phys + (x - m->iova);
 	int r = 0;
 
-	if (got != want)
-		r = leaf_finding(c, ev, ICTL_PT_RULE_PHYS, x, e, m->line, want, got);
-	if (!r && (ev->perms & mask) != (m->perms & mask))
-		r = leaf_finding(c, ev, ICTL_PT_RULE_PERMS, x, e, m->line, m->perms & mask,
+	if (got != want && !(m->any & ICTL_PT_ANY_PHYS))
+		r = leaf_finding(c, ev, ICTL_PT_RULE_PHYS, x, e, m, want, got);
+	if (!r && (ev->perms & mask) != (m->perms & mask) && !(m->any & ICTL_PT_ANY_PERMS))
+		r = leaf_finding(c, ev, ICTL_PT_RULE_PERMS, x, e, m, m->perms & mask,
 				 ev->perms & mask);
 	return r ? r : check_size(c, ev, m, x, e);
 }
 
 static int extra(struct checker *c, const struct ictl_pt_event *ev, uint64_t x, uint64_t e)
 {
-	return leaf_finding(c, ev, ICTL_PT_RULE_EXTRA, x, e, 0, 0, ev->phys + (x - ev->iova));
+	return leaf_finding(c, ev, ICTL_PT_RULE_EXTRA, x, e, NULL, 0, ev->phys + (x - ev->iova));
 }
 
 /* Merge one run of leaves with the mappings. */
@@ -328,12 +343,12 @@ static int check_hw(struct checker *c, const struct ictl_pt_event *ev)
 	if (!hw || !hw->known)
 		return 0;
 	if (hw->page_sizes && !(hw->page_sizes & (1ull << ev->page)))
-		r = leaf_finding(c, ev, ICTL_PT_RULE_HW_PAGE_SIZE, ev->iova, b, 0, hw->page_sizes,
-				 ev->page);
+		r = leaf_finding(c, ev, ICTL_PT_RULE_HW_PAGE_SIZE, ev->iova, b, NULL,
+				 hw->page_sizes, ev->page);
 	if (!r && hw->oas && hw->oas < 64 && pb >> hw->oas)
-		r = leaf_finding(c, ev, ICTL_PT_RULE_HW_ADDRESS, ev->iova, b, 0, hw->oas, 0);
+		r = leaf_finding(c, ev, ICTL_PT_RULE_HW_ADDRESS, ev->iova, b, NULL, hw->oas, 0);
 	if (!r && hw->ias && hw->ias < 64 && b >> hw->ias && !c->o->cfg->sign_extend)
-		r = leaf_finding(c, ev, ICTL_PT_RULE_HW_ADDRESS, ev->iova, b, 0, hw->ias, 1);
+		r = leaf_finding(c, ev, ICTL_PT_RULE_HW_ADDRESS, ev->iova, b, NULL, hw->ias, 1);
 	return r;
 }
 
@@ -349,7 +364,7 @@ static int check_resv(struct checker *c, const struct ictl_pt_event *ev)
 			continue;
 		r = leaf_finding(c, ev, ICTL_PT_RULE_RESV_REGION,
 				 rv->start > ev->iova ? rv->start : ev->iova,
-				 rv->last < b ? rv->last : b, 0, rv->start, rv->last);
+				 rv->last < b ? rv->last : b, NULL, rv->start, rv->last);
 		if (r < 0)
 			return r;
 	}

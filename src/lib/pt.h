@@ -311,11 +311,23 @@ void ictl_pt_ranges_free(struct ictl_pt_ranges *r);
 
 /* --- mappings: what a table should translate ---------------------------------------- */
 
+/* What a mapping leaves open: a check does not compare it. */
+enum {
+	ICTL_PT_ANY_PHYS = 1u << 0, /* the physical address is not known */
+	ICTL_PT_ANY_PERMS = 1u << 1, /* the permissions are not known */
+};
+
 struct ictl_pt_map {
 	uint64_t iova, size, phys;
 	unsigned int perms;
 	unsigned int page; /* log2 of the page size it must be mapped with; 0: any */
 	unsigned int line; /* in the file it came from */
+	unsigned int any; /* ICTL_PT_ANY_* */
+	/*
+	 * Findings name the mapping by name when it has one ("" for an unnamed
+	 * mapping numbered line), not by its line; the string is the caller's.
+	 */
+	const char *name;
 };
 
 struct ictl_pt_maps {
@@ -495,6 +507,7 @@ struct ictl_pt_check_opts {
 	const struct ictl_pt_hw *hw; /* NULL: no hardware */
 	const struct ictl_pt_resv *resv; /* reserved regions, nresv of them */
 	size_t nresv;
+	unsigned int ignore_perms; /* ICTL_PT_X, ICTL_PT_PRIV: not compared */
 };
 
 struct ictl_pt_finding {
@@ -505,6 +518,7 @@ struct ictl_pt_finding {
 	unsigned int index;
 	uint64_t raw;
 	unsigned int line; /* the mapping's line; 0 when none */
+	const char *name; /* the mapping's name (ictl_pt_map.name), or NULL */
 	uint64_t want, got; /* phys, perms or page size, by rule */
 	uint64_t count; /* entries or pages concerned */
 	char msg[256];

@@ -295,7 +295,7 @@ int ictl_nested_table(struct ictl_ctx *ctx, const struct ictl_nested_spec *ns, c
 	t->cfg = &pt->cfg;
 	t->format = ictl_pt_fmt_name(pt->cfg.fmt);
 	t->levels = pt->cfg.levels;
-	t->root = pt->at.v;
+	t->root = pt->at.v;	/* at: auto: 0 here; apply builds the data again for its IOVA */
 	t->ptr = 0;
 	if (via != ICTL_NESTED_PT_ROOT) {
 		uint64_t size = 0;

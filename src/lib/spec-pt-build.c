@@ -208,6 +208,12 @@ static int pointers(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t, u
 int ictl_spec_pt_build(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t,
 		       ictl_spec_map_iova_fn map_iova, void *priv, struct ictl_pt_image *out)
 {
+	return ictl_spec_pt_build_at(ctx, s, t, s->ptables[t].at.v, map_iova, priv, out);
+}
+
+int ictl_spec_pt_build_at(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t, uint64_t base,
+			  ictl_spec_map_iova_fn map_iova, void *priv, struct ictl_pt_image *out)
+{
 	const struct ictl_spec_ptable *pt = &s->ptables[t];
 	uint64_t size = 0, room, pad;
 	struct ictl_pt_maps maps;
@@ -220,7 +226,7 @@ int ictl_spec_pt_build(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t
 	if (r < 0)
 		return r;
 	room = pt->via > ICTL_NESTED_PT_ROOT ? SZ_4K : 0;
-	r = size > room ? ictl_pt_build_max(ctx, &pt->cfg, pt->page_sizes, pt->at.v, &maps,
+	r = size > room ? ictl_pt_build_max(ctx, &pt->cfg, pt->page_sizes, base, &maps,
 					    (size_t)(size - room), out) : -EFBIG;
 	ictl_pt_maps_clear(&maps);
 	if (r == -EFBIG)
@@ -251,8 +257,9 @@ struct spec_span *spec_pt_spans(const struct ictl_spec *s, size_t i, size_t *n)
 	for (size_t t = 0; v && t < s->nptables; t++) {
 		const struct ictl_spec_ptable *pt = &s->ptables[t];
 
-		if (pt->ioas.idx != (int)i || ictl_spec_pt_size(NULL, s, t, &size) < 0 ||
-		    size - 1 > UINT64_MAX - pt->at.v)
+		/* at: auto: mapped after the IOAS's mappings, wherever the kernel puts it */
+		if (pt->ioas.idx != (int)i || !pt->at.set ||
+		    ictl_spec_pt_size(NULL, s, t, &size) < 0 || size - 1 > UINT64_MAX - pt->at.v)
 			continue;
 		v[(*n)++] = (struct spec_span){ pt->at.v, pt->at.v + (size - 1), t };
 	}

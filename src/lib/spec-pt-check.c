@@ -73,6 +73,13 @@ static void check_memory(struct spec_chk *c, size_t t)
 	long k;
 
 	snprintf(path, sizeof(path), "page_tables[%zu].at", t);
+	if (!pt->at.set && g > 0x1000) {
+		/* the kernel aligns a memfd mapping to 4 KiB (where the tables start in the file) */
+		ERR(c, pt->at.pos.line ? pt->at.pos : pt->pos, path,
+		    "the kernel picks a 4 KiB-aligned IOVA for the table memory, and %s's tables need %llu KiB: give at: an IOVA aligned to it",
+		    pt->cfg.name, (ull)g >> 10);
+		return;
+	}
 	if (pt->at.v & (g - 1) || pt->at.v & 0xfff) {
 		ERR(c, pt->at.pos, path, "%#llx is not aligned to %s's %llu KiB granule: tables are aligned to their size",
 		    (ull)pt->at.v, pt->cfg.name, (ull)(g > 0x1000 ? g : 0x1000) >> 10);
@@ -97,6 +104,12 @@ static void check_memory(struct spec_chk *c, size_t t)
 		    (ull)size);
 		return;
 	}
+	if (!pt->at.set) {	/* the kernel picks where: inside the allow ranges, apart from the rest */
+		WARN(c, pt->at.pos.line ? pt->at.pos : pt->pos, path,
+		     "auto: the kernel picks the IOVA of table %s's %#llx bytes of memory in IOAS %s when apply maps them (after the IOAS's mappings); apply prints it, and hands it over as page_tables.%s.iova",
+		     pt->name, (ull)size, io->name, pt->name);
+		return;
+	}
 	last = pt->at.v + (size - 1);
 	if (!in_allow(io, pt->at.v, last))
 		ERR(c, pt->at.pos, path, "the table memory %#llx-%#llx is not inside IOAS %s's allow ranges: widen allow or move at:",
@@ -114,8 +127,8 @@ static void check_memory(struct spec_chk *c, size_t t)
 		const struct ictl_spec_ptable *q = &c->s->ptables[o];
 		uint64_t qs = 0;
 
-		if (q->ioas.idx != pt->ioas.idx || ictl_spec_pt_size(c->ctx, c->s, o, &qs) < 0 ||
-		    qs - 1 > UINT64_MAX - q->at.v)
+		if (q->ioas.idx != pt->ioas.idx || !q->at.set ||
+		    ictl_spec_pt_size(c->ctx, c->s, o, &qs) < 0 || qs - 1 > UINT64_MAX - q->at.v)
 			continue;
 		if (q->at.v <= last && pt->at.v <= q->at.v + (qs - 1))
 			ERR(c, pt->at.pos, path, "the table memory %#llx-%#llx overlaps table %s's (%#llx-%#llx)",

@@ -6,7 +6,7 @@
  *     - name: gt
  *       format: x86-64,levels=4        # as `pt build --format` reads it
  *       ioas: guest-ram                # the parent IOAS the table memory is mapped in
- *       at: 0x7ff00000                 # the memory's IOVA there
+ *       at: 0x7ff00000                 # the memory's IOVA there (auto, or none: the kernel's choice)
  *       size: 64K                      # optional: its bytes (default: what the tables need)
  *       page_sizes: [4K, 2M]           # optional: default all the format has
  *       mappings:
@@ -201,11 +201,11 @@ int spec_parse_ptable(struct spec_pc *pc, const struct ynode *e)
 		r = spec_get_ref(pc, e, "ioas", &t->ioas);
 	if (!r && !t->ioas.name[0])
 		return spec_err_at(pc, e, "a page table needs ioas: the parent IOAS its memory is mapped in");
-	if (!r)
+	v = ynode_get(e, "at");
+	if (!r && v && v->kind == Y_SCALAR && !strcmp(v->text, "auto"))
+		t->at = (struct ictl_spec_num){ .pos = v->pos };	/* the kernel picks it */
+	else if (!r)
 		r = spec_get_num(pc, e, "at", true, 0, UINT64_MAX, &t->at);
-	if (!r && !t->at.set)
-		return spec_err_at(pc, e, "a page table needs at: the IOVA of its memory in IOAS %s",
-				   t->ioas.name);
 	if (!r)
 		r = spec_get_num(pc, e, "size", true, 1, UINT64_MAX, &t->size);
 	if (!r && (v = ynode_get(e, "page_sizes")))
@@ -231,5 +231,5 @@ uint64_t ictl_spec_pt_ptr(const struct ictl_spec *s, size_t t)
 
 	if (pt->via <= ICTL_NESTED_PT_ROOT || ictl_spec_pt_size(NULL, s, t, &size) < 0)
 		return 0;
-	return pt->at.v + size - 0x1000;
+	return pt->at.v + size - 0x1000;	/* at: auto: the offset in the memory */
 }

@@ -272,7 +272,12 @@ struct ictl_spec_ptable {
 	uint64_t page_sizes;			/* page_sizes: [...]; 0: all the format has */
 	struct ictl_spec_pos page_sizes_pos;
 	struct ictl_spec_ref ioas;		/* the parent IOAS the memory is mapped in */
-	struct ictl_spec_num at;		/* the memory's IOVA there (always set) */
+	/*
+	 * The memory's IOVA there; not set (at: auto, or no at:): the kernel
+	 * picks it when apply maps the memory, and at.v is 0 (addresses in the
+	 * memory are then offsets; at.pos is auto's, or 0).
+	 */
+	struct ictl_spec_num at;
 	struct ictl_spec_num size;		/* the memory's bytes; not set: as needed */
 	/* ICTL_NESTED_PT_* (vendor.h) when a nested HWPT's data names it; 0 when none */
 	unsigned int via;
@@ -357,10 +362,23 @@ int ictl_spec_pt_maps(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t,
 int ictl_spec_pt_size(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t, uint64_t *size);
 /*
  * Build ptables[t] into out at its at: IOVA (map_iova as above); -EINVAL
- * naming the table when its tables do not fit in its size.
+ * naming the table when its tables do not fit in its size.  For at: auto
+ * that is 0 (the tables' addresses are offsets into the memory);
+ * ictl_spec_pt_build_at() builds them for memory at base (where the kernel
+ * put it).
  */
 int ictl_spec_pt_build(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t,
 		       ictl_spec_map_iova_fn map_iova, void *priv, struct ictl_pt_image *out);
+int ictl_spec_pt_build_at(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t t, uint64_t base,
+			  ictl_spec_map_iova_fn map_iova, void *priv, struct ictl_pt_image *out);
+/*
+ * The data of nested HWPT hwpts[h], whose data names a table, built again as
+ * its vendor builds it with that table's memory at base (at: auto: where the
+ * kernel put it; the parse built it at 0): ICTL_NESTED_DATA_MAX bytes of out,
+ * *len of them used.  s is not changed.
+ */
+int ictl_spec_nested_data_at(struct ictl_ctx *ctx, const struct ictl_spec *s, size_t h,
+			     uint64_t base, uint8_t *out, uint32_t *len);
 /*
  * Where the CD table or GCR3 table of ptables[t] goes (its data points
  * through one): the last 4 KiB page of its memory; 0 when it needs none.

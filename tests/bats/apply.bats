@@ -302,7 +302,7 @@ BAD=(
 	'3:45|hwpts[0].data: data: describes a nested HWPT'"'"'s stage 1|devices: [{name: d, device: 00:02.0}]\nioas: [{name: r}]\nhwpts: [{name: h, ioas: r, device: d, data: {type: intel-vtd}}]'
 	'2:64|page_tables[0]: unknown key '"'"'maping'"'"'|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, maping: []}]'
 	'2:33|page_tables[0].format: unknown page-table format '"'"'x86-32'"'"'|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-32, ioas: r, at: 0x100000}]'
-	'2:15|page_tables[0]: a page table needs at:|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r}]'
+	'2:54|page_tables[0].at: '"'"'soon'"'"' is not a size|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: soon}]'
 	'2:99|page_tables[0].mappings[0].to: '"'"'m+zz'"'"' is not MAPPING+OFFSET|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, mappings: [{iova: 0, size: 4K, to: m+zz}]}]'
 	'2:99|page_tables[0].mappings[0].to: '"'"'r'"'"' is an IOAS, not a mapping|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, mappings: [{iova: 0, size: 4K, to: r}]}]'
 	'2:99|page_tables[0].mappings[0].to: m+0x100000 with 0x1000 bytes goes past the end of mapping m|ioas: [{name: r, allow: [0x0-0xfffffff], mappings: [{name: m, iova: 0, size: 1M}]}]\npage_tables: [{name: t, format: x86-64, ioas: r, at: 0x100000, mappings: [{iova: 0, size: 4K, to: m+1M}]}]'
@@ -630,4 +630,66 @@ every_field() {
 	sed -i 's/, replace: b//' "$BATS_TEST_TMPDIR/r.yaml"
 	check --sysroot "$FIX/intel-server" apply --check "$BATS_TEST_TMPDIR/r.yaml"
 	assert_success
+
+# --- page_tables: at: auto ------------------------------------------------------------------
+
+# auto_spec [FORMAT] [DATA]: guest RAM and a table whose memory's IOVA the kernel picks, on
+# the Intel server's NVMe; a paging HWPT, or a nested one of DATA over a nest parent
+auto_spec() {
+	S=$BATS_TEST_TMPDIR/auto.yaml
+	cat >"$S" <<-EOF
+	devices: [{name: nvme0, device: 0000:02:00.0}]
+	ioas:
+	  - name: guest-ram
+	    allow: [0x0-0x7fffffff]
+	    mappings:
+	      - {name: ram, iova: 0x0, size: 1G, memory: memfd}
+	page_tables:
+	  - name: gt
+	    format: ${1:-x86-64}
+	    ioas: guest-ram
+	    at: auto
+	    mappings:
+	      - {iova: 0x100000000, size: 2M, to: ram+0x10000000}
+	      - {iova: 0x100200000, size: 64K, to: ram+0x20000, access: r}
+	EOF
+	if [ -n "${2:-}" ]; then
+		printf 'hwpts:\n  - {name: s2, ioas: guest-ram, device: nvme0, flags: [nest-parent]}\n  - {name: s1, parent: s2, device: nvme0, data: %s}\n' "$2" >>"$S"
+	else
+		printf 'hwpts: [{name: s2, ioas: guest-ram, device: nvme0}]\n' >>"$S"
+	fi
+}
+
+@test "page tables: at: auto: --check and --dry-run say the kernel picks the memory's IOVA, after the IOAS's mappings" {
+	auto_spec
+	check --sysroot "$FIX/intel-server" apply --check "$S"
+	assert_success
+	assert_output "$S:11:9: warning: page_tables[0].at: auto: the kernel picks the IOVA of table gt's 0x6000 bytes of memory in IOAS guest-ram when apply maps them (after the IOAS's mappings); apply prints it, and hands it over as page_tables.gt.iova
+$S: ok: 0 errors, 1 warning (against sysroot $FIX/intel-server)"
+	check --sysroot "$FIX/intel-server" apply --dry-run "$S"
+	assert_success
+	assert_line "    4. map 'ram', 1G of memfd at 0 in ioas 'guest-ram' (IOMMU_IOAS_MAP_FILE)"
+	assert_line "    5. map the memory of table 'gt', 24K of memfd at an IOVA the kernel picks in ioas 'guest-ram' (IOMMU_IOAS_MAP_FILE)"
+	assert_line "    6. build table 'gt' (x86-64,levels=4,oas=52,sign-extend=1, 2 mappings, root the start of its memory) into its memory"
+	# no at: at all is the same
+	sed -i '/^    at: auto$/d' "$S"
+	check --sysroot "$FIX/intel-server" apply --dry-run "$S"
+	assert_success
+	assert_line "    5. map the memory of table 'gt', 24K of memfd at an IOVA the kernel picks in ioas 'guest-ram' (IOMMU_IOAS_MAP_FILE)"
+	# offline, the tables' addresses are offsets into the memory
+	check pt build --spec "$S" -o "$BATS_TEST_TMPDIR/gt.pt"
+	assert_success
+	assert_output --regexp "root 0x0, "
+}
+
+@test "page tables: at: auto: refused for tables aligned to more than 4 KiB; nested data naming it is built for the kernel's IOVA" {
+	auto_spec "'arm-lpae-s1,granule=64K'"
+	check --sysroot "$FIX/intel-server" apply --check "$S"
+	assert_failure 2
+	assert_line "$S:11:9: error: page_tables[0].at: the kernel picks a 4 KiB-aligned IOVA for the table memory, and arm-lpae-s1,granule=64K,ias=48,oas=48's tables need 64 KiB: give at: an IOVA aligned to it"
+	auto_spec x86-64 "{type: intel-vtd, pgtbl: gt, flags: [sre]}"
+	check --sysroot "$FIX/intel-server" apply --dry-run --hw-info "$B/vtd-nest.bin" --type intel-vtd "$S"
+	assert_success
+	# the data as the parse built it, for the memory at 0; a run builds it again for its IOVA
+	assert_line "    9. allocate nested hwpt 's1' over hwpt 's2' for device 'nvme0', data from table 'gt': (for its memory at 0: the kernel picks where) 0x1 0 0x30 (IOMMU_HWPT_ALLOC)"
 }

@@ -112,3 +112,99 @@ setup() {
 	assert_failure 2
 	assert_output ""
 }
+
+# --- pt validate --held: the table against an IOAS a holder holds -------------------------
+
+# pagemap VA PFN [COUNT]: COUNT (1) present pages from PFN at VA in the holder's pagemap
+pagemap() {
+	local i n=${3:-1} e
+	for ((i = 0; i < n; i++)); do
+		e=$(((1 << 63) | ($2 + i)))
+		printf "$(printf '\\x%02x' $((e & 255)) $((e >> 8 & 255)) $((e >> 16 & 255)) \
+			$((e >> 24 & 255)) $((e >> 32 & 255)) $((e >> 40 & 255)) $((e >> 48 & 255)) \
+			$((e >> 56 & 255)))"
+	done | dd of="$S/proc/4242/pagemap" bs=8 seek=$(($1 / 4096)) conv=notrunc status=none
+}
+
+# held_setup [MAPPING LINE...]: holder 4242 (its stat and pagemap in the capture) holding
+# ioas ram with the capture's three translations, each from the holder's memory
+held_setup() {
+	mkdir -p "$S/proc/4242" "$BATS_TEST_TMPDIR/state"
+	chmod 700 "$BATS_TEST_TMPDIR/state"
+	export IOMMUCTL_STATE_DIR=$BATS_TEST_TMPDIR/state
+	echo '4242 (iommuctl) S 1 4242 4242 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 123456 1000 100' \
+		>"$S/proc/4242/stat"
+	: >"$S/proc/4242/pagemap"
+	pagemap 0x10000000 0x5000
+	pagemap 0x20000000 0x6000
+	pagemap 0x40000000 0x7000 512
+	{
+		printf 'iommuctl-held 1\npid 4242\nstart 123456\niommufd 3\nobject ioas ram 1 - 0x0 -\n'
+		printf '%s\n' "mapping buf 1 0x100000 0x1000 rw 0x10000000" \
+			"mapping ro 1 0x380000 0x1000 r 0x20000000" \
+			"mapping huge 1 0x400000 0x200000 rw 0x40000000" "$@" end
+	} >"$BATS_TEST_TMPDIR/state/held-4242.state"
+}
+
+@test "pt validate --held: the table of the device is what the holder's IOAS maps, page by page" {
+	held_setup
+	run --separate-stderr "$IOMMUCTL" --sysroot "$S" pt validate --debugfs 00:04.0 --held
+	assert_success
+	assert_output "clean: 7 entries in 5 tables, as the held set of pid 4242, ioas ram"
+	run --separate-stderr "$IOMMUCTL" --sysroot "$S" --json pt validate --debugfs 00:04.0 \
+		--held --pid 4242 --ioas 1
+	assert_success
+	run jq -c '[.held, (.findings | length)]' <<<"$output"
+	assert_output '[{"pid":4242,"ioas":"ram","ioas_id":1,"mappings":3,"pages":514,"pages_unknown":0},0]'
+}
+
+@test "pt validate --held: another physical page, other permissions, a mapping the table lacks" {
+	held_setup "mapping gone 1 0x600000 0x2000 rw -"
+	pagemap 0x40001000 0x9000
+	sed -i 's/^mapping ro 1 0x380000 0x1000 r /mapping ro 1 0x380000 0x1000 rw /' \
+		"$BATS_TEST_TMPDIR/state/held-4242.state"
+	run --separate-stderr "$IOMMUCTL" --sysroot "$S" pt validate --debugfs 00:04.0 --held
+	assert_failure 1
+	assert_equal "$output" "$(printf '%s\n' \
+		'RULE         IOVA               LAST               LEVEL    ENTRY        MESSAGE' \
+		"perms        0x380000           0x380fff           PTE      0x3001c00    IOVA 0x380000-0x380fff (4K) of mapping 'ro' is mapped r--, not rw-" \
+		"phys         0x401000           0x401fff           PDE      0x2fea010    IOVA 0x401000-0x401fff (4K) of mapping 'huge' goes to 0x7001000, not 0x9000000" \
+		"missing      0x600000           0x601fff           -        -            IOVA 0x600000-0x601fff (8K) of mapping 'gone' is not mapped")"
+	assert_equal "$stderr" "iommuctl: 3 findings: 1 missing, 1 phys, 1 perms"
+	run --separate-stderr "$IOMMUCTL" --sysroot "$S" --json pt validate --debugfs 00:04.0 --held
+	assert_failure 1
+	run jq -c '[.findings[] | [.rule, .mapping, .line]], .held.pages_unknown' <<<"$output"
+	assert_output $'[["perms","ro",null],["phys","huge",null],["missing","gone",null]]\n2'
+}
+
+@test "pt validate --held: no holder, a holder that is gone, no page frame numbers, usage" {
+	held_setup
+	run --separate-stderr "$IOMMUCTL" --sysroot "$S" pt validate --debugfs 00:04.0 --held --pid 77
+	assert_failure 4
+	assert_equal "$stderr" "iommuctl: no holder with pid 77 (no held-77.state): 'iommuctl held list' shows the holders"
+	run --separate-stderr "$IOMMUCTL" --sysroot "$S" pt validate --debugfs 00:04.0 --held --ioas nope
+	assert_failure 4
+	assert_equal "$stderr" "iommuctl: --ioas nope: no such IOAS in the set of holder 4242 ('iommuctl held objects --pid 4242')"
+	: >"$S/proc/4242/pagemap"
+	pagemap 0x10000000 0
+	run --separate-stderr "$IOMMUCTL" --sysroot "$S" pt validate --debugfs 00:04.0 --held
+	assert_failure 5
+	assert_equal "$stderr" "iommuctl: the holder's pagemap gives no page frame numbers: reading them needs root (CAP_SYS_ADMIN)"
+	sed -i 's/ 123456 / 654321 /' "$S/proc/4242/stat"
+	run --separate-stderr "$IOMMUCTL" --sysroot "$S" pt validate --debugfs 00:04.0 --held --pid 4242
+	assert_failure 4
+	assert_equal "$stderr" "iommuctl: holder 4242 is gone (held-4242.state is stale): 'iommuctl recover' removes it"
+	# without --pid: the one live holder there is; a stale one is none
+	run --separate-stderr "$IOMMUCTL" --sysroot "$S" pt validate --debugfs 00:04.0 --held
+	assert_failure 4
+	assert_equal "$stderr" "iommuctl: --held: no held set: hold one with 'iommuctl apply SPEC --hold' ('iommuctl held list' shows the holders)"
+	run --separate-stderr "$IOMMUCTL" pt validate --held --pid 4242 t.img
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "iommuctl pt validate: --held checks the kernel's live table: give --debugfs DEVICE"
+	run --separate-stderr "$IOMMUCTL" pt validate --debugfs 00:04.0 --ioas ram
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "iommuctl pt validate: --pid and --ioas go with --held"
+	run --separate-stderr "$IOMMUCTL" pt validate --debugfs 00:04.0 --held --mappings m.txt
+	assert_failure 2
+	assert_equal "${stderr%%$'\n'*}" "iommuctl pt validate: give one of --mappings, --spec and --held"
+}

@@ -25,7 +25,8 @@ static void same(const struct ictl_held *a, const struct ictl_held *b)
 	}
 	for (size_t i = 0; i < a->nmaps; i++) {
 		if (a->maps[i].ioas != b->maps[i].ioas || a->maps[i].iova != b->maps[i].iova ||
-		    a->maps[i].length != b->maps[i].length || strcmp(a->maps[i].name, b->maps[i].name))
+		    a->maps[i].length != b->maps[i].length || a->maps[i].access != b->maps[i].access ||
+		    a->maps[i].uaddr != b->maps[i].uaddr || strcmp(a->maps[i].name, b->maps[i].name))
 			abort();
 	}
 }

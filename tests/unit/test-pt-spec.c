@@ -18,6 +18,7 @@
 #include "uapi/iommufd.h"
 #include "vendor.h"
 #include "tap.h"
+#include "spec-finds.h"
 
 static struct ictl_ctx *ctx;
 
@@ -99,7 +100,8 @@ static void parse_errors(void)
 	      "page_tables[0]", "unknown key 'maping'");
 	stops(RAM PT "{name: t, format: x86-32, ioas: ram, at: 0}\n", 10, 23, "page_tables[0].format",
 	      "unknown page-table format 'x86-32'");
-	stops(RAM PT "{name: t, format: x86-64, ioas: ram}\n", 10, 5, "page_tables[0]", "needs at:");
+	stops(RAM PT "{name: t, format: x86-64, ioas: ram, at: autox}\n", 10, 46, "page_tables[0].at",
+	      "'autox' is not a size");
 	stops(RAM PT "{name: t, format: x86-64, at: 0}\n", 10, 5, "page_tables[0]", "needs ioas:");
 	stops(RAM PT "{name: t, ioas: ram, at: 0}\n", 10, 5, "page_tables[0]", "needs format:");
 	stops(RAM PT "{name: t, format: x86-64, ioas: ram, at: 0, page_sizes: [4K, 3K]}\n", 10, 66,
@@ -124,27 +126,7 @@ static void parse_errors(void)
 
 static void finds(const char *text, const char *path, const char *msg, const char *what)
 {
-	struct ictl_spec_findings f = { 0 };
-	struct ictl_spec s;
-	bool found = false;
-	int r = parse(text, &s);
-
-	if (!is_int(r, 0, "%s: parses (%s)", what, r ? ictl_strerror(ctx) : "ok")) {
-		ictl_spec_clear(&s);
-		return;
-	}
-	r = ictl_spec_check(ctx, &s, NULL, &f);
-	for (size_t i = 0; path && i < f.n; i++)
-		found |= !strcmp(f.v[i].path, path) && strstr(f.v[i].message, msg);
-	if (path)
-		ok(!r && found, "%s: %s says '%s'", what, path, msg);
-	else
-		ok(!r && !f.nerrors, "%s: no error (%zu, the first: %s)", what, f.nerrors,
-		   f.n ? f.v[0].message : "-");
-	for (size_t i = 0; (path ? !found : f.nerrors > 0) && i < f.n; i++)
-		printf("#   %s: %s\n", f.v[i].path, f.v[i].message);
-	ictl_spec_findings_clear(&f);
-	ictl_spec_clear(&s);
+	spec_finds(ctx, text, path, msg, what, SPEC_FINDS_NO_ERROR);
 }
 
 #define T0 RAM PT "{name: t, format: x86-64, ioas: ram, at: 0x10000000, "
@@ -389,6 +371,93 @@ static void nested_refusals(void)
 	      6, 69, "hwpts[1].data.table", "give it at least 8 KiB");
 }
 
+/* Nested data naming an at: auto table: built at 0 by the parse, again for the kernel's IOVA. */
+static void auto_nested(void)
+{
+	static const char vtd[] = NEST_HEAD
+		"  - {name: n, parent: p, device: d, data: {type: intel-vtd, pgtbl: gt, flags: [sre]}}\n"
+		"page_tables: [{name: gt, format: x86-64, ioas: r, at: auto,\n"
+		"  mappings: [{iova: 0, size: 2M, to: m}]}]\n";
+	static const char smmu[] = NEST_HEAD
+		"  - {name: n, viommu: v, device: d, data: {type: arm-smmuv3, table: gt}}\n"
+		"page_tables: [{name: gt, format: arm-lpae-s1, ioas: r,\n"
+		"  mappings: [{iova: 0, size: 2M, to: m}]}]\n";
+	struct ictl_iommu_hwpt_vtd_s1 s1, back;
+	struct ictl_iommu_hwpt_arm_smmuv3 d;
+	uint8_t out[ICTL_NESTED_DATA_MAX];
+	uint64_t size = 0;
+	uint32_t len = 0;
+	struct ictl_spec s;
+
+	if (is_int(parse(vtd, &s), 0, "intel-vtd data naming an at: auto table parses (%s)",
+		   ictl_strerror(ctx))) {
+		memcpy(&s1, s.hwpts[1].data_bytes, sizeof(s1));
+		is_int((long long)s1.pgtbl_addr, 0, "  the parse built it for memory at 0");
+		if (is_int(ictl_spec_nested_data_at(ctx, &s, 1, 0x7fe00000, out, &len), 0,
+			   "  built again for the kernel's IOVA (%s)", ictl_strerror(ctx))) {
+			memcpy(&back, out, sizeof(back));
+			is_int((long long)back.pgtbl_addr, 0x7fe00000, "  pgtbl_addr: the root there");
+			ok(len == s.hwpts[1].data_len && back.flags == s1.flags &&
+				   back.addr_width == s1.addr_width,
+			   "  the rest as the parse made it");
+			ok(!s.ptables[0].at.set && !memcmp(&s1, s.hwpts[1].data_bytes, sizeof(s1)),
+			   "  the spec is left alone");
+		}
+	}
+	ictl_spec_clear(&s);
+	if (is_int(parse(smmu, &s), 0, "an SMMUv3 STE naming a table without at: parses (%s)",
+		   ictl_strerror(ctx))) {
+		ictl_spec_pt_size(ctx, &s, 0, &size);
+		if (is_int(ictl_spec_nested_data_at(ctx, &s, 1, 0x80000000, out, &len), 0,
+			   "  built again for the kernel's IOVA")) {
+			memcpy(&d, out, sizeof(d));
+			is_int((long long)le64toh(d.ste[0]), (long long)((0x80000000 + size - 4096) | 0xb),
+			       "  STE word 0: the CD table in the last page of the memory there");
+		}
+	}
+	ictl_spec_clear(&s);
+}
+
+/* at: auto (or no at:): the kernel picks the memory's IOVA when apply maps it */
+static void auto_at(void)
+{
+	static const char text[] = RAM PT "{name: t, format: x86-64, ioas: ram, at: auto,\n"
+				   "      mappings: [{iova: 0, size: 2M, to: low}]}\n"
+				   "  - {name: u, format: x86-64, ioas: ram, mappings: [{iova: 0, size: 4K, to: low}]}\n";
+	struct ictl_pt_image img;
+	struct ictl_spec s;
+
+	if (!is_int(parse(text, &s), 0, "at: auto, and no at: at all, parse (%s)", ictl_strerror(ctx))) {
+		ictl_spec_clear(&s);
+		return;
+	}
+	ok(!s.ptables[0].at.set && !s.ptables[0].at.v && s.ptables[0].at.pos.line == 10 &&
+		   !s.ptables[1].at.set && !s.ptables[1].at.pos.line,
+	   "  neither is set: the kernel's choice (auto's position kept for messages)");
+	if (is_int(ictl_spec_pt_build(ctx, &s, 0, NULL, NULL, &img), 0, "  built offline")) {
+		ok(img.base == 0 && img.root == 0, "  offline: the tables' addresses are offsets from 0");
+		ictl_pt_image_clear(&img);
+	}
+	if (is_int(ictl_spec_pt_build_at(ctx, &s, 0, 0x7fe00000, NULL, NULL, &img), 0,
+		   "  built where the kernel put the memory")) {
+		ok(img.base == 0x7fe00000 && img.root == 0x7fe00000, "  the root at the memory's IOVA");
+		ictl_pt_image_clear(&img);
+	}
+	ictl_spec_clear(&s);
+	finds(text, "page_tables[0].at", "auto: the kernel picks the IOVA of table t's",
+	      "--check says the kernel picks it");
+	finds(text, "page_tables[1].at", "auto: the kernel picks the IOVA of table u's",
+	      "  also without at:");
+	finds(text, NULL, NULL, "  and it is no error");
+	finds(RAM PT "{name: t, format: 'arm-lpae-s1,granule=64K', ioas: ram, mappings: [{iova: 0, size: 64K, to: low}]}\n",
+	      "page_tables[0].at", "the kernel picks a 4 KiB-aligned IOVA", "auto refused for a 64K granule");
+	/* an auto table's memory is mapped after the IOAS's mappings: it takes no room from them */
+	finds("ioas: [{name: r, allow: [0x1000000-0x100ffff], mappings: [{name: m, size: 64K}]}]\n"
+	      PT "{name: t, format: x86-64, ioas: r, at: auto, mappings: [{iova: 0, size: 4K, to: m}]}\n",
+	      NULL, NULL, "auto memory is not in the way of a kernel-chosen mapping");
+	auto_nested();
+}
+
 /* --- round trips ------------------------------------------------------------------ */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -535,6 +604,7 @@ int main(void)
 	smmu_table();
 	amd_table();
 	nested_refusals();
+	auto_at();
 	round_trip("x86-64", 12, (1ull << 47) - 1, 40);
 	round_trip("x86-64,levels=5", 12, (1ull << 56) - 1, 20);
 	round_trip("arm-lpae-s1,granule=4K", 12, (1ull << 48) - 1, 30);

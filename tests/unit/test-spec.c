@@ -14,6 +14,7 @@
 #include "spec.h"
 #include "uapi/iommufd.h"
 #include "tap.h"
+#include "spec-finds.h"
 
 static struct ictl_ctx *ctx;
 
@@ -306,27 +307,7 @@ static void parse_errors(void)
 /* Static check of text: a finding with path and message part (or none when path is NULL). */
 static void finds(const char *text, const char *path, const char *msg, const char *what)
 {
-	struct ictl_spec_findings f = { 0 };
-	struct ictl_spec s;
-	bool found = false;
-	int r = parse(text, &s);
-
-	if (!is_int(r, 0, "%s: parses (%s)", what, r ? ictl_strerror(ctx) : "ok")) {
-		ictl_spec_clear(&s);
-		return;
-	}
-	r = ictl_spec_check(ctx, &s, NULL, &f);
-	for (size_t i = 0; path && i < f.n; i++)
-		found |= !strcmp(f.v[i].path, path) && strstr(f.v[i].message, msg);
-	if (path)
-		ok(!r && found, "%s: %s says '%s'", what, path, msg);
-	else
-		ok(!r && !f.n, "%s: no finding (%zu, the first: %s)", what, f.n,
-		   f.n ? f.v[0].message : "-");
-	for (size_t i = 0; !found && i < f.n; i++)
-		printf("#   %s: %s\n", f.v[i].path, f.v[i].message);
-	ictl_spec_findings_clear(&f);
-	ictl_spec_clear(&s);
+	spec_finds(ctx, text, path, msg, what, SPEC_FINDS_NONE);
 }
 
 #define DEV "devices: [{name: d, device: '00:02.0'}, {name: e, device: '00:03.0'}]\n"

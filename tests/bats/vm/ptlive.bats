@@ -14,6 +14,12 @@
 #     iommuctl's own x86-64 builder makes for the same mappings (A/D bits and table
 #     addresses aside);
 #   - after an unmap (SIGUSR1 to the holder) the IOVAs are gone from the kernel's table.
+# Then the same oracle with iommuctl itself as the holder: `apply --hold` of a spec on edu
+# (anonymous, memfd, read-only, kernel-chosen, a copy and, when there is one, a hugetlb page),
+# `pt validate --debugfs --held` against the held IOAS, and, read here without iommuctl, every
+# IOVA of the kernel's table -> the physical page /proc/HOLDER/pagemap gives for the holder's
+# memory behind it (whose address /proc/HOLDER/maps confirms); after `held unmap` those IOVAs
+# are gone and validate names exactly those mappings as missing.
 # Shapes: intel (legacy mode, second stage), intel-sm (scalable mode, second stage) and
 # intel-flts (scalable mode, first stage: QEMU 10's x-flts); elsewhere every test skips.
 
@@ -49,9 +55,10 @@ setup_file() {
 teardown_file() {
     [ -n "${HOLD_DIR:-}" ] && [ -e "$HOLD_DIR/pid" ] || return 0
     local pid _
-    pid=$(cat "$HOLD_DIR/pid")
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for pid in "$(cat "$HOLD_DIR/pid")" $(cat "$BATS_FILE_TMPDIR/apply/pid" 2>/dev/null); do
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    done
     sys_unbind_vfio "$EDU"
     echo 0 >/proc/sys/vm/nr_hugepages || true
 }
@@ -190,4 +197,138 @@ truth_pages() {
     # nothing of anon (0x100000-0x11ffff) or memfd (0x300000-0x30ffff) is left
     run grep -E '^0x(1[01]|30)[0-9a-f]{4} ' <<<"$got"
     assert_failure
+}
+
+# --- iommuctl as the holder: apply --hold, pt validate --held, held unmap ---------------------
+
+# apply_hold: (once per file) end ptlive-hold, then 'apply --hold' a spec on edu in the
+# background; APPLY (the directory: spec, output, state), HOLDER, HELD (its state file)
+apply_hold() {
+    APPLY=$BATS_FILE_TMPDIR/apply
+    IOMMUCTL_STATE_DIR=$APPLY/state
+    export IOMMUCTL_STATE_DIR
+    if [ -e "$APPLY/pid" ]; then
+        HOLDER=$(cat "$APPLY/pid")
+        HELD=$IOMMUCTL_STATE_DIR/held-$HOLDER.state
+        [ -e "$HELD" ] || fail "the apply --hold of an earlier test is gone: $(cat "$APPLY/out")"
+        return 0
+    fi
+    mkdir -p "$APPLY"
+    local pid _ huge=""
+    pid=$(cat "$HOLD_DIR/pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    ! kill -0 "$pid" 2>/dev/null || fail "ptlive-hold ($pid) does not end"
+    [ "$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)" -ge 1 ] &&
+        huge="      - {name: huge, iova: 0x400000, size: 2M, memory: hugetlb-2M}"
+    cat >"$APPLY/spec.yaml" <<-EOF
+	devices: [{name: edu, device: $EDU}]
+	ioas:
+	  - name: ram
+	    allow: [0x100000-0xfffffff]
+	    mappings:
+	      - {name: anon, iova: 0x100000, size: 64K, memory: anon}
+	      - {name: mfd, iova: 0x200000, size: 64K, memory: memfd}
+	      - {name: ro, iova: 0x300000, size: 8K, memory: anon, access: r}
+	      - {name: any, size: 16K, memory: anon}
+	      - {name: twin, iova: 0x900000, size: 32K, copy: {mapping: anon, offset: 0x8000}}
+	$huge
+	hwpts: [{name: pt, ioas: ram, device: edu}]
+	attach: [{device: edu, hwpt: pt}]
+	EOF
+    # the group goes back to no driver: apply claims it as it would on a host
+    sys_unbind_vfio "$EDU"
+    "$IOMMUCTL" apply "$APPLY/spec.yaml" --hold >"$APPLY/out" 2>&1 3>&- &
+    HOLDER=$!
+    echo "$HOLDER" >"$APPLY/pid"
+    HELD=$IOMMUCTL_STATE_DIR/held-$HOLDER.state
+    for _ in $(seq 1200); do
+        [ -e "$HELD" ] && return 0
+        kill -0 "$HOLDER" 2>/dev/null || break
+        sleep 0.1
+    done
+    fail "apply --hold published no state file: $(cat "$APPLY/out")"
+}
+
+# held_truth [NAME...]: for each mapping of the state file (all, or the named ones), its pages
+# as dump_pages prints them, the physical page read here from /proc/HOLDER/pagemap (as root:
+# page frame numbers) at the holder's address of the memory; the address itself is checked
+# against /proc/HOLDER/maps first (inside a mapping of the holder; the memfd's, named by it,
+# starts there)
+# inside_vma ADDR LEN: [ADDR, ADDR + LEN) lies inside one mapping of /proc/HOLDER/maps
+inside_vma() {
+    local range _
+    while read -r range _; do
+        ((16#${range%-*} <= $1 && $1 + $2 <= 16#${range#*-})) && return 0
+    done <"/proc/$HOLDER/maps"
+    return 1
+}
+
+held_truth() {
+    local _ name ioas iova len acc uaddr e i perms pfn keep
+    while read -r _ name ioas iova len acc uaddr; do
+        keep=1
+        if [ $# -gt 0 ]; then keep=0; [[ " $* " == *" $name "* ]] && keep=1; fi
+        [ $keep = 1 ] || continue
+        [[ $uaddr == 0x* ]] || { echo "mapping $name has no address: $uaddr" >&2; return 1; }
+        # inside one mapping of the holder (anonymous ones next to each other are one)
+        inside_vma "$uaddr" "$len" || {
+            echo "no mapping of the holder holds $uaddr+$len ($name)" >&2
+            return 1
+        }
+        [ "$name" != mfd ] || grep -q "^0*${uaddr#0x}-.*/memfd:iommuctl:mfd" "/proc/$HOLDER/maps" || {
+            echo "the memfd of mfd is not at $uaddr: $(grep memfd "/proc/$HOLDER/maps")" >&2
+            return 1
+        }
+        perms=$acc
+        [ "$acc" = r ] && perms=r-
+        i=0
+        while read -r e; do
+            (((16#$e >> 63) & 1)) || { echo "page $i of $name ($uaddr) is not present" >&2; return 1; }
+            pfn=$((16#$e & ((1 << 55) - 1)))
+            printf '0x%x 0x%x %s\n' $((iova + i * 4096)) $((pfn * 4096)) "$perms"
+            i=$((i + 1))
+        done < <(dd if="/proc/$HOLDER/pagemap" bs=8 skip=$((uaddr / 4096)) count=$((len / 4096)) \
+            status=none | od -An -v -w8 -tx8 | tr -d ' ')
+        [ $i = $((len / 4096)) ] || { echo "pagemap gave $i pages of $name" >&2; return 1; }
+    done < <(grep '^mapping ' "$HELD") | sort
+}
+
+@test "apply --hold on edu: pt validate --held is clean, and every IOVA goes to the holder's pagemap page" {
+    apply_hold
+    run --separate-stderr "$IOMMUCTL" --json pt validate --debugfs "$EDU" --held --pid "$HOLDER" --ioas ram
+    echo "$output $stderr" >&2
+    assert_success
+    local n
+    n=$(grep -c '^mapping ' "$HELD")
+    jq -e "(.findings | length) == 0 and .held.mappings == $n and .held.pages_unknown == 0 and
+        .held.pages > 0" <<<"$output"
+    # the same, without iommuctl's own reading of pagemap: the kernel's table against the
+    # holder's pages, all of them and nothing else
+    local got want
+    got=$(dump_pages) || fail "pt dump --debugfs $EDU failed"
+    want=$(held_truth) || fail "the holder's pages could not be read"
+    [ "$(wc -l <<<"$want")" -ge 48 ] || fail "too few pages: $want"
+    assert_equal "$got" "$want"
+    # the copy is the same memory as the part of anon it copies
+    assert_equal "$(grep -c "^0x90[0-7]000 " <<<"$got")" 8
+    assert_equal "$(awk '$1 ~ /^0x90/ {print $2}' <<<"$got")" "$(awk '$1 ~ /^0x10[89a-f]000$/ {print $2}' <<<"$got")"
+}
+
+@test "apply --hold on edu: after held unmap the IOVAs are gone, and validate --held names those mappings missing" {
+    apply_hold
+    run "$IOMMUCTL" held unmap --pid "$HOLDER" ram anon 64K
+    assert_success
+    run "$IOMMUCTL" held unmap --pid "$HOLDER" ram mfd 64K
+    assert_success
+    local got
+    got=$(dump_pages) || fail "pt dump --debugfs $EDU failed after the unmap"
+    # nothing of anon (0x100000-0x10ffff) or mfd (0x200000-0x20ffff) is left; the rest is
+    assert_equal "$got" "$(held_truth ro any twin huge)"
+    run grep -E '^0x(10|20)[0-9a-f]{4} ' <<<"$got"
+    assert_failure
+    run --separate-stderr "$IOMMUCTL" --json pt validate --debugfs "$EDU" --held --pid "$HOLDER"
+    assert_failure 1
+    run jq -r '[.findings[] | "\(.rule) \(.mapping) \(.iova) \(.size)"] | join(",")' <<<"$output"
+    assert_output "missing anon 0x100000 0x10000,missing mfd 0x200000 0x10000"
 }

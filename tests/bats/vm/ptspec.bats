@@ -100,3 +100,49 @@ map 0x7fff0000 $anyw 0x10000 0x1000 rw-"
     # the two mappings of ram and the table memory, against the mock paging HWPT s2
     assert_equal "$(jq -r '.apply.verified // empty' <<<"$output")" 3
 }
+
+@test "apply: at: auto: the kernel picks the table memory's IOVA, and the tables are built for it" {
+    local A=$BATS_TEST_TMPDIR/auto.yaml at
+    sed 's/^    at: 0x4000000$/    at: auto/' "$S" >"$A"
+    grep -q '^    at: auto$' "$A" || fail "the spec has no at: to replace"
+    run --separate-stderr "$IOMMUCTL" apply "$A" -- sh -c "$(probe)" probe "$IOFD" "$IOMMUCTL"
+    echo "$output"
+    echo "stderr: $stderr"
+    assert_success
+    # where the kernel put it, as apply says, the hand-off names, and the build used
+    at=$(sed -n 's/^ *[0-9]*\. map the memory of table .gt., 36K of memfd at an IOVA the kernel picks in ioas .ram. (IOMMU_IOAS_MAP_FILE): \(0x[0-9a-f]*\)$/\1/p' <<<"$output")
+    [ -n "$at" ] || fail "apply did not say where the kernel put the table memory"
+    assert_line --regexp "^ +[0-9]+\. build table .gt. \(x86-64,levels=4.*, 4 mappings, root $at\) into its memory$"
+    assert_line "table: $at $((0x9000)) root $at x86-64,levels=4,oas=52,sign-extend=1"
+    # mapped after the IOAS's own mappings (none of their fixed IOVAs could be taken)
+    [ "$(grep -n "^ *[0-9]*\. map 'anyw'" <<<"$output" | cut -d: -f1)" -lt \
+        "$(grep -n 'map the memory of table' <<<"$output" | cut -d: -f1)" ] ||
+        fail "the table memory was mapped before the IOAS's mappings"
+    # a 4 KiB-aligned IOVA inside the allow range, clear of gram (0x1000000-0x1ffffff) and anyw
+    local anyw
+    anyw=$(sed -n 's/^anyw: //p' <<<"$output")
+    ((at % 4096 == 0 && at >= 0x2000000 && at + 0x9000 <= 0x11000000)) ||
+        fail "the kernel's IOVA $at is not where it may be"
+    ((at + 0x9000 <= anyw || anyw + 0x10000 <= at)) || fail "$at overlaps anyw at $anyw"
+    # the kernel: the table memory is mapped there, to the memfd's pages after the header
+    assert_line "kernel, table memory: mapped"
+    assert_line "kernel, the header page instead: error=EINVAL"
+    # the tables are written for that IOVA: the same translations as at a fixed at:
+    run grep '^map ' <<<"$output"
+    assert_output "map 0x0 0x1000000 0x200000 0x200000 rw-
+map 0x200000 0x1010000 0x2000 0x1000 r--
+map 0x40000000 0x1800000 0x1000 0x1000 rw-
+map 0x7fff0000 $anyw 0x10000 0x1000 rw-"
+}
+
+@test "apply: at: auto: --check and --dry-run say that the kernel picks the IOVA" {
+    local A=$BATS_TEST_TMPDIR/auto.yaml
+    sed 's/^    at: 0x4000000$/    at: auto/' "$S" >"$A"
+    run --separate-stderr "$IOMMUCTL" apply --check "$A"
+    assert_success
+    assert_line "$A:13:9: warning: page_tables[0].at: auto: the kernel picks the IOVA of table gt's 0x9000 bytes of memory in IOAS ram when apply maps them (after the IOAS's mappings); apply prints it, and hands it over as page_tables.gt.iova"
+    run --separate-stderr "$IOMMUCTL" apply --dry-run "$A"
+    assert_success
+    assert_line --regexp "^ +[0-9]+\. map the memory of table 'gt', 36K of memfd at an IOVA the kernel picks in ioas 'ram' \(IOMMU_IOAS_MAP_FILE\)$"
+    assert_line --regexp "^ +[0-9]+\. build table 'gt' \(x86-64,levels=4.*, 4 mappings, root the start of its memory\) into its memory$"
+}
