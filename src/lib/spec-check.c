@@ -337,23 +337,6 @@ static void check_ioas(struct spec_chk *c)
 
 /* --- objects ------------------------------------------------------------------------ */
 
-int spec_attach_ioas(const struct ictl_spec *s, const struct ictl_spec_attach *a)
-{
-	int h = a->hwpt.idx;
-
-	if (a->ioas.idx >= 0)
-		return a->ioas.idx;
-	for (size_t step = 0; h >= 0 && step <= s->nhwpts; step++) {
-		const struct ictl_spec_hwpt *hw = &s->hwpts[h];
-
-		if (hw->ioas.idx >= 0)
-			return hw->ioas.idx;
-		h = hw->parent.idx >= 0 ? hw->parent.idx :
-		    hw->viommu.idx >= 0 ? s->viommus[hw->viommu.idx].parent.idx : -1;
-	}
-	return -1;
-}
-
 int ictl_spec_check(struct ictl_ctx *ctx, const struct ictl_spec *s, const struct ictl_spec_env *env,
 		    struct ictl_spec_findings *out)
 {

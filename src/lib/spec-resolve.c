@@ -395,3 +395,21 @@ int spec_resolve(struct spec_pc *pc)
 	free(t.v);
 	return r;
 }
+
+/* The IOAS an attach ends on: its own, or its HWPT's through parents and vIOMMUs; -1 none. */
+int spec_attach_ioas(const struct ictl_spec *s, const struct ictl_spec_attach *a)
+{
+	int h = a->hwpt.idx;
+
+	if (a->ioas.idx >= 0)
+		return a->ioas.idx;
+	for (size_t step = 0; h >= 0 && step <= s->nhwpts; step++) {
+		const struct ictl_spec_hwpt *hw = &s->hwpts[h];
+
+		if (hw->ioas.idx >= 0)
+			return hw->ioas.idx;
+		h = hw->parent.idx >= 0 ? hw->parent.idx :
+		    hw->viommu.idx >= 0 ? s->viommus[hw->viommu.idx].parent.idx : -1;
+	}
+	return -1;
+}
