@@ -147,6 +147,9 @@ int pt_load_reserved(struct cli *cli, const char *path, struct ictl_pt_resv **ou
 	if (len < 0 || (size_t)len == sizeof(buf) - 1)
 		return cli_error(cli, len < 0 ? -errno : -EINVAL, "--reserved %s: %s", path,
 				 len < 0 ? strerror(errno) : "larger than 64 KiB");
+	if (memchr(buf, '\0', (size_t)len))
+		return cli_error(cli, -EINVAL, "--reserved %s: a NUL byte at offset %zu: not a reserved_regions text",
+				 path, (size_t)((char *)memchr(buf, '\0', (size_t)len) - buf));
 	buf[len] = '\0';
 	r = ictl_parse_reserved_regions(cli->ctx, buf, &v, &nv);
 	if (r < 0)

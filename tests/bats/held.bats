@@ -4,7 +4,7 @@
 # name was not handed over, when an argument is wrong, and when the fd is no iommufd; the
 # state files of holders (held list, --pid): read strictly, damaged, symlinked or FIFO ones
 # refused, stale ones reported.  The real work (dirty pages, unmap on the kernel's mock, a
-# real holder) is in tests/bats/vm/apply.bats.
+# real holder) is in tests/bats/vm/mock.bats and tests/bats/vm/held.bats.
 load helpers
 
 setup() {

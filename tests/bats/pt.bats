@@ -162,6 +162,11 @@ poke() {
 	assert_failure 1
 	assert_output --partial "reserved-region"
 	assert_equal "$stderr" "iommuctl: 1 finding: 1 reserved-region"
+	# a NUL byte cuts no reserved_regions text short: the file is refused, naming where
+	printf '0x0000000000000000 0x0000000000000fff direct\n\0000x00000000fee00000 0x00000000feefffff msi\n' > resv0
+	run --separate-stderr "$IOMMUCTL" pt validate small.img --mappings m.txt --reserved resv0
+	assert_failure 2
+	assert_equal "$stderr" "iommuctl: --reserved resv0: a NUL byte at offset 45: not a reserved_regions text"
 	# VT-d cap_reg: SAGAW 4-level, MGAW 47, SLLPS 2M only; ecap_reg: scalable mode with a
 	# first stage, FL1GP clear: the 1G page of maps.txt is not supported.
 	python3 -c 'import struct; open("vtd.bin","wb").write(struct.pack("<IIQQ", 0, 0, (4 << 8) | (47 << 16) | (1 << 34), (1 << 43) | (1 << 47)))'
