@@ -162,7 +162,7 @@ edu_spec() {
     edu_spec
     hold "$S"
     grep -qx "group $g" "$HELD" || { sys_bind_vfio "$EDU"; fail "no 'group $g' in $(cat "$HELD")"; }
-    grep -qx "mapping low [0-9]* 0x100000 0x10000" "$HELD" || { sys_bind_vfio "$EDU"; fail "$(cat "$HELD")"; }
+    grep -qE "^mapping low [0-9]+ 0x100000 0x10000( rw 0x[0-9a-f]+)?$" "$HELD" || { sys_bind_vfio "$EDU"; fail "$(cat "$HELD")"; }
     kill -9 "$HOLDER"
     wait "$HOLDER" || true
     BG_PIDS=
