@@ -19,6 +19,8 @@ static int err_set(struct ictl_ctx *ctx, enum ictl_err_kind kind, int err, const
 {
 	char msg[sizeof(ctx->err)];
 
+	if (!ctx)
+		return -err;	/* the caller wants the errno alone */
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	memcpy(ctx->err, msg, sizeof(ctx->err));
 	ctx->err_errno = err;
@@ -69,6 +71,8 @@ int ictl_err_wrap(struct ictl_ctx *ctx, int err, const char *fmt, ...)
 	char prefix[sizeof(ctx->err)], cause[sizeof(ctx->err)];
 	va_list ap;
 
+	if (!ctx)
+		return -err;
 	memcpy(cause, ctx->err, sizeof(cause));
 	cause[sizeof(cause) - 1] = '\0';
 	va_start(ap, fmt);

@@ -74,7 +74,9 @@ struct ictl_ctx {
 
 /*
  * Record a message and return -err (err is a positive errno).  The arguments
- * may point into the current message (it is formatted aside first).
+ * may point into the current message (it is formatted aside first).  A NULL
+ * ctx records nothing: for a caller that wants the errno alone (the same for
+ * the other ictl_err_* below).
  */
 int ictl_err(struct ictl_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

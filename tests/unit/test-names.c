@@ -83,6 +83,10 @@ static void errors(struct ictl_ctx *ctx)
 	ictl_err_wrap(ctx, EBUSY, "binding");
 	is_str(ictl_strerror(ctx), "binding: Device or resource busy",
 	       "ictl_err_wrap without a message names the errno");
+	/* a caller that wants the errno alone passes no context (spec_pt_spans) */
+	is_int(ictl_err(NULL, EFBIG, "table %s", "gt"), -EFBIG, "ictl_err without a context: -err");
+	is_int(ictl_err_data(NULL, EINVAL, "x"), -EINVAL, "ictl_err_data too");
+	is_int(ictl_err_wrap(NULL, EIO, "x"), -EIO, "ictl_err_wrap too");
 }
 
 int main(void)
