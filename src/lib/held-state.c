@@ -430,6 +430,23 @@ static int parse_lines(struct hp *p, char *text, struct ictl_held *h)
 	return 0;
 }
 
+/* A NUL-terminated copy of a held set's text file (what, a state or notes file), checked first. */
+static int text_copy(struct ictl_ctx *ctx, const char *file, const char *what, const char *text,
+		     size_t len, char **buf)
+{
+	if (len > ICTL_HELD_FILE_MAX)
+		return ictl_err_data(ctx, EFBIG, "%s: %zu bytes: %s has at most %d", file, len, what,
+				     ICTL_HELD_FILE_MAX);
+	if (memchr(text, '\0', len))
+		return ictl_err_data(ctx, EINVAL, "%s: a NUL byte: not a text file", file);
+	*buf = malloc(len + 1);
+	if (!*buf)
+		return ictl_err(ctx, ENOMEM, "%s: out of memory", file);
+	memcpy(*buf, text, len);
+	(*buf)[len] = '\0';
+	return 0;
+}
+
 int ictl_held_parse(struct ictl_ctx *ctx, const char *file, char *text, size_t len,
 		    struct ictl_held *out)
 {
@@ -438,16 +455,9 @@ int ictl_held_parse(struct ictl_ctx *ctx, const char *file, char *text, size_t l
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	if (len > ICTL_HELD_FILE_MAX)
-		return ictl_err_data(ctx, EFBIG, "%s: %zu bytes: a state file has at most %d", file, len,
-				     ICTL_HELD_FILE_MAX);
-	if (memchr(text, '\0', len))
-		return ictl_err_data(ctx, EINVAL, "%s: a NUL byte: not a text file", file);
-	buf = malloc(len + 1);
-	if (!buf)
-		return ictl_err(ctx, ENOMEM, "%s: out of memory", file);
-	memcpy(buf, text, len);
-	buf[len] = '\0';
+	r = text_copy(ctx, file, "a state file", text, len, &buf);
+	if (r < 0)
+		return r;
 	str_copy(out->file, file, sizeof(out->file));
 	r = parse_lines(&p, buf, out);
 	if (r < 0) {
@@ -561,16 +571,9 @@ int ictl_held_parse_notes(struct ictl_ctx *ctx, const char *file, const char *te
 	uint64_t v;
 	int r = 0;
 
-	if (len > ICTL_HELD_FILE_MAX)
-		return ictl_err_data(ctx, EFBIG, "%s: %zu bytes: a notes file has at most %d", file,
-				     len, ICTL_HELD_FILE_MAX);
-	if (memchr(text, '\0', len))
-		return ictl_err_data(ctx, EINVAL, "%s: a NUL byte: not a text file", file);
-	buf = malloc(len + 1);
-	if (!buf)
-		return ictl_err(ctx, ENOMEM, "%s: out of memory", file);
-	memcpy(buf, text, len);
-	buf[len] = '\0';
+	r = text_copy(ctx, file, "a notes file", text, len, &buf);
+	if (r < 0)
+		return r;
 	for (line = buf; !r && *line; p.line++) {
 		char *nl = strchr(line, '\n');
 
