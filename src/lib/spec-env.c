@@ -60,6 +60,7 @@ static int read_device(struct ictl_ctx *ctx, const struct ictl_spec_device *d,
 	}
 	if (r < 0) {
 		snprintf(e->note, sizeof(e->note), "%s", ictl_strerror(ctx));
+		e->damaged = true;
 		return 0;
 	}
 	e->dev = &e->own_dev;
@@ -69,9 +70,11 @@ static int read_device(struct ictl_ctx *ctx, const struct ictl_spec_device *d,
 			return r;
 		if (!r)
 			e->group = &e->own_group;
-		else
-			snprintf(e->note, sizeof(e->note), "group %d: %s", e->own_dev.group,
-				 ictl_strerror(ctx));
+		else {
+			/* (the group's messages name the group) */
+			snprintf(e->note, sizeof(e->note), "%s", ictl_strerror(ctx));
+			e->damaged = true;
+		}
 	}
 	if (e->own_dev.iommu[0] && e->own_dev.group >= 0 && !e->note[0])
 		read_hw(ctx, e, hi);

@@ -105,6 +105,8 @@ static void check_devices(struct spec_chk *c)
 		if (e->dev && (e->dev->group < 0 || !e->dev->iommu[0]))
 			HERR(c, d->device_pos, path, "", "%s is not behind an IOMMU: no unit translates its DMA",
 			     d->device);
+		else if (e->damaged)
+			HERR(c, d->device_pos, path, "", "cannot check %s: %s", d->device, e->note);
 		else if (e->note[0])
 			HWARN(c, d->device_pos, path, "", "the checks of %s's IOMMU are skipped: %s",
 			      d->device, e->note);

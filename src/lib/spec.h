@@ -397,6 +397,9 @@ struct ictl_spec_env_dev {
 	const struct ictl_hw_info *hi;		/* its IOMMU, decoded */
 	const struct ictl_caps *caps;		/* what that IOMMU allows */
 	char note[200];				/* why something is unknown, for a warning */
+	/* The device or its group is there but cannot be read (a damaged tree): an error, since
+	 * its reserved regions and IOMMU cannot be checked. */
+	bool damaged;
 	/* ictl_spec_env_read()'s storage behind the pointers above */
 	struct ictl_device own_dev;
 	struct ictl_group own_group;

@@ -359,6 +359,17 @@ on_vfio() {
 	refute_output --partial "none"
 }
 
+@test "FIFO: a group's reserved_regions makes apply --check an error naming it once, not a warning" {
+	replace "$G12/reserved_regions"
+	mkfifo "$G12/reserved_regions"
+	printf 'devices:\n  - {name: d, device: 0000:04:00.0}\nioas:\n  - name: a\n    mappings:\n      - {iova: 0x1000000, size: 4K, memory: anon}\nattach:\n  - {device: d, ioas: a}\n' >"$C/spec.yaml"
+	x apply --check "$C/spec.yaml"
+	assert_equal "$status" 3	# (the findings are the report, on stdout)
+	assert_output --regexp "error: devices\\[0\\]\\.device: cannot check 0000:04:00\\.0: group 12: cannot read its reserved regions: .*reserved_regions is a FIFO, not a file"
+	refute_output --partial "group 12: group 12"
+	assert_output --partial "not supported on this system: 1 error, 0 warnings"
+}
+
 @test "FIFO: a device's vendor" {
 	replace "$D4/vendor"
 	mkfifo "$D4/vendor"
