@@ -8,6 +8,13 @@ MANDIR := $(PREFIX)/share/man
 BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR := $(PREFIX)/share/zsh/vendor-completions
 
+# Every core unless told otherwise (make -jN): make check compiles three variants (the binary,
+# the ASan+UBSan one, the fuzz harnesses' objects), serially some 170 s on two cores.  The
+# rules are -j safe (`make -j2 deps all` is tested: tests/bats/install.bats).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
+endif
+
 BUILD ?= build
 IOMMUCTL := $(abspath $(BUILD))/iommuctl
 ASAN_BUILD := $(BUILD)/asan
@@ -95,10 +102,10 @@ deps:
 
 # One test command: host suites on the normal and the ASan+UBSan build, then the VM suites.
 check: all asan unit-tests fuzz-build
-	@IOMMUCTL=$(IOMMUCTL) IOMMUCTL_ASAN=$(abspath $(ASAN_BUILD))/iommuctl tests/run-tests
+	@MAKEFLAGS= IOMMUCTL=$(IOMMUCTL) IOMMUCTL_ASAN=$(abspath $(ASAN_BUILD))/iommuctl tests/run-tests
 
 check-host: all asan unit-tests fuzz-build
-	@IOMMUCTL=$(IOMMUCTL) IOMMUCTL_ASAN=$(abspath $(ASAN_BUILD))/iommuctl IOMMUCTL_NO_VM=1 tests/run-tests
+	@MAKEFLAGS= IOMMUCTL=$(IOMMUCTL) IOMMUCTL_ASAN=$(abspath $(ASAN_BUILD))/iommuctl IOMMUCTL_NO_VM=1 tests/run-tests
 
 install: all
 	install -D -m 0755 $(BUILD)/iommuctl $(DESTDIR)$(BINDIR)/iommuctl
