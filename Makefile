@@ -11,7 +11,8 @@ ZSHCOMPDIR := $(PREFIX)/share/zsh/vendor-completions
 # Every core unless told otherwise (make -jN): make check compiles three variants (the binary,
 # the ASan+UBSan one, the fuzz harnesses' objects), serially some 170 s on two cores.  The
 # rules are -j safe (`make -j2 deps all` is tested: tests/bats/install.bats).
-ifeq ($(filter -j%,$(MAKEFLAGS)),)
+# (Only at the top: a sub-make shares its parent's job server.)
+ifeq ($(MAKELEVEL)$(filter -j% --jobserver%,$(MAKEFLAGS)),0)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
 endif
 
