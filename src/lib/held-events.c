@@ -114,10 +114,12 @@ int ictl_queue_read(struct ictl_ctx *ctx, int fd, enum ictl_obj_kind kind, uint3
 		if (n < 0)
 			return (int)n;
 		got += (size_t)n;
-		if (got >= min && (n == 0 || got == max))
+		if (got == max || (got >= min && n == 0))
 			return (int)got;
-		if (got == max)
-			return (int)got;
+		/* enough, but there may be more: read again at once (an empty queue does not
+		 * wake poll, so waiting here would sit out the whole timeout) */
+		if (got >= min)
+			continue;
 		if (left <= 0) {
 			ictl_err(ctx, ETIME, "%zu of %zu %s in %d ms: the time ran out", got, min,
 				 kind == ICTL_OBJ_FAULT ? "faults" : "events", timeout_ms);

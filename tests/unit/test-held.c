@@ -4,10 +4,14 @@
  * ranges, and the held set's state file (format, strict parse), without a
  * kernel.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "held.h"
 #include "tap.h"
@@ -320,6 +324,65 @@ static void notes(struct ictl_ctx *ctx)
 		   !ictl_held_name_ok("a b"), "names");
 }
 
+static long long ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A vEVENT of the selftest type (header, then the virtual id) into a pipe standing for the queue. */
+static void put_vevent(int fd, uint32_t seq, uint32_t virt_id)
+{
+	struct ictl_iommufd_vevent_header h = { .sequence = seq };
+	uint8_t rec[sizeof(h) + sizeof(virt_id)];
+
+	memcpy(rec, &h, sizeof(h));
+	memcpy(rec + sizeof(h), &virt_id, sizeof(virt_id));
+	if (write(fd, rec, sizeof(rec)) != (ssize_t)sizeof(rec))
+		printf("# write: %s\n", strerror(errno));
+}
+
+/*
+ * ictl_queue_read on a non-blocking pipe: an empty queue's read finds nothing and poll does
+ * not wake for it, as on the kernel's vEVENTQ fd.  Enough events read returns at once (it
+ * used to sit out the whole timeout); too few waits the timeout and says so.
+ */
+static void queue_read(struct ictl_ctx *ctx)
+{
+	struct ictl_held_event ev[16];
+	long long t0;
+	int p[2], n;
+
+	if (pipe2(p, O_NONBLOCK) < 0) {
+		printf("not ok - a pipe: %s\n", strerror(errno));
+		return;
+	}
+	put_vevent(p[1], 7, 0x10);
+	t0 = ms_now();
+	n = ictl_queue_read(ctx, p[0], ICTL_OBJ_VEVENTQ, ICTL_IOMMU_VEVENTQ_TYPE_SELFTEST, 1, 16,
+			    3000, ev);
+	is_int(n, 1, "one event there, one read");
+	ok(ms_now() - t0 < 1500, "read at once, not after the 3 s timeout (%lld ms)", ms_now() - t0);
+	ok(n == 1 && ev[0].sequence == 7 && ev[0].len == 4 && !memcmp(ev[0].data, &(uint32_t){ 0x10 }, 4),
+	   "its sequence and virtual id");
+	put_vevent(p[1], 8, 0x11);
+	put_vevent(p[1], 9, 0x12);
+	n = ictl_queue_read(ctx, p[0], ICTL_OBJ_VEVENTQ, ICTL_IOMMU_VEVENTQ_TYPE_SELFTEST, 1, 16,
+			    3000, ev);
+	ok(n == 2 && ev[1].sequence == 9, "all that is there, up to max, in one call (%d)", n);
+	put_vevent(p[1], 10, 0x13);
+	t0 = ms_now();
+	n = ictl_queue_read(ctx, p[0], ICTL_OBJ_VEVENTQ, ICTL_IOMMU_VEVENTQ_TYPE_SELFTEST, 2, 16,
+			    300, ev);
+	is_int(n, 1, "fewer than asked for: what there is");
+	ok(ms_now() - t0 >= 300 && strstr(ictl_strerror(ctx), "1 of 2 events in 300 ms"),
+	   "after the timeout, saying so: %s", ictl_strerror(ctx));
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 	struct ictl_ctx *ctx = NULL;
@@ -335,6 +398,7 @@ int main(void)
 	state_damaged(ctx);
 	notes(ctx);
 	inval(ctx);
+	queue_read(ctx);
 	ictl_ctx_free(ctx);
 	return done_testing();
 }
