@@ -32,30 +32,14 @@ static int held_pid_arg(struct cli *cli, const char *arg, int *pid)
 /* No --pid outside apply: the one holder there is, or an error naming them. */
 static int held_only_holder(struct cli *cli, int *pid)
 {
-	struct ictl_held_holder *v = NULL;
-	char list[256] = "";
-	size_t n, alive = 0;
-	int r = ictl_held_holders(cli->ctx, &v, &n);
+	int r = ictl_held_only_holder(cli->ctx, pid);
 
-	if (r < 0)
-		return cli_lib_error(cli, r);
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(list);
-
-		if (!v[i].alive || v[i].err)
-			continue;
-		alive++;
-		*pid = v[i].pid;
-		if (len < sizeof(list) - 16)
-			snprintf(list + len, sizeof(list) - len, "%s%d", alive > 1 ? ", " : "", v[i].pid);
-	}
-	free(v);
-	if (alive == 1)
-		return 0;
-	if (!alive)
-		return cli_error(cli, -ENOENT,
+	if (r == -ENOENT)
+		return cli_error(cli, r,
 				 "no held set: run under 'iommuctl apply SPEC -- COMMAND', or hold one with 'iommuctl apply SPEC --hold' ('iommuctl held list' shows the holders)");
-	return cli_error(cli, -EINVAL, "%zu holders (pids %s): give --pid PID", alive, list);
+	if (r == -EINVAL)
+		return cli_error(cli, r, "%s", ictl_strerror(cli->ctx));
+	return r < 0 ? cli_lib_error(cli, r) : 0;
 }
 
 /*

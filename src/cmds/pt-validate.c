@@ -389,29 +389,6 @@ static int run(struct cli *cli, struct pt_source *s, struct ictl_pt_check_opts *
 
 /* --- --held: an IOAS of a held set ------------------------------------------------------ */
 
-/* No --pid: the one live holder there is, or an error naming them. */
-static int only_holder(struct cli *cli, int *pid)
-{
-	struct ictl_held_holder *v = NULL;
-	size_t n, alive = 0;
-	int r = ictl_held_holders(cli->ctx, &v, &n);
-
-	if (r < 0)
-		return cli_lib_error(cli, r);
-	for (size_t i = 0; i < n; i++) {
-		if (v[i].alive && !v[i].err && !alive++)
-			*pid = v[i].pid;
-	}
-	free(v);
-	if (alive == 1)
-		return 0;
-	if (!alive)
-		return cli_error(cli, -ENOENT,
-				 "--held: no held set: hold one with 'iommuctl apply SPEC --hold' ('iommuctl held list' shows the holders)");
-	return cli_error(cli, -EINVAL, "--held: %zu holders: give --pid PID ('iommuctl held list')",
-			 alive);
-}
-
 /* --ioas: a name or an id of an IOAS of h; without it the only IOAS. */
 static int held_ioas(struct cli *cli, const struct pt_validate_opts *o, const struct ictl_held *h,
 		     const struct ictl_held_obj **out)
@@ -459,8 +436,10 @@ static int held_maps(struct cli *cli, struct pt_validate_opts *o, struct ictl_he
 		if (errno || *end || pid <= 0 || pid > (1 << 22))
 			return cli_error(cli, -EINVAL, "--pid %.24s: give the pid of a holder ('iommuctl held list')",
 					 o->pid);
-	} else if ((r = only_holder(cli, &one))) {
-		return r;
+	} else if ((r = ictl_held_only_holder(cli->ctx, &one)) == -ENOENT || r == -EINVAL) {
+		return cli_error(cli, r, "--held: %s", ictl_strerror(cli->ctx));
+	} else if (r < 0) {
+		return cli_lib_error(cli, r);
 	} else {
 		pid = one;
 	}

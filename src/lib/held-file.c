@@ -363,6 +363,34 @@ int ictl_held_holders(struct ictl_ctx *ctx, struct ictl_held_holder **out, size_
 	return 0;
 }
 
+int ictl_held_only_holder(struct ictl_ctx *ctx, int *pid)
+{
+	struct ictl_held_holder *v = NULL;
+	char list[256] = "";
+	size_t n, alive = 0;
+	int r = ictl_held_holders(ctx, &v, &n);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(list);
+
+		if (!v[i].alive || v[i].err)
+			continue;
+		if (!alive++)
+			*pid = v[i].pid;
+		if (len < sizeof(list) - 16)
+			snprintf(list + len, sizeof(list) - len, "%s%d", alive > 1 ? ", " : "", v[i].pid);
+	}
+	free(v);
+	if (alive == 1)
+		return 0;
+	if (!alive)
+		return ictl_err(ctx, ENOENT,
+				"no held set: hold one with 'iommuctl apply SPEC --hold' ('iommuctl held list' shows the holders)");
+	return ictl_err(ctx, EINVAL, "%zu holders (pids %s): give --pid PID", alive, list);
+}
+
 /* Give back a group the gone holder claimed: 0, or -errno (the context says why). */
 static int give_back(struct ictl_ctx *ctx, const struct ictl_own_opts *o, int pid,
 		     unsigned int group)

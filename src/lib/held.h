@@ -221,6 +221,11 @@ struct ictl_held_holder {
 };
 /* Every state file of the state directory, by pid; *out malloc'd (0 files: NULL). */
 int ictl_held_holders(struct ictl_ctx *ctx, struct ictl_held_holder **out, size_t *n);
+/*
+ * The one live holder there is (no --pid given): 0 and *pid; -ENOENT when there is
+ * none, -EINVAL when there are several (the context names their pids).
+ */
+int ictl_held_only_holder(struct ictl_ctx *ctx, int *pid);
 
 /*
  * A copy of the holder's fd number fd (pidfd_open + pidfd_getfd; root, or
