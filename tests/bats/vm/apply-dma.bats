@@ -200,3 +200,38 @@ dma_result() {
     refute_line --partial "claim group"
     refute_line --partial "(IOMMU_IOAS_ALLOC)"
 }
+
+@test "apply + edu DMA: replace moves edu to another IOAS's HWPT on the real cdev, and its DMA follows (VFIO_DEVICE_ATTACH_IOMMUFD_PT)" {
+    need_edu_iommufd
+    local S=$BATS_TEST_TMPDIR/replace.yaml f
+    # the same IOVAs in two IOASes, each to its own destination file: where edu's write lands
+    # says which of the two it is attached to
+    for f in src dsta dstb; do head -c 4096 /dev/zero >"$SHM/$f"; done
+    printf '%-40s' "through the replacing hwpt" | dd of="$SHM/src" conv=notrunc status=none
+    cat >"$S" <<-EOF
+	devices: [{name: edu, device: $EDU}]
+	ioas:
+	  - name: a
+	    allow: [0x100000-0xfffffff]
+	    mappings:
+	      - {name: srca, iova: 0x100000, size: 4K, memory: {file: $SHM/src}}
+	      - {name: dsta, iova: 0x200000, size: 4K, memory: {file: $SHM/dsta}}
+	  - name: b
+	    allow: [0x100000-0xfffffff]
+	    mappings:
+	      - {name: srcb, iova: 0x100000, size: 4K, memory: {file: $SHM/src}}
+	      - {name: dstb, iova: 0x200000, size: 4K, memory: {file: $SHM/dstb}}
+	hwpts:
+	  - {name: pa, ioas: a, device: edu}
+	  - {name: pb, ioas: b, device: edu}
+	attach: [{device: edu, hwpt: pa, replace: pb}]
+	EOF
+    run --separate-stderr "$IOMMUCTL" apply "$S" -- "$DMA" 100000 200000
+    echo "$output" | sed 's/^/# /' >&3
+    echo "# $stderr" >&3
+    assert_success
+    assert_line --regexp "attach device 'edu' to hwpt 'pa' \(VFIO_DEVICE_ATTACH_IOMMUFD_PT\): #[0-9]+"
+    assert_line --regexp "replace the attach of device 'edu' with hwpt 'pb' \(VFIO_DEVICE_ATTACH_IOMMUFD_PT\): #[0-9]+"
+    assert_equal "$(head -c 40 "$SHM/dstb" | sed 's/ *$//')" "through the replacing hwpt"
+    assert_equal "$(od -An -v -tx1 "$SHM/dsta" | tr -d ' \n' | tr -d 0)" ""
+}
