@@ -116,7 +116,7 @@ static json_object *check_json(struct cli *cli, const void *data, int err)
 	const struct check_rec *x = data;
 	json_object *doc = json_object_new_object(), *c = json_object_new_object();
 	json_object *arr = json_object_new_array();
-	char msg[600];
+	char msg[1200];
 
 	(void)err;
 	js_set(c, "spec", json_object_new_string(x->file));

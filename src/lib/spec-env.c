@@ -29,7 +29,7 @@ static void read_hw(struct ictl_ctx *ctx, struct ictl_spec_env_dev *e, const str
 	}
 	/* Without /dev/iommu the first query reads sysfs already. */
 	if (ictl_caps_query(ctx, &e->own_dev, false, &e->own_hi, &e->own_caps) < 0) {
-		char first[160];
+		char first[400];
 
 		str_copy(first, ictl_strerror(ctx), sizeof(first));
 		if (!sysfs_exists(ctx, "dev/iommu") ||

@@ -396,7 +396,7 @@ struct ictl_spec_env_dev {
 	const struct ictl_group *group;		/* its reserved regions */
 	const struct ictl_hw_info *hi;		/* its IOMMU, decoded */
 	const struct ictl_caps *caps;		/* what that IOMMU allows */
-	char note[200];				/* why something is unknown, for a warning */
+	char note[512];				/* why something is unknown, for a warning */
 	/* The device or its group is there but cannot be read (a damaged tree): an error, since
 	 * its reserved regions and IOMMU cannot be checked. */
 	bool damaged;
@@ -447,7 +447,7 @@ struct ictl_spec_finding {
 	enum ictl_spec_class cls;
 	struct ictl_spec_pos pos;
 	char path[96];			/* "hwpts[1].flags[0]" */
-	char message[400];
+	char message[768];
 	char source[160];		/* "ecap_reg.NEST (bit 26) = 0"; "" for the spec's own */
 };
 
