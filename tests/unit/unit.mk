@@ -16,6 +16,11 @@ LIB_ASAN_OBJS = $(filter $(ASAN_BUILD)/obj/src/lib/% $(ASAN_BUILD)/obj/src/vendo
 
 .PHONY: unit-tests
 
+# Their objects are kept: as intermediate files make would delete them at its end, and
+# print that "rm" after make check's summary line, which must be the last.
+.SECONDARY: $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/obj/tests/unit/%.o) \
+	$(UNIT_SRCS:tests/unit/%.c=$(ASAN_BUILD)/obj/tests/unit/%.o)
+
 unit-tests: $(UNIT_BINS) $(UNIT_ASAN_BINS)
 
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJS)
