@@ -123,6 +123,15 @@ run_dma() {
     snapshot "$EDU" >"$BATS_FILE_TMPDIR/after"
 }
 
+# apply_dma SPEC: apply SPEC with edu copying 4K from IOVA 0x100000 to 0x200000; the plan and
+# messages in the test's log; it must succeed
+apply_dma() {
+    run --separate-stderr "$IOMMUCTL" apply "$1" -- "$DMA" 100000 200000
+    echo "$output" | sed 's/^/# /' >&3
+    echo "# $stderr" >&3
+    assert_success
+}
+
 dma_result() {
     [ -f "$BATS_FILE_TMPDIR/dma.rc" ] || fail "the DMA run did not happen (setup_file)"
     DMA_RC=$(cat "$BATS_FILE_TMPDIR/dma.rc")
@@ -182,10 +191,7 @@ dma_result() {
 	hwpts: [{name: pt, ioas: ram, device: edu}]
 	attach: [{device: edu, hwpt: pt}]
 	EOF
-    run --separate-stderr "$IOMMUCTL" apply "$S" -- "$DMA" 100000 200000
-    echo "$output" | sed 's/^/# /' >&3
-    echo "# $stderr" >&3
-    assert_success
+    apply_dma "$S"
     # the plan says how each file is pinned
     assert_line --partial "map 'fw', 4K of $mnt/fw.img at 0x100000 in ioas 'ram' (IOMMU_IOAS_MAP)"
     assert_line --partial "map 'dst', 4K of $SHM/dst at 0x200000 in ioas 'ram' (IOMMU_IOAS_MAP_FILE)"
@@ -226,10 +232,7 @@ dma_result() {
 	  - {name: pb, ioas: b, device: edu}
 	attach: [{device: edu, hwpt: pa, replace: pb}]
 	EOF
-    run --separate-stderr "$IOMMUCTL" apply "$S" -- "$DMA" 100000 200000
-    echo "$output" | sed 's/^/# /' >&3
-    echo "# $stderr" >&3
-    assert_success
+    apply_dma "$S"
     assert_line --regexp "attach device 'edu' to hwpt 'pa' \(VFIO_DEVICE_ATTACH_IOMMUFD_PT\): #[0-9]+"
     assert_line --regexp "replace the attach of device 'edu' with hwpt 'pb' \(VFIO_DEVICE_ATTACH_IOMMUFD_PT\): #[0-9]+"
     assert_equal "$(head -c 40 "$SHM/dstb" | sed 's/ *$//')" "through the replacing hwpt"
