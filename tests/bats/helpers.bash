@@ -4,6 +4,9 @@ bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load '/usr/lib/bats/bats-file/load'
+# bats' per-command DEBUG trap, replaced by a record of the stack at a failure
+# shellcheck source=tests/bats/fast-trace.bash
+source "${BASH_SOURCE[0]%/*}/fast-trace.bash"
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 IOMMUCTL=${IOMMUCTL:-$ROOT/build/iommuctl}

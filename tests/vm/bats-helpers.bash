@@ -20,6 +20,9 @@ for _f in /usr/lib/bats/bats-support/src/*.bash /usr/lib/bats/bats-assert/src/*.
     source "$_f"
 done
 unset _f
+# bats' per-command DEBUG trap costs 10 ms and more a command here: see fast-trace.bash
+# shellcheck source=tests/bats/fast-trace.bash
+source "${BASH_SOURCE[0]%/*}/../bats/fast-trace.bash"
 
 : "${VM_SHAPE:=}"
 : "${IOMMUCTL:=iommuctl}"
