@@ -13,6 +13,10 @@
 #   IOMMUCTL   the iommuctl binary under test
 #   VM_SELFTESTS  directory with the kernel's iommufd selftests (built kernel only)
 
+# bats' per-command DEBUG trap costs 10 ms and more a command here (first, so that it
+# does not run for the files below either): see fast-trace.bash
+# shellcheck source=tests/bats/fast-trace.bash
+source "${BASH_SOURCE[0]%/*}/../bats/fast-trace.bash"
 # bats-support and bats-assert: their load.bash files run dirname a dozen times, which costs
 # half a second per test under TCG; sourcing their src/ files directly costs nothing.
 for _f in /usr/lib/bats/bats-support/src/*.bash /usr/lib/bats/bats-assert/src/*.bash; do
@@ -20,9 +24,6 @@ for _f in /usr/lib/bats/bats-support/src/*.bash /usr/lib/bats/bats-assert/src/*.
     source "$_f"
 done
 unset _f
-# bats' per-command DEBUG trap costs 10 ms and more a command here: see fast-trace.bash
-# shellcheck source=tests/bats/fast-trace.bash
-source "${BASH_SOURCE[0]%/*}/../bats/fast-trace.bash"
 
 : "${VM_SHAPE:=}"
 : "${IOMMUCTL:=iommuctl}"
