@@ -50,13 +50,17 @@ static json_object *fields_json(const struct ictl_apply_step *st)
 	json_object *o = json_object_new_object();
 
 	for (size_t i = 0; i < st->nfields; i++) {
-		const char *v = st->fields[i].value;
+		const struct ictl_apply_field *f = &st->fields[i];
+		char buf[160];
+		const char *v = ictl_apply_field_text(f, buf, sizeof(buf));
 		size_t n = strlen(v);
 
-		if (n && n < 20 && strspn(v, "0123456789") == n)
-			js_set(o, st->fields[i].name, js_uint(strtoull(v, NULL, 10)));
+		if (f->kind == ICTL_AF_DEC)
+			js_set(o, f->name, js_uint(f->num));
+		else if (n && n < 20 && strspn(v, "0123456789") == n)
+			js_set(o, f->name, js_uint(strtoull(v, NULL, 10)));	/* as written: 0x0 is "0" */
 		else
-			js_set(o, st->fields[i].name, json_object_new_string(v));
+			js_set(o, f->name, json_object_new_string(v));
 	}
 	return o;
 }
@@ -170,9 +174,13 @@ static int run_text(struct cli *cli, FILE *out, const void *data)
 			fprintf(out, ": #%u", st->id);
 		fputc('\n', out);
 		/* a dry run: every field of the struct the ioctl would get */
-		for (size_t f = 0; x->dry_run && st->strct && f < st->nfields; f++)
+		for (size_t f = 0; x->dry_run && st->strct && f < st->nfields; f++) {
+			char buf[160];
+			const char *v = ictl_apply_field_text(&st->fields[f], buf, sizeof(buf));
+
 			fprintf(out, f ? ", %s %s" : "       %s { %s %s", f ? st->fields[f].name : st->strct,
-				f ? st->fields[f].value : st->fields[f].name, st->fields[f].value);
+				f ? v : st->fields[f].name, v);
+		}
 		if (x->dry_run && st->strct)
 			fputs(st->nfields ? " }\n" : "\n", out);
 	}

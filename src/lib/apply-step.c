@@ -14,7 +14,9 @@ void af_struct(struct ictl_apply_step *st, const char *strct)
 static struct ictl_apply_field *slot(struct ictl_apply_step *st, const char *field)
 {
 	for (size_t i = 0; i < st->nfields; i++) {
-		if (!strcmp(st->fields[i].name, field))
+		/* (the names are literals: the same pointer, mostly) */
+		if (st->fields[i].name == field ||
+		    (st->fields[i].name[0] == field[0] && !strcmp(st->fields[i].name, field)))
 			return &st->fields[i];
 	}
 	if (st->nfields == ICTL_APPLY_FIELDS_MAX)
@@ -30,25 +32,38 @@ void af(struct ictl_apply_step *st, const char *field, const char *fmt, ...)
 
 	if (!f)
 		return;
+	f->kind = ICTL_AF_TEXT;
 	va_start(ap, fmt);
 	vsnprintf(f->value, sizeof(f->value), fmt, ap);
 	va_end(ap);
 }
 
+static void af_num(struct ictl_apply_step *st, const char *field, enum ictl_apply_field_kind kind,
+		   uint64_t v)
+{
+	struct ictl_apply_field *f = slot(st, field);
+
+	if (!f)
+		return;
+	f->kind = kind;
+	f->num = v;
+}
+
 void af_u(struct ictl_apply_step *st, const char *field, uint64_t v)
 {
-	af(st, field, "%llu", (unsigned long long)v);
+	af_num(st, field, ICTL_AF_DEC, v);
 }
 
 void af_x(struct ictl_apply_step *st, const char *field, uint64_t v)
 {
-	af(st, field, "%#llx", (unsigned long long)v);
+	af_num(st, field, ICTL_AF_HEX, v);
 }
 
 void af_out(struct ictl_apply_step *st, const char *field)
 {
-	af(st, field, "(out)");
+	af_num(st, field, ICTL_AF_OUT, 0);
 }
+
 
 void af_id(bool dry_run, struct ictl_apply_step *st, const char *field, uint32_t id,
 	   const char *kind, const char *name)
@@ -61,36 +76,54 @@ void af_id(bool dry_run, struct ictl_apply_step *st, const char *field, uint32_t
 		af(st, field, "<%s>", kind);
 }
 
+static const char *const map_flag_names[] = { "FIXED_IOVA", "WRITEABLE", "READABLE" };
+static const char *const hwpt_flag_names[] = { "NEST_PARENT", "DIRTY_TRACKING", "FAULT_ID_VALID",
+						"PASID" };
+
 /* flags as "0xN (A|B)" from names by bit. */
-static void flag_names(struct ictl_apply_step *st, const char *field, uint32_t flags,
-		       const char *const *names, unsigned int n)
+static const char *flag_names(char *buf, size_t len, uint64_t flags, const char *const *names,
+			      unsigned int n)
 {
-	char buf[120];
-	size_t off = (size_t)snprintf(buf, sizeof(buf), "%#x", flags);
+	size_t off = (size_t)snprintf(buf, len, "%#llx", (unsigned long long)flags);
 	const char *sep = " (";
 
-	for (unsigned int b = 0; b < n && off < sizeof(buf); b++) {
+	for (unsigned int b = 0; b < n && off < len; b++) {
 		if (!(flags & 1u << b) || !names[b])
 			continue;
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", sep, names[b]);
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", sep, names[b]);
 		sep = "|";
 	}
-	if (flags && off < sizeof(buf))
-		snprintf(buf + off, sizeof(buf) - off, ")");
-	af(st, field, "%s", buf);
+	if (flags && off < len)
+		snprintf(buf + off, len - off, ")");
+	return buf;
 }
 
 void af_map_flags(struct ictl_apply_step *st, uint32_t flags)
 {
-	static const char *const names[] = { "FIXED_IOVA", "WRITEABLE", "READABLE" };
-
-	flag_names(st, "flags", flags, names, 3);
+	af_num(st, "flags", ICTL_AF_MAP_FLAGS, flags);
 }
 
 void af_hwpt_flags(struct ictl_apply_step *st, uint32_t flags)
 {
-	static const char *const names[] = { "NEST_PARENT", "DIRTY_TRACKING", "FAULT_ID_VALID",
-					     "PASID" };
+	af_num(st, "flags", ICTL_AF_HWPT_FLAGS, flags);
+}
 
-	flag_names(st, "flags", flags, names, 4);
+const char *ictl_apply_field_text(const struct ictl_apply_field *f, char *buf, size_t len)
+{
+	switch (f->kind) {
+	case ICTL_AF_DEC:
+		snprintf(buf, len, "%llu", (unsigned long long)f->num);
+		return buf;
+	case ICTL_AF_HEX:
+		snprintf(buf, len, "%#llx", (unsigned long long)f->num);
+		return buf;
+	case ICTL_AF_OUT:
+		return "(out)";
+	case ICTL_AF_MAP_FLAGS:
+		return flag_names(buf, len, f->num, map_flag_names, 3);
+	case ICTL_AF_HWPT_FLAGS:
+		return flag_names(buf, len, f->num, hwpt_flag_names, 4);
+	default:
+		return f->value;
+	}
 }

@@ -16,13 +16,26 @@
 
 /* A field of the struct a step passes, and its value as text. */
 #define ICTL_APPLY_FIELDS_MAX 14
+enum ictl_apply_field_kind {
+	ICTL_AF_TEXT,		/* value */
+	ICTL_AF_DEC,		/* num, in decimal */
+	ICTL_AF_HEX,		/* num, as 0x hex */
+	ICTL_AF_OUT,		/* the kernel fills it: "(out)" */
+	ICTL_AF_MAP_FLAGS,	/* num, as IOMMU_IOAS_MAP* flags: "0x7 (FIXED_IOVA|WRITEABLE|READABLE)" */
+	ICTL_AF_HWPT_FLAGS,	/* num, as IOMMU_HWPT_ALLOC flags */
+};
+
 struct ictl_apply_field {
 	const char *name;	/* as the kernel's uAPI names it: "iova", "mock_domain_replace.pt_id" */
 	/*
 	 * What is passed: a number (decimal, or 0x hex for addresses, lengths and
 	 * flags, then the flags' names), "(out)" for what the kernel fills, or
 	 * <what> for what only a run knows (<ioas 'ram'>: that object's id).
+	 * Numbers are kept as numbers and written only when the step is shown
+	 * (ictl_apply_field_text): most runs never show them.
 	 */
+	enum ictl_apply_field_kind kind;
+	uint64_t num;
 	char value[160];
 };
 
@@ -34,6 +47,9 @@ struct ictl_apply_step {
 	uint32_t id;		/* the object it made (0: none, or a dry run) */
 	int err;		/* 0, or the -errno it failed with (then the context has why) */
 };
+
+/* The field's value as text: "4096", "0x1000000", "(out)", "<ioas 'ram'>" (in buf, or value). */
+const char *ictl_apply_field_text(const struct ictl_apply_field *f, char *buf, size_t len);
 
 /* The struct st passes: its name in the kernel's uAPI ("iommu_ioas_map"). */
 void af_struct(struct ictl_apply_step *st, const char *strct);

@@ -50,10 +50,24 @@ static const char *nm(const char *name)
 
 static const char *q(const char *name, char *buf, size_t len)
 {
-	if (name[0])
-		snprintf(buf, len, "'%s'", name);
-	else
-		snprintf(buf, len, "(unnamed)");
+	size_t n = strlen(name);
+
+	/* (no snprintf: the descriptions of the steps are most of an apply's own cost) */
+	if (!n) {
+		str_copy(buf, "(unnamed)", len);
+		return buf;
+	}
+	if (len < 3) {
+		if (len)
+			buf[0] = '\0';
+		return buf;
+	}
+	if (n > len - 3)
+		n = len - 3;
+	buf[0] = '\'';
+	memcpy(buf + 1, name, n);
+	buf[n + 1] = '\'';
+	buf[n + 2] = '\0';
 	return buf;
 }
 

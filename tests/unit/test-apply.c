@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "apply-step.h"
 #include "internal.h"
 #include "tap.h"
 
@@ -245,6 +246,35 @@ static void dry_run(struct ictl_ctx *ctx, const struct ictl_spec *sp)
 	ictl_apply_free(a);
 }
 
+/* A step's fields: numbers are kept as numbers, and written as the kernel's uAPI is read. */
+static void step_fields(void)
+{
+	struct ictl_apply_step st = { 0 };
+	char buf[160];
+
+	af_u(&st, "size", 40);
+	af_x(&st, "iova", 0x1000000);
+	af_x(&st, "start", 0);
+	af_out(&st, "out_ioas_id");
+	af_map_flags(&st, 7);
+	af(&st, "ioas_id", "<ioas '%s'>", "ram");
+	af_hwpt_flags(&st, 0);	/* the same name: replaces the map flags */
+	is_int((int)st.nfields, 6, "six fields; a second 'flags' replaces the first");
+	is_str(ictl_apply_field_text(&st.fields[0], buf, sizeof(buf)), "40", "decimal");
+	is_str(ictl_apply_field_text(&st.fields[1], buf, sizeof(buf)), "0x1000000", "hex");
+	is_str(ictl_apply_field_text(&st.fields[2], buf, sizeof(buf)), "0", "hex zero, as %%#x writes it");
+	is_str(ictl_apply_field_text(&st.fields[3], buf, sizeof(buf)), "(out)", "an out field");
+	is_str(ictl_apply_field_text(&st.fields[4], buf, sizeof(buf)), "0", "hwpt flags 0: no names");
+	is_str(ictl_apply_field_text(&st.fields[5], buf, sizeof(buf)), "<ioas 'ram'>", "text as given");
+	af_map_flags(&st, 7);
+	is_str(ictl_apply_field_text(&st.fields[4], buf, sizeof(buf)), "0x7 (FIXED_IOVA|WRITEABLE|READABLE)",
+	       "map flags with their names");
+	af_hwpt_flags(&st, 0xc);
+	is_str(ictl_apply_field_text(&st.fields[4], buf, sizeof(buf)), "0xc (FAULT_ID_VALID|PASID)",
+	       "hwpt flags with their names");
+	is_str(ictl_apply_field_text(&st.fields[4], buf, 8), "0xc (FA", "cut to the buffer, terminated");
+}
+
 /* The memory-file rule apply and apply --check share (memfile.c). */
 static void memory_files(void)
 {
@@ -289,6 +319,7 @@ int main(void)
 	mock_example(ctx, &sp);
 	failures(ctx, &sp);
 	dry_run(ctx, &sp);
+	step_fields();
 	memory_files();
 	ictl_spec_clear(&sp);
 	ictl_ctx_free(ctx);
