@@ -65,14 +65,16 @@ count_mocks() {
     [ -e "${m[0]}" ] || MOCKS=0
 }
 
-@test "fail-nth: apply of the mock example, failed at each kernel fault point in turn, undoes everything" {
-    need_fault_injection
+# fail_every_point SPEC MIN: apply SPEC with a failure at each kernel fault point in turn;
+# each run absorbs it or fails with everything undone; at least MIN runs failed
+fail_every_point() {
+    local spec=$1 min=$2
     local n=0 injected=0 failed=0 absorbed=0 splats0 mocks0 limit=2000 last=
     splats0=$(splats)
     count_mocks
     mocks0=$MOCKS
     # the spec is fine without injection (and leaves nothing)
-    run "$IOMMUCTL" apply "$EX/selftest-mock.yaml"
+    run "$IOMMUCTL" apply "$spec"
     assert_success
     # Each run is iommuctl's one fork: bats' run, env and a command substitution per turn
     # cost more guest CPU under TCG than the apply itself (1.5 s against 0.3 s a turn).
@@ -80,7 +82,7 @@ count_mocks() {
     while [ $n -lt $limit ]; do
         n=$((n + 1))
         status=0
-        IOMMUCTL_FAIL_NTH=$n "$IOMMUCTL" apply "$EX/selftest-mock.yaml" >"$out" 2>"$err" || status=$?
+        IOMMUCTL_FAIL_NTH=$n "$IOMMUCTL" apply "$spec" >"$out" 2>"$err" || status=$?
         IFS= read -r -d '' output <"$out" || true
         IFS= read -r -d '' stderr <"$err" || true
         if [[ $stderr == *"IOMMUCTL_FAIL_NTH=$n: no failure injected"* ]]; then
@@ -106,11 +108,22 @@ count_mocks() {
         count_mocks
         [ "$MOCKS" = "$mocks0" ] || fail "n=$n: mock devices left behind: $MOCKS, were $mocks0"
     done
-    echo "# $injected fault points, $failed failed the apply (undone), $absorbed absorbed; none left at n=$last" >&3
+    echo "# ${spec##*/}: $injected fault points, $failed failed the apply (undone), $absorbed absorbed; none left at n=$last" >&3
     [ -n "$last" ] || fail "still injecting at n=$limit: raise the limit"
     # the ioctls allocate: a spec of this size cannot pass the kernel without many points
-    [ "$failed" -ge 20 ] || fail "only $failed injected failures reached apply: injection is not working"
+    [ "$failed" -ge "$min" ] || fail "only $failed injected failures reached apply: injection is not working"
     assert_equal "$(splats)" "$splats0"
+}
+
+@test "fail-nth: apply of the mock example, failed at each kernel fault point in turn, undoes everything" {
+    need_fault_injection
+    fail_every_point "$EX/selftest-mock.yaml" 20
+}
+
+@test "fail-nth: apply of the replace example (device and PASID moved to other HWPTs), failed at each point, undoes everything" {
+    need_fault_injection
+    # undone after a replace too: the device and its PASID were on the replacing HWPTs
+    fail_every_point "$EX/selftest-replace.yaml" 20
 }
 
 @test "fail-nth: a bad count is refused before anything is made, and needs the live kernel" {
