@@ -30,12 +30,21 @@ static void read_hw(struct ictl_ctx *ctx, struct ictl_spec_env_dev *e, const str
 	/* Without /dev/iommu the first query reads sysfs already. */
 	if (ictl_caps_query(ctx, &e->own_dev, false, &e->own_hi, &e->own_caps) < 0) {
 		char first[400];
+		bool iommufd = sysfs_exists(ctx, "dev/iommu");
 
 		str_copy(first, ictl_strerror(ctx), sizeof(first));
-		if (!sysfs_exists(ctx, "dev/iommu") ||
+		if (!iommufd ||
 		    ictl_caps_query(ctx, &e->own_dev, true, &e->own_hi, &e->own_caps) < 0) {
-			snprintf(e->note, sizeof(e->note), "%s (give --hw-info FILE --type TYPE)",
-				 first);
+			/* (hw-info's own advice, binding by hand, is not what a spec's user needs) */
+			if (iommufd && !e->own_dev.vfio_dev[0])
+				snprintf(e->note, sizeof(e->note),
+					 "%s is %s%s, not on vfio-pci, and sysfs does not show its IOMMU's registers: iommufd is asked through the device's VFIO cdev, so claim it first ('iommuctl claim %s') for iommufd to be asked",
+					 e->own_dev.name,
+					 e->own_dev.driver[0] ? "bound to " : "without a driver",
+					 e->own_dev.driver, e->own_dev.name);
+			else
+				snprintf(e->note, sizeof(e->note), "%s (give --hw-info FILE --type TYPE)",
+					 first);
 			return;
 		}
 	}
