@@ -64,7 +64,6 @@ void af_out(struct ictl_apply_step *st, const char *field)
 	af_num(st, field, ICTL_AF_OUT, 0);
 }
 
-
 void af_id(bool dry_run, struct ictl_apply_step *st, const char *field, uint32_t id,
 	   const char *kind, const char *name)
 {

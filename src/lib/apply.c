@@ -52,7 +52,7 @@ static const char *q(const char *name, char *buf, size_t len)
 {
 	size_t n = strlen(name);
 
-	/* (no snprintf: the descriptions of the steps are most of an apply's own cost) */
+	/* (a copy, not snprintf: this runs for the description of every step) */
 	if (!n) {
 		str_copy(buf, "(unnamed)", len);
 		return buf;
