@@ -52,12 +52,16 @@ static json_object *fields_json(const struct ictl_apply_step *st)
 	for (size_t i = 0; i < st->nfields; i++) {
 		const struct ictl_apply_field *f = &st->fields[i];
 		char buf[160];
-		const char *v = ictl_apply_field_text(f, buf, sizeof(buf));
-		size_t n = strlen(v);
+		const char *v;
+		size_t n;
 
-		if (f->kind == ICTL_AF_DEC)
+		if (f->kind == ICTL_AF_DEC) {
 			js_set(o, f->name, js_uint(f->num));
-		else if (n && n < 20 && strspn(v, "0123456789") == n)
+			continue;
+		}
+		v = ictl_apply_field_text(f, buf, sizeof(buf));
+		n = strlen(v);
+		if (n && n < 20 && strspn(v, "0123456789") == n)
 			js_set(o, f->name, js_uint(strtoull(v, NULL, 10)));	/* as written: 0x0 is "0" */
 		else
 			js_set(o, f->name, json_object_new_string(v));
