@@ -360,3 +360,53 @@ unsafe_set() {
     done
     return 1
 }
+
+# exited PID SECONDS: until the process has exited (a zombie counts), or the time is up (1)
+exited() {
+    local i st
+    for i in $(seq $(($2 * 10))); do
+        st=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+        [ -n "$st" ] && [ "$st" != Z ] || return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# what a process that does not exit is doing
+proc_diag() {
+    echo "pid $1: $(tr '\0' ' ' <"/proc/$1/cmdline") $(grep -E '^(State|SigBlk|SigIgn|SigPnd|ShdPnd)' "/proc/$1/status" | tr '\n\t' '  ')"
+    echo "wchan $(cat "/proc/$1/wchan")"
+    cat "/proc/$1/stack" 2>/dev/null
+}
+
+# start_udevd, stop_udevd: systemd-udevd ($UDEVD, found by the suite's setup_file) in the
+# foreground, its pid ours to stop and its debug log in $UDEVD_LOG; every wait bounded (a
+# udevd that does not exit is reported with what it waits on, then killed)
+start_udevd() {
+    local i
+    [ -n "$UDEVD" ] || skip "systemd-udevd is not installed on the host whose root the guest runs (make deps installs udev)"
+    # A udevd that ran earlier in this guest may have left database entries of nodes removed
+    # while none ran; they would read as "initialized". udevd at boot starts from an empty /run.
+    rm -rf /run/udev/data
+    UDEVD_LOG=$BATS_TEST_TMPDIR/udevd.log
+    SYSTEMD_LOG_TARGET=console "$UDEVD" --resolve-names=never --debug >"$UDEVD_LOG" 2>&1 3>&- &
+    UDEVD_PID=$!
+    for i in $(seq 150); do
+        udevadm control --timeout=5 --ping >/dev/null 2>&1 && return 0
+        kill -0 "$UDEVD_PID" 2>/dev/null || break
+        sleep 0.2
+    done
+    fail "systemd-udevd did not start: $(tail -5 "$UDEVD_LOG")"
+}
+
+stop_udevd() {
+    [ -n "${UDEVD_PID:-}" ] || return 0
+    udevadm settle --timeout=60 >/dev/null 2>&1
+    udevadm control --timeout=30 --exit >/dev/null 2>&1 || kill "$UDEVD_PID" 2>/dev/null
+    if ! exited "$UDEVD_PID" 30; then
+        proc_diag "$UDEVD_PID" >&2
+        kill -9 "$UDEVD_PID"
+    fi
+    wait "$UDEVD_PID" 2>/dev/null
+    UDEVD_PID=
+}

@@ -53,27 +53,6 @@ teardown() {
     rm -f /run/iommuctl/group-*.journal
 }
 
-# systemd-udevd in the foreground (its pid is ours to stop), debug log to a file
-start_udevd() {
-    local i
-    UDEVD_LOG=$BATS_TEST_TMPDIR/udevd.log
-    SYSTEMD_LOG_TARGET=console "$UDEVD" --resolve-names=never --debug >"$UDEVD_LOG" 2>&1 3>&- &
-    UDEVD_PID=$!
-    for i in $(seq 150); do
-        udevadm control --ping >/dev/null 2>&1 && return 0
-        kill -0 "$UDEVD_PID" 2>/dev/null || break
-        sleep 0.2
-    done
-    fail "systemd-udevd did not start: $(tail -5 "$UDEVD_LOG")"
-}
-
-stop_udevd() {
-    [ -n "${UDEVD_PID:-}" ] || return 0
-    udevadm control --exit >/dev/null 2>&1 || kill "$UDEVD_PID" 2>/dev/null
-    wait "$UDEVD_PID" 2>/dev/null
-    UDEVD_PID=
-}
-
 # remove edu and rescan the bus: the kernel adds it again, and sends "add" as at boot
 replug() {
     echo 1 >"/sys/bus/pci/devices/$EDU/remove"
@@ -140,7 +119,7 @@ assert_journal_from_rule() {
     run iommuctl release "$EDU"
     assert_success
     assert_equal "$(snapshot "$EDU")" "$EDU - (null)"
-    udevadm control --reload
+    udevadm control --timeout=30 --reload
     replug
     assert_equal "$(snapshot "$EDU")" "$EDU - (null)"
 }
