@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "apply-step.h"
+#include "internal.h"
 
 void af_struct(struct ictl_apply_step *st, const char *strct)
 {
@@ -34,7 +35,7 @@ void af(struct ictl_apply_step *st, const char *field, const char *fmt, ...)
 		return;
 	f->kind = ICTL_AF_TEXT;
 	va_start(ap, fmt);
-	vsnprintf(f->value, sizeof(f->value), fmt, ap);
+	str_vfmt(f->value, sizeof(f->value), fmt, ap);
 	va_end(ap);
 }
 
@@ -83,17 +84,17 @@ static const char *const hwpt_flag_names[] = { "NEST_PARENT", "DIRTY_TRACKING", 
 static const char *flag_names(char *buf, size_t len, uint64_t flags, const char *const *names,
 			      unsigned int n)
 {
-	size_t off = (size_t)snprintf(buf, len, "%#llx", (unsigned long long)flags);
+	size_t off = (size_t)str_fmt(buf, len, "%#llx", (unsigned long long)flags);
 	const char *sep = " (";
 
 	for (unsigned int b = 0; b < n && off < len; b++) {
 		if (!(flags & 1u << b) || !names[b])
 			continue;
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", sep, names[b]);
+		off += (size_t)str_fmt(buf + off, len - off, "%s%s", sep, names[b]);
 		sep = "|";
 	}
 	if (flags && off < len)
-		snprintf(buf + off, len - off, ")");
+		str_fmt(buf + off, len - off, ")");
 	return buf;
 }
 
@@ -111,10 +112,10 @@ const char *ictl_apply_field_text(const struct ictl_apply_field *f, char *buf, s
 {
 	switch (f->kind) {
 	case ICTL_AF_DEC:
-		snprintf(buf, len, "%llu", (unsigned long long)f->num);
+		str_fmt(buf, len, "%llu", (unsigned long long)f->num);
 		return buf;
 	case ICTL_AF_HEX:
-		snprintf(buf, len, "%#llx", (unsigned long long)f->num);
+		str_fmt(buf, len, "%#llx", (unsigned long long)f->num);
 		return buf;
 	case ICTL_AF_OUT:
 		return "(out)";

@@ -18,19 +18,48 @@
 
 typedef unsigned long long ull;
 
+/*
+ * Room for n more steps.  A step is large (the fields of its struct, each with
+ * room for its text) and most of it is never written: the room is not zeroed,
+ * and step() sets what is read (the fields up to nfields, as af*() sets them).
+ */
+static int steps_room(struct ictl_apply *a, size_t n)
+{
+	struct ictl_apply_step *v;
+	size_t cap = a->steps_cap ? a->steps_cap : 8;
+
+	if (a->nsteps + n <= a->steps_cap)
+		return 0;
+	while (cap < a->nsteps + n && cap <= SIZE_MAX / 2)
+		cap *= 2;
+	if (cap < a->nsteps + n || cap > SIZE_MAX / sizeof(*v))
+		return -ENOMEM;
+	v = realloc(a->steps, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	a->steps = v;
+	a->steps_cap = cap;
+	return 0;
+}
+
 /* A step into a->steps; NULL (and the context says so) when out of memory. */
 __attribute__((format(printf, 2, 3)))
 static struct ictl_apply_step *step(struct ictl_apply *a, const char *fmt, ...)
 {
-	struct ictl_apply_step *st = array_push(&a->steps, &a->nsteps, sizeof(*st));
+	struct ictl_apply_step *st;
 	va_list ap;
 
-	if (!st) {
+	if (steps_room(a, 1) < 0) {
 		ictl_err(a->ctx, ENOMEM, "apply: out of memory");
 		return NULL;
 	}
+	st = &a->steps[a->nsteps++];
+	st->strct = NULL;
+	st->nfields = 0;
+	st->id = 0;
+	st->err = 0;
 	va_start(ap, fmt);
-	vsnprintf(st->what, sizeof(st->what), fmt, ap);
+	str_vfmt(st->what, sizeof(st->what), fmt, ap);
 	va_end(ap);
 	return st;
 }
@@ -82,9 +111,9 @@ static const char *size_str(uint64_t v, char *buf, size_t len)
 		u++;
 	}
 	if (u < 0)
-		snprintf(buf, len, "%#llx", (ull)v);
+		str_fmt(buf, len, "%#llx", (ull)v);
 	else
-		snprintf(buf, len, "%llu%c", (ull)v, units[u]);
+		str_fmt(buf, len, "%llu%c", (ull)v, units[u]);
 	return buf;
 }
 
@@ -258,7 +287,7 @@ static void allow_fields(struct ictl_apply *a, struct ictl_apply_step *st, size_
 	af_u(st, "num_iovas", io->nallow);
 	af_u(st, "__reserved", 0);
 	for (size_t k = 0; k < io->nallow && off + 40 < sizeof(buf); k++)
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%#llx-%#llx", k ? " " : "",
+		off += (size_t)str_fmt(buf + off, sizeof(buf) - off, "%s%#llx-%#llx", k ? " " : "",
 					(ull)io->allow[k].start, (ull)io->allow[k].last);
 	af(st, "allowed_iovas", "[%s%s]", buf, off + 40 >= sizeof(buf) ? " ..." : "");
 }
@@ -348,9 +377,9 @@ static const char *map_ioctl(const struct ictl_spec_mapping *m)
 static const char *where(const struct ictl_spec_mapping *m, char *buf, size_t len)
 {
 	if (m->iova.set)
-		snprintf(buf, len, "at %#llx", (ull)m->iova.v);
+		str_fmt(buf, len, "at %#llx", (ull)m->iova.v);
 	else
-		snprintf(buf, len, "at an IOVA the kernel picks");
+		str_fmt(buf, len, "at an IOVA the kernel picks");
 	return buf;
 }
 
@@ -409,7 +438,7 @@ static int map_one(struct ictl_apply *a, size_t i, size_t k)
 	if (a->dry_run)
 		return 0;
 	mp->iova = m->iova.v;
-	snprintf(label, sizeof(label), "iommuctl:%s", m->name[0] ? m->name : io->name);
+	str_fmt(label, sizeof(label), "iommuctl:%s", m->name[0] ? m->name : io->name);
 	switch (m->memory) {
 	case ICTL_SPEC_MEM_ANON:
 		r = mem_anon(a, mp, m->size.v, 0);
@@ -460,10 +489,10 @@ static int copy_one(struct ictl_apply *a, size_t i, size_t k)
 	int r;
 
 	if (m->copy_mapping >= 0)
-		snprintf(fromd, sizeof(fromd), "mapping '%s' + %#llx", src->maps[m->copy_mapping].name,
+		str_fmt(fromd, sizeof(fromd), "mapping '%s' + %#llx", src->maps[m->copy_mapping].name,
 			 (ull)from);
 	else
-		snprintf(fromd, sizeof(fromd), "%#llx", (ull)from);
+		str_fmt(fromd, sizeof(fromd), "%#llx", (ull)from);
 	st = step(a, "copy %s from ioas %s at %s into ioas %s %s (IOMMU_IOAS_COPY)",
 		  size_str(m->size.v, sz, sizeof(sz)), q(src->name, n2, sizeof(n2)), fromd,
 		  q(io->name, n, sizeof(n)), where(m, w, sizeof(w)));
@@ -532,7 +561,7 @@ static int table_reserve(struct ictl_apply *a, size_t t)
 	tb->size = size;
 	tb->root = pt->at.v;
 	tb->ptr = ictl_spec_pt_ptr(s, t);
-	snprintf(w, sizeof(w), "at %#llx", (ull)pt->at.v);
+	str_fmt(w, sizeof(w), "at %#llx", (ull)pt->at.v);
 	st = step(a, "map the memory of table %s, %s of memfd %s in ioas %s (IOMMU_IOAS_MAP_FILE)",
 		  q(pt->name, n, sizeof(n)), size_str(size, sz, sizeof(sz)),
 		  pt->at.set ? w : "at an IOVA the kernel picks",
@@ -550,7 +579,7 @@ static int table_reserve(struct ictl_apply *a, size_t t)
 	af_x(st, "iova", pt->at.v);
 	if (a->dry_run)
 		return 0;
-	snprintf(label, sizeof(label), "iommuctl:pt:%s", pt->name);
+	str_fmt(label, sizeof(label), "iommuctl:pt:%s", pt->name);
 	tb->fd = memfd_create(label, MFD_CLOEXEC);
 	if (tb->fd < 0)
 		return failed(a, st, ictl_err_kernel(a->ctx, errno, "memfd_create: %s", strerror(errno)));
@@ -568,7 +597,7 @@ static int table_reserve(struct ictl_apply *a, size_t t)
 	if (!pt->at.set) {	/* the tables are built for where the kernel put them */
 		tb->root = tb->iova;
 		tb->ptr = tb->ptr ? tb->iova + tb->ptr : 0;
-		snprintf(st->what + strlen(st->what), sizeof(st->what) - strlen(st->what),
+		str_fmt(st->what + strlen(st->what), sizeof(st->what) - strlen(st->what),
 			 ": %#llx", (ull)tb->iova);
 	}
 	return 0;
@@ -586,14 +615,14 @@ static int table_one(struct ictl_apply *a, size_t t)
 	int r;
 
 	if (tb->ptr)
-		snprintf(ptr, sizeof(ptr), ", %s table at %#llx",
+		str_fmt(ptr, sizeof(ptr), ", %s table at %#llx",
 			 pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3", (ull)tb->ptr);
 	if (a->dry_run && !pt->at.set)
-		snprintf(root, sizeof(root), "the start of its memory");
+		str_fmt(root, sizeof(root), "the start of its memory");
 	else
-		snprintf(root, sizeof(root), "%#llx", (ull)tb->root);
+		str_fmt(root, sizeof(root), "%#llx", (ull)tb->root);
 	if (tb->ptr && a->dry_run && !pt->at.set)
-		snprintf(ptr, sizeof(ptr), ", %s table in its last page",
+		str_fmt(ptr, sizeof(ptr), ", %s table in its last page",
 			 pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3");
 	st = step(a, "build table %s (%s, %zu mapping%s, root %s%s) into its memory",
 		  q(pt->name, n, sizeof(n)), pt->cfg.name, pt->nmaps, pt->nmaps == 1 ? "" : "s",
@@ -808,7 +837,7 @@ static void hwpt_fields(struct ictl_apply *a, struct ictl_apply_step *st, size_t
 		uint64_t v = 0;
 
 		memcpy(&v, h->data_bytes + w, h->data_len - w < 8 ? h->data_len - w : 8);
-		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%#llx", w ? " " : "", (ull)v);
+		off += (size_t)str_fmt(buf + off, sizeof(buf) - off, "%s%#llx", w ? " " : "", (ull)v);
 	}
 	if (h->data)
 		af(st, "data_uptr", "-> [%s]", buf);
@@ -835,7 +864,7 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 
 	for (unsigned int b = 0; b < 32; b++) {
 		if (h->flags & (1u << b))
-			snprintf(fl + strlen(fl), sizeof(fl) - strlen(fl), "%s%s", fl[0] ? "," : "",
+			str_fmt(fl + strlen(fl), sizeof(fl) - strlen(fl), "%s%s", fl[0] ? "," : "",
 				 ictl_spec_hwpt_flag_name(b) ?: "?");
 	}
 	if (h->ioas.idx >= 0) {
@@ -854,16 +883,16 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 		rebuilt = ictl_spec_nested_data_at(a->ctx, s, i, a->tables[h->ptable].iova, data,
 						   &data_len);
 	if (h->ptable >= 0) {	/* the data that points at a table: what the kernel gets */
-		size_t off = (size_t)snprintf(dd, sizeof(dd), ", data from table '%s':",
+		size_t off = (size_t)str_fmt(dd, sizeof(dd), ", data from table '%s':",
 					      s->ptables[h->ptable].name);
 
 		if (a->dry_run && !s->ptables[h->ptable].at.set)
-			off += (size_t)snprintf(dd + off, sizeof(dd) - off, " (for its memory at 0: the kernel picks where)");
+			off += (size_t)str_fmt(dd + off, sizeof(dd) - off, " (for its memory at 0: the kernel picks where)");
 		for (uint32_t w = 0; w + 8 <= data_len && off < sizeof(dd); w += 8) {
 			uint64_t v;
 
 			memcpy(&v, data + w, 8);
-			off += (size_t)snprintf(dd + off, sizeof(dd) - off, " %#llx", (ull)v);
+			off += (size_t)str_fmt(dd + off, sizeof(dd) - off, " %#llx", (ull)v);
 		}
 	}
 	st = step(a, "allocate %s hwpt %s over %s %s for device %s%s%s%s%s (IOMMU_HWPT_ALLOC)",
@@ -1105,7 +1134,7 @@ static int do_replace(struct ictl_apply *a)
 		if (at->replace.idx < 0)
 			continue;
 		if (at->pasid.set)
-			snprintf(p, sizeof(p), " at PASID %#llx", (ull)at->pasid.v);
+			str_fmt(p, sizeof(p), " at PASID %#llx", (ull)at->pasid.v);
 		else
 			p[0] = '\0';
 		st = step(a, "replace the attach of device %s%s with hwpt %s (%s)",
@@ -1148,7 +1177,7 @@ static int do_attach(struct ictl_apply *a)
 			if (at->pasid.set != (pass == 1))
 				continue;
 			if (at->pasid.set)
-				snprintf(p, sizeof(p), " at PASID %#llx", (ull)at->pasid.v);
+				str_fmt(p, sizeof(p), " at PASID %#llx", (ull)at->pasid.v);
 			else
 				p[0] = '\0';
 			st = step(a, "attach device %s%s to %s %s (%s)",
@@ -1222,27 +1251,61 @@ static int run(struct ictl_apply *a)
 	return r;
 }
 
-#define ALLOC_IDS(field, n) (!((a->field) = calloc((n) + 1, sizeof(*(a->field)))))
+/*
+ * The tables by spec index, in one zeroed block (a->mem), each with room for
+ * one more entry than the spec has (never empty): the ids, the per-IOAS
+ * mappings, the page tables.  The spec's sizes are bounded by its parser.
+ */
+#define TABLE(field, n)                                                      \
+	do {                                                                 \
+		off = (off + 7) & ~(size_t)7;                                \
+		at[k++] = (struct place){ (void **)&a->field, off };         \
+		off += ((n) + 1) * sizeof(*a->field);                        \
+	} while (0)
 
 static int alloc_tables(struct ictl_apply *a)
 {
 	const struct ictl_spec *s = a->spec;
+	struct place {
+		void **field;
+		size_t off;
+	} at[16];
+	size_t off = 0, k = 0, nmaps = 0;
+	char *mem;
 
-	if (ALLOC_IDS(dev, s->ndevices) || ALLOC_IDS(ioas, s->nioas) || ALLOC_IDS(hwpt, s->nhwpts) ||
-	    ALLOC_IDS(fault, s->nfaults) || ALLOC_IDS(viommu, s->nviommus) ||
-	    ALLOC_IDS(viommu_type, s->nviommus) || ALLOC_IDS(vdev, s->nvdevices) ||
-	    ALLOC_IDS(veventq, s->nveventqs) || ALLOC_IDS(attach_pt, s->nattach) ||
-	    ALLOC_IDS(maps, s->nioas) || ALLOC_IDS(tables, s->nptables))
+	TABLE(dev, s->ndevices);
+	TABLE(ioas, s->nioas);
+	TABLE(hwpt, s->nhwpts);
+	TABLE(fault, s->nfaults);
+	TABLE(viommu, s->nviommus);
+	TABLE(viommu_type, s->nviommus);
+	TABLE(vdev, s->nvdevices);
+	TABLE(veventq, s->nveventqs);
+	TABLE(attach_pt, s->nattach);
+	TABLE(maps, s->nioas);
+	TABLE(tables, s->nptables);
+	for (size_t i = 0; i < s->nioas; i++)
+		nmaps += s->ioas[i].nmaps + 1;
+	off = (off + 7) & ~(size_t)7;
+	mem = calloc(1, off + nmaps * sizeof(**a->maps));
+	if (!mem)
 		return ictl_err(a->ctx, ENOMEM, "apply: out of memory");
+	a->mem = mem;
+	for (size_t i = 0; i < k; i++)
+		*at[i].field = mem + at[i].off;
 	for (size_t t = 0; t < s->nptables; t++)
 		a->tables[t].fd = -1;
 	for (size_t i = 0; i < s->nioas; i++) {
-		a->maps[i] = calloc(s->ioas[i].nmaps + 1, sizeof(*a->maps[i]));
-		if (!a->maps[i])
-			return ictl_err(a->ctx, ENOMEM, "apply: out of memory");
-		for (size_t k = 0; k < s->ioas[i].nmaps; k++)
-			a->maps[i][k].fd = -1;
+		a->maps[i] = (struct ictl_apply_map *)(mem + off);
+		off += (s->ioas[i].nmaps + 1) * sizeof(**a->maps);
+		for (size_t m = 0; m < s->ioas[i].nmaps; m++)
+			a->maps[i][m].fd = -1;
 	}
+	/* most specs take this many steps or fewer: one allocation for them */
+	nmaps = 4 + s->ndevices + 3 * s->nioas + nmaps + s->nhwpts + s->nfaults + s->nviommus +
+		s->nvdevices + s->nveventqs + s->nattach + 2 * s->nptables;
+	if (steps_room(a, nmaps) < 0)
+		return ictl_err(a->ctx, ENOMEM, "apply: out of memory");
 	return 0;
 }
 
@@ -1305,19 +1368,7 @@ void ictl_apply_free(struct ictl_apply *a)
 	if (!a)
 		return;
 	ictl_apply_undo(a);
-	for (size_t i = 0; a->maps && i < a->spec->nioas; i++)
-		free(a->maps[i]);
-	free(a->maps);
-	free(a->tables);
-	free(a->dev);
-	free(a->ioas);
-	free(a->hwpt);
-	free(a->fault);
-	free(a->viommu);
-	free(a->viommu_type);
-	free(a->vdev);
-	free(a->veventq);
-	free(a->attach_pt);
+	free(a->mem);
 	free(a->steps);
 	free(a);
 }

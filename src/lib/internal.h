@@ -222,6 +222,13 @@ int path_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(
 int parse_hex_u64(const char *s, uint64_t *v);
 /* Copy with truncation; always terminates. */
 void str_copy(char *dst, const char *src, size_t len);
+/*
+ * snprintf for messages, fast: %s %c %d %i %u %x %% with l, ll or z, and # with
+ * x, are written directly; anything else goes to vsnprintf.  The same text and
+ * return as snprintf.
+ */
+int str_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int str_vfmt(char *buf, size_t len, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 /* The address of a PCI device name as ictl_parse_pci_name() reads it, without a message; -EINVAL. */
 int pci_name_addr(const char *s, struct ictl_pci_addr *addr);
 /* Natural order for group numbers and sysfs names ("10" after "9"). */

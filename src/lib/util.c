@@ -3,6 +3,10 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,6 +44,142 @@ void str_copy(char *dst, const char *src, size_t len)
 
 	memcpy(dst, src, n);
 	dst[n] = '\0';
+}
+
+/*
+ * The formatter behind str_fmt(): the conversions messages are made of, in a
+ * few instructions each (vsnprintf sets up a whole stream per call, which is
+ * most of what an apply step costs in user space); at the first conversion it
+ * does not know (a width, a precision, another flag or type) it starts over
+ * with vsnprintf, so the text is always vsnprintf's.
+ */
+struct fmt_out {
+	char *buf;
+	size_t len, n;		/* room, and what the text takes (written or not) */
+};
+
+static void fmt_put(struct fmt_out *o, const char *s, size_t n)
+{
+	if (o->n < o->len) {
+		size_t room = o->len - 1 - o->n;
+
+		memcpy(o->buf + o->n, s, n < room ? n : room);
+	}
+	o->n += n;
+}
+
+static void fmt_num(struct fmt_out *o, unsigned long long v, bool neg, bool hex, bool alt)
+{
+	char d[24], *p = d + sizeof(d);
+
+	do {
+		*--p = "0123456789abcdef"[hex ? v & 15 : v % 10];
+		v = hex ? v >> 4 : v / 10;
+	} while (v);
+	if (hex && alt && !(p == d + sizeof(d) - 1 && *p == '0')) {
+		*--p = 'x';
+		*--p = '0';
+	}
+	if (neg)
+		*--p = '-';
+	fmt_put(o, p, (size_t)(d + sizeof(d) - p));
+}
+
+int str_vfmt(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	struct fmt_out o = { buf, len, 0 };
+	const char *f = fmt;
+	va_list a;
+
+	va_copy(a, ap);
+	while (*f) {
+		const char *pct = strchr(f, '%');
+		bool alt = false;
+		int lng = 0;
+
+		if (!pct) {
+			fmt_put(&o, f, strlen(f));
+			break;
+		}
+		fmt_put(&o, f, (size_t)(pct - f));
+		f = pct + 1;
+		if (*f == '#')
+			alt = true, f++;
+		if (*f == 'z')
+			lng = 3, f++;
+		else
+			while (*f == 'l' && lng < 2)
+				lng++, f++;
+		switch (*f) {
+		case '%':
+			if (alt || lng)
+				goto slow;
+			fmt_put(&o, "%", 1);
+			break;
+		case 's': {
+			const char *s = va_arg(a, const char *);
+
+			if (alt || lng)
+				goto slow;
+			s = s ? s : "(null)";
+			fmt_put(&o, s, strlen(s));
+			break;
+		}
+		case 'c': {
+			char c = (char)va_arg(a, int);
+
+			if (alt || lng)
+				goto slow;
+			fmt_put(&o, &c, 1);
+			break;
+		}
+		case 'd':
+		case 'i': {
+			long long v = lng == 3 ? (long long)va_arg(a, ssize_t) :
+				      lng ? (lng == 1 ? va_arg(a, long) : va_arg(a, long long)) :
+					    va_arg(a, int);
+
+			if (alt)
+				goto slow;
+			fmt_num(&o, v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v, v < 0,
+				false, false);
+			break;
+		}
+		case 'u':
+		case 'x': {
+			unsigned long long v = lng == 3 ? va_arg(a, size_t) :
+					       lng ? (lng == 1 ? va_arg(a, unsigned long) :
+							 va_arg(a, unsigned long long)) :
+						     va_arg(a, unsigned int);
+
+			if (alt && *f == 'u')
+				goto slow;
+			fmt_num(&o, v, false, *f == 'x', alt);
+			break;
+		}
+		default:
+			goto slow;
+		}
+		f++;
+	}
+	va_end(a);
+	if (len)
+		buf[o.n < len ? o.n : len - 1] = '\0';
+	return o.n > INT_MAX ? -1 : (int)o.n;
+slow:
+	va_end(a);
+	return vsnprintf(buf, len, fmt, ap);
+}
+
+int str_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = str_vfmt(buf, len, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 /* Compare runs of digits by value, everything else bytewise. */
