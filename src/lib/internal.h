@@ -223,7 +223,7 @@ int parse_hex_u64(const char *s, uint64_t *v);
 /* Copy with truncation; always terminates. */
 void str_copy(char *dst, const char *src, size_t len);
 /*
- * snprintf for messages, fast: %s %c %d %i %u %x %% with l, ll or z, and # with
+ * snprintf for messages, fast: %s %c %d %i %u %x %p %% with l, ll or z, and # with
  * x, are written directly; anything else goes to vsnprintf.  The same text and
  * return as snprintf.
  */

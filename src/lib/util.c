@@ -157,6 +157,17 @@ int str_vfmt(char *buf, size_t len, const char *fmt, va_list ap)
 			fmt_num(&o, v, false, *f == 'x', alt);
 			break;
 		}
+		case 'p': {
+			const void *v = va_arg(a, const void *);
+
+			if (alt || lng)
+				goto slow;
+			if (v)
+				fmt_num(&o, (uintptr_t)v, false, true, true);
+			else
+				fmt_put(&o, "(nil)", 5);
+			break;
+		}
 		default:
 			goto slow;
 		}

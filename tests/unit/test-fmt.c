@@ -59,7 +59,8 @@ int main(void)
 	}
 	/* what it leaves to vsnprintf: the text is vsnprintf's */
 	SAME("width and precision", "[%5s][%-4d][%08llx][%.3s]", "ab", 7, 0x1234ull, "abcdef");
-	SAME("other flags and types", "[%+d][% d][%p][%hhu][%o][%X][%e]", 5, 5, (void *)0x10,
+	SAME("pointers", "[%p][%p][%p]", (void *)0x10, (void *)&d, (void *)NULL);
+	SAME("other flags and types", "[%+d][% d][%#o][%hhu][%o][%X][%e]", 5, 5, 8u,
 	     (unsigned char)300, 8u, 0xabu, 1.5);
 	SAME("a known conversion, then one it does not know", "%s then %5u", "x", 42u);
 	return done_testing();
