@@ -13,9 +13,9 @@
  *            the raw ioctl sequence with mmap/munmap ("bare") against
  *            ictl_apply_run() + ictl_apply_free() of the parsed spec.
  *
- * The variants run interleaved (bare, iommuctl, bare, ...) REPS times (15; 5
- * from 256 MiB on, which under TCG pin for seconds) and
- * the medians of wall and CPU time (this thread's, kernel included) are
+ * The variants run interleaved REPS times, taking turns at which goes first
+ * (REPS 15: 4 x REPS, at most 64, up to 1 MiB, where a round is a millisecond
+ * or two; 5 from 256 MiB on, which under TCG pin for seconds) and the medians of wall and CPU time (this thread's, kernel included) are
  * printed, with the ratio iommuctl / bare of the same run.  One line per
  * size and kind:
  *   KIND SIZE bare_wall_us iommuctl_wall_us wall_ratio bare_cpu_us iommuctl_cpu_us cpu_ratio
