@@ -305,6 +305,52 @@ static void memory_files(void)
 	rmdir(dir);
 }
 
+/* Many steps (the room reserved for them is not zeroed): each one's text and fields are its own. */
+static void many_steps(struct ictl_ctx *ctx)
+{
+	char text[8192], buf[64];
+	size_t off = 0;
+	struct ictl_spec sp;
+	struct ictl_apply *a = NULL;
+	bool texts = true;
+	int r;
+
+	off += (size_t)snprintf(text + off, sizeof(text) - off,
+				"devices: [{name: m, mock: {ioas: ram}}]\nioas:\n  - name: ram\n    mappings:\n");
+	for (int i = 0; i < 70; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+					"      - {name: m%d, iova: %#x, size: 4K, memory: anon}\n", i,
+					0x1000000 + i * 0x2000);
+	if (ictl_spec_parse(ctx, "many.yaml", text, off, &sp) < 0) {
+		ok(false, "the spec of 70 mappings parses: %s", ictl_strerror(ctx));
+		return;
+	}
+	r = ictl_apply_run(ctx, &sp, NULL, true, &a);
+	ok(r == 0 && a && a->nsteps == 72, "70 mappings: 72 steps (%zu)", a ? a->nsteps : 0);
+	for (size_t i = 0; a && i < 70 && i + 1 < a->nsteps; i++) {
+		const struct ictl_apply_step *st = &a->steps[i + 1];
+		char want[96];
+
+		snprintf(want, sizeof(want), "map 'm%zu', 4K of anon at %#zx in ioas 'ram' (IOMMU_IOAS_MAP)",
+			 i, 0x1000000 + i * 0x2000);
+		const char *iova = NULL;
+		char wiova[24];
+
+		for (size_t k = 0; k < st->nfields; k++)
+			if (!strcmp(st->fields[k].name, "iova"))
+				iova = ictl_apply_field_text(&st->fields[k], buf, sizeof(buf));
+		snprintf(wiova, sizeof(wiova), "%#zx", 0x1000000 + i * 0x2000);
+		if (strcmp(st->what, want) || st->err || st->id || !st->strct || !iova ||
+		    strcmp(iova, wiova)) {
+			texts = false;
+			printf("# step %zu: '%s', iova %s\n", i + 1, st->what, iova ? iova : "(none)");
+		}
+	}
+	ok(texts, "each map step says its own mapping, and its iova field is that mapping's");
+	ictl_apply_free(a);
+	ictl_spec_clear(&sp);
+}
+
 int main(void)
 {
 	struct ictl_ctx *ctx;
@@ -320,6 +366,7 @@ int main(void)
 	failures(ctx, &sp);
 	dry_run(ctx, &sp);
 	step_fields();
+	many_steps(ctx);
 	memory_files();
 	ictl_spec_clear(&sp);
 	ictl_ctx_free(ctx);
