@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/mman.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1252,59 +1253,68 @@ static int run(struct ictl_apply *a)
 }
 
 /*
- * The tables by spec index, in one zeroed block (a->mem), each with room for
- * one more entry than the spec has (never empty): the ids, the per-IOAS
- * mappings, the page tables.  The spec's sizes are bounded by its parser.
+ * Room for n + 1 elements of size at *off in mem (never empty), aligned; with
+ * mem NULL it only counts (and returns NULL).
  */
-#define TABLE(field, n)                                                      \
-	do {                                                                 \
-		off = (off + 7) & ~(size_t)7;                                \
-		at[k++] = (struct place){ (void **)&a->field, off };         \
-		off += ((n) + 1) * sizeof(*a->field);                        \
-	} while (0)
+static void *carve(char *mem, size_t *off, size_t n, size_t size)
+{
+	void *p;
+
+	*off = (*off + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
+	p = mem ? mem + *off : NULL;
+	*off += (n + 1) * size;
+	return p;
+}
+
+/*
+ * The tables by spec index, all in one block: the ids, the mappings per IOAS,
+ * the page tables.  With mem NULL: how big the block is.  (The spec's counts
+ * are bounded by its parser.)
+ */
+static size_t lay_tables(struct ictl_apply *a, char *mem)
+{
+	const struct ictl_spec *s = a->spec;
+	size_t off = 0;
+
+	a->dev = carve(mem, &off, s->ndevices, sizeof(*a->dev));
+	a->ioas = carve(mem, &off, s->nioas, sizeof(*a->ioas));
+	a->hwpt = carve(mem, &off, s->nhwpts, sizeof(*a->hwpt));
+	a->fault = carve(mem, &off, s->nfaults, sizeof(*a->fault));
+	a->viommu = carve(mem, &off, s->nviommus, sizeof(*a->viommu));
+	a->viommu_type = carve(mem, &off, s->nviommus, sizeof(*a->viommu_type));
+	a->vdev = carve(mem, &off, s->nvdevices, sizeof(*a->vdev));
+	a->veventq = carve(mem, &off, s->nveventqs, sizeof(*a->veventq));
+	a->attach_pt = carve(mem, &off, s->nattach, sizeof(*a->attach_pt));
+	a->tables = carve(mem, &off, s->nptables, sizeof(*a->tables));
+	a->maps = carve(mem, &off, s->nioas, sizeof(*a->maps));
+	for (size_t i = 0; i < s->nioas; i++) {
+		struct ictl_apply_map *m = carve(mem, &off, s->ioas[i].nmaps, sizeof(*m));
+
+		if (mem)
+			a->maps[i] = m;
+	}
+	return off;
+}
 
 static int alloc_tables(struct ictl_apply *a)
 {
 	const struct ictl_spec *s = a->spec;
-	struct place {
-		void **field;
-		size_t off;
-	} at[16];
-	size_t off = 0, k = 0, nmaps = 0;
-	char *mem;
+	size_t steps = 4 + s->ndevices + s->nhwpts + s->nfaults + s->nviommus + s->nvdevices +
+		       s->nveventqs + s->nattach + 2 * s->nptables;
 
-	TABLE(dev, s->ndevices);
-	TABLE(ioas, s->nioas);
-	TABLE(hwpt, s->nhwpts);
-	TABLE(fault, s->nfaults);
-	TABLE(viommu, s->nviommus);
-	TABLE(viommu_type, s->nviommus);
-	TABLE(vdev, s->nvdevices);
-	TABLE(veventq, s->nveventqs);
-	TABLE(attach_pt, s->nattach);
-	TABLE(maps, s->nioas);
-	TABLE(tables, s->nptables);
-	for (size_t i = 0; i < s->nioas; i++)
-		nmaps += s->ioas[i].nmaps + 1;
-	off = (off + 7) & ~(size_t)7;
-	mem = calloc(1, off + nmaps * sizeof(**a->maps));
-	if (!mem)
+	a->mem = calloc(1, lay_tables(a, NULL));
+	if (!a->mem)
 		return ictl_err(a->ctx, ENOMEM, "apply: out of memory");
-	a->mem = mem;
-	for (size_t i = 0; i < k; i++)
-		*at[i].field = mem + at[i].off;
+	lay_tables(a, a->mem);
 	for (size_t t = 0; t < s->nptables; t++)
 		a->tables[t].fd = -1;
 	for (size_t i = 0; i < s->nioas; i++) {
-		a->maps[i] = (struct ictl_apply_map *)(mem + off);
-		off += (s->ioas[i].nmaps + 1) * sizeof(**a->maps);
+		steps += 3 + s->ioas[i].nmaps + 1;
 		for (size_t m = 0; m < s->ioas[i].nmaps; m++)
 			a->maps[i][m].fd = -1;
 	}
 	/* most specs take this many steps or fewer: one allocation for them */
-	nmaps = 4 + s->ndevices + 3 * s->nioas + nmaps + s->nhwpts + s->nfaults + s->nviommus +
-		s->nvdevices + s->nveventqs + s->nattach + 2 * s->nptables;
-	if (steps_room(a, nmaps) < 0)
+	if (steps_room(a, steps) < 0)
 		return ictl_err(a->ctx, ENOMEM, "apply: out of memory");
 	return 0;
 }
