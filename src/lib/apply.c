@@ -289,7 +289,7 @@ static void allow_fields(struct ictl_apply *a, struct ictl_apply_step *st, size_
 	af_u(st, "__reserved", 0);
 	for (size_t k = 0; k < io->nallow && off + 40 < sizeof(buf); k++)
 		off += (size_t)str_fmt(buf + off, sizeof(buf) - off, "%s%#llx-%#llx", k ? " " : "",
-					(ull)io->allow[k].start, (ull)io->allow[k].last);
+				       (ull)io->allow[k].start, (ull)io->allow[k].last);
 	af(st, "allowed_iovas", "[%s%s]", buf, off + 40 >= sizeof(buf) ? " ..." : "");
 }
 
@@ -490,8 +490,8 @@ static int copy_one(struct ictl_apply *a, size_t i, size_t k)
 	int r;
 
 	if (m->copy_mapping >= 0)
-		str_fmt(fromd, sizeof(fromd), "mapping '%s' + %#llx", src->maps[m->copy_mapping].name,
-			 (ull)from);
+		str_fmt(fromd, sizeof(fromd), "mapping '%s' + %#llx",
+			src->maps[m->copy_mapping].name, (ull)from);
 	else
 		str_fmt(fromd, sizeof(fromd), "%#llx", (ull)from);
 	st = step(a, "copy %s from ioas %s at %s into ioas %s %s (IOMMU_IOAS_COPY)",
@@ -598,8 +598,8 @@ static int table_reserve(struct ictl_apply *a, size_t t)
 	if (!pt->at.set) {	/* the tables are built for where the kernel put them */
 		tb->root = tb->iova;
 		tb->ptr = tb->ptr ? tb->iova + tb->ptr : 0;
-		str_fmt(st->what + strlen(st->what), sizeof(st->what) - strlen(st->what),
-			 ": %#llx", (ull)tb->iova);
+		str_fmt(st->what + strlen(st->what), sizeof(st->what) - strlen(st->what), ": %#llx",
+			(ull)tb->iova);
 	}
 	return 0;
 }
@@ -617,14 +617,14 @@ static int table_one(struct ictl_apply *a, size_t t)
 
 	if (tb->ptr)
 		str_fmt(ptr, sizeof(ptr), ", %s table at %#llx",
-			 pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3", (ull)tb->ptr);
+			pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3", (ull)tb->ptr);
 	if (a->dry_run && !pt->at.set)
 		str_fmt(root, sizeof(root), "the start of its memory");
 	else
 		str_fmt(root, sizeof(root), "%#llx", (ull)tb->root);
 	if (tb->ptr && a->dry_run && !pt->at.set)
 		str_fmt(ptr, sizeof(ptr), ", %s table in its last page",
-			 pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3");
+			pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3");
 	st = step(a, "build table %s (%s, %zu mapping%s, root %s%s) into its memory",
 		  q(pt->name, n, sizeof(n)), pt->cfg.name, pt->nmaps, pt->nmaps == 1 ? "" : "s",
 		  root, ptr);
@@ -866,7 +866,7 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 	for (unsigned int b = 0; b < 32; b++) {
 		if (h->flags & (1u << b))
 			str_fmt(fl + strlen(fl), sizeof(fl) - strlen(fl), "%s%s", fl[0] ? "," : "",
-				 ictl_spec_hwpt_flag_name(b) ?: "?");
+				ictl_spec_hwpt_flag_name(b) ?: "?");
 	}
 	if (h->ioas.idx >= 0) {
 		over = "ioas";
@@ -884,8 +884,8 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 		rebuilt = ictl_spec_nested_data_at(a->ctx, s, i, a->tables[h->ptable].iova, data,
 						   &data_len);
 	if (h->ptable >= 0) {	/* the data that points at a table: what the kernel gets */
-		size_t off = (size_t)str_fmt(dd, sizeof(dd), ", data from table '%s':",
-					      s->ptables[h->ptable].name);
+		size_t off = (size_t)str_fmt(dd, sizeof(dd),
+					     ", data from table '%s':", s->ptables[h->ptable].name);
 
 		if (a->dry_run && !s->ptables[h->ptable].at.set)
 			off += (size_t)str_fmt(dd + off, sizeof(dd) - off, " (for its memory at 0: the kernel picks where)");
