@@ -35,9 +35,12 @@ static int steps_room(struct ictl_apply *a, size_t n)
 		cap *= 2;
 	if (cap < a->nsteps + n || cap > SIZE_MAX / sizeof(*v))
 		return -ENOMEM;
-	v = realloc(a->steps, cap * sizeof(*v));
+	/* the first ones are in a's own block (ictl_apply_run) */
+	v = realloc(a->steps == a->steps_here ? NULL : a->steps, cap * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
+	if (a->steps == a->steps_here)
+		memcpy(v, a->steps, a->nsteps * sizeof(*v));
 	a->steps = v;
 	a->steps_cap = cap;
 	return 0;
@@ -101,20 +104,26 @@ static const char *q(const char *name, char *buf, size_t len)
 	return buf;
 }
 
-/* "2M", "64K", "0x1234" for messages. */
+/* "2M", "64K", "0x1234" for messages (written here: this runs for most steps). */
 static const char *size_str(uint64_t v, char *buf, size_t len)
 {
 	static const char units[] = "KMGT";
+	char d[24], *p = d + sizeof(d) - 1;
 	int u = -1;
 
 	while (v && !(v & 1023) && u < 3) {
 		v >>= 10;
 		u++;
 	}
-	if (u < 0)
-		str_fmt(buf, len, "%#llx", (ull)v);
-	else
-		str_fmt(buf, len, "%llu%c", (ull)v, units[u]);
+	*p = '\0';
+	if (u >= 0)
+		*--p = units[u];
+	p = str_digits(p, v, u < 0);
+	if (u < 0 && v) {
+		*--p = 'x';
+		*--p = '0';
+	}
+	str_copy(buf, p, len);
 	return buf;
 }
 
@@ -377,10 +386,20 @@ static const char *map_ioctl(const struct ictl_spec_mapping *m)
 /* Where mapping k of IOAS i goes: "at 0x1000000" or "at an IOVA the kernel picks". */
 static const char *where(const struct ictl_spec_mapping *m, char *buf, size_t len)
 {
-	if (m->iova.set)
-		str_fmt(buf, len, "at %#llx", (ull)m->iova.v);
-	else
-		str_fmt(buf, len, "at an IOVA the kernel picks");
+	char d[24], *p = d + sizeof(d) - 1;
+
+	*p = '\0';
+	if (m->iova.set) {
+		p = str_digits(p, m->iova.v, true);
+		if (m->iova.v) {
+			*--p = 'x';
+			*--p = '0';
+		}
+		*--p = ' ';
+		*--p = 't';
+		*--p = 'a';
+	}
+	str_copy(buf, m->iova.set ? p : "at an IOVA the kernel picks", len);
 	return buf;
 }
 
@@ -407,7 +426,7 @@ static void map_fields(struct ictl_apply *a, struct ictl_apply_step *st, size_t 
 	if (file)
 		af_x(st, "start", m->memory == ICTL_SPEC_MEM_FILE ? m->offset.v : 0);
 	else if (mp && mp->va)
-		af(st, "user_va", "%p", mp->va);
+		af_x(st, "user_va", (uintptr_t)mp->va);
 	else
 		af(st, "user_va", "<new %s memory, mmap'd here>", m->memory == ICTL_SPEC_MEM_FILE ?
 								 "read-only file" : ictl_spec_mem_name(m->memory));
@@ -434,12 +453,13 @@ static int map_one(struct ictl_apply *a, size_t i, size_t k)
 		  where(m, w, sizeof(w)), q(io->name, n, sizeof(n)), map_ioctl(m));
 	if (!st)
 		return -ENOMEM;
-	if (m->memory != ICTL_SPEC_MEM_COPY)
-		map_fields(a, st, i, m, NULL, !strcmp(map_ioctl(m), "IOMMU_IOAS_MAP_FILE"));
-	if (a->dry_run)
+	if (a->dry_run) {
+		if (m->memory != ICTL_SPEC_MEM_COPY)
+			map_fields(a, st, i, m, NULL, !strcmp(map_ioctl(m), "IOMMU_IOAS_MAP_FILE"));
 		return 0;
+	}
+	/* a run: the fields once the memory is made (its address or fd), or it could not be */
 	mp->iova = m->iova.v;
-	str_fmt(label, sizeof(label), "iommuctl:%s", m->name[0] ? m->name : io->name);
 	switch (m->memory) {
 	case ICTL_SPEC_MEM_ANON:
 		r = mem_anon(a, mp, m->size.v, 0);
@@ -451,6 +471,7 @@ static int map_one(struct ictl_apply *a, size_t i, size_t k)
 		r = mem_anon(a, mp, m->size.v, MAP_HUGE_1GB);
 		break;
 	case ICTL_SPEC_MEM_MEMFD:
+		str_fmt(label, sizeof(label), "iommuctl:%s", m->name[0] ? m->name : io->name);
 		r = mem_memfd(a, mp, label, m->size.v);
 		break;
 	case ICTL_SPEC_MEM_FILE:
@@ -459,8 +480,10 @@ static int map_one(struct ictl_apply *a, size_t i, size_t k)
 	default:
 		return 0;	/* copies come after every IOAS's own mappings */
 	}
-	if (r < 0)
+	if (r < 0) {
+		map_fields(a, st, i, m, NULL, !strcmp(map_ioctl(m), "IOMMU_IOAS_MAP_FILE"));
 		return failed(a, st, r);
+	}
 	map_fields(a, st, i, m, mp,
 		   m->memory == ICTL_SPEC_MEM_MEMFD || (m->memory == ICTL_SPEC_MEM_FILE && mp->fd >= 0));
 	if (m->memory == ICTL_SPEC_MEM_MEMFD || (m->memory == ICTL_SPEC_MEM_FILE && mp->fd >= 0))
@@ -1296,45 +1319,61 @@ static size_t lay_tables(struct ictl_apply *a, char *mem)
 	return off;
 }
 
-static int alloc_tables(struct ictl_apply *a)
+/* Most specs take this many steps or fewer. */
+static size_t steps_usual(const struct ictl_spec *s)
 {
-	const struct ictl_spec *s = a->spec;
 	size_t steps = 4 + s->ndevices + s->nhwpts + s->nfaults + s->nviommus + s->nvdevices +
 		       s->nveventqs + s->nattach + 2 * s->nptables;
 
-	a->mem = calloc(1, lay_tables(a, NULL));
-	if (!a->mem)
-		return ictl_err(a->ctx, ENOMEM, "apply: out of memory");
-	lay_tables(a, a->mem);
+	for (size_t i = 0; i < s->nioas; i++)
+		steps += 3 + s->ioas[i].nmaps + 1;
+	return steps;
+}
+
+/*
+ * An apply in one block: the struct and its tables, zeroed, then room for
+ * the usual number of steps (not zeroed: step() sets what is read).
+ */
+static struct ictl_apply *apply_new(const struct ictl_spec *s)
+{
+	struct ictl_apply *a, lay = { .spec = s };
+	size_t head = sizeof(*a), tables = lay_tables(&lay, NULL), nsteps = steps_usual(s), steps;
+	char *mem;
+
+	head = (head + _Alignof(max_align_t) - 1) & ~(_Alignof(max_align_t) - 1);
+	steps = (head + tables + _Alignof(struct ictl_apply_step) - 1) &
+		~(_Alignof(struct ictl_apply_step) - 1);
+	mem = malloc(steps + nsteps * sizeof(struct ictl_apply_step));
+	if (!mem)
+		return NULL;
+	memset(mem, 0, head + tables);
+	a = (struct ictl_apply *)mem;
+	a->spec = s;
+	lay_tables(a, mem + head);
+	a->steps = a->steps_here = (struct ictl_apply_step *)(mem + steps);
+	a->steps_cap = nsteps;
 	for (size_t t = 0; t < s->nptables; t++)
 		a->tables[t].fd = -1;
 	for (size_t i = 0; i < s->nioas; i++) {
-		steps += 3 + s->ioas[i].nmaps + 1;
 		for (size_t m = 0; m < s->ioas[i].nmaps; m++)
 			a->maps[i][m].fd = -1;
 	}
-	/* most specs take this many steps or fewer: one allocation for them */
-	if (steps_room(a, steps) < 0)
-		return ictl_err(a->ctx, ENOMEM, "apply: out of memory");
-	return 0;
+	return a;
 }
 
 int ictl_apply_run(struct ictl_ctx *ctx, const struct ictl_spec *s, struct ictl_iommufd *sess,
 		   bool dry_run, struct ictl_apply **out)
 {
-	struct ictl_apply *a = calloc(1, sizeof(*a));
+	struct ictl_apply *a = apply_new(s);
 	int r;
 
 	*out = a;
 	if (!a)
 		return ictl_err(ctx, ENOMEM, "apply: out of memory");
 	a->ctx = ctx;
-	a->spec = s;
 	a->s = dry_run ? NULL : sess;
 	a->dry_run = dry_run || !sess;
-	r = alloc_tables(a);
-	if (!r)
-		r = run(a);
+	r = run(a);
 	if (r < 0 && !a->dry_run) {
 		/* Nothing half-made: what was made goes, in dependency order; the reason stays. */
 		char why[sizeof(ctx->err)];
@@ -1378,7 +1417,7 @@ void ictl_apply_free(struct ictl_apply *a)
 	if (!a)
 		return;
 	ictl_apply_undo(a);
-	free(a->mem);
-	free(a->steps);
+	if (a->steps != a->steps_here)
+		free(a->steps);
 	free(a);
 }

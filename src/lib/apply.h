@@ -69,9 +69,9 @@ struct ictl_apply {
 	uint32_t *viommu_type;		/* per vIOMMU: the type used */
 	struct ictl_apply_map **maps;	/* per IOAS, per mapping */
 	struct ictl_apply_table *tables;	/* per page table */
-	void *mem;			/* (the block the tables above are in) */
 	size_t nsteps, steps_cap;
 	struct ictl_apply_step *steps;
+	struct ictl_apply_step *steps_here;	/* (the first ones, in a's own block) */
 };
 
 /*

@@ -229,6 +229,8 @@ void str_copy(char *dst, const char *src, size_t len);
  */
 int str_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int str_vfmt(char *buf, size_t len, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+/* v's digits (decimal, or hex without 0x) written backwards, ending before end: their start. */
+char *str_digits(char *end, unsigned long long v, bool hex);
 /* The address of a PCI device name as ictl_parse_pci_name() reads it, without a message; -EINVAL. */
 int pci_name_addr(const char *s, struct ictl_pci_addr *addr);
 /* Natural order for group numbers and sysfs names ("10" after "9"). */

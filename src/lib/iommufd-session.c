@@ -91,7 +91,7 @@ int ictl_iommufd_open(struct ictl_ctx *ctx, struct ictl_iommufd **out)
 
 static void obj_free(struct ictl_iommufd_obj *o)
 {
-	if (o)
+	if (o && o->deps != o->deps_here)
 		free(o->deps);
 	free(o);
 }
@@ -186,8 +186,8 @@ const char *iofd_label(const struct ictl_iommufd *s, uint32_t id, const char *wh
 	return buf;
 }
 
-/* Every object records at most this many dependencies at allocation. */
-#define ALLOC_DEPS 4
+/* Every object records at most this many dependencies at allocation (in the object). */
+#define ALLOC_DEPS ARRAY_SIZE(((struct ictl_iommufd_obj *)0)->deps_here)
 
 int iofd_obj_new(struct ictl_iommufd *s, enum ictl_obj_kind kind, const char *name,
 		 struct ictl_iommufd_obj **out)
@@ -214,12 +214,9 @@ int iofd_obj_new(struct ictl_iommufd *s, enum ictl_obj_kind kind, const char *na
 		s->cap = cap;
 	}
 	o = calloc(1, sizeof(*o));
-	if (o)
-		o->deps = calloc(ALLOC_DEPS, sizeof(*o->deps));
-	if (!o || !o->deps) {
-		obj_free(o);
+	if (!o)
 		return ictl_err(s->ctx, ENOMEM, "%s: out of memory", k);
-	}
+	o->deps = o->deps_here;
 	o->capdeps = ALLOC_DEPS;
 	o->kind = kind;
 	o->fd = -1;
@@ -266,9 +263,12 @@ int iofd_attach_reserve(struct ictl_iommufd *s, struct ictl_iommufd_obj *dev)
 
 	if (dev->ndeps < dev->capdeps)
 		return 0;
-	v = reallocarray(dev->deps, 2 * dev->capdeps, sizeof(*v));
+	v = reallocarray(dev->deps == dev->deps_here ? NULL : dev->deps, 2 * dev->capdeps,
+			 sizeof(*v));
 	if (!v)
 		return ictl_err(s->ctx, ENOMEM, "attaching device %u: out of memory", dev->dev_id);
+	if (dev->deps == dev->deps_here)
+		memcpy(v, dev->deps_here, sizeof(dev->deps_here));
 	dev->deps = v;
 	dev->capdeps *= 2;
 	return 0;
@@ -435,16 +435,16 @@ int ictl_iommufd_destroy(struct ictl_iommufd *s, uint32_t id)
 
 int ictl_iommufd_destroy_all(struct ictl_iommufd *s)
 {
-	struct ictl_iommufd_obj **v;
+	struct ictl_iommufd_obj *here[32], **v = here;
 	int r;
 
 	if (!s->n)
 		return 0;
-	v = calloc(s->n, sizeof(*v));
-	if (!v)
+	if (s->n > ARRAY_SIZE(here) && !(v = calloc(s->n, sizeof(*v))))
 		return ictl_err(s->ctx, ENOMEM, "IOMMU_DESTROY: out of memory");
 	memcpy(v, s->objs, s->n * sizeof(*v));
 	r = destroy_marked(s, v, s->n);
-	free(v);
+	if (v != here)
+		free(v);
 	return r;
 }

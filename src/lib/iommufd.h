@@ -115,6 +115,7 @@ struct ictl_iommufd_obj {
 	size_t ndeps;
 	struct ictl_iommufd_dep *deps;
 	size_t capdeps;		/* the session's bookkeeping */
+	struct ictl_iommufd_dep deps_here[4];	/* (deps, until more are needed) */
 };
 
 /* /dev/iommu below the context's root; -ENOENT when the kernel has no iommufd. */

@@ -68,14 +68,19 @@ static void fmt_put(struct fmt_out *o, const char *s, size_t n)
 	o->n += n;
 }
 
-static void fmt_num(struct fmt_out *o, unsigned long long v, bool neg, bool hex, bool alt)
+char *str_digits(char *end, unsigned long long v, bool hex)
 {
-	char d[24], *p = d + sizeof(d);
-
 	do {
-		*--p = "0123456789abcdef"[hex ? v & 15 : v % 10];
+		*--end = "0123456789abcdef"[hex ? v & 15 : v % 10];
 		v = hex ? v >> 4 : v / 10;
 	} while (v);
+	return end;
+}
+
+static void fmt_num(struct fmt_out *o, unsigned long long v, bool neg, bool hex, bool alt)
+{
+	char d[24], *p = str_digits(d + sizeof(d), v, hex);
+
 	if (hex && alt && !(p == d + sizeof(d) - 1 && *p == '0')) {
 		*--p = 'x';
 		*--p = '0';

@@ -563,6 +563,41 @@ static void probe(struct ictl_ctx *ctx)
 	ictl_iommufd_free(s);
 }
 
+/*
+ * A device attached at more PASIDs than an object keeps room for in itself
+ * (four): every attach is still recorded, and the record grows.
+ */
+static void many_pasids(struct ictl_ctx *ctx)
+{
+	struct fake f;
+	struct ictl_iommufd *s = session(ctx, &f);
+	const struct ictl_iommufd_obj *o;
+	uint32_t ioas, nic, hwpt[7], pt;
+	size_t seen = 0;
+
+	ictl_ioas_alloc(s, NULL, &ioas);
+	nic = fake_device(&f);
+	ictl_dev_adopt(s, "nic", NIC_FD, "0000:03:00.0", nic);
+	for (uint32_t p = 0; p < 7; p++) {
+		ictl_hwpt_alloc(s, NULL, &(struct ictl_hwpt_spec){ .dev_id = nic, .pt_id = ioas },
+				&hwpt[p]);
+		pt = hwpt[p];
+		if (ictl_dev_attach(s, nic, p ? p : ICTL_NO_PASID, &pt) < 0)
+			break;
+	}
+	o = ictl_iommufd_find_name(s, "nic");
+	for (size_t i = 0; o && i < o->ndeps; i++) {
+		uint32_t p = o->deps[i].pasid == ICTL_NO_PASID ? 0 : o->deps[i].pasid;
+
+		seen += o->deps[i].attach && p < 7 && o->deps[i].on == hwpt[p];
+	}
+	is_int((int)seen, 7, "a device attached at 7 PASIDs records all 7 attaches");
+	f.log[0] = '\0';
+	is_int(ictl_iommufd_destroy(s, hwpt[6]), 0, "destroying the last HWPT it is attached to");
+	ok(!strncmp(f.log, "C", 1), "  ...closes the device first (%s)", f.log);
+	ictl_iommufd_free(s);
+}
+
 int main(void)
 {
 	struct ictl_ctx *ctx;
@@ -576,6 +611,7 @@ int main(void)
 	destroy_all(ctx);
 	destroy_subtree(ctx);
 	devices(ctx);
+	many_pasids(ctx);
 	errors(ctx);
 	destroy_fails(ctx);
 	probe(ctx);
