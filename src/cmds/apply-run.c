@@ -705,6 +705,7 @@ int apply_run(struct cli *cli, const struct ictl_spec *s, const char *file, bool
 	if (!r)
 		r = ictl_apply_verify(a, &rec.verified);
 	fail_nth_disarm(nth_fd, nth);
+	ictl_apply_describe(a);
 	rec.a = a;
 	rec.c = &c;
 	rec.err = r;

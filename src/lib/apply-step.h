@@ -39,14 +39,58 @@ struct ictl_apply_field {
 	char value[160];
 };
 
+/*
+ * What a step is, for its text: which object of the spec (i, k).  The text
+ * is written by apply_describe() (apply-what.c) when it is read
+ * (ictl_apply_describe(), or the message of the step that failed), made
+ * again from the spec and what the apply keeps (its tables), both there for
+ * as long as the apply: a run that only makes objects never spends the time
+ * to write them.  A nested HWPT's text holds its data as built for where the
+ * kernel put a table, so it is written at once (ICTL_AS_TEXT).
+ */
+enum ictl_apply_step_kind {
+	ICTL_AS_TEXT,		/* written by step() */
+	ICTL_AS_RLIMIT,
+	ICTL_AS_IOAS,		/* i: the IOAS */
+	ICTL_AS_ALLOW,
+	ICTL_AS_HUGE_PAGES,
+	ICTL_AS_MAP,		/* i, k: mapping k of IOAS i */
+	ICTL_AS_COPY,
+	ICTL_AS_TABLE_MEMORY,	/* i: the page table */
+	ICTL_AS_TABLE_BUILD,
+	ICTL_AS_DEVICE,		/* i: the device */
+	ICTL_AS_FAULT,		/* i: the fault queue, vIOMMU, ... */
+	ICTL_AS_VIOMMU,
+	ICTL_AS_VDEVICE,
+	ICTL_AS_VEVENTQ,
+	ICTL_AS_ATTACH,		/* i: the attach */
+	ICTL_AS_REPLACE,
+};
+
 struct ictl_apply_step {
-	char what[240];		/* "map 2M of memfd at 0x1000000 in ioas 'guest-ram' (IOMMU_IOAS_MAP_FILE)" */
+	/*
+	 * "map 2M of memfd at 0x1000000 in ioas 'guest-ram' (IOMMU_IOAS_MAP_FILE)":
+	 * written when it is read (ictl_apply_describe()); a dry run's and the
+	 * failed step's are written already.
+	 */
+	char what[240];
 	const char *strct;	/* the struct passed ("iommu_ioas_map_file"); NULL: no ioctl */
 	size_t nfields;		/* every field of it, in its order */
 	struct ictl_apply_field fields[ICTL_APPLY_FIELDS_MAX];
 	uint32_t id;		/* the object it made (0: none, or a dry run) */
 	int err;		/* 0, or the -errno it failed with (then the context has why) */
+	enum ictl_apply_step_kind kind;	/* (what to write in what, and of which objects) */
+	size_t i, k;
 };
+
+struct ictl_apply;
+struct ictl_spec_mapping;
+/* st's text, if it is not written yet (apply-what.c). */
+void apply_describe(const struct ictl_apply *a, struct ictl_apply_step *st);
+/* A spec object's name in a text: 'name', or (unnamed). */
+const char *apply_q(const char *name, char *buf, size_t len);
+/* The ioctl that makes mapping m: IOMMU_IOAS_MAP, IOMMU_IOAS_MAP_FILE or IOMMU_IOAS_COPY. */
+const char *apply_map_ioctl(const struct ictl_spec_mapping *m);
 
 /* The field's value as text: "4096", "0x1000000", "(out)", "<ioas 'ram'>" (in buf, or value). */
 const char *ictl_apply_field_text(const struct ictl_apply_field *f, char *buf, size_t len);

@@ -47,21 +47,36 @@ static int steps_room(struct ictl_apply *a, size_t n)
 }
 
 /* A step into a->steps; NULL (and the context says so) when out of memory. */
-__attribute__((format(printf, 2, 3)))
-static struct ictl_apply_step *step(struct ictl_apply *a, const char *fmt, ...)
+static struct ictl_apply_step *step_of(struct ictl_apply *a, enum ictl_apply_step_kind kind, size_t i,
+				       size_t k)
 {
 	struct ictl_apply_step *st;
-	va_list ap;
 
 	if (steps_room(a, 1) < 0) {
 		ictl_err(a->ctx, ENOMEM, "apply: out of memory");
 		return NULL;
 	}
 	st = &a->steps[a->nsteps++];
+	st->what[0] = '\0';
 	st->strct = NULL;
 	st->nfields = 0;
 	st->id = 0;
 	st->err = 0;
+	st->kind = kind;
+	st->i = i;
+	st->k = k;
+	return st;
+}
+
+/* A step whose text is written now. */
+__attribute__((format(printf, 2, 3)))
+static struct ictl_apply_step *step(struct ictl_apply *a, const char *fmt, ...)
+{
+	struct ictl_apply_step *st = step_of(a, ICTL_AS_TEXT, 0, 0);
+	va_list ap;
+
+	if (!st)
+		return NULL;
 	va_start(ap, fmt);
 	str_vfmt(st->what, sizeof(st->what), fmt, ap);
 	va_end(ap);
@@ -72,6 +87,7 @@ static struct ictl_apply_step *step(struct ictl_apply *a, const char *fmt, ...)
 static int failed(struct ictl_apply *a, struct ictl_apply_step *st, int r)
 {
 	st->err = r;
+	apply_describe(a, st);
 	return ictl_err_wrap(a->ctx, -r, "%s", st->what);
 }
 
@@ -79,52 +95,6 @@ static int failed(struct ictl_apply *a, struct ictl_apply_step *st, int r)
 static const char *nm(const char *name)
 {
 	return name[0] ? name : NULL;
-}
-
-static const char *q(const char *name, char *buf, size_t len)
-{
-	size_t n = strlen(name);
-
-	/* (a copy, not snprintf: this runs for the description of every step) */
-	if (!n) {
-		str_copy(buf, "(unnamed)", len);
-		return buf;
-	}
-	if (len < 3) {
-		if (len)
-			buf[0] = '\0';
-		return buf;
-	}
-	if (n > len - 3)
-		n = len - 3;
-	buf[0] = '\'';
-	memcpy(buf + 1, name, n);
-	buf[n + 1] = '\'';
-	buf[n + 2] = '\0';
-	return buf;
-}
-
-/* "2M", "64K", "0x1234" for messages (written here: this runs for most steps). */
-static const char *size_str(uint64_t v, char *buf, size_t len)
-{
-	static const char units[] = "KMGT";
-	char d[24], *p = d + sizeof(d) - 1;
-	int u = -1;
-
-	while (v && !(v & 1023) && u < 3) {
-		v >>= 10;
-		u++;
-	}
-	*p = '\0';
-	if (u >= 0)
-		*--p = units[u];
-	p = str_digits(p, v, u < 0);
-	if (u < 0 && v) {
-		*--p = 'x';
-		*--p = '0';
-	}
-	str_copy(buf, p, len);
-	return buf;
 }
 
 /* --- memory ------------------------------------------------------------------------ */
@@ -271,8 +241,7 @@ static int do_options(struct ictl_apply *a)
 
 	if (s->rlimit_mode < 0)
 		return 0;
-	st = step(a, "set rlimit_mode %s (IOMMU_OPTION RLIMIT_MODE)",
-		  s->rlimit_mode ? "process" : "user");
+	st = step_of(a, ICTL_AS_RLIMIT, 0, 0);
 	if (!st)
 		return -ENOMEM;
 	option_fields(a, st, ICTL_IOMMU_OPTION_RLIMIT_MODE, "RLIMIT_MODE", 0, NULL,
@@ -307,11 +276,10 @@ static int ioas_alloc(struct ictl_apply *a, size_t i)
 	const struct ictl_spec_ioas *io = &a->spec->ioas[i];
 	_cleanup_free_ struct ictl_iommu_iova_range *rg = NULL;
 	struct ictl_apply_step *st;
-	char n[48];
 	uint64_t v;
 	int r;
 
-	st = step(a, "allocate ioas %s (IOMMU_IOAS_ALLOC)", q(io->name, n, sizeof(n)));
+	st = step_of(a, ICTL_AS_IOAS, i, 0);
 	if (!st)
 		return -ENOMEM;
 	af_struct(st, "iommu_ioas_alloc");
@@ -325,8 +293,7 @@ static int ioas_alloc(struct ictl_apply *a, size_t i)
 		st->id = a->ioas[i];
 	}
 	if (io->nallow) {
-		st = step(a, "allow %zu IOVA range%s in ioas %s (IOMMU_IOAS_ALLOW_IOVAS)", io->nallow,
-			  io->nallow == 1 ? "" : "s", n);
+		st = step_of(a, ICTL_AS_ALLOW, i, 0);
 		if (!st)
 			return -ENOMEM;
 		allow_fields(a, st, i);
@@ -343,8 +310,7 @@ static int ioas_alloc(struct ictl_apply *a, size_t i)
 		}
 	}
 	if (io->huge_pages != ICTL_UNKNOWN) {
-		st = step(a, "huge_pages %s in ioas %s (IOMMU_OPTION HUGE_PAGES)",
-			  io->huge_pages ? "on" : "off", n);
+		st = step_of(a, ICTL_AS_HUGE_PAGES, i, 0);
 		if (!st)
 			return -ENOMEM;
 		option_fields(a, st, ICTL_IOMMU_OPTION_HUGE_PAGES, "HUGE_PAGES", a->ioas[i], io->name,
@@ -365,42 +331,6 @@ static uint32_t map_flags(const struct ictl_spec_mapping *m, bool fixed)
 	return (fixed ? ICTL_IOMMU_IOAS_MAP_FIXED_IOVA : 0) |
 	       (m->access & ICTL_SPEC_ACCESS_READ ? ICTL_IOMMU_IOAS_MAP_READABLE : 0) |
 	       (m->access & ICTL_SPEC_ACCESS_WRITE ? ICTL_IOMMU_IOAS_MAP_WRITEABLE : 0);
-}
-
-static const char *map_ioctl(const struct ictl_spec_mapping *m)
-{
-	const char *fs;
-
-	switch (m->memory) {
-	case ICTL_SPEC_MEM_FILE:
-		return ictl_file_pinnable(-1, m->file, &fs) ? "IOMMU_IOAS_MAP_FILE" : "IOMMU_IOAS_MAP";
-	case ICTL_SPEC_MEM_MEMFD:
-		return "IOMMU_IOAS_MAP_FILE";
-	case ICTL_SPEC_MEM_COPY:
-		return "IOMMU_IOAS_COPY";
-	default:
-		return "IOMMU_IOAS_MAP";
-	}
-}
-
-/* Where mapping k of IOAS i goes: "at 0x1000000" or "at an IOVA the kernel picks". */
-static const char *where(const struct ictl_spec_mapping *m, char *buf, size_t len)
-{
-	char d[24], *p = d + sizeof(d) - 1;
-
-	*p = '\0';
-	if (m->iova.set) {
-		p = str_digits(p, m->iova.v, true);
-		if (m->iova.v) {
-			*--p = 'x';
-			*--p = '0';
-		}
-		*--p = ' ';
-		*--p = 't';
-		*--p = 'a';
-	}
-	str_copy(buf, m->iova.set ? p : "at an IOVA the kernel picks", len);
-	return buf;
 }
 
 /*
@@ -443,19 +373,16 @@ static int map_one(struct ictl_apply *a, size_t i, size_t k)
 	const struct ictl_spec_mapping *m = &io->maps[k];
 	struct ictl_apply_map *mp = &a->maps[i][k];
 	struct ictl_apply_step *st;
-	char n[48], sz[24], w[48], label[64];
+	char label[64];
 	bool fixed = m->iova.set;
 	int r;
 
-	st = step(a, "map %s%s%s%s of %s %s in ioas %s (%s)", m->name[0] ? "'" : "", m->name,
-		  m->name[0] ? "', " : "", size_str(m->size.v, sz, sizeof(sz)),
-		  m->memory == ICTL_SPEC_MEM_FILE ? m->file : ictl_spec_mem_name(m->memory),
-		  where(m, w, sizeof(w)), q(io->name, n, sizeof(n)), map_ioctl(m));
+	st = step_of(a, ICTL_AS_MAP, i, k);
 	if (!st)
 		return -ENOMEM;
 	if (a->dry_run) {
 		if (m->memory != ICTL_SPEC_MEM_COPY)
-			map_fields(a, st, i, m, NULL, !strcmp(map_ioctl(m), "IOMMU_IOAS_MAP_FILE"));
+			map_fields(a, st, i, m, NULL, !strcmp(apply_map_ioctl(m), "IOMMU_IOAS_MAP_FILE"));
 		return 0;
 	}
 	/* a run: the fields once the memory is made (its address or fd), or it could not be */
@@ -481,7 +408,7 @@ static int map_one(struct ictl_apply *a, size_t i, size_t k)
 		return 0;	/* copies come after every IOAS's own mappings */
 	}
 	if (r < 0) {
-		map_fields(a, st, i, m, NULL, !strcmp(map_ioctl(m), "IOMMU_IOAS_MAP_FILE"));
+		map_fields(a, st, i, m, NULL, !strcmp(apply_map_ioctl(m), "IOMMU_IOAS_MAP_FILE"));
 		return failed(a, st, r);
 	}
 	map_fields(a, st, i, m, mp,
@@ -508,18 +435,10 @@ static int copy_one(struct ictl_apply *a, size_t i, size_t k)
 	int si = m->copy_ioas.idx;
 	const struct ictl_spec_ioas *src = &a->spec->ioas[si];
 	struct ictl_apply_step *st;
-	char n[48], n2[48], sz[24], w[48], fromd[80];
 	uint64_t from = m->copy_iova.v;
 	int r;
 
-	if (m->copy_mapping >= 0)
-		str_fmt(fromd, sizeof(fromd), "mapping '%s' + %#llx",
-			src->maps[m->copy_mapping].name, (ull)from);
-	else
-		str_fmt(fromd, sizeof(fromd), "%#llx", (ull)from);
-	st = step(a, "copy %s from ioas %s at %s into ioas %s %s (IOMMU_IOAS_COPY)",
-		  size_str(m->size.v, sz, sizeof(sz)), q(src->name, n2, sizeof(n2)), fromd,
-		  q(io->name, n, sizeof(n)), where(m, w, sizeof(w)));
+	st = step_of(a, ICTL_AS_COPY, i, k);
 	if (!st)
 		return -ENOMEM;
 	if (!a->dry_run && m->copy_mapping >= 0)	/* an offset into a mapping whose IOVA is known only now */
@@ -574,7 +493,7 @@ static int table_reserve(struct ictl_apply *a, size_t t)
 	const struct ictl_spec_ptable *pt = &s->ptables[t];
 	struct ictl_apply_table *tb = &a->tables[t];
 	struct ictl_apply_step *st;
-	char n[48], pn[48], sz[24], label[64], w[32];
+	char label[64];
 	uint64_t size = 0;
 	int r;
 
@@ -585,11 +504,7 @@ static int table_reserve(struct ictl_apply *a, size_t t)
 	tb->size = size;
 	tb->root = pt->at.v;
 	tb->ptr = ictl_spec_pt_ptr(s, t);
-	str_fmt(w, sizeof(w), "at %#llx", (ull)pt->at.v);
-	st = step(a, "map the memory of table %s, %s of memfd %s in ioas %s (IOMMU_IOAS_MAP_FILE)",
-		  q(pt->name, n, sizeof(n)), size_str(size, sz, sizeof(sz)),
-		  pt->at.set ? w : "at an IOVA the kernel picks",
-		  q(s->ioas[pt->ioas.idx].name, pn, sizeof(pn)));
+	st = step_of(a, ICTL_AS_TABLE_MEMORY, t, 0);
 	if (!st)
 		return -ENOMEM;
 	af_struct(st, "iommu_ioas_map_file");
@@ -621,8 +536,7 @@ static int table_reserve(struct ictl_apply *a, size_t t)
 	if (!pt->at.set) {	/* the tables are built for where the kernel put them */
 		tb->root = tb->iova;
 		tb->ptr = tb->ptr ? tb->iova + tb->ptr : 0;
-		str_fmt(st->what + strlen(st->what), sizeof(st->what) - strlen(st->what), ": %#llx",
-			(ull)tb->iova);
+		tb->picked = true;
 	}
 	return 0;
 }
@@ -635,22 +549,9 @@ static int table_one(struct ictl_apply *a, size_t t)
 	struct ictl_apply_table *tb = &a->tables[t];
 	struct ictl_pt_image img;
 	struct ictl_apply_step *st;
-	char n[48], ptr[64] = "", root[32];
 	int r;
 
-	if (tb->ptr)
-		str_fmt(ptr, sizeof(ptr), ", %s table at %#llx",
-			pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3", (ull)tb->ptr);
-	if (a->dry_run && !pt->at.set)
-		str_fmt(root, sizeof(root), "the start of its memory");
-	else
-		str_fmt(root, sizeof(root), "%#llx", (ull)tb->root);
-	if (tb->ptr && a->dry_run && !pt->at.set)
-		str_fmt(ptr, sizeof(ptr), ", %s table in its last page",
-			pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3");
-	st = step(a, "build table %s (%s, %zu mapping%s, root %s%s) into its memory",
-		  q(pt->name, n, sizeof(n)), pt->cfg.name, pt->nmaps, pt->nmaps == 1 ? "" : "s",
-		  root, ptr);
+	st = step_of(a, ICTL_AS_TABLE_BUILD, t, 0);
 	if (!st)
 		return -ENOMEM;
 	if (a->dry_run)
@@ -774,19 +675,12 @@ static int do_devices(struct ictl_apply *a)
 {
 	const struct ictl_spec *s = a->spec;
 	struct ictl_apply_step *st;
-	char n[48], n2[48];
 	int r;
 
 	for (size_t i = 0; i < s->ndevices; i++) {
 		const struct ictl_spec_device *d = &s->devices[i];
 
-		if (d->mock)
-			st = step(a, "plug mock device %s into ioas %s (IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS, flags %#x)",
-				  q(d->name, n, sizeof(n)),
-				  q(s->ioas[d->mock_ioas.idx].name, n2, sizeof(n2)), d->mock_flags);
-		else
-			st = step(a, "bind %s %s to the iommufd (VFIO_DEVICE_BIND_IOMMUFD)",
-				  q(d->name, n, sizeof(n)), d->device);
+		st = step_of(a, ICTL_AS_DEVICE, i, 0);
 		if (!st)
 			return -ENOMEM;
 		device_fields(a, st, i);
@@ -812,12 +706,10 @@ static int do_devices(struct ictl_apply *a)
 static int do_faults(struct ictl_apply *a)
 {
 	struct ictl_apply_step *st;
-	char n[48];
 	int r, fd;
 
 	for (size_t i = 0; i < a->spec->nfaults; i++) {
-		st = step(a, "allocate fault queue %s (IOMMU_FAULT_QUEUE_ALLOC)",
-			  q(a->spec->faults[i].name, n, sizeof(n)));
+		st = step_of(a, ICTL_AS_FAULT, i, 0);
 		if (!st)
 			return -ENOMEM;
 		af_struct(st, "iommu_fault_alloc");
@@ -893,13 +785,13 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 	}
 	if (h->ioas.idx >= 0) {
 		over = "ioas";
-		q(s->ioas[h->ioas.idx].name, on, sizeof(on));
+		apply_q(s->ioas[h->ioas.idx].name, on, sizeof(on));
 	} else if (h->parent.idx >= 0) {
 		over = "hwpt";
-		q(s->hwpts[h->parent.idx].name, on, sizeof(on));
+		apply_q(s->hwpts[h->parent.idx].name, on, sizeof(on));
 	} else {
 		over = "viommu";
-		q(s->viommus[h->viommu.idx].name, on, sizeof(on));
+		apply_q(s->viommus[h->viommu.idx].name, on, sizeof(on));
 	}
 	/* at: auto: the data built again for where the kernel put the table */
 	memcpy(data, h->data_bytes, sizeof(data));
@@ -920,8 +812,8 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 		}
 	}
 	st = step(a, "allocate %s hwpt %s over %s %s for device %s%s%s%s%s (IOMMU_HWPT_ALLOC)",
-		  h->data ? "nested" : "paging", q(h->name, n, sizeof(n)), over, on,
-		  q(s->devices[h->device.idx].name, dn, sizeof(dn)), fl[0] ? ", flags " : "", fl,
+		  h->data ? "nested" : "paging", apply_q(h->name, n, sizeof(n)), over, on,
+		  apply_q(s->devices[h->device.idx].name, dn, sizeof(dn)), fl[0] ? ", flags " : "", fl,
 		  h->fault.idx >= 0 ? ", with a fault queue" : "", dd);
 	if (!st)
 		return -ENOMEM;
@@ -976,15 +868,12 @@ static int do_viommus(struct ictl_apply *a)
 {
 	const struct ictl_spec *s = a->spec;
 	struct ictl_apply_step *st;
-	char n[48], pn[48], dn[48];
 	int r;
 
 	for (size_t i = 0; i < s->nviommus; i++) {
 		const struct ictl_spec_viommu *v = &s->viommus[i];
 
-		st = step(a, "allocate viommu %s over hwpt %s for device %s (IOMMU_VIOMMU_ALLOC)",
-			  q(v->name, n, sizeof(n)), q(s->hwpts[v->parent.idx].name, pn, sizeof(pn)),
-			  q(s->devices[v->device.idx].name, dn, sizeof(dn)));
+		st = step_of(a, ICTL_AS_VIOMMU, i, 0);
 		if (!st)
 			return -ENOMEM;
 		af_struct(st, "iommu_viommu_alloc");
@@ -1020,15 +909,12 @@ static int do_vdevices(struct ictl_apply *a)
 {
 	const struct ictl_spec *s = a->spec;
 	struct ictl_apply_step *st;
-	char n[48], vn[48], dn[48];
 	int r;
 
 	for (size_t i = 0; i < s->nvdevices; i++) {
 		const struct ictl_spec_vdevice *v = &s->vdevices[i];
 
-		st = step(a, "allocate vdevice %s of device %s in viommu %s, virt_id %#llx (IOMMU_VDEVICE_ALLOC)",
-			  q(v->name, n, sizeof(n)), q(s->devices[v->device.idx].name, dn, sizeof(dn)),
-			  q(s->viommus[v->viommu.idx].name, vn, sizeof(vn)), (ull)v->virt_id.v);
+		st = step_of(a, ICTL_AS_VDEVICE, i, 0);
 		if (!st)
 			return -ENOMEM;
 		af_struct(st, "iommu_vdevice_alloc");
@@ -1066,16 +952,13 @@ static int do_veventqs(struct ictl_apply *a)
 {
 	const struct ictl_spec *s = a->spec;
 	struct ictl_apply_step *st;
-	char n[48], vn[48];
 	int r, fd;
 
 	for (size_t i = 0; i < s->nveventqs; i++) {
 		const struct ictl_spec_veventq *v = &s->veventqs[i];
 		uint32_t type;
 
-		st = step(a, "allocate veventq %s of viommu %s, depth %llu (IOMMU_VEVENTQ_ALLOC)",
-			  q(v->name, n, sizeof(n)), q(s->viommus[v->viommu.idx].name, vn, sizeof(vn)),
-			  (ull)v->depth.v);
+		st = step_of(a, ICTL_AS_VEVENTQ, i, 0);
 		if (!st)
 			return -ENOMEM;
 		af_struct(st, "iommu_veventq_alloc");
@@ -1149,7 +1032,6 @@ static int do_replace(struct ictl_apply *a)
 {
 	const struct ictl_spec *s = a->spec;
 	struct ictl_apply_step *st;
-	char dn[48], tn[48], p[40] = "";
 	int r;
 
 	for (size_t i = 0; i < s->nattach; i++) {
@@ -1157,17 +1039,7 @@ static int do_replace(struct ictl_apply *a)
 
 		if (at->replace.idx < 0)
 			continue;
-		if (at->pasid.set)
-			str_fmt(p, sizeof(p), " at PASID %#llx", (ull)at->pasid.v);
-		else
-			p[0] = '\0';
-		st = step(a, "replace the attach of device %s%s with hwpt %s (%s)",
-			  q(s->devices[at->device.idx].name, dn, sizeof(dn)), p,
-			  q(s->hwpts[at->replace.idx].name, tn, sizeof(tn)),
-			  s->devices[at->device.idx].mock ?
-				  (at->pasid.set ? "IOMMU_TEST_OP_PASID_REPLACE" :
-						   "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE") :
-				  "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+		st = step_of(a, ICTL_AS_REPLACE, i, 0);
 		if (!st)
 			return -ENOMEM;
 		attach_fields(a, st, at, true, a->hwpt[at->replace.idx], "hwpt",
@@ -1189,7 +1061,6 @@ static int do_attach(struct ictl_apply *a)
 {
 	const struct ictl_spec *s = a->spec;
 	struct ictl_apply_step *st;
-	char dn[48], tn[48], p[40] = "";
 	int r;
 
 	/* Each device's own attach before its PASIDs' (the kernel requires it). */
@@ -1200,19 +1071,7 @@ static int do_attach(struct ictl_apply *a)
 
 			if (at->pasid.set != (pass == 1))
 				continue;
-			if (at->pasid.set)
-				str_fmt(p, sizeof(p), " at PASID %#llx", (ull)at->pasid.v);
-			else
-				p[0] = '\0';
-			st = step(a, "attach device %s%s to %s %s (%s)",
-				  q(s->devices[at->device.idx].name, dn, sizeof(dn)), p,
-				  hw ? "hwpt" : "ioas",
-				  q(hw ? s->hwpts[at->hwpt.idx].name : s->ioas[at->ioas.idx].name, tn,
-				    sizeof(tn)),
-				  s->devices[at->device.idx].mock ?
-					  (at->pasid.set ? "IOMMU_TEST_OP_PASID_ATTACH" :
-							   "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE") :
-					  "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+			st = step_of(a, ICTL_AS_ATTACH, i, 0);
 			if (!st)
 				return -ENOMEM;
 			attach_fields(a, st, at, false,
@@ -1374,6 +1233,8 @@ int ictl_apply_run(struct ictl_ctx *ctx, const struct ictl_spec *s, struct ictl_
 	a->s = dry_run ? NULL : sess;
 	a->dry_run = dry_run || !sess;
 	r = run(a);
+	if (a->dry_run)	/* a dry run is made to be shown */
+		ictl_apply_describe(a);
 	if (r < 0 && !a->dry_run) {
 		/* Nothing half-made: what was made goes, in dependency order; the reason stays. */
 		char why[sizeof(ctx->err)];

@@ -13,9 +13,9 @@
  * vEVENTQs; the attaches.  Each object gets its spec name in the session, so
  * the session's table is the record of what was made.
  *
- * Every step is recorded (what, the ioctl, the objects by name and id) in
+ * Every step is recorded (the ioctl, its struct's fields, the object made) in
  * a->steps, also with dry_run, when nothing is issued and the list is what a
- * real run would do.  The first failure stops the run: its step carries the
+ * real run would do; its one-line text when it is read (ictl_apply_describe).  The first failure stops the run: its step carries the
  * error, the context the message (naming the step, the spec object and the
  * kernel's errno), and everything made so far is destroyed again, in
  * dependency order, and its memory freed: nothing is left half-made.
@@ -56,6 +56,7 @@ struct ictl_apply_table {
 	uint64_t root;		/* the root table's IOVA */
 	uint64_t ptr;		/* the CD or GCR3 table's IOVA; 0 */
 	bool made;
+	bool picked;		/* at: auto, and the kernel has put it at iova */
 };
 
 struct ictl_apply {
@@ -81,6 +82,11 @@ struct ictl_apply {
  */
 int ictl_apply_run(struct ictl_ctx *ctx, const struct ictl_spec *s, struct ictl_iommufd *sess,
 		   bool dry_run, struct ictl_apply **out);
+/*
+ * Write every step's text (what), once: a run that only makes objects never
+ * needs them.  Any time in the apply's life, undone or not.
+ */
+void ictl_apply_describe(struct ictl_apply *a);
 /* Destroy what was made (dependency order), then free the memory behind it. */
 int ictl_apply_undo(struct ictl_apply *a);
 /* ictl_apply_undo(), then free a (the session stays the caller's). */

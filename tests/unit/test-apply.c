@@ -157,6 +157,28 @@ static bool all_destroyed(const struct fake *f)
 	return true;
 }
 
+/* Written when read, even after undo, a run's texts are its dry run's (the example's IOVAs are the spec's). */
+static void same_texts_as_dry_run(struct ictl_ctx *ctx, const struct ictl_spec *sp,
+				  struct ictl_apply *a)
+{
+	struct ictl_apply *d = NULL;
+	size_t same = 0;
+
+	ictl_apply_describe(a);
+	is_int(ictl_apply_run(ctx, sp, NULL, true, &d), 0, "the dry run of the same spec");
+	for (size_t i = 0; a && d && i < a->nsteps && i < d->nsteps; i++) {
+		if (a->steps[i].what[0] && !strcmp(a->steps[i].what, d->steps[i].what))
+			same++;
+		else
+			printf("# step %zu: '%s', the dry run's '%s'\n", i, a->steps[i].what,
+			       d->steps[i].what);
+	}
+	ok(a && d && a->nsteps == d->nsteps && same == a->nsteps,
+	   "each step's text, written when read after the undo, is the dry run's (%zu of %zu)", same,
+	   a ? a->nsteps : 0);
+	ictl_apply_free(d);
+}
+
 /* The mock example, made in dependency order; the kernel-chosen IOVA reported and handed over. */
 static void mock_example(struct ictl_ctx *ctx, const struct ictl_spec *sp)
 {
@@ -197,8 +219,11 @@ static void mock_example(struct ictl_ctx *ctx, const struct ictl_spec *sp)
 	is_str(maps, "buf=0x1000000 scratch=0x5000000", "IOMMUCTL_MAPPINGS has the kernel's IOVA");
 	ictl_handoff_clear(&h);
 
+	ok(a && !a->steps[0].what[0] && !a->steps[4].what[0],
+	   "a run that only makes objects writes none of its steps' texts");
 	r = ictl_apply_undo(a);
 	ok(r == 0 && all_destroyed(&f), "undo destroys every object made");
+	same_texts_as_dry_run(ctx, sp, a);
 	ictl_apply_free(a);
 	ictl_iommufd_free(s);
 }
