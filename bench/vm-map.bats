@@ -19,5 +19,5 @@ setup() {
     run "$prog" "${BENCH_REPS:-15}" "$max"
     echo "$output" | sed 's/^/# /' >&3
     assert_success
-    [ -z "${VM_OUT:-}" ] || printf '%s\n' "$output" >"$VM_OUT/map-bench.txt"
+    [ -z "${VM_OUT:-}" ] || printf '# clock: %s\n%s\n' "${VM_CLOCK:-real}" "$output" >"$VM_OUT/map-bench.txt"
 }
