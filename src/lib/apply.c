@@ -47,8 +47,8 @@ static int steps_room(struct ictl_apply *a, size_t n)
 }
 
 /* A step into a->steps; NULL (and the context says so) when out of memory. */
-static struct ictl_apply_step *step_of(struct ictl_apply *a, enum ictl_apply_step_kind kind, size_t i,
-				       size_t k)
+static struct ictl_apply_step *step_of(struct ictl_apply *a, enum ictl_apply_step_kind kind,
+				       size_t i, size_t k)
 {
 	struct ictl_apply_step *st;
 
@@ -367,6 +367,12 @@ static void map_fields(struct ictl_apply *a, struct ictl_apply_step *st, size_t 
 		af(st, "iova", "0 (in; out: the IOVA the kernel picks)");
 }
 
+/* Would mapping m be made with IOMMU_IOAS_MAP_FILE (a memfd, or a file the kernel pins)? */
+static bool by_file(const struct ictl_spec_mapping *m)
+{
+	return !strcmp(apply_map_ioctl(m), "IOMMU_IOAS_MAP_FILE");
+}
+
 static int map_one(struct ictl_apply *a, size_t i, size_t k)
 {
 	const struct ictl_spec_ioas *io = &a->spec->ioas[i];
@@ -382,7 +388,7 @@ static int map_one(struct ictl_apply *a, size_t i, size_t k)
 		return -ENOMEM;
 	if (a->dry_run) {
 		if (m->memory != ICTL_SPEC_MEM_COPY)
-			map_fields(a, st, i, m, NULL, !strcmp(apply_map_ioctl(m), "IOMMU_IOAS_MAP_FILE"));
+			map_fields(a, st, i, m, NULL, by_file(m));
 		return 0;
 	}
 	/* a run: the fields once the memory is made (its address or fd), or it could not be */
@@ -408,7 +414,7 @@ static int map_one(struct ictl_apply *a, size_t i, size_t k)
 		return 0;	/* copies come after every IOAS's own mappings */
 	}
 	if (r < 0) {
-		map_fields(a, st, i, m, NULL, !strcmp(apply_map_ioctl(m), "IOMMU_IOAS_MAP_FILE"));
+		map_fields(a, st, i, m, NULL, by_file(m));
 		return failed(a, st, r);
 	}
 	map_fields(a, st, i, m, mp,
@@ -813,7 +819,8 @@ static int hwpt_alloc(struct ictl_apply *a, size_t i)
 	}
 	st = step(a, "allocate %s hwpt %s over %s %s for device %s%s%s%s%s (IOMMU_HWPT_ALLOC)",
 		  h->data ? "nested" : "paging", apply_q(h->name, n, sizeof(n)), over, on,
-		  apply_q(s->devices[h->device.idx].name, dn, sizeof(dn)), fl[0] ? ", flags " : "", fl,
+		  apply_q(s->devices[h->device.idx].name, dn, sizeof(dn)),
+		  fl[0] ? ", flags " : "", fl,
 		  h->fault.idx >= 0 ? ", with a fault queue" : "", dd);
 	if (!st)
 		return -ENOMEM;
