@@ -402,6 +402,28 @@ static void destroy_all(struct ictl_ctx *ctx)
 	is_str(f.log, "C7", "free then closes only the iommufd");
 }
 
+/* More objects than destroy_all marks on its stack (32): all of them, the most recent first. */
+static void destroy_all_many(struct ictl_ctx *ctx)
+{
+	struct fake f;
+	struct ictl_iommufd *s = session(ctx, &f);
+	uint32_t ioas[40];
+	bool order = true;
+	int r;
+
+	for (size_t i = 0; i < 40; i++)
+		ictl_ioas_alloc(s, NULL, &ioas[i]);
+	f.log[0] = '\0';
+	r = ictl_iommufd_destroy_all(s);
+	is_int(r, 0, "destroy_all of 40 objects: %s", r ? ictl_strerror(ctx) : "");
+	for (size_t i = 0; i < 40; i++)
+		order &= !kfind(&f, ioas[i]);
+	ok(order && ictl_iommufd_count(s) == 0, "  ...every one is gone, in the kernel and the table");
+	ok(!strncmp(f.log, "D", 1) && atoi(f.log + 1) == (int)ioas[39],
+	   "  ...the most recent first (%.12s)", f.log);
+	ictl_iommufd_free(s);
+}
+
 static void destroy_subtree(struct ictl_ctx *ctx)
 {
 	struct fake f;
@@ -609,6 +631,7 @@ int main(void)
 	}
 	table(ctx);
 	destroy_all(ctx);
+	destroy_all_many(ctx);
 	destroy_subtree(ctx);
 	devices(ctx);
 	many_pasids(ctx);
