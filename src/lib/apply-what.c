@@ -76,15 +76,15 @@ const char *apply_map_ioctl(const struct ictl_spec_mapping *m)
 	}
 }
 
-/* Where mapping k of IOAS i goes: "at 0x1000000" or "at an IOVA the kernel picks". */
-static const char *where(const struct ictl_spec_mapping *m, char *buf, size_t len)
+/* Where a mapping or a table's memory goes: "at 0x1000000" or "at an IOVA the kernel picks". */
+static const char *where(const struct ictl_spec_num *iova, char *buf, size_t len)
 {
 	char d[24], *p = d + sizeof(d) - 1;
 
 	*p = '\0';
-	if (m->iova.set) {
-		p = str_digits(p, m->iova.v, true);
-		if (m->iova.v) {
+	if (iova->set) {
+		p = str_digits(p, iova->v, true);
+		if (iova->v) {
 			*--p = 'x';
 			*--p = '0';
 		}
@@ -92,7 +92,7 @@ static const char *where(const struct ictl_spec_mapping *m, char *buf, size_t le
 		*--p = 't';
 		*--p = 'a';
 	}
-	str_copy(buf, m->iova.set ? p : "at an IOVA the kernel picks", len);
+	str_copy(buf, iova->set ? p : "at an IOVA the kernel picks", len);
 	return buf;
 }
 
@@ -102,15 +102,14 @@ static void describe_table(const struct ictl_apply *a, struct ictl_apply_step *s
 	const struct ictl_spec_ptable *pt = &s->ptables[st->i];
 	const struct ictl_apply_table *tb = &a->tables[st->i];
 	const char *via = pt->via == ICTL_NESTED_PT_CD ? "CD" : "GCR3";
-	char n[48], pn[48], sz[24], w[32], ptr[64] = "", root[32];
+	char n[48], pn[48], sz[24], w[48], ptr[64] = "", root[32];
 	size_t len;
 
 	if (st->kind == ICTL_AS_TABLE_MEMORY) {
-		str_fmt(w, sizeof(w), "at %#llx", (ull)pt->at.v);
 		len = (size_t)str_fmt(st->what, sizeof(st->what),
 				      "map the memory of table %s, %s of memfd %s in ioas %s (IOMMU_IOAS_MAP_FILE)",
 				      apply_q(pt->name, n, sizeof(n)), size_str(tb->size, sz, sizeof(sz)),
-				      pt->at.set ? w : "at an IOVA the kernel picks",
+				      where(&pt->at, w, sizeof(w)),
 				      apply_q(s->ioas[pt->ioas.idx].name, pn, sizeof(pn)));
 		if (tb->picked && len < sizeof(st->what))
 			str_fmt(st->what + len, sizeof(st->what) - len, ": %#llx", (ull)tb->iova);
@@ -184,7 +183,7 @@ void apply_describe(const struct ictl_apply *a, struct ictl_apply_step *st)
 		str_fmt(w, len, "map %s%s%s%s of %s %s in ioas %s (%s)", m->name[0] ? "'" : "", m->name,
 			m->name[0] ? "', " : "", size_str(m->size.v, sz, sizeof(sz)),
 			m->memory == ICTL_SPEC_MEM_FILE ? m->file : ictl_spec_mem_name(m->memory),
-			where(m, at, sizeof(at)), apply_q(io[st->i].name, n, sizeof(n)), apply_map_ioctl(m));
+			where(&m->iova, at, sizeof(at)), apply_q(io[st->i].name, n, sizeof(n)), apply_map_ioctl(m));
 		break;
 	case ICTL_AS_COPY:
 		m = &io[st->i].maps[st->k];
@@ -195,7 +194,7 @@ void apply_describe(const struct ictl_apply *a, struct ictl_apply_step *st)
 			str_fmt(from, sizeof(from), "%#llx", (ull)m->copy_iova.v);
 		str_fmt(w, len, "copy %s from ioas %s at %s into ioas %s %s (IOMMU_IOAS_COPY)",
 			size_str(m->size.v, sz, sizeof(sz)), apply_q(io[m->copy_ioas.idx].name, n2, sizeof(n2)),
-			from, apply_q(io[st->i].name, n, sizeof(n)), where(m, at, sizeof(at)));
+			from, apply_q(io[st->i].name, n, sizeof(n)), where(&m->iova, at, sizeof(at)));
 		break;
 	case ICTL_AS_TABLE_MEMORY:
 	case ICTL_AS_TABLE_BUILD:
